@@ -1,0 +1,55 @@
+// Package meetingfake is a faithful fake of the Huawei Cloud Meeting REST API,
+// served over real HTTP on 127.0.0.1 so that the bot's meeting client can be
+// tested offline, driven from an interactive sandbox, and benchmarked.
+//
+// It serves the calls the bot makes (see /work/shared/reference/meeting-api.md):
+//
+//	POST /v2/usg/acs/auth/appauth                   App ID authentication (HMAC-SHA256)
+//	POST /v1/usg/acs/auth/account                   account authentication (Basic)
+//	GET  /v1/mmc/management/conferences/confDetail  meeting details and passwordEntry (X-Access-Token)
+//	GET  /v1/mmc/control/conferences/token          control token (X-Password + X-Login-Type: 1, or keep-alive)
+//	POST /v1/mmc/control/conferences/participants   invite (X-Conference-Authorization, plain or "Basic base64")
+//	GET  /v1/usg/abs/users                          corporate directory search (X-Access-Token)
+//	GET  /v1/mmc/control/conferences/realTimeInfo   invited attendees shown as being called
+//
+// What it checks, as the real service does: the exact App ID Authorization
+// header and its HMAC over appId:userId:expireTime:nonce (constant-time),
+// X-Token-Type: LongTicket, the JSON content type, clientType 72, nonce length
+// 32–64, an unexpired expireTime, no corpId, the configured userId; at most 64
+// live access tokens per user (the 65th evicts the oldest); access-token expiry
+// and revocation; the chair password (constant-time) and X-Login-Type on the
+// control-token call, with a lock after Config.LockAfter failures; the meeting
+// state; control-token expiry and that a token only controls its own meeting;
+// every documented attendee constraint (lengths in runes, phone and email
+// forms, role, type, PSTN permission, participant limit, locked meeting),
+// rejecting the whole batch on the first error. Every response carries an
+// X-Request-Id header (the caller's, when it sent a sensible one) and every
+// error uses Huawei's body {"error_code","error_msg","request_id"}: HTTP 400
+// for business errors, 401 for token problems, 404 APIGW.0101 for unknown
+// paths and wrong methods (as Huawei's API gateway answers).
+//
+// Error codes chosen where Huawei documents none: malformed authentication
+// requests answer 400 USG.000000001; bad credentials, signatures, App IDs,
+// userIds, corpId and expired signatures answer 401 USG.000000004; malformed
+// meeting requests (missing conferenceID, bad JSON, bad type, department
+// lengths, missing X-Login-Type or X-Password) answer 400 MMC.111071061; a
+// missing control token answers 401 MMC.111070111 and an unknown, expired or
+// foreign one 401 USG.000000004.
+//
+// Tests script failures with [Server.FailNext] (served before any validation,
+// optionally after a delay that honours the request context), slow the whole
+// server with Config.Latency, move meetings between states with
+// [Server.SetState], revoke tokens, and inspect what was accepted with
+// [Server.Invitations] and [Server.Calls].
+//
+// What it does not model: token refresh, validation and logout; SP mode
+// (corpId); the control WebSocket and push notifications (wsURL is not served);
+// calls actually ringing, being answered or failing per number (every invited
+// attendee stays "being called" in realTimeInfo); rate limiting (script 429s
+// with FailNext); region hosts; permissions of the token's user beyond
+// HidePasswords; pagination of anything but confDetail's attendee list and the
+// directory. Attendees with the same phone, email or sms count once toward
+// MaxParticipants; the meeting's own participants are not counted.
+//
+// A Server is safe for concurrent use and holds no package-level state.
+package meetingfake

@@ -1,0 +1,13 @@
+// Package meeting is a small typed client for the Huawei Cloud Meeting REST API:
+// the handful of calls meet-invite needs to invite people into a running conference.
+//
+// It authenticates (App ID + App Key, or account + password) and caches the access
+// token, reads a conference's details, obtains and caches the conference control token
+// with the host password, invites attendees, and searches the corporate directory.
+// Failures are returned as *APIError values that match the package's sentinel errors
+// (ErrNotStarted, ErrEnded, ErrHostAuth, ...) with errors.Is.
+//
+// Boundary: the package knows nothing of Slack or of how errors are shown to users.
+// It never puts secrets (App Key, passwords, tokens) in errors or log lines.
+// A Client is safe for concurrent use.
+package meeting

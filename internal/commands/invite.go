@@ -1,0 +1,413 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// Person is what the inviter needs to know about a chat user.
+type Person struct {
+	ID      string
+	Name    string // display name, else real name, else username
+	Email   string // empty when unknown or hidden
+	Phone   string // as typed in the profile, not normalised
+	Deleted bool
+	Bot     bool
+	Guest   bool // restricted or ultra-restricted account
+}
+
+// Errors a People implementation returns so the inviter can tell the user
+// why someone was left out.
+var (
+	ErrNoSuchPerson = errors.New("commands: no such person")
+	ErrNoSuchGroup  = errors.New("commands: no such user group")
+)
+
+// People looks up chat users and user groups. The Slack transport implements
+// it over the Web API; it must be safe for concurrent use.
+type People interface {
+	Person(ctx context.Context, userID string) (Person, error)
+	GroupMembers(ctx context.Context, groupID string) ([]string, error)
+}
+
+// Meetings is what the inviter needs from the meeting service.
+// *meeting.Client implements it.
+type Meetings interface {
+	Prepare(ctx context.Context, conferenceID, hostPassword string) (meeting.Conference, error)
+	Invite(ctx context.Context, conferenceID string, attendees []meeting.Attendee) error
+	FindUserByEmail(ctx context.Context, email string) (meeting.DirectoryUser, error)
+}
+
+// Invitation is one request to bring people into a conference, whatever
+// the entry point (slash command, modal, shortcut).
+type Invitation struct {
+	ConferenceID string
+	Invoker      string // chat user ID of the person asking
+	UserIDs      []string
+	GroupIDs     []string
+	HostPassword string       // optional: used when the bot cannot read the meeting's host password
+	Role         meeting.Role // role of every invitee; participant by default
+}
+
+// Via says how an invitee will be reached.
+type Via int
+
+const (
+	ViaApp   Via = iota + 1 // their Huawei Cloud Meeting number (SIP): the app rings
+	ViaPhone                // their mobile phone (PSTN)
+	ViaEmail                // their email address only
+)
+
+func (v Via) String() string {
+	switch v {
+	case ViaApp:
+		return "app"
+	case ViaPhone:
+		return "phone"
+	case ViaEmail:
+		return "email"
+	}
+	return "unknown"
+}
+
+// Invitee is a person the inviter asked the meeting service to call.
+// Address is the number or email used; it is personal data and is shown
+// masked, if at all.
+type Invitee struct {
+	Person  Person
+	Via     Via
+	Address string
+}
+
+// SkipReason says why someone was not invited.
+type SkipReason int
+
+const (
+	SkipDeactivated  SkipReason = iota + 1 // the account is deactivated
+	SkipBot                                // bots cannot join meetings
+	SkipNoContact                          // no meeting number, phone or email
+	SkipBadPhone                           // only a phone number, without a country code
+	SkipNotFound                           // no such user
+	SkipLookupFailed                       // the lookup failed; try again
+	SkipUnknownGroup                       // no such user group
+	SkipEmptyGroup                         // the group has nobody in it
+	SkipDuplicate                          // same number as someone else in this request
+)
+
+// Skipped is someone (or a group) left out of an invitation, with the reason.
+type Skipped struct {
+	UserID  string
+	GroupID string
+	Name    string
+	Reason  SkipReason
+}
+
+// Report is the outcome of one Invitation. When Err is set, Invited is
+// empty: the meeting service did not accept the invitation (after a timeout
+// it may not be known whether it did; Err then matches meeting.ErrUnavailable
+// and the invitation is not repeated).
+type Report struct {
+	ConferenceID string
+	Conference   meeting.Conference // zero when the meeting could not be read
+	Invited      []Invitee          // accepted by the meeting service; they are being called
+	Skipped      []Skipped
+	Err          error // the invitation as a whole failed; nobody was called
+}
+
+// ErrTooManyPeople is the Report.Err of an invitation naming more people
+// than the configured maximum; nothing is looked up or sent.
+var ErrTooManyPeople = errors.New("commands: too many people")
+
+// TooManyError carries the numbers behind ErrTooManyPeople.
+type TooManyError struct{ Count, Max int }
+
+func (e *TooManyError) Error() string {
+	return fmt.Sprintf("%d people is more than the maximum of %d", e.Count, e.Max)
+}
+func (e *TooManyError) Is(target error) bool { return target == ErrTooManyPeople }
+
+// Config tunes the inviter. Zero values take the defaults.
+type Config struct {
+	MaxPeople   int           // most people in one invitation after expanding groups; default 50
+	Concurrency int           // lookups in flight at once per invitation; default 8
+	CacheTTL    time.Duration // how long a resolved person is reused; default 5 minutes
+	Now         func() time.Time
+}
+
+// Inviter runs invitations: it resolves people to meeting numbers, phones or
+// emails while it prepares the conference, then asks the meeting service to
+// call everyone in one request. It is safe for concurrent use.
+type Inviter struct {
+	people   People
+	meetings Meetings
+	log      *slog.Logger
+	cfg      Config
+
+	mu    sync.Mutex
+	cache map[string]cached // chat user ID → resolution
+}
+
+type cached struct {
+	res     resolution
+	expires time.Time
+}
+
+// resolution is the outcome of resolving one user: an invitee or a skip.
+type resolution struct {
+	invitee *Invitee
+	skip    *Skipped
+}
+
+// NewInviter returns an Inviter that looks people up with people and invites
+// them through meetings.
+func NewInviter(people People, meetings Meetings, logger *slog.Logger, cfg Config) *Inviter {
+	if cfg.MaxPeople <= 0 {
+		cfg.MaxPeople = 50
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 8
+	}
+	if cfg.CacheTTL <= 0 {
+		cfg.CacheTTL = 5 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Inviter{people: people, meetings: meetings, log: logger, cfg: cfg, cache: map[string]cached{}}
+}
+
+// Invite runs one invitation to its end and reports on every person named.
+// The meeting is prepared (details, host control) while people are resolved.
+func (in *Inviter) Invite(ctx context.Context, inv Invitation) Report {
+	rep := Report{ConferenceID: inv.ConferenceID}
+	if n := len(inv.UserIDs); n > in.cfg.MaxPeople {
+		rep.Err = &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+		return rep
+	}
+
+	var (
+		wg         sync.WaitGroup
+		conference meeting.Conference
+		prepErr    error
+	)
+	wg.Go(func() {
+		conference, prepErr = in.meetings.Prepare(ctx, inv.ConferenceID, inv.HostPassword)
+	})
+
+	userIDs, skipped := in.expandGroups(ctx, inv.UserIDs, inv.GroupIDs)
+	rep.Skipped = skipped
+	if len(userIDs) > in.cfg.MaxPeople {
+		wg.Wait()
+		rep.Err = &TooManyError{Count: len(userIDs), Max: in.cfg.MaxPeople}
+		return rep
+	}
+	results := in.resolveAll(ctx, userIDs)
+	wg.Wait()
+	rep.Conference = conference
+
+	var (
+		invitees  []Invitee
+		attendees []meeting.Attendee
+		seen      = map[string]string{} // address → name of the first person with it
+	)
+	for _, r := range results {
+		if r.skip != nil {
+			rep.Skipped = append(rep.Skipped, *r.skip)
+			continue
+		}
+		iv := *r.invitee
+		if _, dup := seen[iv.Address]; dup {
+			rep.Skipped = append(rep.Skipped, Skipped{UserID: iv.Person.ID, Name: iv.Person.Name, Reason: SkipDuplicate})
+			continue
+		}
+		seen[iv.Address] = iv.Person.Name
+		invitees = append(invitees, iv)
+		attendees = append(attendees, attendee(iv, inv.Role))
+	}
+
+	if prepErr != nil {
+		rep.Err = prepErr
+		return rep
+	}
+	if len(attendees) == 0 {
+		return rep
+	}
+	if err := in.meetings.Invite(ctx, inv.ConferenceID, attendees); err != nil {
+		rep.Err = err
+		return rep
+	}
+	rep.Invited = invitees
+	return rep
+}
+
+// expandGroups returns the users to resolve, in order and without duplicates:
+// those named directly, then the members of each group.
+func (in *Inviter) expandGroups(ctx context.Context, userIDs, groupIDs []string) ([]string, []Skipped) {
+	members := make([][]string, len(groupIDs))
+	errs := make([]error, len(groupIDs))
+	var wg sync.WaitGroup
+	for i, g := range groupIDs {
+		wg.Go(func() { members[i], errs[i] = in.people.GroupMembers(ctx, g) })
+	}
+	wg.Wait()
+
+	seen := make(map[string]bool, len(userIDs))
+	var out []string
+	add := func(id string) {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	for _, id := range userIDs {
+		add(id)
+	}
+	var skipped []Skipped
+	for i, g := range groupIDs {
+		switch {
+		case errors.Is(errs[i], ErrNoSuchGroup):
+			skipped = append(skipped, Skipped{GroupID: g, Reason: SkipUnknownGroup})
+		case errs[i] != nil:
+			in.log.WarnContext(ctx, "user group lookup failed", "group", g, "err", errs[i])
+			skipped = append(skipped, Skipped{GroupID: g, Reason: SkipLookupFailed})
+		case len(members[i]) == 0:
+			skipped = append(skipped, Skipped{GroupID: g, Reason: SkipEmptyGroup})
+		}
+		for _, id := range members[i] {
+			add(id)
+		}
+	}
+	return out, skipped
+}
+
+// resolveAll resolves every user, at most cfg.Concurrency at a time, and
+// returns the results in the order of ids.
+func (in *Inviter) resolveAll(ctx context.Context, ids []string) []resolution {
+	out := make([]resolution, len(ids))
+	sem := make(chan struct{}, in.cfg.Concurrency)
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		if r, ok := in.cached(id); ok {
+			out[i] = r
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			r, cacheable := in.resolve(ctx, id)
+			if cacheable {
+				in.remember(id, r)
+			}
+			out[i] = r
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+// resolve finds how to reach one user: their meeting number from the
+// directory (found by email), else their profile phone, else their email.
+// cacheable is false for outcomes that a retry might change.
+func (in *Inviter) resolve(ctx context.Context, id string) (r resolution, cacheable bool) {
+	skip := func(p Person, reason SkipReason) resolution {
+		return resolution{skip: &Skipped{UserID: id, Name: p.Name, Reason: reason}}
+	}
+	p, err := in.people.Person(ctx, id)
+	switch {
+	case errors.Is(err, ErrNoSuchPerson):
+		return skip(Person{}, SkipNotFound), true
+	case err != nil:
+		in.log.WarnContext(ctx, "user lookup failed", "slack_user", id, "err", err)
+		return skip(Person{}, SkipLookupFailed), false
+	case p.Deleted:
+		return skip(p, SkipDeactivated), true
+	case p.Bot:
+		return skip(p, SkipBot), true
+	}
+
+	cacheable = true
+	if p.Email != "" {
+		u, err := in.meetings.FindUserByEmail(ctx, p.Email)
+		switch {
+		case err == nil && u.Number != "":
+			return resolution{invitee: &Invitee{Person: p, Via: ViaApp, Address: u.Number}}, true
+		case err == nil && u.Phone != "" && !u.HidePhone:
+			if n, ok := NormalizePhone(u.Phone); ok {
+				return resolution{invitee: &Invitee{Person: p, Via: ViaPhone, Address: n}}, true
+			}
+		case err != nil && !errors.Is(err, meeting.ErrNoDirectoryMatch):
+			// The directory is a nicety: fall back to the profile, but do
+			// not remember the fallback, so the next request tries again.
+			in.log.WarnContext(ctx, "directory lookup failed", "slack_user", id, "err", err)
+			cacheable = false
+		}
+	}
+	if p.Phone != "" {
+		if n, ok := NormalizePhone(p.Phone); ok {
+			return resolution{invitee: &Invitee{Person: p, Via: ViaPhone, Address: n}}, cacheable
+		}
+		if p.Email == "" {
+			return skip(p, SkipBadPhone), true
+		}
+	}
+	if p.Email != "" {
+		return resolution{invitee: &Invitee{Person: p, Via: ViaEmail, Address: p.Email}}, cacheable
+	}
+	return skip(p, SkipNoContact), true
+}
+
+func (in *Inviter) cached(id string) (resolution, bool) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	c, ok := in.cache[id]
+	if !ok || !in.cfg.Now().Before(c.expires) {
+		return resolution{}, false
+	}
+	return c.res, true
+}
+
+func (in *Inviter) remember(id string, r resolution) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	now := in.cfg.Now()
+	if len(in.cache) > 10000 { // bound memory: drop what has expired
+		for k, c := range in.cache {
+			if !now.Before(c.expires) {
+				delete(in.cache, k)
+			}
+		}
+	}
+	in.cache[id] = cached{res: r, expires: now.Add(in.cfg.CacheTTL)}
+}
+
+// attendee builds the meeting service's attendee for an invitee.
+func attendee(iv Invitee, role meeting.Role) meeting.Attendee {
+	a := meeting.Attendee{Name: truncate(iv.Person.Name, 96), Role: role}
+	switch iv.Via {
+	case ViaApp:
+		a.Phone, a.Type = iv.Address, meeting.TypeNormal
+	case ViaPhone:
+		a.Phone, a.Type = iv.Address, meeting.TypeMobile
+	case ViaEmail:
+		a.Email, a.Type = iv.Address, meeting.TypeNormal
+	}
+	if a.Name == "" {
+		a.Name = iv.Person.ID
+	}
+	return a
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n])
+}

@@ -1,0 +1,354 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// people is an in-memory commands.People that counts lookups.
+type people struct {
+	users   map[string]commands.Person
+	groups  map[string][]string
+	fail    map[string]error
+	lookups atomic.Int32
+}
+
+func (p *people) Person(_ context.Context, id string) (commands.Person, error) {
+	p.lookups.Add(1)
+	if err := p.fail[id]; err != nil {
+		return commands.Person{}, err
+	}
+	u, ok := p.users[id]
+	if !ok {
+		return commands.Person{}, commands.ErrNoSuchPerson
+	}
+	return u, nil
+}
+
+func (p *people) GroupMembers(_ context.Context, id string) ([]string, error) {
+	m, ok := p.groups[id]
+	if !ok {
+		return nil, commands.ErrNoSuchGroup
+	}
+	return m, nil
+}
+
+// meetings is an in-memory commands.Meetings that records invitations.
+type meetings struct {
+	prepareErr error
+	inviteErr  error
+	directory  map[string]meeting.DirectoryUser // by email
+	dirErr     error
+
+	mu        sync.Mutex
+	prepared  []string // conference ID + "/" + host password
+	invited   [][]meeting.Attendee
+	dirLookup int
+}
+
+func (m *meetings) Prepare(_ context.Context, id, hostPassword string) (meeting.Conference, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.prepared = append(m.prepared, id+"/"+hostPassword)
+	if m.prepareErr != nil {
+		return meeting.Conference{}, m.prepareErr
+	}
+	return meeting.Conference{ID: id, Subject: "Weekly sync", State: "Created"}, nil
+}
+
+func (m *meetings) Invite(_ context.Context, _ string, attendees []meeting.Attendee) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.inviteErr != nil {
+		return m.inviteErr
+	}
+	m.invited = append(m.invited, attendees)
+	return nil
+}
+
+func (m *meetings) FindUserByEmail(_ context.Context, email string) (meeting.DirectoryUser, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.dirLookup++
+	if m.dirErr != nil {
+		return meeting.DirectoryUser{}, m.dirErr
+	}
+	u, ok := m.directory[email]
+	if !ok {
+		return meeting.DirectoryUser{}, meeting.ErrNoDirectoryMatch
+	}
+	return u, nil
+}
+
+var (
+	alice   = commands.Person{ID: "UALICE", Name: "Alice", Email: "alice@example.com", Phone: "+86 138 0000 0001"}
+	bob     = commands.Person{ID: "UBOB", Name: "Bob", Phone: "+44 20 7946 0000"}
+	carol   = commands.Person{ID: "UCAROL", Name: "Carol", Email: "carol@example.com"}
+	dave    = commands.Person{ID: "UDAVE", Name: "Dave"}
+	erin    = commands.Person{ID: "UERIN", Name: "Erin", Email: "erin@example.com", Deleted: true}
+	robot   = commands.Person{ID: "UROBOT", Name: "Robot", Bot: true}
+	frank   = commands.Person{ID: "UFRANK", Name: "Frank", Phone: "138 0000 0002"}
+	aliceSI = meeting.DirectoryUser{Email: "alice@example.com", Number: "+99111244216210249", Type: "NORMAL_USER"}
+)
+
+func newPeople() *people {
+	return &people{
+		users: map[string]commands.Person{
+			alice.ID: alice, bob.ID: bob, carol.ID: carol, dave.ID: dave, erin.ID: erin, robot.ID: robot, frank.ID: frank,
+		},
+		groups: map[string][]string{"SENG": {"UBOB", "UCAROL", "UALICE"}, "SEMPTY": {}},
+	}
+}
+
+func newMeetings() *meetings {
+	return &meetings{directory: map[string]meeting.DirectoryUser{"alice@example.com": aliceSI}}
+}
+
+func newInviter(p commands.People, m commands.Meetings, cfg commands.Config) *commands.Inviter {
+	return commands.NewInviter(p, m, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+}
+
+func TestInviteResolvesEachPerson(t *testing.T) {
+	t.Parallel()
+	p, m := newPeople(), newMeetings()
+	in := newInviter(p, m, commands.Config{})
+
+	rep := in.Invite(t.Context(), commands.Invitation{
+		ConferenceID: "914083136",
+		Invoker:      "UINVOKER",
+		UserIDs:      []string{"UALICE", "UBOB", "UCAROL", "UDAVE", "UERIN", "UROBOT", "UFRANK", "UNOBODY"},
+	})
+
+	require.NoError(t, rep.Err)
+	assert.Equal(t, "Weekly sync", rep.Conference.Subject)
+	assert.Equal(t, []string{"914083136/"}, m.prepared)
+
+	// Alice: directory number (app); Bob: profile phone; Carol: email only.
+	require.Len(t, rep.Invited, 3)
+	assert.Equal(t, commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"}, rep.Invited[0])
+	assert.Equal(t, commands.Invitee{Person: bob, Via: commands.ViaPhone, Address: "+442079460000"}, rep.Invited[1])
+	assert.Equal(t, commands.Invitee{Person: carol, Via: commands.ViaEmail, Address: "carol@example.com"}, rep.Invited[2])
+
+	require.Len(t, m.invited, 1, "one invite call for everyone")
+	assert.Equal(t, []meeting.Attendee{
+		{Name: "Alice", Phone: "+99111244216210249", Type: meeting.TypeNormal, Role: meeting.RoleParticipant},
+		{Name: "Bob", Phone: "+442079460000", Type: meeting.TypeMobile, Role: meeting.RoleParticipant},
+		{Name: "Carol", Email: "carol@example.com", Type: meeting.TypeNormal, Role: meeting.RoleParticipant},
+	}, m.invited[0])
+
+	assert.Equal(t, []commands.Skipped{
+		{UserID: "UDAVE", Name: "Dave", Reason: commands.SkipNoContact},
+		{UserID: "UERIN", Name: "Erin", Reason: commands.SkipDeactivated},
+		{UserID: "UROBOT", Name: "Robot", Reason: commands.SkipBot},
+		{UserID: "UFRANK", Name: "Frank", Reason: commands.SkipBadPhone},
+		{UserID: "UNOBODY", Reason: commands.SkipNotFound},
+	}, rep.Skipped)
+}
+
+func TestInviteExpandsGroups(t *testing.T) {
+	t.Parallel()
+	p, m := newPeople(), newMeetings()
+	in := newInviter(p, m, commands.Config{})
+
+	rep := in.Invite(t.Context(), commands.Invitation{
+		ConferenceID: "914083136",
+		UserIDs:      []string{"UALICE"},
+		GroupIDs:     []string{"SENG", "SNONE", "SEMPTY"},
+	})
+
+	require.NoError(t, rep.Err)
+	var ids []string
+	for _, iv := range rep.Invited {
+		ids = append(ids, iv.Person.ID)
+	}
+	assert.Equal(t, []string{"UALICE", "UBOB", "UCAROL"}, ids, "group members after direct mentions, each once")
+	assert.Equal(t, []commands.Skipped{
+		{GroupID: "SNONE", Reason: commands.SkipUnknownGroup},
+		{GroupID: "SEMPTY", Reason: commands.SkipEmptyGroup},
+	}, rep.Skipped)
+	assert.Equal(t, int32(3), p.lookups.Load())
+}
+
+func TestInviteMeetingErrors(t *testing.T) {
+	t.Parallel()
+	notStarted := &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "req-1"}
+	tests := []struct {
+		name       string
+		prepareErr error
+		inviteErr  error
+		wantInvite bool
+	}{
+		{name: "meeting not started", prepareErr: notStarted},
+		{name: "invite rejected", inviteErr: &meeting.APIError{StatusCode: 400, Code: "MMC.111072101"}, wantInvite: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMeetings()
+			m.prepareErr, m.inviteErr = tt.prepareErr, tt.inviteErr
+			in := newInviter(newPeople(), m, commands.Config{})
+
+			rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UDAVE"}})
+
+			want := tt.prepareErr
+			if want == nil {
+				want = tt.inviteErr
+			}
+			require.ErrorIs(t, rep.Err, want)
+			assert.Empty(t, rep.Invited, "nobody is reported as called")
+			assert.Empty(t, m.invited)
+			assert.Len(t, rep.Skipped, 1, "people who could not be invited anyway are still reported")
+		})
+	}
+}
+
+func TestInviteNobodyReachable(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{})
+
+	rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UDAVE", "UROBOT"}})
+
+	require.NoError(t, rep.Err)
+	assert.Empty(t, rep.Invited)
+	assert.Len(t, rep.Skipped, 2)
+	assert.Empty(t, m.invited, "no invite call with no attendees")
+}
+
+func TestInviteTooMany(t *testing.T) {
+	t.Parallel()
+	p, m := newPeople(), newMeetings()
+	in := newInviter(p, m, commands.Config{MaxPeople: 2})
+
+	direct := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"}})
+	require.ErrorIs(t, direct.Err, commands.ErrTooManyPeople)
+	assert.Zero(t, p.lookups.Load(), "nothing looked up")
+
+	viaGroup := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", GroupIDs: []string{"SENG"}})
+	var tm *commands.TooManyError
+	require.ErrorAs(t, viaGroup.Err, &tm)
+	assert.Equal(t, commands.TooManyError{Count: 3, Max: 2}, *tm)
+	assert.Zero(t, p.lookups.Load())
+	assert.Empty(t, m.invited)
+}
+
+func TestInviteCachesResolution(t *testing.T) {
+	t.Parallel()
+	p, m := newPeople(), newMeetings()
+	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	var mu sync.Mutex
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	in := newInviter(p, m, commands.Config{CacheTTL: time.Minute, Now: clock})
+	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}}
+
+	first := in.Invite(t.Context(), inv)
+	second := in.Invite(t.Context(), inv)
+	require.NoError(t, second.Err)
+	assert.Equal(t, first.Invited, second.Invited)
+	assert.Equal(t, int32(2), p.lookups.Load(), "second run made no Slack lookups")
+	assert.Equal(t, 1, m.dirLookup, "second run made no directory lookups")
+
+	mu.Lock()
+	now = now.Add(2 * time.Minute)
+	mu.Unlock()
+	in.Invite(t.Context(), inv)
+	assert.Equal(t, int32(4), p.lookups.Load(), "looked up again after the cache lifetime")
+}
+
+func TestInviteDoesNotCacheFailures(t *testing.T) {
+	t.Parallel()
+	p, m := newPeople(), newMeetings()
+	p.fail = map[string]error{"UBOB": errors.New("slack is down")}
+	m.dirErr = &meeting.APIError{StatusCode: 503}
+	in := newInviter(p, m, commands.Config{})
+	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}}
+
+	rep := in.Invite(t.Context(), inv)
+	require.NoError(t, rep.Err)
+	require.Len(t, rep.Invited, 1)
+	assert.Equal(t, commands.ViaPhone, rep.Invited[0].Via, "directory down: fall back to the profile phone")
+	assert.Equal(t, []commands.Skipped{{UserID: "UBOB", Reason: commands.SkipLookupFailed}}, rep.Skipped)
+
+	p.fail, m.dirErr = nil, nil
+	rep = in.Invite(t.Context(), inv)
+	require.Len(t, rep.Invited, 2)
+	assert.Equal(t, commands.ViaApp, rep.Invited[0].Via, "the fallback was not remembered")
+}
+
+func TestInviteCollapsesSameNumber(t *testing.T) {
+	t.Parallel()
+	p, m := newPeople(), newMeetings()
+	twin := commands.Person{ID: "UTWIN", Name: "Bob's twin", Phone: "+44 (20) 7946-0000"}
+	p.users[twin.ID] = twin
+	in := newInviter(p, m, commands.Config{})
+
+	rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UTWIN"}})
+
+	require.Len(t, m.invited, 1)
+	assert.Len(t, m.invited[0], 1, "one number is called once")
+	assert.Equal(t, []commands.Skipped{{UserID: "UTWIN", Name: "Bob's twin", Reason: commands.SkipDuplicate}}, rep.Skipped)
+}
+
+func TestInvitePassesHostPasswordAndRole(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{})
+
+	in.Invite(t.Context(), commands.Invitation{
+		ConferenceID: "914083136", UserIDs: []string{"UBOB"}, HostPassword: "123456", Role: meeting.RoleHost,
+	})
+
+	assert.Equal(t, []string{"914083136/123456"}, m.prepared)
+	require.Len(t, m.invited, 1)
+	assert.Equal(t, meeting.RoleHost, m.invited[0][0].Role)
+}
+
+func TestInviteBoundsConcurrency(t *testing.T) {
+	t.Parallel()
+	var inFlight, peak atomic.Int32
+	p := &slowPeople{people: newPeople(), inFlight: &inFlight, peak: &peak}
+	var ids []string
+	for i := range 20 {
+		id := "U" + string(rune('A'+i))
+		p.users[id] = commands.Person{ID: id, Name: id, Phone: fmt.Sprintf("+44207946%04d", i)}
+		ids = append(ids, id)
+	}
+	in := newInviter(p, newMeetings(), commands.Config{Concurrency: 3})
+
+	rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: ids})
+
+	require.NoError(t, rep.Err)
+	assert.LessOrEqual(t, peak.Load(), int32(3))
+	assert.Equal(t, int32(3), peak.Load(), "lookups do run in parallel")
+}
+
+type slowPeople struct {
+	*people
+	inFlight, peak *atomic.Int32
+}
+
+func (p *slowPeople) Person(ctx context.Context, id string) (commands.Person, error) {
+	n := p.inFlight.Add(1)
+	defer p.inFlight.Add(-1)
+	for {
+		old := p.peak.Load()
+		if n <= old || p.peak.CompareAndSwap(old, n) {
+			break
+		}
+	}
+	time.Sleep(5 * time.Millisecond)
+	return p.people.Person(ctx, id)
+}

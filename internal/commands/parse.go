@@ -1,0 +1,179 @@
+package commands
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Request is a parsed /meet-invite command: which conference, and whom to
+// bring in. Slack sends mentions escaped (the app manifest sets
+// should_escape), so people and groups arrive as IDs, never as names.
+type Request struct {
+	ConferenceID string
+	UserIDs      []string // mentioned users, in order of appearance, without duplicates
+	GroupIDs     []string // mentioned user groups (subteams), without duplicates
+}
+
+// Empty reports whether the request names nobody at all.
+func (r Request) Empty() bool { return len(r.UserIDs) == 0 && len(r.GroupIDs) == 0 }
+
+// ParseCode says what was wrong with a command's text. The transport turns
+// each code into a sentence for the user; this package holds no user text.
+type ParseCode int
+
+const (
+	CodeNoText          ParseCode = iota + 1 // nothing after the command
+	CodeNoConferenceID                       // people given, but no meeting ID
+	CodeBadConferenceID                      // an ID-like token that is not a valid meeting ID
+	CodeTwoConferences                       // more than one meeting ID
+	CodeNoPeople                             // a meeting ID but nobody to invite
+	CodeUnescapedName                        // "@alice" typed as plain text: no user ID to go by
+	CodeChannelMention                       // "#general": channels are not people
+	CodeUnknownToken                         // anything else
+)
+
+// ParseError is returned by Parse for text it cannot turn into a Request.
+// Token is the offending piece of text, when there is one.
+type ParseError struct {
+	Code  ParseCode
+	Token string
+}
+
+func (e *ParseError) Error() string {
+	if e.Token == "" {
+		return fmt.Sprintf("parse command: code %d", e.Code)
+	}
+	return fmt.Sprintf("parse command: code %d at %q", e.Code, e.Token)
+}
+
+// ErrHelp is returned by Parse when the user asked for help.
+var ErrHelp = errors.New("commands: help requested")
+
+// Conference IDs are digits. Huawei's examples are nine digits long; cloud
+// meeting room IDs can be longer, so the range is generous.
+const (
+	MinConferenceIDLen = 6
+	MaxConferenceIDLen = 20
+)
+
+var (
+	tokenRe = regexp.MustCompile(`<[^<>]*>|[^\s<>]+`)
+	userRe  = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
+	groupRe = regexp.MustCompile(`^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$`)
+	chanRe  = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
+)
+
+// Parse turns the text of a slash command into a Request. It is a pure
+// function: it looks nothing up. Accepted forms:
+//
+//	914083136 <@U012ABC|alice> <@U034DEF> <!subteam^S0123|@eng>
+//	<@U012ABC> 914-083-136
+//	help
+//
+// The meeting ID may come anywhere and may be written with dashes or dots
+// between groups of digits, as Huawei's apps display it.
+func Parse(text string) (Request, error) {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return Request{}, &ParseError{Code: CodeNoText}
+	}
+	if isHelp(text) {
+		return Request{}, ErrHelp
+	}
+
+	var req Request
+	seenUser := map[string]bool{}
+	seenGroup := map[string]bool{}
+	for _, tok := range tokenRe.FindAllString(text, -1) {
+		if m := userRe.FindStringSubmatch(tok); m != nil {
+			if !seenUser[m[1]] {
+				seenUser[m[1]] = true
+				req.UserIDs = append(req.UserIDs, m[1])
+			}
+			continue
+		}
+		if m := groupRe.FindStringSubmatch(tok); m != nil {
+			if !seenGroup[m[1]] {
+				seenGroup[m[1]] = true
+				req.GroupIDs = append(req.GroupIDs, m[1])
+			}
+			continue
+		}
+		if chanRe.MatchString(tok) {
+			return Request{}, &ParseError{Code: CodeChannelMention, Token: tok}
+		}
+		if strings.HasPrefix(tok, "@") && len(tok) > 1 {
+			return Request{}, &ParseError{Code: CodeUnescapedName, Token: tok}
+		}
+		id, ok, err := conferenceID(tok)
+		if err != nil {
+			return Request{}, err
+		}
+		if !ok {
+			return Request{}, &ParseError{Code: CodeUnknownToken, Token: tok}
+		}
+		if req.ConferenceID != "" && req.ConferenceID != id {
+			return Request{}, &ParseError{Code: CodeTwoConferences, Token: tok}
+		}
+		req.ConferenceID = id
+	}
+
+	switch {
+	case req.ConferenceID == "":
+		return Request{}, &ParseError{Code: CodeNoConferenceID}
+	case req.Empty():
+		return req, &ParseError{Code: CodeNoPeople}
+	}
+	return req, nil
+}
+
+// ValidConferenceID reports whether id is usable as a meeting ID as it stands
+// (digits only, of a plausible length). Modal input goes through
+// NormalizeConferenceID first.
+func ValidConferenceID(id string) bool {
+	if len(id) < MinConferenceIDLen || len(id) > MaxConferenceIDLen {
+		return false
+	}
+	for _, r := range id {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// NormalizeConferenceID removes the separators people copy from meeting
+// invitations ("914 083 136", "914-083-136") and validates the rest.
+func NormalizeConferenceID(s string) (string, bool) {
+	id := strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.', '\u00a0':
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+	return id, ValidConferenceID(id)
+}
+
+// conferenceID reads tok as a meeting ID. ok is false when tok does not look
+// like one at all; err is set when it looks like one but is not valid.
+func conferenceID(tok string) (id string, ok bool, err error) {
+	if strings.Trim(tok, "0123456789-.") != "" || strings.Trim(tok, "-.") == "" {
+		return "", false, nil
+	}
+	id, valid := NormalizeConferenceID(tok)
+	if !valid {
+		return "", true, &ParseError{Code: CodeBadConferenceID, Token: tok}
+	}
+	return id, true, nil
+}
+
+func isHelp(text string) bool {
+	switch strings.ToLower(text) {
+	case "help", "-h", "--help", "?", "usage":
+		return true
+	}
+	return false
+}

@@ -1,0 +1,164 @@
+package commands_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+)
+
+func TestParse(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		text string
+		want commands.Request
+	}{
+		{
+			name: "meeting then people",
+			text: "914083136 <@U012ABC|alice> <@U034DEF|bob>",
+			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U012ABC", "U034DEF"}},
+		},
+		{
+			name: "people then meeting, labels optional, enterprise W ids",
+			text: "<@W012ABC> <@U034DEF|bob> 914083136",
+			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"W012ABC", "U034DEF"}},
+		},
+		{
+			name: "duplicates collapsed, order kept",
+			text: "914083136 <@U2|bob> <@U1|alice> <@U2> <@U1|al>",
+			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U2", "U1"}},
+		},
+		{
+			name: "user groups",
+			text: "914083136 <!subteam^S0123|@eng> <@U1> <!subteam^S0123>",
+			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U1"}, GroupIDs: []string{"S0123"}},
+		},
+		{
+			name: "meeting id with dashes as the apps show it",
+			text: "914-083-136 <@U1>",
+			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U1"}},
+		},
+		{
+			name: "extra whitespace and newlines",
+			text: "  914083136\n\t<@U1|alice>   ",
+			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U1"}},
+		},
+		{
+			name: "label with a space",
+			text: "914083136 <@U1|alice smith>",
+			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U1"}},
+		},
+		{
+			name: "same meeting id twice is fine",
+			text: "914083136 <@U1> 914-083-136",
+			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U1"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := commands.Parse(tt.text)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
+}
+
+func TestParseRejects(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		text      string
+		wantCode  commands.ParseCode
+		wantToken string
+	}{
+		{name: "empty", text: "   ", wantCode: commands.CodeNoText},
+		{name: "no meeting id", text: "<@U1> <@U2>", wantCode: commands.CodeNoConferenceID},
+		{name: "nobody", text: "914083136", wantCode: commands.CodeNoPeople},
+		{name: "id too short", text: "12345 <@U1>", wantCode: commands.CodeBadConferenceID, wantToken: "12345"},
+		{name: "id too long", text: "123456789012345678901 <@U1>", wantCode: commands.CodeBadConferenceID, wantToken: "123456789012345678901"},
+		{name: "two meetings", text: "914083136 986030665 <@U1>", wantCode: commands.CodeTwoConferences, wantToken: "986030665"},
+		{name: "unescaped name", text: "914083136 @alice", wantCode: commands.CodeUnescapedName, wantToken: "@alice"},
+		{name: "channel", text: "914083136 <#C0123|general>", wantCode: commands.CodeChannelMention, wantToken: "<#C0123|general>"},
+		{name: "word", text: "914083136 <@U1> please", wantCode: commands.CodeUnknownToken, wantToken: "please"},
+		{name: "letters in id", text: "91408313a <@U1>", wantCode: commands.CodeUnknownToken, wantToken: "91408313a"},
+		{name: "link", text: "914083136 <https://example.com>", wantCode: commands.CodeUnknownToken, wantToken: "<https://example.com>"},
+		{name: "special mention", text: "914083136 <!channel>", wantCode: commands.CodeUnknownToken, wantToken: "<!channel>"},
+		{name: "dashes only", text: "--- <@U1>", wantCode: commands.CodeUnknownToken, wantToken: "---"},
+		{name: "lowercase id is not a user", text: "914083136 <@u1>", wantCode: commands.CodeUnknownToken, wantToken: "<@u1>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := commands.Parse(tt.text)
+			var pe *commands.ParseError
+			require.ErrorAs(t, err, &pe)
+			assert.Equal(t, tt.wantCode, pe.Code)
+			assert.Equal(t, tt.wantToken, pe.Token)
+		})
+	}
+}
+
+func TestParseHelp(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"help", "HELP", " help ", "--help", "?"} {
+		_, err := commands.Parse(text)
+		assert.ErrorIs(t, err, commands.ErrHelp, "text %q", text)
+	}
+}
+
+func TestNormalizeConferenceID(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in     string
+		want   string
+		wantOK bool
+	}{
+		{"914083136", "914083136", true},
+		{" 914 083 136 ", "914083136", true},
+		{"914-083-136", "914083136", true},
+		{"914.083.136", "914083136", true},
+		{"91408313x", "91408313x", false},
+		{"", "", false},
+		{"12345", "12345", false},
+	}
+	for _, tt := range tests {
+		got, ok := commands.NormalizeConferenceID(tt.in)
+		assert.Equal(t, tt.want, got, "input %q", tt.in)
+		assert.Equal(t, tt.wantOK, ok, "input %q", tt.in)
+	}
+}
+
+// FuzzParse checks that Parse never panics and that what it accepts is
+// well formed: a valid meeting ID, someone to invite, no duplicates.
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{
+		"914083136 <@U012ABC|alice> <@U034DEF>",
+		"<!subteam^S0123|@eng> 914-083-136",
+		"help", "", "@alice", "<#C1|x>", "<@U1|a|b>", "<<@U1>>", "914083136 <@U1", "9\u00a014083136",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		req, err := commands.Parse(text)
+		if err != nil {
+			return
+		}
+		if !commands.ValidConferenceID(req.ConferenceID) {
+			t.Fatalf("accepted invalid conference ID %q from %q", req.ConferenceID, text)
+		}
+		if req.Empty() {
+			t.Fatalf("accepted a request with nobody in it from %q", text)
+		}
+		seen := map[string]bool{}
+		for _, id := range append(append([]string{}, req.UserIDs...), req.GroupIDs...) {
+			if seen[id] {
+				t.Fatalf("duplicate %q from %q", id, text)
+			}
+			seen[id] = true
+		}
+	})
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// config is everything the bot reads from its environment.
+type config struct {
+	SlackBotToken string
+	SlackAppToken string
+	SlackAPIURL   string
+
+	MeetingAPIURL   string
+	MeetingAppID    string
+	MeetingAppKey   string
+	MeetingUserID   string
+	MeetingAccount  string
+	MeetingPassword string
+	MeetingTimeout  time.Duration
+
+	MaxPeople     int
+	InviteTimeout time.Duration
+	ShutdownGrace time.Duration
+	LookupTTL     time.Duration
+	LogLevel      slog.Level
+}
+
+const (
+	defaultSlackAPIURL   = "https://slack.com/api/"
+	defaultMeetingAPIURL = "https://api.meeting.huaweicloud.com/"
+)
+
+// loadConfig reads and checks the configuration. It reports every problem at
+// once, naming variables but never echoing a secret's value.
+func loadConfig(getenv func(string) string) (config, error) {
+	var problems []string
+	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
+
+	c := config{
+		SlackBotToken:   get("SLACK_BOT_TOKEN"),
+		SlackAppToken:   get("SLACK_APP_TOKEN"),
+		MeetingAppID:    get("MEETING_APP_ID"),
+		MeetingAppKey:   get("MEETING_APP_KEY"),
+		MeetingUserID:   get("MEETING_USER_ID"),
+		MeetingAccount:  get("MEETING_ACCOUNT"),
+		MeetingPassword: getenv("MEETING_PASSWORD"), // passwords may have spaces
+	}
+
+	switch {
+	case c.SlackBotToken == "":
+		bad("SLACK_BOT_TOKEN is missing (the bot token, xoxb-…, from OAuth & Permissions)")
+	case !strings.HasPrefix(c.SlackBotToken, "xoxb-"):
+		bad("SLACK_BOT_TOKEN must be a bot token starting with xoxb-")
+	}
+	switch {
+	case c.SlackAppToken == "":
+		bad("SLACK_APP_TOKEN is missing (an app-level token, xapp-…, with connections:write)")
+	case !strings.HasPrefix(c.SlackAppToken, "xapp-"):
+		bad("SLACK_APP_TOKEN must be an app-level token starting with xapp-")
+	}
+
+	var err error
+	if c.SlackAPIURL, err = baseURL(get("SLACK_API_URL"), defaultSlackAPIURL); err != nil {
+		bad("SLACK_API_URL %v", err)
+	}
+	if c.MeetingAPIURL, err = baseURL(get("MEETING_API_URL"), defaultMeetingAPIURL); err != nil {
+		bad("MEETING_API_URL %v", err)
+	}
+
+	switch {
+	case c.MeetingAppID != "" || c.MeetingAppKey != "":
+		if c.MeetingAppID == "" {
+			bad("MEETING_APP_ID is missing (MEETING_APP_KEY is set)")
+		}
+		if c.MeetingAppKey == "" {
+			bad("MEETING_APP_KEY is missing (MEETING_APP_ID is set)")
+		}
+	case c.MeetingAccount != "" || c.MeetingPassword != "":
+		if c.MeetingAccount == "" {
+			bad("MEETING_ACCOUNT is missing (MEETING_PASSWORD is set)")
+		}
+		if c.MeetingPassword == "" {
+			bad("MEETING_PASSWORD is missing (MEETING_ACCOUNT is set)")
+		}
+	default:
+		bad("Huawei Cloud Meeting credentials are missing: set MEETING_APP_ID and MEETING_APP_KEY (App ID authentication), or MEETING_ACCOUNT and MEETING_PASSWORD")
+	}
+
+	c.MeetingTimeout = duration(get, bad, "MEETING_TIMEOUT", 10*time.Second)
+	c.InviteTimeout = duration(get, bad, "INVITE_TIMEOUT", 60*time.Second)
+	c.ShutdownGrace = duration(get, bad, "SHUTDOWN_GRACE", 20*time.Second)
+	c.LookupTTL = duration(get, bad, "LOOKUP_CACHE_TTL", 5*time.Minute)
+	c.MaxPeople = positiveInt(get, bad, "INVITE_MAX_PEOPLE", 50)
+
+	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
+	case "", "info":
+		c.LogLevel = slog.LevelInfo
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		bad("LOG_LEVEL must be debug, info, warn or error")
+	}
+
+	if len(problems) > 0 {
+		return config{}, &configError{problems: problems}
+	}
+	return c, nil
+}
+
+// configError lists every configuration problem, one per line.
+type configError struct{ problems []string }
+
+func (e *configError) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e.problems, "\n  - ")
+}
+
+var errNotHTTP = errors.New("must be an http:// or https:// URL")
+
+// baseURL checks an API base URL and gives it the trailing slash that
+// relative paths need.
+func baseURL(v, def string) (string, error) {
+	if v == "" {
+		return def, nil
+	}
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return "", errNotHTTP
+	}
+	if !strings.HasSuffix(v, "/") {
+		v += "/"
+	}
+	return v, nil
+}
+
+func duration(get func(string) string, bad func(string, ...any), name string, def time.Duration) time.Duration {
+	v := get(name)
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		bad("%s must be a positive duration such as 30s or 2m", name)
+		return def
+	}
+	return d
+}
+
+func positiveInt(get func(string) string, bad func(string, ...any), name string, def int) int {
+	v := get(name)
+	if v == "" {
+		return def
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 {
+		bad("%s must be a positive whole number", name)
+		return def
+	}
+	return n
+}

@@ -1,0 +1,120 @@
+// Command bot connects Slack (Socket Mode) to Huawei Cloud Meeting: people
+// type /meet-invite in Slack and the bot calls colleagues into a running
+// meeting.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/joho/godotenv"
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+	"github.com/meet-invite/meet-invite/internal/slackapp"
+)
+
+// slackTimeout bounds one Slack Web API request.
+const slackTimeout = 10 * time.Second
+
+func main() {
+	getenv, err := withDotEnv(os.Getenv, ".env")
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "bot: %v\n", err)
+		os.Exit(1)
+	}
+	if err := run(context.Background(), os.Args[1:], getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "bot: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program. It returns when ctx is cancelled or on SIGINT or
+// SIGTERM (after in-flight invitations finish, within a grace period), or
+// with an error when the configuration is wrong or Slack refuses the app.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	if len(args) > 0 {
+		return fmt.Errorf("unknown argument %q (usage: bot)", args[0])
+	}
+
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	return serve(ctx, cfg, logger)
+}
+
+// serve wires the real clients together and runs the bot until ctx ends.
+func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
+	mc, err := meeting.NewClient(
+		meeting.Credentials{
+			AppID: cfg.MeetingAppID, AppKey: cfg.MeetingAppKey, UserID: cfg.MeetingUserID,
+			Account: cfg.MeetingAccount, Password: cfg.MeetingPassword,
+		},
+		meeting.WithBaseURL(cfg.MeetingAPIURL),
+		meeting.WithHTTPClient(&http.Client{Timeout: cfg.MeetingTimeout}),
+		meeting.WithLogger(logger.With("component", "meeting")),
+	)
+	if err != nil {
+		return fmt.Errorf("meeting client: %w", err)
+	}
+
+	api := slack.New(cfg.SlackBotToken,
+		slack.OptionAppLevelToken(cfg.SlackAppToken),
+		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout}),
+		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+	)
+	sm := socketmode.New(api,
+		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
+	)
+
+	inviter := commands.NewInviter(slackapp.NewPeople(api), mc, logger, commands.Config{
+		MaxPeople: cfg.MaxPeople,
+		CacheTTL:  cfg.LookupTTL,
+	})
+	app := slackapp.New(logger, sm, inviter, slackapp.Config{
+		InviteTimeout: cfg.InviteTimeout,
+		ShutdownGrace: cfg.ShutdownGrace,
+	})
+
+	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
+	if err := app.Run(ctx); err != nil {
+		return fmt.Errorf("slack: %w", err)
+	}
+	logger.Info("bot stopped")
+	return nil
+}
+
+// withDotEnv returns a getenv that also reads variables from the .env file
+// at path, if there is one. Variables set in the real environment win.
+func withDotEnv(getenv func(string) string, path string) (func(string) string, error) {
+	file, err := godotenv.Read(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return getenv, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	return func(name string) string {
+		if v := getenv(name); v != "" {
+			return v
+		}
+		return file[name]
+	}, nil
+}

@@ -1,0 +1,440 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
+	"github.com/meet-invite/meet-invite/internal/slackfake"
+)
+
+// These tests run the whole bot — run(), the real slack-go Socket Mode
+// client and the real meeting client — against the project's fakes of Slack
+// and Huawei Cloud Meeting on 127.0.0.1.
+
+const (
+	appID         = "fdb8e4699586458bbd10c834872dcc62"
+	appKey        = "app-key-that-must-stay-secret"
+	chairPassword = "chair-pw-4711"
+	running       = "914083136"
+	notStarted    = "986030665"
+	ended         = "900825541"
+	full          = "955555555"
+	aliceSIP      = "+99111244216210249"
+)
+
+// bot is one running bot wired to its own fakes.
+type bot struct {
+	slack *slackfake.Server
+	meet  *meetingfake.Server
+	logs  *syncBuffer
+	stop  func() error
+}
+
+func startBot(t *testing.T) *bot {
+	t.Helper()
+	sf, err := slackfake.Start(slackfake.Config{
+		Users: []slackfake.User{
+			{ID: "UCAROL", Name: "carol", RealName: "Carol Invoker", DisplayName: "Carol", Email: "carol@example.com"},
+			{ID: "UALICE", Name: "alice", RealName: "Alice Appuser", DisplayName: "Alice", Email: "alice@example.com"},
+			{ID: "UBOB", Name: "bob", RealName: "Bob Phone", Phone: "+44 20 7946 0000"},
+			{ID: "UDAVE", Name: "dave", RealName: "Dave Nocontact"},
+			{ID: "UERIN", Name: "erin", RealName: "Erin Gone", Email: "erin@example.com", Deleted: true},
+			{ID: "UROBOT", Name: "robot", RealName: "Robot", IsBot: true},
+		},
+		Channels: []slackfake.Channel{
+			{ID: "CGENERAL", Name: "general", Members: []string{"UCAROL", "UALICE", "UBOB"}, BotIsMember: true},
+			{ID: "CSECRET", Name: "secret", Private: true, Members: []string{"UCAROL"}},
+		},
+		Groups: []slackfake.Group{{ID: "SENG", Handle: "eng", Members: []string{"UALICE", "UBOB"}}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(sf.Close)
+
+	mf, err := meetingfake.Start(meetingfake.Config{
+		AppID: appID, AppKey: appKey,
+		PSTNEnabled: true,
+		Conferences: []meetingfake.Conference{
+			{ID: running, Subject: "Weekly sync", State: "Created", ChairPassword: chairPassword, GuestPassword: "guest-1"},
+			{ID: notStarted, Subject: "Later", State: "Schedule", ChairPassword: chairPassword},
+			{ID: ended, Subject: "Yesterday", State: "Destroyed", ChairPassword: chairPassword},
+			{ID: full, Subject: "Packed", State: "Created", ChairPassword: chairPassword, MaxParticipants: 1},
+		},
+		Directory: []meetingfake.DirectoryUser{
+			{ID: "d1", Account: "alice", Name: "Alice Appuser", Email: "alice@example.com", Number: aliceSIP, Phone: "+8613800000001"},
+		},
+	})
+	require.NoError(t, err)
+	t.Cleanup(mf.Close)
+
+	env := map[string]string{
+		"SLACK_BOT_TOKEN": sf.BotToken(),
+		"SLACK_APP_TOKEN": sf.AppToken(),
+		"SLACK_API_URL":   sf.APIURL(),
+		"MEETING_API_URL": mf.URL(),
+		"MEETING_APP_ID":  appID,
+		"MEETING_APP_KEY": appKey,
+		"LOG_LEVEL":       "debug",
+		"SHUTDOWN_GRACE":  "5s",
+	}
+	logs := &syncBuffer{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
+	}()
+
+	var once sync.Once
+	var runErr error
+	stop := func() error {
+		once.Do(func() {
+			cancel()
+			select {
+			case runErr = <-done:
+			case <-time.After(15 * time.Second):
+				t.Error("bot did not stop within 15s")
+			}
+		})
+		return runErr
+	}
+	t.Cleanup(func() {
+		_ = stop()
+		assertNoSecrets(t, logs.String(), sf, chairPassword)
+	})
+
+	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer wcancel()
+	require.NoError(t, sf.WaitConnected(wctx), "bot connects over Socket Mode")
+	return &bot{slack: sf, meet: mf, logs: logs, stop: stop}
+}
+
+// command sends a slash command from Carol and returns the ack.
+func (b *bot) command(t *testing.T, channel, text string) slackfake.Ack {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, ack, err := b.slack.SlashCommand(ctx, slackfake.Command{UserID: "UCAROL", ChannelID: channel, Text: text})
+	require.NoError(t, err)
+	return ack
+}
+
+// waitMessages waits until n messages have been posted in all.
+func (b *bot) waitMessages(t *testing.T, n int) []slackfake.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	msgs, err := b.slack.WaitMessages(ctx, n)
+	require.NoError(t, err, "waiting for %d messages; have %v", n, b.slack.Messages())
+	return msgs
+}
+
+// blocksText returns every text in a Block Kit JSON array, one per line.
+func blocksText(t *testing.T, blocks json.RawMessage) string {
+	t.Helper()
+	var v any
+	require.NoError(t, json.Unmarshal(blocks, &v))
+	var out []string
+	var walk func(any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			if s, ok := v["text"].(string); ok {
+				out = append(out, s)
+			}
+			for _, e := range v {
+				walk(e)
+			}
+		case []any:
+			for _, e := range v {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return strings.Join(out, "\n")
+}
+
+func ackText(t *testing.T, ack slackfake.Ack) string {
+	t.Helper()
+	require.NotNil(t, ack.Payload, "ack has a payload")
+	var p struct {
+		ResponseType string `json:"response_type"`
+		Text         string `json:"text"`
+	}
+	require.NoError(t, json.Unmarshal(ack.Payload, &p))
+	assert.Equal(t, "ephemeral", p.ResponseType)
+	return p.Text
+}
+
+func TestInviteEndToEnd(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+
+	ack := b.command(t, "CGENERAL", running+" <@UALICE|alice> <@UBOB|bob>")
+
+	assert.Less(t, ack.Latency, 500*time.Millisecond, "acknowledged at once")
+	assert.Contains(t, ackText(t, ack), "Inviting 2 people to meeting "+running)
+
+	msgs := b.waitMessages(t, 1)
+	post := msgs[0]
+	assert.Equal(t, "post", post.Kind)
+	assert.Equal(t, "CGENERAL", post.Channel)
+	for _, want := range []string{"<@UCAROL>", "Weekly sync", running} {
+		assert.Contains(t, post.Text, want)
+	}
+	blocks := blocksText(t, post.Blocks)
+	for _, want := range []string{"<@UALICE>", "<@UBOB>", "<@UCAROL>", "Weekly sync", running} {
+		assert.Contains(t, blocks, want)
+	}
+	assert.NotContains(t, blocks, "7946", "no phone number in the channel")
+
+	invs := b.meet.Invitations(running)
+	require.Len(t, invs, 1, "one invite call")
+	got := invs[0].Attendees
+	require.Len(t, got, 2)
+	assert.Equal(t, "Alice", got[0].Name)
+	assert.Equal(t, aliceSIP, got[0].Phone, "the directory's SIP number rings Alice's app")
+	assert.Equal(t, "normal", got[0].Type)
+	assert.Equal(t, "Bob Phone", got[1].Name)
+	assert.Equal(t, "+442079460000", got[1].Phone, "Bob's profile phone, normalised")
+	assert.Equal(t, "mobile", got[1].Type)
+	for _, a := range got {
+		require.NotNil(t, a.Role)
+		assert.Equal(t, 0, *a.Role, "invitees are participants, not hosts")
+	}
+
+	// Nothing went wrong, so there is no private note.
+	time.Sleep(100 * time.Millisecond)
+	assert.Len(t, b.slack.Messages(), 1)
+}
+
+func TestInviteReportsSkippedPeoplePrivately(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UDAVE> <@UERIN> <@UROBOT> <@UNOBODY>")
+
+	msgs := b.waitMessages(t, 2)
+	var post, private *slackfake.Message
+	for i := range msgs {
+		switch msgs[i].Kind {
+		case "post":
+			post = &msgs[i]
+		case "response", "ephemeral":
+			private = &msgs[i]
+		}
+	}
+	require.NotNil(t, post, "Alice's invitation is posted in the channel")
+	require.NotNil(t, private, "skipped people are reported privately")
+	assert.Contains(t, post.Text, "1 person")
+	if private.Kind == "response" {
+		assert.Equal(t, "ephemeral", private.ResponseType)
+	}
+	text := private.Text
+	assert.Contains(t, text, "4 people")
+	assert.Contains(t, text, "<@UDAVE> — their Slack profile has no email or phone number")
+	assert.Contains(t, text, "<@UERIN> — their Slack account is deactivated")
+	assert.Contains(t, text, "<@UROBOT> — bots can't join meetings")
+	assert.Contains(t, text, "<@UNOBODY> — I couldn't find this user in Slack")
+	require.Len(t, b.meet.Invitations(running), 1)
+	assert.Len(t, b.meet.Invitations(running)[0].Attendees, 1)
+}
+
+func TestInviteErrors(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	tests := []struct {
+		name    string
+		text    string
+		fail    func()
+		want    string
+		wantRef bool
+	}{
+		{name: "meeting not found", text: "123456789 <@UALICE>", want: "I couldn't find meeting 123456789. Check the meeting ID and try again."},
+		{name: "meeting not started", text: notStarted + " <@UALICE>", want: "Meeting " + notStarted + " hasn't started yet."},
+		{name: "meeting ended", text: ended + " <@UALICE>", want: "Meeting " + ended + " has already ended."},
+		{name: "participant limit", text: full + " <@UALICE> <@UBOB>", want: "Meeting " + full + " is full; it has reached its participant limit."},
+		{
+			name: "server error with a non-JSON body",
+			text: running + " <@UALICE>",
+			fail: func() {
+				b.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Status: 500, Body: "<html>upstream exploded</html>"})
+			},
+			want:    "Huawei Cloud Meeting isn't responding.",
+			wantRef: true,
+		},
+	}
+	// Sequential on purpose: one bot serves them all, in turn, which also
+	// shows that it keeps serving after each failure.
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.fail != nil {
+				tt.fail()
+			}
+			before := len(b.slack.Messages())
+			b.command(t, "CGENERAL", tt.text)
+			msgs := b.waitMessages(t, before+1)
+			m := msgs[before]
+			assert.NotEqual(t, "post", m.Kind, "failures are private")
+			assert.Contains(t, m.Text, tt.want)
+			assert.NotContains(t, m.Text, "{", "no raw JSON")
+			if tt.wantRef {
+				assert.Regexp(t, `ref [0-9a-zA-Z-]+`, m.Text)
+			}
+		})
+	}
+	assert.Empty(t, b.meet.Invitations(running), "nobody was invited")
+
+	// Still serving.
+	before := len(b.slack.Messages())
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	msgs := b.waitMessages(t, before+1)
+	assert.Equal(t, "post", msgs[before].Kind)
+	assert.Len(t, b.meet.Invitations(running), 1)
+}
+
+func TestInviteFallsBackWhenBotIsNotInChannel(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+
+	b.command(t, "CSECRET", running+" <@UALICE>")
+
+	msgs := b.waitMessages(t, 1)
+	assert.Equal(t, "response", msgs[0].Kind, "posted through the response_url")
+	assert.Equal(t, "in_channel", msgs[0].ResponseType)
+	assert.Contains(t, blocksText(t, msgs[0].Blocks), "<@UALICE>")
+	assert.Equal(t, 1, b.slack.Calls("chat.postMessage"), "tried the channel first")
+}
+
+func TestCommandHelpAndBadInput(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{text: "help", want: []string{"Usage:", "/meet-invite 914083136 @alice @bob"}},
+		{text: "", want: []string{"Tell me which meeting", "Usage:"}},
+		{text: "<@UALICE>", want: []string{"I need the meeting ID", "Usage:"}},
+		{text: running, want: []string{"Mention at least one person", "Usage:"}},
+		{text: running + " @alice", want: []string{"I can't tell who `@alice` is", "Usage:"}},
+		{text: "12 <@UALICE>", want: []string{"`12` isn't a meeting ID", "Usage:"}},
+	}
+	for _, tt := range tests {
+		ack := b.command(t, "CGENERAL", tt.text)
+		text := ackText(t, ack)
+		for _, w := range tt.want {
+			assert.Contains(t, text, w, "command %q", tt.text)
+		}
+	}
+	assert.Zero(t, b.meet.Calls(meetingfake.EndpointInvite))
+	assert.Empty(t, b.slack.Messages(), "bad input is answered in the ack only")
+}
+
+func TestShutdownIsClean(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	b.waitMessages(t, 1)
+	require.NoError(t, b.stop(), "run returns nil after its context is cancelled")
+	assert.Contains(t, b.logs.String(), `"msg":"bot stopped"`)
+}
+
+func TestConfigErrorsNameEveryProblem(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"SLACK_BOT_TOKEN":   "xoxp-user-token-secret-1234",
+		"MEETING_APP_ID":    appID,
+		"MEETING_API_URL":   "ftp://example.com",
+		"INVITE_TIMEOUT":    "soon",
+		"INVITE_MAX_PEOPLE": "-3",
+	}
+	var stderr bytes.Buffer
+	err := run(t.Context(), nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &stderr)
+	require.Error(t, err)
+	msg := err.Error()
+	for _, want := range []string{
+		"SLACK_BOT_TOKEN must be a bot token starting with xoxb-",
+		"SLACK_APP_TOKEN is missing",
+		"MEETING_APP_KEY is missing",
+		"MEETING_API_URL must be an http:// or https:// URL",
+		"INVITE_TIMEOUT must be a positive duration",
+		"INVITE_MAX_PEOPLE must be a positive whole number",
+	} {
+		assert.Contains(t, msg, want)
+	}
+	assert.NotContains(t, msg, "secret-1234", "secret values are never echoed")
+}
+
+func TestConfigAcceptsAccountAuthentication(t *testing.T) {
+	t.Parallel()
+	env := map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
+		"MEETING_ACCOUNT": "bot@example.com", "MEETING_PASSWORD": " pass word ",
+		"MEETING_API_URL": "https://api-intl.meeting.huaweicloud.com",
+	}
+	cfg, err := loadConfig(func(k string) string { return env[k] })
+	require.NoError(t, err)
+	assert.Equal(t, " pass word ", cfg.MeetingPassword)
+	assert.Equal(t, "https://api-intl.meeting.huaweicloud.com/", cfg.MeetingAPIURL)
+	assert.Equal(t, defaultSlackAPIURL, cfg.SlackAPIURL)
+	assert.Equal(t, 50, cfg.MaxPeople)
+}
+
+func TestDotEnvRealEnvironmentWins(t *testing.T) {
+	t.Parallel()
+	path := t.TempDir() + "/.env"
+	require.NoError(t, os.WriteFile(path, []byte("SLACK_BOT_TOKEN=xoxb-from-file\nSLACK_APP_TOKEN=xapp-from-file\n"), 0o600))
+	real := map[string]string{"SLACK_BOT_TOKEN": "xoxb-from-env"}
+	getenv, err := withDotEnv(func(k string) string { return real[k] }, path)
+	require.NoError(t, err)
+	assert.Equal(t, "xoxb-from-env", getenv("SLACK_BOT_TOKEN"))
+	assert.Equal(t, "xapp-from-file", getenv("SLACK_APP_TOKEN"))
+
+	getenv, err = withDotEnv(func(k string) string { return real[k] }, t.TempDir()+"/missing.env")
+	require.NoError(t, err, "no .env is fine")
+	assert.Equal(t, "", getenv("SLACK_APP_TOKEN"))
+}
+
+// assertNoSecrets fails if anything the bot logged or posted contains a
+// token, the App Key or a host password.
+func assertNoSecrets(t *testing.T, logs string, sf *slackfake.Server, extra ...string) {
+	t.Helper()
+	var posted strings.Builder
+	for _, m := range sf.Messages() {
+		posted.WriteString(m.Text)
+		posted.Write(m.Blocks)
+	}
+	secrets := append([]string{appKey, sf.BotToken(), sf.AppToken()}, extra...)
+	for _, s := range secrets {
+		assert.NotContains(t, logs, s, "a secret leaked into the logs")
+		assert.NotContains(t, posted.String(), s, "a secret leaked into Slack")
+	}
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

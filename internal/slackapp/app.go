@@ -1,0 +1,145 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+)
+
+// Inviter runs an invitation to its end. *commands.Inviter implements it.
+type Inviter interface {
+	Invite(ctx context.Context, inv commands.Invitation) commands.Report
+}
+
+// Config tunes the app. Zero values take the defaults.
+type Config struct {
+	Command       string        // the slash command; default "/meet-invite"
+	InviteTimeout time.Duration // one invitation, from ack to outcome message; default 60 s
+	ShutdownGrace time.Duration // how long in-flight invitations may finish at shutdown; default 20 s
+	AckTimeout    time.Duration // how long an ack may wait for the socket; default 2 s
+}
+
+// App is the Slack side of the bot: it receives commands over Socket Mode,
+// acknowledges them at once, runs the invitation in the background and
+// reports the outcome in Slack.
+type App struct {
+	log     *slog.Logger
+	sm      *socketmode.Client
+	inviter Inviter
+	cfg     Config
+	jobs    jobs
+}
+
+// New returns an App that talks to Slack through sm and invites through inviter.
+func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, cfg Config) *App {
+	if cfg.Command == "" {
+		cfg.Command = "/meet-invite"
+	}
+	if cfg.InviteTimeout <= 0 {
+		cfg.InviteTimeout = 60 * time.Second
+	}
+	if cfg.ShutdownGrace <= 0 {
+		cfg.ShutdownGrace = 20 * time.Second
+	}
+	if cfg.AckTimeout <= 0 {
+		cfg.AckTimeout = 2 * time.Second
+	}
+	return &App{log: logger, sm: sm, inviter: inviter, cfg: cfg}
+}
+
+// Run serves Slack until ctx is cancelled, then stops taking work and gives
+// in-flight invitations up to the shutdown grace period to finish and
+// report. It returns nil after a cancelled ctx and an error when Slack
+// refuses the connection for good (a revoked or wrong token).
+func (a *App) Run(ctx context.Context) error {
+	// Invitations outlive ctx by design: a shutdown lets them finish.
+	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWork()
+
+	h := socketmode.NewSocketmodeHandler(a.sm)
+	a.routes(h, work)
+	err := h.RunEventLoopContext(ctx)
+
+	a.jobs.close()
+	if n := a.jobs.count(); n > 0 {
+		a.log.Info("waiting for invitations in flight", "count", n, "grace", a.cfg.ShutdownGrace)
+	}
+	if !a.jobs.wait(a.cfg.ShutdownGrace) {
+		a.log.Warn("shutdown grace period over; cancelling invitations in flight", "count", a.jobs.count())
+		stopWork()
+		a.jobs.wait(5 * time.Second)
+	}
+	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// ack acknowledges an envelope, with a payload or none. It never blocks for
+// long: slack-go's plain Ack can block forever while reconnecting.
+func (a *App) ack(c *socketmode.Client, req *socketmode.Request, payload any) {
+	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.AckTimeout)
+	defer cancel()
+	if err := c.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
+		a.log.Error("ack failed", "envelope_id", req.EnvelopeID, "err", err)
+	}
+}
+
+// jobs counts invitations in flight so that shutdown can wait for them.
+type jobs struct {
+	mu     sync.Mutex
+	closed bool
+	n      int
+	wg     sync.WaitGroup
+}
+
+// start registers a job; it returns false once shutdown has begun.
+func (j *jobs) start() bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return false
+	}
+	j.n++
+	j.wg.Add(1)
+	return true
+}
+
+func (j *jobs) done() {
+	j.mu.Lock()
+	j.n--
+	j.mu.Unlock()
+	j.wg.Done()
+}
+
+func (j *jobs) close() {
+	j.mu.Lock()
+	j.closed = true
+	j.mu.Unlock()
+}
+
+func (j *jobs) count() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.n
+}
+
+// wait reports whether every job finished within d.
+func (j *jobs) wait(d time.Duration) bool {
+	done := make(chan struct{})
+	go func() { j.wg.Wait(); close(done) }()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+		return true
+	case <-t.C:
+		return false
+	}
+}

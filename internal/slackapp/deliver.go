@@ -1,0 +1,64 @@
+package slackapp
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+)
+
+// target is where the outcome of a request goes: the channel it came from,
+// the person who asked, and the response_url Slack gave with it.
+type target struct {
+	channelID   string
+	userID      string
+	responseURL string
+}
+
+// postChannel posts m in the channel. When the bot is not in the channel it
+// falls back to the response_url (visible in the channel), then to a private
+// note to the person who asked, with a hint to add the bot.
+func (a *App) postChannel(ctx context.Context, t target, m message) error {
+	_, _, err := a.sm.PostMessageContext(ctx, t.channelID, m.options()...)
+	if err == nil {
+		return nil
+	}
+	if e := slackError(err); e != "not_in_channel" && e != "channel_not_found" {
+		return fmt.Errorf("chat.postMessage: %w", err)
+	}
+	if t.responseURL != "" {
+		opts := append(m.options(), slack.MsgOptionResponseURL(t.responseURL, slack.ResponseTypeInChannel))
+		if _, _, rerr := a.sm.PostMessageContext(ctx, "", opts...); rerr == nil {
+			return nil
+		} else {
+			a.log.Warn("response_url post failed", "err", rerr)
+		}
+	}
+	m.text += "\n" + addMeHint
+	m.blocks = append(m.blocks, slack.NewContextBlock("", mrkdwn(addMeHint)))
+	return a.postPrivate(ctx, t, m)
+}
+
+// postPrivate shows m to the person who asked only: through the
+// response_url, else as an ephemeral message, else as a direct message.
+func (a *App) postPrivate(ctx context.Context, t target, m message) error {
+	if t.responseURL != "" {
+		opts := append(m.options(), slack.MsgOptionResponseURL(t.responseURL, slack.ResponseTypeEphemeral))
+		_, _, err := a.sm.PostMessageContext(ctx, "", opts...)
+		if err == nil {
+			return nil
+		}
+		a.log.Warn("response_url post failed", "err", err)
+	}
+	if t.channelID != "" {
+		_, err := a.sm.PostEphemeralContext(ctx, t.channelID, t.userID, m.options()...)
+		if err == nil {
+			return nil
+		}
+		a.log.Warn("chat.postEphemeral failed", "err", err)
+	}
+	if _, _, err := a.sm.PostMessageContext(ctx, t.userID, m.options()...); err != nil {
+		return fmt.Errorf("direct message: %w", err)
+	}
+	return nil
+}

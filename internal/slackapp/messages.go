@@ -1,0 +1,249 @@
+package slackapp
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// This file is the catalogue of everything the bot says. Every sentence a
+// user can see is here, in English, so that a second language is one more
+// file of the same shape.
+
+const usage = "*Usage:* `/meet-invite <meeting-id> @person [@person …] [@group …]`\n" +
+	"*Example:* `/meet-invite 914083136 @alice @bob`\n" +
+	"Everyone mentioned is called into the running meeting: in their Huawei Cloud Meeting app when the " +
+	"meeting directory knows them, otherwise on the phone number or email in their Slack profile."
+
+const helpText = "*meet-invite* pulls colleagues into a Huawei Cloud Meeting that is already running.\n\n" +
+	usage + "\n\n" +
+	"• The meeting ID is the number shown in the meeting (`914 083 136` and `914-083-136` work too).\n" +
+	"• Mention people with `@name` or whole user groups with `@team`.\n" +
+	"• The channel sees who was invited; only you see who could not be invited and why.\n" +
+	"• `/meet-invite help` shows this message."
+
+// parseProblem explains a command the parser rejected, in one line.
+func parseProblem(err error) string {
+	var pe *commands.ParseError
+	if !errors.As(err, &pe) {
+		return "I couldn't read that command."
+	}
+	switch pe.Code {
+	case commands.CodeNoText:
+		return "Tell me which meeting and whom to invite."
+	case commands.CodeNoConferenceID:
+		return "I need the meeting ID: the number shown in the meeting, e.g. `914083136`."
+	case commands.CodeBadConferenceID:
+		return fmt.Sprintf("`%s` isn't a meeting ID: it should be %d to %d digits.",
+			code(pe.Token), commands.MinConferenceIDLen, commands.MaxConferenceIDLen)
+	case commands.CodeTwoConferences:
+		return "That names more than one meeting ID. Invite people to one meeting at a time."
+	case commands.CodeNoPeople:
+		return "Mention at least one person (`@name`) or user group (`@team`) to invite."
+	case commands.CodeUnescapedName:
+		return fmt.Sprintf("I can't tell who `%s` is. Pick the person from Slack's @-mention list so the mention turns blue.",
+			code(pe.Token))
+	case commands.CodeChannelMention:
+		return "Channels can't be invited. Mention people or user groups instead."
+	case commands.CodeUnknownToken:
+		return fmt.Sprintf("I don't understand `%s`.", code(pe.Token))
+	}
+	return "I couldn't read that command."
+}
+
+func inviting(n int, conferenceID string) string {
+	return fmt.Sprintf("Inviting %s to meeting %s…", plural(n, "person", "people"), conferenceID)
+}
+
+func invitingGroups(conferenceID string) string {
+	return fmt.Sprintf("Looking up the people to invite to meeting %s…", conferenceID)
+}
+
+// skipReason says why someone was left out, as the end of a sentence.
+func skipReason(r commands.SkipReason) string {
+	switch r {
+	case commands.SkipDeactivated:
+		return "their Slack account is deactivated."
+	case commands.SkipBot:
+		return "bots can't join meetings."
+	case commands.SkipNoContact:
+		return "their Slack profile has no email or phone number, and the meeting directory doesn't know them."
+	case commands.SkipBadPhone:
+		return "the phone number in their Slack profile has no country code (it should look like +44 20 7946 0000)."
+	case commands.SkipNotFound:
+		return "I couldn't find this user in Slack."
+	case commands.SkipLookupFailed:
+		return "I couldn't look them up just now. Try again in a moment."
+	case commands.SkipUnknownGroup:
+		return "I couldn't find this user group."
+	case commands.SkipEmptyGroup:
+		return "this user group has nobody in it."
+	case commands.SkipDuplicate:
+		return "they share a number with someone else in this invitation, who is being called."
+	}
+	return "I couldn't invite them."
+}
+
+func viaText(v commands.Via) string {
+	switch v {
+	case commands.ViaApp:
+		return "in the Huawei Cloud Meeting app"
+	case commands.ViaPhone:
+		return "by phone"
+	case commands.ViaEmail:
+		return "by email address (no meeting number or phone on file, so they may not be rung)"
+	}
+	return ""
+}
+
+// codeMessages gives the user's message for each documented Huawei error
+// code. {id} is the meeting ID, {name} the invitee (when one), {ref} the
+// request ID for support.
+var codeMessages = map[string]string{
+	"MMC.111070005": "I couldn't find meeting {id}. Check the meeting ID and try again.",
+	"MMC.111081002": "Meeting {id} doesn't exist or has already ended.",
+	"MMC.111070004": "I couldn't verify meeting {id}. Check the meeting ID.",
+	"MMC.111072005": "Meeting {id} hasn't started yet. Once the host starts it, run the command again.",
+	"MMC.111072004": "Meeting {id} is still starting. Try again in a few seconds.",
+	"MMC.111072006": "Meeting {id} has already ended.",
+	"MMC.111072003": "Meeting {id} is ending, so I can't add anyone.",
+	"MMC.111071072": "Meeting {id} ended a moment ago.",
+	"MMC.111072065": "I couldn't take control of meeting {id}: the meeting ID or host password was rejected. Check the ID, or ask the host.",
+	"MMC.111072064": "Control of meeting {id} is temporarily locked after too many failed attempts. Try again later or ask the host to add people.",
+	"MMC.111070002": "The meeting app isn't allowed to manage meeting {id}. Ask your Huawei Cloud Meeting admin to check its permissions.",
+	"MMC.111070111": "Something went wrong on my side (ref {ref}). Please try again.",
+	"MMC.111070001": "Something went wrong on my side (ref {ref}). Please try again.",
+	"MMC.111071061": "Something went wrong on my side (ref {ref}). Please try again.",
+	"MMC.111072057": "Something went wrong on my side (ref {ref}). Please try again.",
+	"MMC.111072031": "I have no number to call for {name}.",
+	"MMC.111072032": "The number on file for {name} is too long to call.",
+	"MMC.111072033": "The number on file for {name} isn't in a format the meeting service accepts. It needs the country code, e.g. +44…",
+	"MMC.111072034": "Something went wrong on my side (ref {ref}). Please try again.",
+	"MMC.111072046": "Something went wrong on my side (ref {ref}). Please try again.",
+	"MMC.111072035": "Something went wrong on my side (ref {ref}). Please try again.",
+	"MMC.111072036": "The email address for {name} is too long for the meeting service.",
+	"MMC.111072037": "The SMS number for {name} is too long for the meeting service.",
+	"MMC.111071024": "The email address for {name} isn't valid for the meeting service.",
+	"MMC.111071025": "The mobile number for {name} isn't valid. Ask them to check it in their Slack profile.",
+	"MMC.111072101": "Meeting {id} is full; it has reached its participant limit.",
+	"MMC.111076015": "Meeting {id} is full; it has reached its participant limit.",
+	"MMC.111071066": "That's more people than meeting {id} allows. Invite fewer people.",
+	"MMC.111076003": "Meeting {id}'s room has reached its maximum number of participants.",
+	"MMC.111076004": "Your organisation has no meeting capacity left right now. Ask your admin, or try again later.",
+	"MMC.111072050": "Meeting {id} is locked. Ask the host to unlock it, then try again.",
+	"MMC.111072007": "The meeting service couldn't send the invitation. Try again in a moment.",
+	"MMC.111070110": "The meeting service couldn't send the invitation. Try again in a moment.",
+	"MMC.111076006": "{name} couldn't be found by the meeting service.",
+	"MMC.111076007": "{name} isn't signed in to Huawei Cloud Meeting right now.",
+	"MMC.111076008": "{name} is busy on another call.",
+	"MMC.111076009": "{name} declined the call.",
+	"MMC.111076012": "Calling phone numbers isn't enabled for your organisation. Ask your admin to enable PSTN calling.",
+	"MMC.111082008": "Calling phone numbers isn't enabled for your organisation. Ask your admin to enable PSTN calling.",
+	"MMC.111076014": "The call to {name} wasn't answered in time.",
+	"USG.000000004": "I can't sign in to Huawei Cloud Meeting. An admin needs to check the app's credentials.",
+	"USG.201040000": "{name} has no Huawei Cloud Meeting account.",
+	"USG.201040001": "Something went wrong on my side (ref {ref}). Please try again.", // "user already exists": never expected from an invitation
+	"100000429":     "The meeting service is busy. Try again in a minute.",
+}
+
+// sentinelMessages covers errors without a known code, by category.
+var sentinelMessages = []struct {
+	err error
+	msg string
+}{
+	{meeting.ErrNoHostPassword, "I can't read the host password of meeting {id}, so I can't add people to it. Ask the host to add them, or ask an admin to give the meeting app access to the meeting."},
+	{meeting.ErrInvalidAttendee, "The contact details on file for {name} can't be used by the meeting service."},
+	{meeting.ErrNotFound, "I couldn't find meeting {id}. Check the meeting ID and try again."},
+	{meeting.ErrNotStarted, "Meeting {id} hasn't started yet. Once the host starts it, run the command again."},
+	{meeting.ErrStarting, "Meeting {id} is still starting. Try again in a few seconds."},
+	{meeting.ErrEnded, "Meeting {id} has already ended."},
+	{meeting.ErrHostAuth, "I couldn't take control of meeting {id}: the meeting ID or host password was rejected. Check the ID, or ask the host."},
+	{meeting.ErrControlLocked, "Control of meeting {id} is temporarily locked after too many failed attempts. Try again later or ask the host to add people."},
+	{meeting.ErrForbidden, "The meeting app isn't allowed to manage meeting {id}. Ask your Huawei Cloud Meeting admin to check its permissions."},
+	{meeting.ErrFull, "Meeting {id} is full; it has reached its participant limit."},
+	{meeting.ErrCapacity, "Your organisation has no meeting capacity left right now. Ask your admin, or try again later."},
+	{meeting.ErrMeetingLocked, "Meeting {id} is locked. Ask the host to unlock it, then try again."},
+	{meeting.ErrPSTNDisabled, "Calling phone numbers isn't enabled for your organisation. Ask your admin to enable PSTN calling."},
+	{meeting.ErrUnauthorized, "I can't sign in to Huawei Cloud Meeting. An admin needs to check the app's credentials."},
+	{meeting.ErrRateLimited, "The meeting service is busy. Try again in a minute."},
+	{meeting.ErrUnavailable, "Huawei Cloud Meeting isn't responding. I don't know whether anyone is being called: check the meeting before trying again (ref {ref})."},
+}
+
+const unknownError = "Something went wrong talking to the meeting service (ref {ref})."
+
+// failure explains why an invitation failed as a whole. name is the
+// invitee's name when there was exactly one, for per-person codes.
+func failure(err error, conferenceID, name string) string {
+	var tooMany *commands.TooManyError
+	if errors.As(err, &tooMany) {
+		return fmt.Sprintf("That's %d people; I invite at most %d at a time. Invite fewer people, or split them up.",
+			tooMany.Count, tooMany.Max)
+	}
+	var apiErr *meeting.APIError
+	ref := ""
+	if errors.As(err, &apiErr) {
+		ref = apiErr.RequestID
+	}
+	msg := unknownError
+	if apiErr != nil && codeMessages[apiErr.Code] != "" {
+		msg = codeMessages[apiErr.Code]
+	} else {
+		for _, s := range sentinelMessages {
+			if errors.Is(err, s.err) {
+				msg = s.msg
+				break
+			}
+		}
+	}
+	if name == "" {
+		name = "one of the people"
+	}
+	if ref == "" {
+		ref = "none"
+	}
+	msg = strings.NewReplacer("{id}", conferenceID, "{name}", name, "{ref}", ref).Replace(msg)
+	if ref != "none" && !strings.Contains(msg, ref) {
+		msg += " (ref " + ref + ")"
+	}
+	return msg
+}
+
+func invitedSummary(invoker string, n int, title string) string {
+	return fmt.Sprintf("<@%s> invited %s to %s.", invoker, plural(n, "person", "people"), title)
+}
+
+func notInvitedHeader(n int, conferenceID string) string {
+	return fmt.Sprintf("I couldn't invite %s to meeting %s:", plural(n, "person", "people"), conferenceID)
+}
+
+func notInvitedAnyone(conferenceID string) string {
+	return fmt.Sprintf("I couldn't invite anyone to meeting %s.", conferenceID)
+}
+
+const addMeHint = "I'm not in this channel, so I couldn't post the result there. Add me with `/invite @meet-invite` to post results in this channel."
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// code makes user text safe inside an inline code span.
+func code(s string) string {
+	s = strings.ReplaceAll(s, "`", "'")
+	if r := []rune(s); len(r) > 60 {
+		s = string(r[:60]) + "…"
+	}
+	return s
+}
+
+// escape makes text from elsewhere (a meeting subject, a name) safe in mrkdwn.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+const shuttingDown = "I'm restarting right now and can't take new invitations. Try again in a minute."

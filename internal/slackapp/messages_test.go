@@ -1,0 +1,100 @@
+package slackapp
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+const referenceAPI = "../../../shared/reference/meeting-api.md"
+
+// TestEveryDocumentedCodeHasAMessage reads the error table of the API
+// reference and checks that each code gets its own plain-language message.
+func TestEveryDocumentedCodeHasAMessage(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile(referenceAPI)
+	if errors.Is(err, os.ErrNotExist) {
+		t.Skipf("%s not found; the reference folder is beside the project in development and CI", referenceAPI)
+	}
+	require.NoError(t, err)
+	codes := regexp.MustCompile(`(?m)^\| ((?:MMC|USG)\.\d+) \|`).FindAllStringSubmatch(string(doc), -1)
+	require.Greater(t, len(codes), 40, "the table was found")
+	for _, c := range codes {
+		code := c[1]
+		err := &meeting.APIError{StatusCode: 400, Code: code, RequestID: "req-42"}
+		msg := failure(err, "914083136", "Alice")
+		assert.NotContains(t, msg, "Something went wrong talking to the meeting service", "code %s has no message of its own", code)
+		assert.NotContains(t, msg, "{", "code %s: placeholder left in %q", code, msg)
+		assert.NotContains(t, msg, code, "code %s: codes are not shown to users", code)
+	}
+}
+
+func TestFailureMessages(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{
+			name: "documented code, meeting ID filled in",
+			err:  fmt.Errorf("prepare: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "r1"}),
+			want: "Meeting 914083136 hasn't started yet. Once the host starts it, run the command again. (ref r1)",
+		},
+		{
+			name: "internal code shows the reference once",
+			err:  &meeting.APIError{StatusCode: 400, Code: "MMC.111071061", RequestID: "r2"},
+			want: "Something went wrong on my side (ref r2). Please try again.",
+		},
+		{
+			name: "unknown code: general message with the request ID",
+			err:  &meeting.APIError{StatusCode: 400, Code: "MMC.999999999", RequestID: "r3"},
+			want: "Something went wrong talking to the meeting service (ref r3).",
+		},
+		{
+			name: "per-person code without a single name",
+			err:  &meeting.APIError{StatusCode: 400, Code: "MMC.111071025", RequestID: "r4"},
+			want: "The mobile number for one of the people isn't valid. Ask them to check it in their Slack profile. (ref r4)",
+		},
+		{
+			name: "no error code: by category",
+			err:  fmt.Errorf("invite: %w", meeting.ErrNoHostPassword),
+			want: "I can't read the host password of meeting 914083136, so I can't add people to it.",
+		},
+		{
+			name: "too many people",
+			err:  &commands.TooManyError{Count: 60, Max: 50},
+			want: "That's 60 people; I invite at most 50 at a time.",
+		},
+		{
+			name: "anything else",
+			err:  errors.New("boom"),
+			want: "Something went wrong talking to the meeting service (ref none).",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Contains(t, failure(tt.err, "914083136", ""), tt.want)
+		})
+	}
+}
+
+func TestEveryParseErrorAndSkipReasonIsExplained(t *testing.T) {
+	t.Parallel()
+	for c := commands.CodeNoText; c <= commands.CodeUnknownToken; c++ {
+		msg := parseProblem(&commands.ParseError{Code: c, Token: "x"})
+		assert.NotEqual(t, "I couldn't read that command.", msg, "parse code %d", c)
+	}
+	for r := commands.SkipDeactivated; r <= commands.SkipDuplicate; r++ {
+		assert.NotEqual(t, "I couldn't invite them.", skipReason(r), "skip reason %d", r)
+	}
+}

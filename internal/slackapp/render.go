@@ -1,0 +1,89 @@
+package slackapp
+
+import (
+	"strings"
+
+	"github.com/slack-go/slack"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+)
+
+// message is one Slack message: Block Kit plus the plain-text fallback that
+// notifications and screen readers use.
+type message struct {
+	text   string
+	blocks []slack.Block
+}
+
+func (m message) options() []slack.MsgOption {
+	return []slack.MsgOption{slack.MsgOptionText(m.text, false), slack.MsgOptionBlocks(m.blocks...)}
+}
+
+// invitedMessage is the channel post naming everyone being called. It shows
+// how each person is reached, never their number.
+func invitedMessage(invoker string, rep commands.Report) message {
+	title := meetingTitle(rep)
+	var mentions, how []string
+	for _, iv := range rep.Invited {
+		mentions = append(mentions, "<@"+iv.Person.ID+">")
+		how = append(how, "<@"+iv.Person.ID+"> "+viaText(iv.Via))
+	}
+	summary := ":telephone_receiver: " + invitedSummary(invoker, len(rep.Invited), title) +
+		" Calling now: " + strings.Join(mentions, ", ") + "."
+	blocks := []slack.Block{
+		slack.NewSectionBlock(mrkdwn(summary), nil, nil),
+		slack.NewContextBlock("", mrkdwn(strings.Join(how, " · "))),
+	}
+	return message{text: invitedSummary(invoker, len(rep.Invited), plainTitle(rep)), blocks: blocks}
+}
+
+// problemsMessage is the private note to the person who asked: why the
+// invitation failed, or who was left out and why. ok is false when all went
+// well and there is nothing to say.
+func problemsMessage(rep commands.Report) (message, bool) {
+	if rep.Err == nil && len(rep.Skipped) == 0 {
+		return message{}, false
+	}
+	var lines []string
+	if rep.Err != nil {
+		lines = append(lines, notInvitedAnyone(rep.ConferenceID)+" "+failure(rep.Err, rep.ConferenceID, ""))
+	}
+	if len(rep.Skipped) > 0 {
+		if rep.Err == nil {
+			lines = append(lines, notInvitedHeader(len(rep.Skipped), rep.ConferenceID))
+		} else {
+			lines = append(lines, "Also:")
+		}
+		for _, s := range rep.Skipped {
+			lines = append(lines, "• "+who(s)+" — "+skipReason(s.Reason))
+		}
+	}
+	text := strings.Join(lines, "\n")
+	return message{text: text, blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}}, true
+}
+
+func who(s commands.Skipped) string {
+	if s.GroupID != "" {
+		return "<!subteam^" + s.GroupID + ">"
+	}
+	return "<@" + s.UserID + ">"
+}
+
+// meetingTitle names the meeting in mrkdwn: its subject, when known, and ID.
+func meetingTitle(rep commands.Report) string {
+	if s := rep.Conference.Subject; s != "" {
+		return "*" + escape(s) + "* (meeting " + rep.ConferenceID + ")"
+	}
+	return "meeting " + rep.ConferenceID
+}
+
+func plainTitle(rep commands.Report) string {
+	if s := rep.Conference.Subject; s != "" {
+		return s + " (meeting " + rep.ConferenceID + ")"
+	}
+	return "meeting " + rep.ConferenceID
+}
+
+func mrkdwn(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, false)
+}

@@ -48,7 +48,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer stop()
 
 	if len(args) > 0 {
-		return fmt.Errorf("unknown argument %q (usage: bot)", args[0])
+		if args[0] == "sandbox" {
+			return runSandbox(ctx, args[1:], getenv, stdin, stdout, stderr)
+		}
+		return fmt.Errorf("unknown argument %q (usage: bot [sandbox [-v]])", args[0])
 	}
 
 	cfg, err := loadConfig(getenv)

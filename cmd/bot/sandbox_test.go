@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestSandboxScript runs the sandbox as a newcomer would with a script on
+// standard input, and checks what it shows: the channel post, the calls the
+// simulated meeting makes, a skipped person with the reason, a mapped
+// error, and recovery once the meeting starts.
+func TestSandboxScript(t *testing.T) {
+	t.Parallel()
+	script := strings.Join([]string{
+		"/meet-invite 914083136 @alice @bob",
+		"/meet-invite 914083136 @gina",
+		"/meet-invite 986030665 @alice",
+		"/start 986030665",
+		"/meet-invite 986030665 @alice",
+		"/as bob",
+		"/in project-x",
+		"/meet-invite 914083136 @alice",
+		"/meet-invite bogus",
+		"/quit",
+		"/meet-invite 914083136 @alice", // after /quit: never sent
+	}, "\n")
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"sandbox"}, func(string) string { return "" }, strings.NewReader(script), &out, &errOut)
+	require.NoError(t, err, "stderr: %s", errOut.String())
+	got := out.String()
+
+	for _, want := range []string{
+		"@carol in #general> /meet-invite 914083136 @alice @bob",
+		"Inviting 2 people to meeting 914083136…",
+		"☎ Alice: Huawei Cloud Meeting app (number •••• 0249)",
+		"☎ Bob Smith: mobile phone •••• 0000",
+		"┌─ #general · meet-invite",
+		"@carol invited 2 people to *Weekly sync* (meeting 914083136). Calling now: @alice, @bob.",
+		"┌─ only @carol can see this",
+		"@gina — their Slack profile has no email or phone number",
+		"Meeting 986030665 hasn't started yet.",
+		"[meeting 986030665 is now running]",
+		"@carol invited 1 person to *Design review* (meeting 986030665)",
+		"@bob in #project-x> /meet-invite 914083136 @alice",
+		"#project-x · posted through the command's response_url",
+		"@bob invited 1 person to *Weekly sync*",
+		"I don't understand `bogus`.",
+	} {
+		assert.Contains(t, got, want)
+	}
+	assert.Equal(t, 1, strings.Count(got, "@bob in #project-x> /meet-invite 914083136 @alice"), "nothing runs after /quit")
+	assert.NotContains(t, got, "+8613800000001", "no clear-text phone numbers")
+	assert.NotContains(t, got, "+442079460000")
+	assert.Empty(t, errOut.String(), "logs stay out of the way unless -v")
+}

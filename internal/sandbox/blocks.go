@@ -1,0 +1,89 @@
+package sandbox
+
+import (
+	"encoding/json"
+	"strings"
+)
+
+// block is the part of a Block Kit block the terminal shows.
+type block struct {
+	Type     string          `json:"type"`
+	BlockID  string          `json:"block_id"`
+	Text     *textObject     `json:"text"`
+	Fields   []textObject    `json:"fields"`
+	Elements json.RawMessage `json:"elements"`
+	Label    *textObject     `json:"label"`
+	Element  *element        `json:"element"`
+	Optional bool            `json:"optional"`
+	Hint     *textObject     `json:"hint"`
+}
+
+type textObject struct {
+	Type string `json:"type"`
+	Text string `json:"text"`
+}
+
+type element struct {
+	Type     string      `json:"type"`
+	ActionID string      `json:"action_id"`
+	Text     *textObject `json:"text"`
+	Value    string      `json:"value"`
+	Style    string      `json:"style"`
+	Initial  string      `json:"initial_value"`
+	Users    []string    `json:"initial_users"`
+}
+
+// renderBlocks turns Block Kit into readable lines: sections and context as
+// text, dividers as rules, buttons as [Label](action_id), inputs as fields.
+func renderBlocks(raw json.RawMessage) string {
+	if len(raw) == 0 {
+		return ""
+	}
+	var blocks []block
+	if json.Unmarshal(raw, &blocks) != nil {
+		return ""
+	}
+	var lines []string
+	for _, b := range blocks {
+		switch b.Type {
+		case "section", "header":
+			if b.Text != nil {
+				lines = append(lines, b.Text.Text)
+			}
+			for _, f := range b.Fields {
+				lines = append(lines, "  "+f.Text)
+			}
+		case "context":
+			var els []textObject
+			_ = json.Unmarshal(b.Elements, &els)
+			var parts []string
+			for _, e := range els {
+				if e.Text != "" {
+					parts = append(parts, e.Text)
+				}
+			}
+			if len(parts) > 0 {
+				lines = append(lines, "  "+strings.Join(parts, " "))
+			}
+		case "divider":
+			lines = append(lines, "────────")
+		case "actions":
+			var els []element
+			_ = json.Unmarshal(b.Elements, &els)
+			var buttons []string
+			for _, e := range els {
+				if e.Type == "button" && e.Text != nil {
+					buttons = append(buttons, "["+e.Text.Text+"]("+e.ActionID+")")
+				}
+			}
+			lines = append(lines, strings.Join(buttons, "  "))
+		case "input":
+			label := ""
+			if b.Label != nil {
+				label = b.Label.Text
+			}
+			lines = append(lines, "  "+label+" ["+b.BlockID+"]")
+		}
+	}
+	return strings.Join(lines, "\n")
+}

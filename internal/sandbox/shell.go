@@ -1,0 +1,439 @@
+package sandbox
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
+	"github.com/meet-invite/meet-invite/internal/slackfake"
+)
+
+// Shell is the sandbox prompt: you type as a Slack user in a channel, and
+// it shows what the bot answers and whom the meeting service calls.
+type Shell struct {
+	w       *World
+	out     io.Writer
+	mu      sync.Mutex        // serialises writes to out
+	user    string            // acting Slack user ID
+	channel string            // current channel ID
+	prompt  bool              // interactive: print a prompt
+	states  map[string]string // meeting ID → state, as seeded and changed by /start and /end
+}
+
+// NewShell returns a shell over w writing to out. With interactive set it
+// prints a prompt and a welcome; otherwise it is quiet but for the results,
+// for scripts and CI.
+func NewShell(w *World, out io.Writer, interactive bool) *Shell {
+	states := map[string]string{}
+	for _, c := range conferences {
+		states[c.ID] = c.State
+	}
+	return &Shell{w: w, out: out, user: "UCAROL", channel: "CGENERAL", prompt: interactive, states: states}
+}
+
+// Run reads commands from in, one per line, until /quit, the end of input
+// or ctx ends. It waits for the outcome of each command before reading the
+// next, so a script's output is in order.
+func (s *Shell) Run(ctx context.Context, in io.Reader) error {
+	msgs, unsubscribe := s.w.Slack.Subscribe()
+	s.w.Meeting.OnInvite(func(inv meetingfake.Invitation) { s.printInvitation(inv) })
+
+	rendered := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for m := range msgs {
+			s.printMessage(m)
+			select {
+			case rendered <- struct{}{}:
+			default:
+			}
+		}
+	})
+	defer wg.Wait()
+	defer unsubscribe()
+
+	if s.prompt {
+		s.printf("%s\n", welcome)
+	}
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(in)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	for {
+		s.showPrompt()
+		var line string
+		var ok bool
+		select {
+		case <-ctx.Done():
+			return nil
+		case line, ok = <-lines:
+		}
+		if !ok {
+			return nil
+		}
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "//") {
+			continue
+		}
+		if !s.prompt {
+			s.printf("%s %s\n", s.promptText(), line)
+		}
+		quit, err := s.do(ctx, line, rendered)
+		if err != nil {
+			s.printf("! %v\n", err)
+		}
+		if quit {
+			return nil
+		}
+	}
+}
+
+const welcome = `meet-invite sandbox: a simulated Slack workspace and Huawei Cloud Meeting, on this machine only.
+You are @carol in #general. Try:
+  /meet-invite 914083136 @alice @bob          invite two people to the running "Weekly sync"
+  /meet-invite 914083136 @eng @gina @erin     a user group, someone with no contact details, a deactivated user
+  /meet-invite 986030665 @alice               a meeting that has not started (then /start 986030665)
+Sandbox commands: /users  /meetings  /as USER  /in CHANNEL  /start ID  /end ID  /help  /quit`
+
+// do runs one line. quit is true for /quit.
+func (s *Shell) do(ctx context.Context, line string, rendered <-chan struct{}) (quit bool, err error) {
+	cmd, rest, _ := strings.Cut(line, " ")
+	rest = strings.TrimSpace(rest)
+	switch cmd {
+	case "/quit", "/exit":
+		return true, nil
+	case "/help":
+		s.printf("%s\n", welcome)
+	case "/users":
+		s.listUsers()
+	case "/meetings":
+		s.listMeetings()
+	case "/as":
+		u, ok := s.findUser(strings.TrimPrefix(rest, "@"))
+		if !ok {
+			return false, fmt.Errorf("no user %q; /users lists them", rest)
+		}
+		s.user = u.ID
+		s.printf("You are now @%s.\n", u.Name)
+	case "/in":
+		c, ok := s.findChannel(strings.TrimPrefix(rest, "#"))
+		if !ok {
+			return false, fmt.Errorf("no channel %q; channels: %s", rest, s.channelNames())
+		}
+		s.channel = c.ID
+		s.printf("You are now in #%s.\n", c.Name)
+	case "/start", "/end":
+		state := meetingfake.StateCreated
+		if cmd == "/end" {
+			state = meetingfake.StateDestroyed
+		}
+		if _, ok := s.states[rest]; !ok {
+			return false, fmt.Errorf("no meeting %q; /meetings lists them", rest)
+		}
+		s.w.Meeting.SetState(rest, state)
+		s.states[rest] = state
+		s.printf("[meeting %s is now %s]\n", rest, stateName(state))
+	case "/meet-invite":
+		return false, s.slashCommand(ctx, rest, rendered)
+	default:
+		return false, fmt.Errorf("unknown command %q; /help lists them", cmd)
+	}
+	return false, nil
+}
+
+// slashCommand sends what Slack would send for the typed text, shows the
+// acknowledgement, and waits for the bot's messages.
+func (s *Shell) slashCommand(ctx context.Context, text string, rendered <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	_, ack, err := s.w.Slack.SlashCommand(ctx, slackfake.Command{UserID: s.user, ChannelID: s.channel, Text: s.escape(text)})
+	if err != nil {
+		return fmt.Errorf("slash command: %w", err)
+	}
+	var p struct {
+		Text string `json:"text"`
+	}
+	if ack.Payload != nil && json.Unmarshal(ack.Payload, &p) == nil && p.Text != "" {
+		s.printf("%s\n", s.box("only you can see this · acknowledged in "+ack.Latency.Round(time.Millisecond).String(), p.Text))
+	}
+	// The bot acknowledges at once and reports later. When it started
+	// work, wait for its first message, then until it has been quiet.
+	if strings.HasPrefix(p.Text, "Inviting") || strings.HasPrefix(p.Text, "Looking up") {
+		select {
+		case <-rendered:
+		case <-ctx.Done():
+			return errors.New("the bot did not report back within 30 s")
+		}
+	}
+	for {
+		select {
+		case <-rendered:
+		case <-time.After(300 * time.Millisecond):
+			return nil
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+var (
+	atRe   = regexp.MustCompile(`(^|\s)@([a-z0-9._-]+)`)
+	hashRe = regexp.MustCompile(`(^|\s)#([a-z0-9._-]+)`)
+)
+
+// escape turns @name, @group and #channel into the escaped forms Slack
+// sends with should_escape. Unknown names stay as typed, as in Slack.
+func (s *Shell) escape(text string) string {
+	text = atRe.ReplaceAllStringFunc(text, func(m string) string {
+		lead, name := splitLead(m, "@")
+		if u, ok := s.findUser(name); ok {
+			return lead + "<@" + u.ID + "|" + u.Name + ">"
+		}
+		for _, g := range s.w.Slack.Groups() {
+			if strings.EqualFold(g.Handle, name) {
+				return lead + "<!subteam^" + g.ID + "|@" + g.Handle + ">"
+			}
+		}
+		return m
+	})
+	return hashRe.ReplaceAllStringFunc(text, func(m string) string {
+		lead, name := splitLead(m, "#")
+		if c, ok := s.findChannel(name); ok {
+			return lead + "<#" + c.ID + "|" + c.Name + ">"
+		}
+		return m
+	})
+}
+
+func splitLead(m, sigil string) (lead, name string) {
+	i := strings.Index(m, sigil)
+	return m[:i], m[i+1:]
+}
+
+var (
+	userMention  = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
+	groupMention = regexp.MustCompile(`<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>`)
+)
+
+// plain renders Slack mrkdwn for the terminal: mentions become names.
+func (s *Shell) plain(text string) string {
+	text = userMention.ReplaceAllStringFunc(text, func(m string) string {
+		id := userMention.FindStringSubmatch(m)[1]
+		for _, u := range s.w.Slack.Users() {
+			if u.ID == id {
+				return "@" + u.Name
+			}
+		}
+		return "@" + id
+	})
+	text = groupMention.ReplaceAllStringFunc(text, func(m string) string {
+		id := groupMention.FindStringSubmatch(m)[1]
+		for _, g := range s.w.Slack.Groups() {
+			if g.ID == id {
+				return "@" + g.Handle
+			}
+		}
+		return "@" + id
+	})
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", ":telephone_receiver:", "📞").Replace(text)
+}
+
+func (s *Shell) printMessage(m slackfake.Message) {
+	var where string
+	switch {
+	case m.Kind == "ephemeral" || (m.Kind == "response" && m.ResponseType != "in_channel"):
+		where = "only " + s.userName(m.User) + " can see this"
+	case m.Kind == "response":
+		where = s.channelName(m.Channel) + " · posted through the command's response_url"
+	case strings.HasPrefix(m.Channel, "D"):
+		where = "direct message to " + s.userName(m.User)
+	default:
+		where = s.channelName(m.Channel)
+	}
+	body := renderBlocks(m.Blocks)
+	if body == "" {
+		body = m.Text
+	}
+	s.printf("%s\n", s.box(where+" · meet-invite", s.plain(body)))
+}
+
+func (s *Shell) printInvitation(inv meetingfake.Invitation) {
+	var lines []string
+	for _, a := range inv.Attendees {
+		lines = append(lines, "  ☎ "+a.Name+": "+how(a))
+	}
+	s.printf("[Huawei Cloud Meeting %s: calling %d]\n%s\n", inv.ConferenceID, len(inv.Attendees), strings.Join(lines, "\n"))
+}
+
+// how says how the simulated service reaches an attendee, numbers masked.
+func how(a meetingfake.Attendee) string {
+	switch {
+	case a.Type == "mobile":
+		return "mobile phone " + mask(a.Phone)
+	case a.Phone != "":
+		return "Huawei Cloud Meeting app (number " + mask(a.Phone) + ")"
+	case a.Email != "":
+		return "email " + a.Email + " (no call: nothing to ring)"
+	}
+	return "?"
+}
+
+func mask(n string) string {
+	if len(n) <= 4 {
+		return "••••"
+	}
+	return "•••• " + n[len(n)-4:]
+}
+
+// box frames a message under a heading line.
+func (s *Shell) box(heading, body string) string {
+	var b strings.Builder
+	b.WriteString("┌─ " + heading + "\n")
+	for _, l := range strings.Split(strings.TrimRight(body, "\n"), "\n") {
+		b.WriteString("│ " + l + "\n")
+	}
+	b.WriteString("└─")
+	return b.String()
+}
+
+func (s *Shell) listUsers() {
+	dir := map[string]bool{}
+	for _, d := range directory {
+		dir[strings.ToLower(d.Email)] = true
+	}
+	var lines []string
+	for _, u := range s.w.Slack.Users() {
+		var facts []string
+		if u.Email != "" {
+			f := "email"
+			if dir[strings.ToLower(u.Email)] {
+				f += ", in the meeting directory"
+			}
+			facts = append(facts, f)
+		}
+		if u.Phone != "" {
+			facts = append(facts, "phone "+u.Phone)
+		}
+		switch {
+		case u.Deleted:
+			facts = append(facts, "deactivated")
+		case u.IsBot:
+			facts = append(facts, "bot")
+		case len(facts) == 0:
+			facts = append(facts, "no contact details")
+		}
+		lines = append(lines, fmt.Sprintf("  @%-10s %-12s %s", u.Name, u.RealName, strings.Join(facts, "; ")))
+	}
+	for _, g := range s.w.Slack.Groups() {
+		var names []string
+		for _, id := range g.Members {
+			names = append(names, s.userName(id))
+		}
+		lines = append(lines, fmt.Sprintf("  @%-10s user group: %s", g.Handle, strings.Join(names, ", ")))
+	}
+	sort.Strings(lines)
+	s.printf("%s\n", strings.Join(lines, "\n"))
+}
+
+func (s *Shell) listMeetings() {
+	var lines []string
+	for _, c := range conferences {
+		calls := 0
+		for _, inv := range s.w.Meeting.Invitations(c.ID) {
+			calls += len(inv.Attendees)
+		}
+		state := stateName(s.states[c.ID])
+		if c.MaxParticipants > 0 {
+			state += fmt.Sprintf(", at most %d people", c.MaxParticipants)
+		}
+		lines = append(lines, fmt.Sprintf("  %s  %-14s %-30s called so far: %d", c.ID, c.Subject, state, calls))
+	}
+	s.printf("%s\n  (change a meeting with /start ID or /end ID)\n", strings.Join(lines, "\n"))
+}
+
+func (s *Shell) findUser(name string) (slackfake.User, bool) {
+	for _, u := range s.w.Slack.Users() {
+		if strings.EqualFold(u.Name, name) || u.ID == name {
+			return u, true
+		}
+	}
+	return slackfake.User{}, false
+}
+
+func (s *Shell) findChannel(name string) (slackfake.Channel, bool) {
+	for _, c := range s.w.Slack.Channels() {
+		if strings.EqualFold(c.Name, name) || c.ID == name {
+			return c, true
+		}
+	}
+	return slackfake.Channel{}, false
+}
+
+func (s *Shell) userName(id string) string {
+	for _, u := range s.w.Slack.Users() {
+		if u.ID == id {
+			return "@" + u.Name
+		}
+	}
+	return id
+}
+
+func (s *Shell) channelName(id string) string {
+	for _, c := range s.w.Slack.Channels() {
+		if c.ID == id {
+			return "#" + c.Name
+		}
+	}
+	return id
+}
+
+func (s *Shell) channelNames() string {
+	var names []string
+	for _, c := range s.w.Slack.Channels() {
+		if !c.IsIM {
+			names = append(names, "#"+c.Name)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+func (s *Shell) promptText() string {
+	return s.userName(s.user) + " in " + s.channelName(s.channel) + ">"
+}
+
+func (s *Shell) showPrompt() {
+	if s.prompt {
+		s.printf("%s ", s.promptText())
+	}
+}
+
+func (s *Shell) printf(format string, args ...any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintf(s.out, format, args...)
+}
+
+func stateName(state string) string {
+	switch state {
+	case meetingfake.StateCreated:
+		return "running"
+	case meetingfake.StateSchedule:
+		return "not started"
+	case meetingfake.StateDestroyed:
+		return "ended"
+	}
+	return state
+}

@@ -1,0 +1,105 @@
+// Package sandbox runs the whole bot on one machine without a Slack or
+// Huawei account: an embedded Slack workspace and Huawei Cloud Meeting
+// simulator (the project's fakes, with seed data), and a prompt where you
+// act as a Slack user. The bot itself is the production wiring, unchanged;
+// it only has its API URLs pointed at 127.0.0.1.
+package sandbox
+
+import (
+	"fmt"
+
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
+	"github.com/meet-invite/meet-invite/internal/slackfake"
+)
+
+// Credentials of the simulated meeting service. They are not secrets: they
+// exist only inside the sandbox.
+const (
+	appID  = "5a4d9bd3c2e14f0d8b6e7a9c1f2d3e4b"
+	appKey = "sandbox-app-key"
+	chair  = "246810"
+)
+
+// World is a simulated Slack workspace and meeting service, seeded.
+type World struct {
+	Slack   *slackfake.Server
+	Meeting *meetingfake.Server
+}
+
+// Start starts both simulators on 127.0.0.1 with the seed data.
+func Start() (*World, error) {
+	sf, err := slackfake.Start(slackfake.Config{Users: users, Channels: channels, Groups: groups})
+	if err != nil {
+		return nil, fmt.Errorf("start simulated Slack: %w", err)
+	}
+	mf, err := meetingfake.Start(meetingfake.Config{
+		AppID: appID, AppKey: appKey,
+		PSTNEnabled: true,
+		Conferences: conferences,
+		Directory:   directory,
+	})
+	if err != nil {
+		sf.Close()
+		return nil, fmt.Errorf("start simulated meeting service: %w", err)
+	}
+	return &World{Slack: sf, Meeting: mf}, nil
+}
+
+// Getenv returns the bot configuration that points at the simulators,
+// falling back to getenv for everything else (log level, limits).
+func (w *World) Getenv(getenv func(string) string) func(string) string {
+	env := map[string]string{
+		"SLACK_BOT_TOKEN":  w.Slack.BotToken(),
+		"SLACK_APP_TOKEN":  w.Slack.AppToken(),
+		"SLACK_API_URL":    w.Slack.APIURL(),
+		"MEETING_API_URL":  w.Meeting.URL(),
+		"MEETING_APP_ID":   appID,
+		"MEETING_APP_KEY":  appKey,
+		"MEETING_USER_ID":  "",
+		"MEETING_ACCOUNT":  "",
+		"MEETING_PASSWORD": "",
+	}
+	return func(name string) string {
+		if v, ok := env[name]; ok {
+			return v
+		}
+		return getenv(name)
+	}
+}
+
+// Close stops both simulators.
+func (w *World) Close() {
+	w.Slack.Close()
+	w.Meeting.Close()
+}
+
+// The seed: people with every kind of profile the bot has to handle.
+var (
+	users = []slackfake.User{
+		{ID: "UCAROL", Name: "carol", RealName: "Carol Chen", DisplayName: "Carol", Email: "carol@example.com", Title: "Team lead"},
+		{ID: "UALICE", Name: "alice", RealName: "Alice Wang", DisplayName: "Alice", Email: "alice@example.com", Phone: "+86 138 0000 0001", Title: "Engineer"},
+		{ID: "UBOB", Name: "bob", RealName: "Bob Smith", Phone: "+44 20 7946 0000", Title: "Designer"},
+		{ID: "UDAVE", Name: "dave", RealName: "Dave Jones", Email: "dave@partner.example", Title: "Contractor"},
+		{ID: "UERIN", Name: "erin", RealName: "Erin Park", Email: "erin@example.com", Deleted: true},
+		{ID: "UFRANK", Name: "frank", RealName: "Frank Li", Phone: "138 0000 0002"},
+		{ID: "UGINA", Name: "gina", RealName: "Gina Rossi"},
+		{ID: "UDEPLOY", Name: "deploybot", RealName: "Deploy Bot", IsBot: true},
+	}
+	channels = []slackfake.Channel{
+		{ID: "CGENERAL", Name: "general", Members: []string{"UCAROL", "UALICE", "UBOB", "UDAVE", "UFRANK", "UGINA"}, BotIsMember: true},
+		{ID: "CPROJECT", Name: "project-x", Private: true, Members: []string{"UCAROL", "UALICE", "UBOB"}},
+	}
+	groups = []slackfake.Group{
+		{ID: "SENG", Handle: "eng", Name: "Engineering", Members: []string{"UALICE", "UBOB", "UDAVE"}},
+	}
+	conferences = []meetingfake.Conference{
+		{ID: "914083136", Subject: "Weekly sync", State: meetingfake.StateCreated, ChairPassword: chair, GuestPassword: "1357"},
+		{ID: "986030665", Subject: "Design review", State: meetingfake.StateSchedule, ChairPassword: chair},
+		{ID: "900825541", Subject: "Sprint retro", State: meetingfake.StateDestroyed, ChairPassword: chair},
+		{ID: "955555555", Subject: "Board call", State: meetingfake.StateCreated, ChairPassword: chair, MaxParticipants: 1},
+	}
+	directory = []meetingfake.DirectoryUser{
+		{ID: "d-carol", Account: "carol", Name: "Carol Chen", Email: "carol@example.com", Number: "+99111244216210001"},
+		{ID: "d-alice", Account: "alice", Name: "Alice Wang", Email: "alice@example.com", Number: "+99111244216210249", Phone: "+8613800000001"},
+	}
+)

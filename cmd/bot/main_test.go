@@ -438,3 +438,32 @@ func (b *syncBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestInviteWaitsOutSlackRateLimits(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	b.slack.FailNext("users.info", slackfake.Failure{Status: 429, RetryAfter: time.Second})
+
+	start := time.Now()
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	msgs := b.waitMessages(t, 1)
+
+	assert.Equal(t, "post", msgs[0].Kind, "Alice is invited once Slack lets the bot look her up")
+	assert.GreaterOrEqual(t, time.Since(start), time.Second, "Retry-After was honoured")
+	assert.Equal(t, 2, b.slack.Calls("users.info"))
+	assert.Len(t, b.meet.Invitations(running), 1)
+}
+
+func TestShutdownFinishesInvitationsInFlight(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	b.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Delay: 700 * time.Millisecond})
+
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	require.NoError(t, b.stop(), "SIGTERM-like stop while Huawei is slow")
+
+	msgs := b.slack.Messages()
+	require.NotEmpty(t, msgs, "the invitation in flight still reported before exit")
+	assert.Equal(t, "post", msgs[0].Kind)
+	assert.Len(t, b.meet.Invitations(running), 1)
+}

@@ -102,11 +102,17 @@ type Invitation struct {
 
 // Failure is a scripted answer, see [Server.FailNext].
 type Failure struct {
-	Status     int           // HTTP status; 0 means 500
+	Status     int           // HTTP status; 0 means 500 (a Failure with only Delay set slows the request down instead)
 	Code, Msg  string        // error_code and error_msg of the JSON error body
 	Body       string        // raw body, overrides Code and Msg; may be non-JSON
 	Delay      time.Duration // sleep first; a cancelled request gets no answer
 	RetryAfter int           // seconds; sets the Retry-After header when > 0
+}
+
+// slowOnly reports whether f only delays the request, which is then served
+// as usual: a slow upstream rather than a failing one.
+func (f Failure) slowOnly() bool {
+	return f.Delay > 0 && f.Status == 0 && f.Code == "" && f.Msg == "" && f.Body == "" && f.RetryAfter == 0
 }
 
 // Server is a running fake. All methods are safe for concurrent use.
@@ -317,8 +323,13 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s.calls[rt.endpoint].Add(1)
 	if f, ok := s.nextFailure(rt.endpoint); ok {
-		serveFailure(w, r, f, rid)
-		return
+		if !f.slowOnly() {
+			serveFailure(w, r, f, rid)
+			return
+		}
+		if !sleepCtx(r.Context(), f.Delay) {
+			abort()
+		}
 	}
 	if r.Method != rt.method {
 		writeNotFound(w, rid)

@@ -24,6 +24,8 @@ type config struct {
 	MeetingPassword string
 	MeetingTimeout  time.Duration
 
+	MeetingSimulator bool // use the built-in meeting simulator instead of Huawei
+
 	MaxPeople     int
 	InviteTimeout time.Duration
 	ShutdownGrace time.Duration
@@ -74,7 +76,17 @@ func loadConfig(getenv func(string) string) (config, error) {
 		bad("MEETING_API_URL %v", err)
 	}
 
+	switch v := strings.ToLower(get("MEETING_SIMULATOR")); v {
+	case "", "0", "false", "no":
+	case "1", "true", "yes":
+		c.MeetingSimulator = true
+	default:
+		bad("MEETING_SIMULATOR must be true or false")
+	}
+
 	switch {
+	case c.MeetingSimulator:
+		// The simulator brings its own credentials.
 	case c.MeetingAppID != "" || c.MeetingAppKey != "":
 		if c.MeetingAppID == "" {
 			bad("MEETING_APP_ID is missing (MEETING_APP_KEY is set)")

@@ -22,6 +22,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
+	"github.com/meet-invite/meet-invite/internal/sandbox"
 	"github.com/meet-invite/meet-invite/internal/slackapp"
 )
 
@@ -59,6 +60,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if cfg.MeetingSimulator {
+		sim, err := sandbox.StartMeeting()
+		if err != nil {
+			return err
+		}
+		defer sim.Close()
+		cfg.MeetingAPIURL = sim.URL()
+		cfg.MeetingAppID, cfg.MeetingAppKey = sandbox.MeetingCredentials()
+		cfg.MeetingUserID, cfg.MeetingAccount, cfg.MeetingPassword = "", "", ""
+		logger.Warn("MEETING_SIMULATOR is on: invitations go to the built-in meeting simulator, nobody is called", "meeting_api", sim.URL())
+	}
 	return serve(ctx, cfg, logger)
 }
 
@@ -94,6 +106,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	app := slackapp.New(logger, sm, inviter, slackapp.Config{
 		InviteTimeout: cfg.InviteTimeout,
 		ShutdownGrace: cfg.ShutdownGrace,
+		Simulated:     cfg.MeetingSimulator,
 	})
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)

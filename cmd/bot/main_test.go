@@ -467,3 +467,36 @@ func TestShutdownFinishesInvitationsInFlight(t *testing.T) {
 	assert.Equal(t, "post", msgs[0].Kind)
 	assert.Len(t, b.meet.Invitations(running), 1)
 }
+
+func TestMeetingSimulatorWithSlack(t *testing.T) {
+	t.Parallel()
+	sf, err := slackfake.Start(slackfake.Config{
+		Users:    []slackfake.User{{ID: "UCAROL", Name: "carol"}, {ID: "UALICE", Name: "alice", Email: "alice@example.com"}},
+		Channels: []slackfake.Channel{{ID: "CGENERAL", Name: "general", Members: []string{"UCAROL", "UALICE"}, BotIsMember: true}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(sf.Close)
+	env := map[string]string{
+		"SLACK_BOT_TOKEN":   sf.BotToken(),
+		"SLACK_APP_TOKEN":   sf.AppToken(),
+		"SLACK_API_URL":     sf.APIURL(),
+		"MEETING_SIMULATOR": "true", // no Huawei credentials needed
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	var logs syncBuffer
+	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &logs) }()
+	t.Cleanup(func() { cancel(); <-done })
+	wctx, wcancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer wcancel()
+	require.NoError(t, sf.WaitConnected(wctx))
+
+	_, ack, err := sf.SlashCommand(wctx, slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: "914083136 <@UALICE|alice>"})
+	require.NoError(t, err)
+	assert.Contains(t, string(ack.Payload), "Simulated meeting service")
+	msgs, err := sf.WaitMessages(wctx, 1)
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(msgs[0].Text, "[simulated] "), msgs[0].Text)
+	assert.Contains(t, blocksText(t, msgs[0].Blocks), "nobody was really called")
+	assert.Contains(t, logs.String(), "MEETING_SIMULATOR is on")
+}

@@ -32,6 +32,18 @@ func Start() (*World, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start simulated Slack: %w", err)
 	}
+	mf, err := StartMeeting()
+	if err != nil {
+		sf.Close()
+		return nil, err
+	}
+	return &World{Slack: sf, Meeting: mf}, nil
+}
+
+// StartMeeting starts the simulated meeting service alone, with the seed
+// meetings and directory, for running against a real Slack workspace.
+// MeetingCredentials are the credentials it accepts.
+func StartMeeting() (*meetingfake.Server, error) {
 	mf, err := meetingfake.Start(meetingfake.Config{
 		AppID: appID, AppKey: appKey,
 		PSTNEnabled: true,
@@ -39,11 +51,14 @@ func Start() (*World, error) {
 		Directory:   directory,
 	})
 	if err != nil {
-		sf.Close()
 		return nil, fmt.Errorf("start simulated meeting service: %w", err)
 	}
-	return &World{Slack: sf, Meeting: mf}, nil
+	return mf, nil
 }
+
+// MeetingCredentials returns the App ID and App Key the simulated meeting
+// service accepts.
+func MeetingCredentials() (id, key string) { return appID, appKey }
 
 // Getenv returns the bot configuration that points at the simulators,
 // falling back to getenv for everything else (log level, limits).

@@ -23,6 +23,7 @@ type Config struct {
 	InviteTimeout time.Duration // one invitation, from ack to outcome message; default 60 s
 	ShutdownGrace time.Duration // how long in-flight invitations may finish at shutdown; default 20 s
 	AckTimeout    time.Duration // how long an ack may wait for the socket; default 2 s
+	Simulated     bool          // the meeting service is a simulator: say so in every message
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,

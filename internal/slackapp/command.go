@@ -28,15 +28,15 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 		req, err := commands.Parse(cmd.Text)
 		switch {
 		case errors.Is(err, commands.ErrHelp):
-			a.ack(c, evt.Request, ephemeral(helpText))
+			a.ack(c, evt.Request, a.ephemeral(helpText))
 			return
 		case err != nil:
 			log.Info("command rejected", "reason", parseProblem(err))
-			a.ack(c, evt.Request, ephemeral(parseProblem(err)+"\n"+usage))
+			a.ack(c, evt.Request, a.ephemeral(parseProblem(err)+"\n"+usage))
 			return
 		}
 		if !a.jobs.start() {
-			a.ack(c, evt.Request, ephemeral(shuttingDown))
+			a.ack(c, evt.Request, a.ephemeral(shuttingDown))
 			return
 		}
 		defer a.jobs.done()
@@ -45,7 +45,7 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 		if len(req.GroupIDs) > 0 {
 			progress = invitingGroups(req.ConferenceID)
 		}
-		a.ack(c, evt.Request, ephemeral(progress))
+		a.ack(c, evt.Request, a.ephemeral(progress))
 
 		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
 		defer cancel()
@@ -71,12 +71,12 @@ func (a *App) invite(ctx context.Context, log *slog.Logger, t target, inv comman
 	defer cancel()
 
 	if len(rep.Invited) > 0 {
-		if err := a.postChannel(pctx, t, invitedMessage(inv.Invoker, rep)); err != nil {
+		if err := a.postChannel(pctx, t, a.mark(invitedMessage(inv.Invoker, rep))); err != nil {
 			log.Error("could not report the invitation", "err", err)
 		}
 	}
 	if m, ok := problemsMessage(rep); ok {
-		if err := a.postPrivate(pctx, t, m); err != nil {
+		if err := a.postPrivate(pctx, t, a.mark(m)); err != nil {
 			log.Error("could not tell the user what went wrong", "err", err)
 		}
 	}
@@ -135,6 +135,20 @@ func (a *App) handleUnknown() socketmode.SocketmodeHandlerFunc {
 	}
 }
 
-func ephemeral(text string) map[string]any {
+func (a *App) ephemeral(text string) map[string]any {
+	if a.cfg.Simulated {
+		text += "\n" + simulatedNote
+	}
 	return map[string]any{"response_type": "ephemeral", "text": text}
+}
+
+// mark adds the simulation note to a message when the meeting service is
+// the simulator, so nobody mistakes a test for a real call.
+func (a *App) mark(m message) message {
+	if !a.cfg.Simulated {
+		return m
+	}
+	m.text = "[simulated] " + m.text
+	m.blocks = append(m.blocks, slack.NewContextBlock("", mrkdwn(simulatedNote)))
+	return m
 }

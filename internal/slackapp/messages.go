@@ -247,3 +247,5 @@ func escape(s string) string {
 }
 
 const shuttingDown = "I'm restarting right now and can't take new invitations. Try again in a minute."
+
+const simulatedNote = "🧪 Simulated meeting service: this is a test of the Slack app, and nobody was really called."

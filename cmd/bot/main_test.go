@@ -485,7 +485,9 @@ func TestMeetingSimulatorWithSlack(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	done := make(chan error, 1)
 	var logs syncBuffer
-	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &logs) }()
+	go func() {
+		done <- run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &logs)
+	}()
 	t.Cleanup(func() { cancel(); <-done })
 	wctx, wcancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer wcancel()

@@ -23,6 +23,7 @@ func TestSandboxScript(t *testing.T) {
 		"/meet-invite 986030665 @alice",
 		"/as bob",
 		"/in project-x",
+		"/meet-invite 914083136 @carol",
 		"/meet-invite 914083136 @alice",
 		"/meet-invite bogus",
 		"/quit",
@@ -45,14 +46,16 @@ func TestSandboxScript(t *testing.T) {
 		"Meeting 986030665 hasn't started yet.",
 		"[meeting 986030665 is now running]",
 		"@carol invited 1 person to *Design review* (meeting 986030665)",
-		"@bob in #project-x> /meet-invite 914083136 @alice",
+		"@bob in #project-x> /meet-invite 914083136 @carol",
 		"#project-x · posted through the command's response_url",
 		"@bob invited 1 person to *Weekly sync*",
+		"@alice — they were called into this meeting moments ago, so I didn't call them again.",
 		"I don't understand `bogus`.",
 	} {
 		assert.Contains(t, got, want)
 	}
-	assert.Equal(t, 1, strings.Count(got, "@bob in #project-x> /meet-invite 914083136 @alice"), "nothing runs after /quit")
+	assert.Equal(t, 1, strings.Count(got, "/meet-invite 914083136 @alice\n"), "nothing runs after /quit")
+	assert.Less(t, strings.Index(got, "Inviting 1 person to meeting 914083136…"), strings.Index(got, "moments ago"), "the ack is shown before the outcome")
 	assert.NotContains(t, got, "+8613800000001", "no clear-text phone numbers")
 	assert.NotContains(t, got, "+442079460000")
 	assert.Empty(t, errOut.String(), "logs stay out of the way unless -v")

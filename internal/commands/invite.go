@@ -99,6 +99,7 @@ const (
 	SkipUnknownGroup                       // no such user group
 	SkipEmptyGroup                         // the group has nobody in it
 	SkipDuplicate                          // same number as someone else in this request
+	SkipRecentlyInvited                    // already called into this meeting moments ago
 )
 
 // Skipped is someone (or a group) left out of an invitation, with the reason.
@@ -138,7 +139,11 @@ type Config struct {
 	MaxPeople   int           // most people in one invitation after expanding groups; default 50
 	Concurrency int           // lookups in flight at once per invitation; default 8
 	CacheTTL    time.Duration // how long a resolved person is reused; default 5 minutes
-	Now         func() time.Time
+	// RecentWindow is how long after being called into a meeting a person is
+	// not called into it again (double submissions, repeated commands);
+	// default 2 minutes.
+	RecentWindow time.Duration
+	Now          func() time.Time
 }
 
 // Inviter runs invitations: it resolves people to meeting numbers, phones or
@@ -150,8 +155,9 @@ type Inviter struct {
 	log      *slog.Logger
 	cfg      Config
 
-	mu    sync.Mutex
-	cache map[string]cached // chat user ID → resolution
+	mu     sync.Mutex
+	cache  map[string]cached    // chat user ID → resolution
+	recent map[string]time.Time // conference ID + "|" + address → when it was called (or is being)
 }
 
 type cached struct {
@@ -177,10 +183,16 @@ func NewInviter(people People, meetings Meetings, logger *slog.Logger, cfg Confi
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = 5 * time.Minute
 	}
+	if cfg.RecentWindow <= 0 {
+		cfg.RecentWindow = 2 * time.Minute
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Inviter{people: people, meetings: meetings, log: logger, cfg: cfg, cache: map[string]cached{}}
+	return &Inviter{
+		people: people, meetings: meetings, log: logger, cfg: cfg,
+		cache: map[string]cached{}, recent: map[string]time.Time{},
+	}
 }
 
 // Invite runs one invitation to its end and reports on every person named.
@@ -236,15 +248,64 @@ func (in *Inviter) Invite(ctx context.Context, inv Invitation) Report {
 		rep.Err = prepErr
 		return rep
 	}
+	invitees, attendees, recent := in.reserve(inv.ConferenceID, invitees, attendees)
+	rep.Skipped = append(rep.Skipped, recent...)
 	if len(attendees) == 0 {
 		return rep
 	}
 	if err := in.meetings.Invite(ctx, inv.ConferenceID, attendees); err != nil {
+		var apiErr *meeting.APIError
+		if errors.As(err, &apiErr) {
+			// The service answered: nobody is held back from a retry. With no
+			// answer (a timeout) people may be ringing, so the reservation
+			// stands for the recent window.
+			in.release(inv.ConferenceID, invitees)
+		}
 		rep.Err = err
 		return rep
 	}
 	rep.Invited = invitees
 	return rep
+}
+
+// reserve marks each invitee as being called into the conference and leaves
+// out anyone called into it within the recent window, so that a double
+// submission or a repeated command never rings a person twice.
+func (in *Inviter) reserve(conferenceID string, invitees []Invitee, attendees []meeting.Attendee) ([]Invitee, []meeting.Attendee, []Skipped) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	now := in.cfg.Now()
+	if len(in.recent) > 10000 {
+		for k, t := range in.recent {
+			if now.Sub(t) >= in.cfg.RecentWindow {
+				delete(in.recent, k)
+			}
+		}
+	}
+	var (
+		keptInv []Invitee
+		keptAtt []meeting.Attendee
+		skipped []Skipped
+	)
+	for i, iv := range invitees {
+		key := conferenceID + "|" + iv.Address
+		if t, ok := in.recent[key]; ok && now.Sub(t) < in.cfg.RecentWindow {
+			skipped = append(skipped, Skipped{UserID: iv.Person.ID, Name: iv.Person.Name, Reason: SkipRecentlyInvited})
+			continue
+		}
+		in.recent[key] = now
+		keptInv = append(keptInv, iv)
+		keptAtt = append(keptAtt, attendees[i])
+	}
+	return keptInv, keptAtt, skipped
+}
+
+func (in *Inviter) release(conferenceID string, invitees []Invitee) {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	for _, iv := range invitees {
+		delete(in.recent, conferenceID+"|"+iv.Address)
+	}
 }
 
 // expandGroups returns the users to resolve, in order and without duplicates:

@@ -253,8 +253,8 @@ func TestInviteCachesResolution(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	in := newInviter(p, m, commands.Config{CacheTTL: time.Minute, Now: clock})
 	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}}
-
 	first := in.Invite(t.Context(), inv)
+	inv.ConferenceID = "986030665" // another meeting: nobody is held back as recently invited
 	second := in.Invite(t.Context(), inv)
 	require.NoError(t, second.Err)
 	assert.Equal(t, first.Invited, second.Invited)
@@ -264,6 +264,7 @@ func TestInviteCachesResolution(t *testing.T) {
 	mu.Lock()
 	now = now.Add(2 * time.Minute)
 	mu.Unlock()
+	inv.ConferenceID = "900825541"
 	in.Invite(t.Context(), inv)
 	assert.Equal(t, int32(4), p.lookups.Load(), "looked up again after the cache lifetime")
 }
@@ -351,4 +352,62 @@ func (p *slowPeople) Person(ctx context.Context, id string) (commands.Person, er
 	}
 	time.Sleep(5 * time.Millisecond)
 	return p.people.Person(ctx, id)
+}
+
+func TestInviteNeverCallsAPersonTwice(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{})
+	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}}
+
+	// A double submission: the same invitation twice at once.
+	var wg sync.WaitGroup
+	reps := make([]commands.Report, 2)
+	for i := range reps {
+		wg.Go(func() { reps[i] = in.Invite(t.Context(), inv) })
+	}
+	wg.Wait()
+
+	called := map[string]int{}
+	for _, call := range m.invited {
+		for _, a := range call {
+			called[a.Name]++
+		}
+	}
+	assert.Equal(t, map[string]int{"Alice": 1, "Bob": 1}, called)
+	assert.Len(t, append(reps[0].Skipped, reps[1].Skipped...), 2, "the second request says who was not called again")
+	for _, s := range append(reps[0].Skipped, reps[1].Skipped...) {
+		assert.Equal(t, commands.SkipRecentlyInvited, s.Reason)
+	}
+
+	// Another meeting is another matter.
+	rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}})
+	assert.Len(t, rep.Invited, 1)
+}
+
+func TestInviteRetryAfterFailure(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		err       error
+		wantRetry bool
+	}{
+		{name: "rejected by the service: a retry calls them", err: &meeting.APIError{StatusCode: 400, Code: "MMC.111072050"}, wantRetry: true},
+		{name: "no answer: they may be ringing, so no second call", err: fmt.Errorf("invite: %w", meeting.ErrUnavailable), wantRetry: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMeetings()
+			m.inviteErr = tt.err
+			in := newInviter(newPeople(), m, commands.Config{})
+			inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
+			require.ErrorIs(t, in.Invite(t.Context(), inv).Err, tt.err)
+
+			m.inviteErr = nil
+			rep := in.Invite(t.Context(), inv)
+			assert.Equal(t, tt.wantRetry, len(rep.Invited) == 1)
+			assert.Equal(t, tt.wantRetry, len(m.invited) == 1)
+		})
+	}
 }

@@ -66,7 +66,9 @@ var (
 )
 
 // Parse turns the text of a slash command into a Request. It is a pure
-// function: it looks nothing up. Accepted forms:
+// function: it looks nothing up. With CodeNoConferenceID or CodeNoPeople
+// the returned Request still holds what was understood, so that a form can
+// be prefilled with it. Accepted forms:
 //
 //	914083136 <@U012ABC|alice> <@U034DEF> <!subteam^S0123|@eng>
 //	<@U012ABC> 914-083-136
@@ -122,7 +124,7 @@ func Parse(text string) (Request, error) {
 
 	switch {
 	case req.ConferenceID == "":
-		return Request{}, &ParseError{Code: CodeNoConferenceID}
+		return req, &ParseError{Code: CodeNoConferenceID}
 	case req.Empty():
 		return req, &ParseError{Code: CodeNoPeople}
 	}

@@ -23,6 +23,7 @@ type Shell struct {
 	w       *World
 	out     io.Writer
 	mu      sync.Mutex        // serialises writes to out
+	gate    sync.Mutex        // held while a command waits for its ack, so output stays in order
 	user    string            // acting Slack user ID
 	channel string            // current channel ID
 	prompt  bool              // interactive: print a prompt
@@ -45,13 +46,19 @@ func NewShell(w *World, out io.Writer, interactive bool) *Shell {
 // next, so a script's output is in order.
 func (s *Shell) Run(ctx context.Context, in io.Reader) error {
 	msgs, unsubscribe := s.w.Slack.Subscribe()
-	s.w.Meeting.OnInvite(func(inv meetingfake.Invitation) { s.printInvitation(inv) })
+	s.w.Meeting.OnInvite(func(inv meetingfake.Invitation) {
+		s.gate.Lock()
+		defer s.gate.Unlock()
+		s.printInvitation(inv)
+	})
 
 	rendered := make(chan struct{}, 64)
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		for m := range msgs {
+			s.gate.Lock()
 			s.printMessage(m)
+			s.gate.Unlock()
 			select {
 			case rendered <- struct{}{}:
 			default:
@@ -159,8 +166,12 @@ func (s *Shell) do(ctx context.Context, line string, rendered <-chan struct{}) (
 func (s *Shell) slashCommand(ctx context.Context, text string, rendered <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
+	// Hold the bot's messages back until its ack is shown: Slack shows
+	// the ack first too.
+	s.gate.Lock()
 	_, ack, err := s.w.Slack.SlashCommand(ctx, slackfake.Command{UserID: s.user, ChannelID: s.channel, Text: s.escape(text)})
 	if err != nil {
+		s.gate.Unlock()
 		return fmt.Errorf("slash command: %w", err)
 	}
 	var p struct {
@@ -169,6 +180,7 @@ func (s *Shell) slashCommand(ctx context.Context, text string, rendered <-chan s
 	if ack.Payload != nil && json.Unmarshal(ack.Payload, &p) == nil && p.Text != "" {
 		s.printf("%s\n", s.box("only you can see this · acknowledged in "+ack.Latency.Round(time.Millisecond).String(), p.Text))
 	}
+	s.gate.Unlock()
 	// The bot acknowledges at once and reports later. When it started
 	// work, wait for its first message, then until it has been quiet.
 	if strings.HasPrefix(p.Text, "Inviting") || strings.HasPrefix(p.Text, "Looking up") {

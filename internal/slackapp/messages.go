@@ -83,6 +83,8 @@ func skipReason(r commands.SkipReason) string {
 		return "this user group has nobody in it."
 	case commands.SkipDuplicate:
 		return "they share a number with someone else in this invitation, who is being called."
+	case commands.SkipRecentlyInvited:
+		return "they were called into this meeting moments ago, so I didn't call them again."
 	}
 	return "I couldn't invite them."
 }

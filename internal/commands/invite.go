@@ -90,16 +90,16 @@ type Invitee struct {
 type SkipReason int
 
 const (
-	SkipDeactivated  SkipReason = iota + 1 // the account is deactivated
-	SkipBot                                // bots cannot join meetings
-	SkipNoContact                          // no meeting number, phone or email
-	SkipBadPhone                           // only a phone number, without a country code
-	SkipNotFound                           // no such user
-	SkipLookupFailed                       // the lookup failed; try again
-	SkipUnknownGroup                       // no such user group
-	SkipEmptyGroup                         // the group has nobody in it
-	SkipDuplicate                          // same number as someone else in this request
-	SkipRecentlyInvited                    // already called into this meeting moments ago
+	SkipDeactivated     SkipReason = iota + 1 // the account is deactivated
+	SkipBot                                   // bots cannot join meetings
+	SkipNoContact                             // no meeting number, phone or email
+	SkipBadPhone                              // only a phone number, without a country code
+	SkipNotFound                              // no such user
+	SkipLookupFailed                          // the lookup failed; try again
+	SkipUnknownGroup                          // no such user group
+	SkipEmptyGroup                            // the group has nobody in it
+	SkipDuplicate                             // same number as someone else in this request
+	SkipRecentlyInvited                       // already called into this meeting moments ago
 )
 
 // Skipped is someone (or a group) left out of an invitation, with the reason.

@@ -107,6 +107,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		InviteTimeout: cfg.InviteTimeout,
 		ShutdownGrace: cfg.ShutdownGrace,
 		Simulated:     cfg.MeetingSimulator,
+		MaxPeople:     cfg.MaxPeople,
 	})
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)

@@ -24,6 +24,7 @@ type Config struct {
 	ShutdownGrace time.Duration // how long in-flight invitations may finish at shutdown; default 20 s
 	AckTimeout    time.Duration // how long an ack may wait for the socket; default 2 s
 	Simulated     bool          // the meeting service is a simulator: say so in every message
+	MaxPeople     int           // most people one form may name; 0 = no check here (the inviter checks too)
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,

@@ -26,7 +26,15 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID)
 
 		req, err := commands.Parse(cmd.Text)
+		var pe *commands.ParseError
 		switch {
+		case errors.As(err, &pe) && wantsForm(pe.Code):
+			// Not enough to go on: open the form, prefilled with what was
+			// given. The trigger expires in 3 s, so nothing comes first.
+			a.ack(c, evt.Request, nil)
+			meta := modalMeta{ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, GroupIDs: req.GroupIDs}
+			a.openModal(work, log, cmd.TriggerID, meta, req.ConferenceID, req.UserIDs)
+			return
 		case errors.Is(err, commands.ErrHelp):
 			a.ack(c, evt.Request, a.ephemeral(helpText))
 			return
@@ -75,7 +83,7 @@ func (a *App) invite(ctx context.Context, log *slog.Logger, t target, inv comman
 			log.Error("could not report the invitation", "err", err)
 		}
 	}
-	if m, ok := problemsMessage(rep); ok {
+	if m, ok := problemsMessage(inv, rep); ok {
 		if err := a.postPrivate(pctx, t, a.mark(m)); err != nil {
 			log.Error("could not tell the user what went wrong", "err", err)
 		}
@@ -133,6 +141,12 @@ func (a *App) handleUnknown() socketmode.SocketmodeHandlerFunc {
 		a.log.Info("unhandled envelope", "type", evt.Type, "envelope_id", evt.Request.EnvelopeID)
 		a.ack(c, evt.Request, nil)
 	}
+}
+
+// wantsForm reports whether a command is incomplete rather than wrong: just
+// the command, only a meeting ID, or only people.
+func wantsForm(c commands.ParseCode) bool {
+	return c == commands.CodeNoText || c == commands.CodeNoPeople || c == commands.CodeNoConferenceID
 }
 
 func (a *App) ephemeral(text string) map[string]any {

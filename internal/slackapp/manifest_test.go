@@ -53,8 +53,13 @@ func TestManifestMatchesRoutes(t *testing.T) {
 	settings := m["settings"].(map[string]any)
 	assert.Equal(t, true, settings["socket_mode_enabled"])
 	assert.Equal(t, true, settings["interactivity"].(map[string]any)["is_enabled"])
+	var callbacks []any
+	for _, sc := range features["shortcuts"].([]any) {
+		callbacks = append(callbacks, sc.(map[string]any)["callback_id"])
+	}
+	assert.ElementsMatch(t, []any{callbackGlobal, callbackThread}, callbacks, "every shortcut the app handles, and no other")
 	scopes := m["oauth_config"].(map[string]any)["scopes"].(map[string]any)["bot"].([]any)
-	for _, s := range []string{"commands", "chat:write", "users:read", "users:read.email", "usergroups:read"} {
+	for _, s := range []string{"commands", "chat:write", "users:read", "users:read.email", "usergroups:read", "channels:history", "groups:history"} {
 		assert.Contains(t, scopes, s)
 	}
 }

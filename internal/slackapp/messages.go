@@ -251,3 +251,32 @@ func escape(s string) string {
 const shuttingDown = "I'm restarting right now and can't take new invitations. Try again in a minute."
 
 const simulatedNote = "🧪 Simulated meeting service: this is a test of the Slack app, and nobody was really called."
+
+// The invite form.
+const (
+	modalTitle               = "Invite to a meeting"
+	modalSubmit              = "Invite"
+	modalClose               = "Cancel"
+	modalMeetingLabel        = "Meeting ID"
+	modalMeetingHint         = "The number shown in the running meeting, e.g. 914 083 136."
+	modalPeopleLabel         = "People to invite"
+	modalPeoplePlaceholder   = "Choose people"
+	modalRoleLabel           = "Role"
+	modalHostOption          = "Invite as host"
+	modalHostDescription     = "They can manage the meeting: mute, remove and invite others."
+	modalPasswordLabel       = "Host password (only if asked)"
+	modalPasswordPlaceholder = "Leave empty unless I couldn't read it"
+	modalPasswordHint        = "Needed only when my meeting account can't read the meeting's host password. It is used once and never shown or stored."
+	modalBadMeeting          = "Enter the meeting ID: 6 to 20 digits, e.g. 914083136."
+	modalNobody              = "Choose at least one person to invite."
+	modalTooMany             = "Choose at most %d people (you chose %d)."
+)
+
+func modalGroupsNote(groups string) string {
+	return "Also inviting everyone in " + groups + "."
+}
+
+const (
+	retryButton = "Try again"
+	retryHint   = "Once the host has started the meeting, press *Try again*."
+)

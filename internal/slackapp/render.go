@@ -1,11 +1,13 @@
 package slackapp
 
 import (
+	"errors"
 	"strings"
 
 	"github.com/slack-go/slack"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
 )
 
 // message is one Slack message: Block Kit plus the plain-text fallback that
@@ -40,7 +42,7 @@ func invitedMessage(invoker string, rep commands.Report) message {
 // problemsMessage is the private note to the person who asked: why the
 // invitation failed, or who was left out and why. ok is false when all went
 // well and there is nothing to say.
-func problemsMessage(rep commands.Report) (message, bool) {
+func problemsMessage(inv commands.Invitation, rep commands.Report) (message, bool) {
 	if rep.Err == nil && len(rep.Skipped) == 0 {
 		return message{}, false
 	}
@@ -59,7 +61,13 @@ func problemsMessage(rep commands.Report) (message, bool) {
 		}
 	}
 	text := strings.Join(lines, "\n")
-	return message{text: text, blocks: []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}}, true
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
+	if errors.Is(rep.Err, meeting.ErrNotStarted) || errors.Is(rep.Err, meeting.ErrStarting) {
+		if b, ok := retryButtonFor(inv); ok {
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(retryHint)), b)
+		}
+	}
+	return message{text: text, blocks: blocks}, true
 }
 
 func who(s commands.Skipped) string {

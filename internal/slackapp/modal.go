@@ -1,0 +1,185 @@
+package slackapp
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// Block and action IDs of the invite modal. Validation errors are keyed by
+// the block IDs.
+const (
+	blockMeeting  = "meeting_block"
+	actionMeeting = "meeting_id"
+	blockPeople   = "invitees_block"
+	actionPeople  = "invitees"
+	blockRole     = "role_block"
+	actionRole    = "as_host"
+	blockPassword = "password_block"
+	actionPass    = "host_password"
+	roleHostValue = "host"
+)
+
+// modalMeta travels in the modal's private_metadata: the view_submission
+// payload carries no channel, so where to report goes along with the form.
+type modalMeta struct {
+	ChannelID   string   `json:"c,omitempty"` // "" = report to the invoker directly
+	ResponseURL string   `json:"r,omitempty"`
+	GroupIDs    []string `json:"g,omitempty"` // user groups named in the command, invited too
+}
+
+func (m modalMeta) encode() string {
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+// inviteModal is the form: meeting ID, people, role, and an optional host
+// password, prefilled with whatever the user already gave.
+func inviteModal(meta modalMeta, conferenceID string, userIDs []string) slack.ModalViewRequest {
+	txt := func(s string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+	}
+
+	idInput := slack.NewPlainTextInputBlockElement(txt("914083136"), actionMeeting)
+	idInput.InitialValue = conferenceID
+	idInput.MaxLength = 30
+	meetingBlock := slack.NewInputBlock(blockMeeting, txt(modalMeetingLabel), txt(modalMeetingHint), idInput)
+
+	people := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, txt(modalPeoplePlaceholder), actionPeople)
+	people.InitialUsers = userIDs
+	peopleBlock := slack.NewInputBlock(blockPeople, txt(modalPeopleLabel), nil, people)
+	if len(meta.GroupIDs) > 0 {
+		peopleBlock.Optional = true
+	}
+
+	hostOpt := slack.NewOptionBlockObject(roleHostValue, txt(modalHostOption), txt(modalHostDescription))
+	roleBlock := slack.NewInputBlock(blockRole, txt(modalRoleLabel), nil, slack.NewCheckboxGroupsBlockElement(actionRole, hostOpt))
+	roleBlock.Optional = true
+
+	pw := slack.NewPlainTextInputBlockElement(txt(modalPasswordPlaceholder), actionPass)
+	pw.MaxLength = 32
+	passwordBlock := slack.NewInputBlock(blockPassword, txt(modalPasswordLabel), txt(modalPasswordHint), pw)
+	passwordBlock.Optional = true
+
+	blocks := []slack.Block{meetingBlock, peopleBlock}
+	if len(meta.GroupIDs) > 0 {
+		var groups []string
+		for _, g := range meta.GroupIDs {
+			groups = append(groups, "<!subteam^"+g+">")
+		}
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(modalGroupsNote(strings.Join(groups, ", ")))))
+	}
+	blocks = append(blocks, roleBlock, passwordBlock)
+
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackModal,
+		Title:           txt(modalTitle),
+		Submit:          txt(modalSubmit),
+		Close:           txt(modalClose),
+		Blocks:          slack.Blocks{BlockSet: blocks},
+		PrivateMetadata: meta.encode(),
+	}
+}
+
+// openModal opens the form with a trigger. It must run right after the ack:
+// a trigger ID expires three seconds after the user acted.
+func (a *App) openModal(ctx context.Context, log *slog.Logger, triggerID string, meta modalMeta, conferenceID string, userIDs []string) {
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if _, err := a.sm.OpenViewContext(ctx, triggerID, inviteModal(meta, conferenceID, userIDs)); err != nil {
+		log.Error("could not open the invite form", "err", err)
+	}
+}
+
+// submission is a validated modal.
+type submission struct {
+	conferenceID string
+	userIDs      []string
+	role         meeting.Role
+	hostPassword string
+}
+
+// readSubmission validates the form. On failure it returns the errors to
+// show, keyed by block ID.
+func (a *App) readSubmission(v slack.View, meta modalMeta) (submission, map[string]string) {
+	values := v.State.Values
+	errs := map[string]string{}
+	var s submission
+
+	id, ok := commands.NormalizeConferenceID(values[blockMeeting][actionMeeting].Value)
+	if !ok {
+		errs[blockMeeting] = modalBadMeeting
+	}
+	s.conferenceID = id
+
+	s.userIDs = values[blockPeople][actionPeople].SelectedUsers
+	switch {
+	case len(s.userIDs) == 0 && len(meta.GroupIDs) == 0:
+		errs[blockPeople] = modalNobody
+	case a.cfg.MaxPeople > 0 && len(s.userIDs) > a.cfg.MaxPeople:
+		errs[blockPeople] = fmt.Sprintf(modalTooMany, a.cfg.MaxPeople, len(s.userIDs))
+	}
+
+	for _, o := range values[blockRole][actionRole].SelectedOptions {
+		if o.Value == roleHostValue {
+			s.role = meeting.RoleHost
+		}
+	}
+	s.hostPassword = strings.TrimSpace(values[blockPassword][actionPass].Value)
+	if len(errs) > 0 {
+		return submission{}, errs
+	}
+	return s, nil
+}
+
+// handleModalSubmit validates the form in the ack (errors show next to the
+// fields) and, when it is valid, closes it and runs the invitation.
+func (a *App) handleModalSubmit(work context.Context) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
+		var meta modalMeta
+		if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil {
+			log.Warn("modal with unreadable metadata", "err", err)
+		}
+		sub, errs := a.readSubmission(cb.View, meta)
+		if errs != nil {
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(errs))
+			return
+		}
+		if !a.jobs.start() {
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: shuttingDown}))
+			return
+		}
+		defer a.jobs.done()
+		a.ack(c, evt.Request, nil)
+
+		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
+		defer cancel()
+		t := target{channelID: meta.ChannelID, userID: cb.User.ID, responseURL: meta.ResponseURL}
+		if t.channelID == "" {
+			t.channelID = cb.User.ID // from a global shortcut: report in a direct message
+		}
+		a.invite(ctx, log, t, commands.Invitation{
+			ConferenceID: sub.conferenceID,
+			Invoker:      cb.User.ID,
+			UserIDs:      sub.userIDs,
+			GroupIDs:     meta.GroupIDs,
+			HostPassword: sub.hostPassword,
+			Role:         sub.role,
+		})
+	}
+}

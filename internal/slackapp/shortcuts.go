@@ -1,0 +1,151 @@
+package slackapp
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// handleGlobalShortcut opens the form from anywhere in Slack. With no
+// channel to report to, results go to the invoker in a direct message.
+func (a *App) handleGlobalShortcut(work context.Context) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		a.ack(c, evt.Request, nil)
+		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
+		a.openModal(work, log, cb.TriggerID, modalMeta{}, "", nil)
+	}
+}
+
+// handleThreadShortcut opens the form from a message, with the people who
+// took part in its thread already chosen.
+func (a *App) handleThreadShortcut(work context.Context) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		a.ack(c, evt.Request, nil)
+		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID, "channel", cb.Channel.ID)
+
+		// The trigger expires 3 s after the click: leave time for views.open.
+		ctx, cancel := context.WithTimeout(work, 1500*time.Millisecond)
+		people, err := a.threadPeople(ctx, cb)
+		cancel()
+		if err != nil {
+			log.Warn("could not read the thread; opening the form without its people", "err", err)
+		}
+		meta := modalMeta{ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+		a.openModal(work, log, cb.TriggerID, meta, "", people)
+	}
+}
+
+// threadPeople returns who wrote in the thread of the message the shortcut
+// was used on, in order, without bots or the invoker, at most MaxPeople.
+func (a *App) threadPeople(ctx context.Context, cb slack.InteractionCallback) ([]string, error) {
+	ts := cb.Message.ThreadTimestamp
+	if ts == "" {
+		ts = cb.Message.Timestamp
+	}
+	if ts == "" {
+		ts = cb.MessageTs
+	}
+	seen := map[string]bool{cb.User.ID: true, "": true}
+	var out []string
+	add := func(m slack.Message) {
+		if m.BotID != "" || seen[m.User] {
+			return
+		}
+		seen[m.User] = true
+		out = append(out, m.User)
+	}
+	params := &slack.GetConversationRepliesParameters{ChannelID: cb.Channel.ID, Timestamp: ts, Limit: 200}
+	for {
+		msgs, more, next, err := a.sm.GetConversationRepliesContext(ctx, params)
+		if err != nil {
+			return out, err
+		}
+		for _, m := range msgs {
+			add(m)
+		}
+		if !more || next == "" || (a.cfg.MaxPeople > 0 && len(out) >= a.cfg.MaxPeople) {
+			break
+		}
+		params.Cursor = next
+	}
+	add(cb.Message) // in case the thread could not be read in full
+	if a.cfg.MaxPeople > 0 && len(out) > a.cfg.MaxPeople {
+		out = out[:a.cfg.MaxPeople]
+	}
+	return out, nil
+}
+
+// retryValue is what the "Try again" button carries: the invitation, minus
+// any host password, which is never put in a message.
+type retryValue struct {
+	ConferenceID string   `json:"c"`
+	UserIDs      []string `json:"u,omitempty"`
+	GroupIDs     []string `json:"g,omitempty"`
+	Host         bool     `json:"h,omitempty"`
+}
+
+func retryButtonFor(inv commands.Invitation) (slack.Block, bool) {
+	v, err := json.Marshal(retryValue{
+		ConferenceID: inv.ConferenceID, UserIDs: inv.UserIDs, GroupIDs: inv.GroupIDs, Host: inv.Role == meeting.RoleHost,
+	})
+	if err != nil || len(v) > 2000 { // Slack's limit for a button value
+		return nil, false
+	}
+	btn := slack.NewButtonBlockElement(actionRetry, string(v), slack.NewTextBlockObject(slack.PlainTextType, retryButton, false, false))
+	btn.Style = slack.StylePrimary
+	return slack.NewActionBlock("retry_block", btn), true
+}
+
+// handleRetry runs an invitation again from its "Try again" button.
+func (a *App) handleRetry(work context.Context) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		a.ack(c, evt.Request, nil)
+		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
+		var v retryValue
+		for _, act := range cb.ActionCallback.BlockActions {
+			if act.ActionID == actionRetry {
+				if err := json.Unmarshal([]byte(act.Value), &v); err != nil {
+					log.Warn("unreadable Try again button", "err", err)
+					return
+				}
+			}
+		}
+		if !commands.ValidConferenceID(v.ConferenceID) {
+			log.Warn("Try again button without a meeting")
+			return
+		}
+		if !a.jobs.start() {
+			return
+		}
+		defer a.jobs.done()
+		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
+		defer cancel()
+		inv := commands.Invitation{ConferenceID: v.ConferenceID, Invoker: cb.User.ID, UserIDs: v.UserIDs, GroupIDs: v.GroupIDs}
+		if v.Host {
+			inv.Role = meeting.RoleHost
+		}
+		channel := cb.Channel.ID
+		if channel == "" {
+			channel = cb.User.ID
+		}
+		a.invite(ctx, log, target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL}, inv)
+	}
+}

@@ -27,6 +27,8 @@ type config struct {
 	MeetingSimulator bool // use the built-in meeting simulator instead of Huawei
 
 	MaxPeople     int
+	ConfirmAbove  int
+	AllowDirect   bool
 	InviteTimeout time.Duration
 	ShutdownGrace time.Duration
 	LookupTTL     time.Duration
@@ -76,13 +78,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 		bad("MEETING_API_URL %v", err)
 	}
 
-	switch v := strings.ToLower(get("MEETING_SIMULATOR")); v {
-	case "", "0", "false", "no":
-	case "1", "true", "yes":
-		c.MeetingSimulator = true
-	default:
-		bad("MEETING_SIMULATOR must be true or false")
-	}
+	c.MeetingSimulator = boolean(get, bad, "MEETING_SIMULATOR")
 
 	switch {
 	case c.MeetingSimulator:
@@ -110,6 +106,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.ShutdownGrace = duration(get, bad, "SHUTDOWN_GRACE", 20*time.Second)
 	c.LookupTTL = duration(get, bad, "LOOKUP_CACHE_TTL", 5*time.Minute)
 	c.MaxPeople = positiveInt(get, bad, "INVITE_MAX_PEOPLE", 50)
+	c.ConfirmAbove = positiveInt(get, bad, "INVITE_CONFIRM_ABOVE", 10)
+	c.AllowDirect = boolean(get, bad, "ALLOW_DIRECT_INVITES")
 
 	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
 	case "", "info":
@@ -179,4 +177,15 @@ func positiveInt(get func(string) string, bad func(string, ...any), name string,
 		return def
 	}
 	return n
+}
+
+func boolean(get func(string) string, bad func(string, ...any), name string) bool {
+	switch strings.ToLower(get(name)) {
+	case "", "0", "false", "no":
+		return false
+	case "1", "true", "yes":
+		return true
+	}
+	bad("%s must be true or false", name)
+	return false
 }

@@ -100,14 +100,17 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 	)
 
 	inviter := commands.NewInviter(slackapp.NewPeople(api), mc, logger, commands.Config{
-		MaxPeople: cfg.MaxPeople,
-		CacheTTL:  cfg.LookupTTL,
+		MaxPeople:   cfg.MaxPeople,
+		CacheTTL:    cfg.LookupTTL,
+		AllowDirect: cfg.AllowDirect,
 	})
 	app := slackapp.New(logger, sm, inviter, slackapp.Config{
 		InviteTimeout: cfg.InviteTimeout,
 		ShutdownGrace: cfg.ShutdownGrace,
 		Simulated:     cfg.MeetingSimulator,
 		MaxPeople:     cfg.MaxPeople,
+		ConfirmAbove:  cfg.ConfirmAbove,
+		AllowDirect:   cfg.AllowDirect,
 	})
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)

@@ -44,9 +44,21 @@ type bot struct {
 	stop  func() error
 }
 
-func startBot(t *testing.T, envOverrides ...map[string]string) *bot {
+// setup is what startBot starts; options change it.
+type setup struct {
+	env   map[string]string
+	slack slackfake.Config
+}
+
+type option func(*setup)
+
+func withEnv(name, value string) option { return func(s *setup) { s.env[name] = value } }
+
+func withSlack(f func(*slackfake.Config)) option { return func(s *setup) { f(&s.slack) } }
+
+func startBot(t *testing.T, opts ...option) *bot {
 	t.Helper()
-	sf, err := slackfake.Start(slackfake.Config{
+	st := setup{env: map[string]string{}, slack: slackfake.Config{
 		Users: []slackfake.User{
 			{ID: "UCAROL", Name: "carol", RealName: "Carol Invoker", DisplayName: "Carol", Email: "carol@example.com"},
 			{ID: "UALICE", Name: "alice", RealName: "Alice Appuser", DisplayName: "Alice", Email: "alice@example.com"},
@@ -60,7 +72,11 @@ func startBot(t *testing.T, envOverrides ...map[string]string) *bot {
 			{ID: "CSECRET", Name: "secret", Private: true, Members: []string{"UCAROL"}},
 		},
 		Groups: []slackfake.Group{{ID: "SENG", Handle: "eng", Members: []string{"UALICE", "UBOB"}}},
-	})
+	}}
+	for _, o := range opts {
+		o(&st)
+	}
+	sf, err := slackfake.Start(st.slack)
 	require.NoError(t, err)
 	t.Cleanup(sf.Close)
 
@@ -91,9 +107,7 @@ func startBot(t *testing.T, envOverrides ...map[string]string) *bot {
 		"LOG_LEVEL":       "debug",
 		"SHUTDOWN_GRACE":  "5s",
 	}
-	for _, o := range envOverrides {
-		maps.Copy(env, o)
-	}
+	maps.Copy(env, st.env)
 	logs := &syncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

@@ -105,7 +105,7 @@ func TestCommandOpensPrefilledModal(t *testing.T) {
 
 func TestModalSubmissionIsValidated(t *testing.T) {
 	t.Parallel()
-	b := startBot(t, map[string]string{"INVITE_MAX_PEOPLE": "2"})
+	b := startBot(t, withEnv("INVITE_MAX_PEOPLE", "2"))
 	b.command(t, "CGENERAL", "")
 	v, _ := b.waitView(t, 1)
 

@@ -26,8 +26,9 @@ type Person struct {
 // Errors a People implementation returns so the inviter can tell the user
 // why someone was left out.
 var (
-	ErrNoSuchPerson = errors.New("commands: no such person")
-	ErrNoSuchGroup  = errors.New("commands: no such user group")
+	ErrNoSuchPerson  = errors.New("commands: no such person")
+	ErrNoSuchGroup   = errors.New("commands: no such user group")
+	ErrNoSuchChannel = errors.New("commands: no such channel")
 )
 
 // People looks up chat users and user groups. The Slack transport implements
@@ -35,6 +36,7 @@ var (
 type People interface {
 	Person(ctx context.Context, userID string) (Person, error)
 	GroupMembers(ctx context.Context, groupID string) ([]string, error)
+	ChannelMembers(ctx context.Context, channelID string) ([]string, error)
 }
 
 // Meetings is what the inviter needs from the meeting service.
@@ -52,6 +54,9 @@ type Invitation struct {
 	Invoker      string // chat user ID of the person asking
 	UserIDs      []string
 	GroupIDs     []string
+	ChannelIDs   []string
+	Phones       []string     // typed directly, normalised; called only with Config.AllowDirect
+	Emails       []string     // typed directly; invited only with Config.AllowDirect
 	HostPassword string       // optional: used when the bot cannot read the meeting's host password
 	Role         meeting.Role // role of every invitee; participant by default
 }
@@ -90,24 +95,28 @@ type Invitee struct {
 type SkipReason int
 
 const (
-	SkipDeactivated     SkipReason = iota + 1 // the account is deactivated
-	SkipBot                                   // bots cannot join meetings
-	SkipNoContact                             // no meeting number, phone or email
-	SkipBadPhone                              // only a phone number, without a country code
-	SkipNotFound                              // no such user
-	SkipLookupFailed                          // the lookup failed; try again
-	SkipUnknownGroup                          // no such user group
-	SkipEmptyGroup                            // the group has nobody in it
-	SkipDuplicate                             // same number as someone else in this request
-	SkipRecentlyInvited                       // already called into this meeting moments ago
+	SkipDeactivated      SkipReason = iota + 1 // the account is deactivated
+	SkipBot                                    // bots cannot join meetings
+	SkipNoContact                              // no meeting number, phone or email
+	SkipBadPhone                               // only a phone number, without a country code
+	SkipNotFound                               // no such user
+	SkipLookupFailed                           // the lookup failed; try again
+	SkipUnknownGroup                           // no such user group
+	SkipEmptyGroup                             // the group has nobody in it
+	SkipDuplicate                              // same number as someone else in this request
+	SkipRecentlyInvited                        // already called into this meeting moments ago
+	SkipUnknownChannel                         // no such channel, or the bot cannot see it
+	SkipDirectNotAllowed                       // phone numbers and emails typed directly are not allowed here
 )
 
 // Skipped is someone (or a group) left out of an invitation, with the reason.
 type Skipped struct {
-	UserID  string
-	GroupID string
-	Name    string
-	Reason  SkipReason
+	UserID    string
+	GroupID   string
+	ChannelID string
+	Address   string // a phone number or email typed directly
+	Name      string
+	Reason    SkipReason
 }
 
 // Report is the outcome of one Invitation. When Err is set, Invited is
@@ -143,7 +152,10 @@ type Config struct {
 	// not called into it again (double submissions, repeated commands);
 	// default 2 minutes.
 	RecentWindow time.Duration
-	Now          func() time.Time
+	// AllowDirect permits phone numbers and emails typed in a command.
+	// Dialling a number can cost money, so it is off by default.
+	AllowDirect bool
+	Now         func() time.Time
 }
 
 // Inviter runs invitations: it resolves people to meeting numbers, phones or
@@ -198,8 +210,19 @@ func NewInviter(people People, meetings Meetings, logger *slog.Logger, cfg Confi
 // Invite runs one invitation to its end and reports on every person named.
 // The meeting is prepared (details, host control) while people are resolved.
 func (in *Inviter) Invite(ctx context.Context, inv Invitation) Report {
+	return in.run(ctx, inv, nil)
+}
+
+// InvitePlanned runs an invitation whose groups and channels were already
+// expanded by Plan (and perhaps confirmed by the user): exactly the planned
+// people are invited, and nothing is expanded again.
+func (in *Inviter) InvitePlanned(ctx context.Context, inv Invitation, plan Plan) Report {
+	return in.run(ctx, inv, &plan)
+}
+
+func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Report {
 	rep := Report{ConferenceID: inv.ConferenceID}
-	if n := len(inv.UserIDs); n > in.cfg.MaxPeople {
+	if n := len(inv.UserIDs) + len(inv.Phones) + len(inv.Emails); n > in.cfg.MaxPeople {
 		rep.Err = &TooManyError{Count: n, Max: in.cfg.MaxPeople}
 		return rep
 	}
@@ -213,33 +236,42 @@ func (in *Inviter) Invite(ctx context.Context, inv Invitation) Report {
 		conference, prepErr = in.meetings.Prepare(ctx, inv.ConferenceID, inv.HostPassword)
 	})
 
-	userIDs, skipped := in.expandGroups(ctx, inv.UserIDs, inv.GroupIDs)
-	rep.Skipped = skipped
-	if len(userIDs) > in.cfg.MaxPeople {
+	var plan Plan
+	if planned != nil {
+		plan = *planned
+	} else {
+		plan = in.Plan(ctx, inv)
+	}
+	rep.Skipped = plan.Skipped
+	if n := plan.Count(); n > in.cfg.MaxPeople {
 		wg.Wait()
-		rep.Err = &TooManyError{Count: len(userIDs), Max: in.cfg.MaxPeople}
+		rep.Err = &TooManyError{Count: n, Max: in.cfg.MaxPeople}
 		return rep
 	}
-	results := in.resolveAll(ctx, userIDs)
+	results := in.resolveAll(ctx, plan.UserIDs)
+	results = append(results, in.direct(inv)...)
 	wg.Wait()
 	rep.Conference = conference
 
 	var (
 		invitees  []Invitee
 		attendees []meeting.Attendee
-		seen      = map[string]string{} // address → name of the first person with it
+		seen      = map[string]bool{} // addresses already in this invitation
 	)
 	for _, r := range results {
 		if r.skip != nil {
+			if plan.brought[r.skip.UserID] && (r.skip.Reason == SkipBot || r.skip.Reason == SkipDeactivated) {
+				continue // a group's or channel's bots and leavers are left out quietly
+			}
 			rep.Skipped = append(rep.Skipped, *r.skip)
 			continue
 		}
 		iv := *r.invitee
-		if _, dup := seen[iv.Address]; dup {
+		if seen[iv.Address] {
 			rep.Skipped = append(rep.Skipped, Skipped{UserID: iv.Person.ID, Name: iv.Person.Name, Reason: SkipDuplicate})
 			continue
 		}
-		seen[iv.Address] = iv.Person.Name
+		seen[iv.Address] = true
 		invitees = append(invitees, iv)
 		attendees = append(attendees, attendee(iv, inv.Role))
 	}
@@ -266,6 +298,103 @@ func (in *Inviter) Invite(ctx context.Context, inv Invitation) Report {
 	}
 	rep.Invited = invitees
 	return rep
+}
+
+// Plan is who an invitation would reach: the users named directly, then
+// the members of each user group and channel, each once.
+type Plan struct {
+	UserIDs []string
+	Direct  int       // phone numbers and emails typed directly
+	Skipped []Skipped // groups and channels that could not be expanded
+
+	brought map[string]bool // users who came in through a group or channel
+}
+
+// Count is how many people the plan reaches.
+func (p Plan) Count() int { return len(p.UserIDs) + p.Direct }
+
+// Plan expands the invitation's user groups and channels into people,
+// without looking anyone up. The invoker is not brought in by a group or
+// channel (they are presumably in the meeting); named directly, they are.
+func (in *Inviter) Plan(ctx context.Context, inv Invitation) Plan {
+	type expansion struct {
+		groupID, channelID string
+		members            []string
+		err                error
+	}
+	exps := make([]expansion, 0, len(inv.GroupIDs)+len(inv.ChannelIDs))
+	for _, g := range inv.GroupIDs {
+		exps = append(exps, expansion{groupID: g})
+	}
+	for _, c := range inv.ChannelIDs {
+		exps = append(exps, expansion{channelID: c})
+	}
+	var wg sync.WaitGroup
+	for i := range exps {
+		e := &exps[i]
+		wg.Go(func() {
+			if e.groupID != "" {
+				e.members, e.err = in.people.GroupMembers(ctx, e.groupID)
+			} else {
+				e.members, e.err = in.people.ChannelMembers(ctx, e.channelID)
+			}
+		})
+	}
+	wg.Wait()
+
+	plan := Plan{Direct: len(inv.Phones) + len(inv.Emails), brought: map[string]bool{}}
+	seen := map[string]bool{}
+	for _, id := range inv.UserIDs {
+		if !seen[id] {
+			seen[id] = true
+			plan.UserIDs = append(plan.UserIDs, id)
+		}
+	}
+	for _, e := range exps {
+		skip := Skipped{GroupID: e.groupID, ChannelID: e.channelID}
+		switch {
+		case errors.Is(e.err, ErrNoSuchGroup):
+			skip.Reason = SkipUnknownGroup
+		case errors.Is(e.err, ErrNoSuchChannel):
+			skip.Reason = SkipUnknownChannel
+		case e.err != nil:
+			in.log.WarnContext(ctx, "expanding a group or channel failed", "group", e.groupID, "channel", e.channelID, "err", e.err)
+			skip.Reason = SkipLookupFailed
+		case len(e.members) == 0:
+			skip.Reason = SkipEmptyGroup
+		}
+		if skip.Reason != 0 {
+			plan.Skipped = append(plan.Skipped, skip)
+		}
+		for _, id := range e.members {
+			if !seen[id] && id != inv.Invoker {
+				seen[id] = true
+				plan.brought[id] = true
+				plan.UserIDs = append(plan.UserIDs, id)
+			}
+		}
+	}
+	return plan
+}
+
+// direct turns phone numbers and emails typed in the command into
+// invitees, or skips them when configuration does not allow it.
+func (in *Inviter) direct(inv Invitation) []resolution {
+	var out []resolution
+	add := func(addr string, via Via, name string) {
+		if !in.cfg.AllowDirect {
+			out = append(out, resolution{skip: &Skipped{Address: addr, Name: name, Reason: SkipDirectNotAllowed}})
+			return
+		}
+		out = append(out, resolution{invitee: &Invitee{Person: Person{Name: name}, Via: via, Address: addr}})
+	}
+	for _, p := range inv.Phones {
+		add(p, ViaPhone, MaskPhone(p))
+	}
+	for _, e := range inv.Emails {
+		add(e, ViaEmail, MaskEmail(e))
+	}
+	return out
 }
 
 // reserve marks each invitee as being called into the conference and leaves
@@ -306,46 +435,6 @@ func (in *Inviter) release(conferenceID string, invitees []Invitee) {
 	for _, iv := range invitees {
 		delete(in.recent, conferenceID+"|"+iv.Address)
 	}
-}
-
-// expandGroups returns the users to resolve, in order and without duplicates:
-// those named directly, then the members of each group.
-func (in *Inviter) expandGroups(ctx context.Context, userIDs, groupIDs []string) ([]string, []Skipped) {
-	members := make([][]string, len(groupIDs))
-	errs := make([]error, len(groupIDs))
-	var wg sync.WaitGroup
-	for i, g := range groupIDs {
-		wg.Go(func() { members[i], errs[i] = in.people.GroupMembers(ctx, g) })
-	}
-	wg.Wait()
-
-	seen := make(map[string]bool, len(userIDs))
-	var out []string
-	add := func(id string) {
-		if !seen[id] {
-			seen[id] = true
-			out = append(out, id)
-		}
-	}
-	for _, id := range userIDs {
-		add(id)
-	}
-	var skipped []Skipped
-	for i, g := range groupIDs {
-		switch {
-		case errors.Is(errs[i], ErrNoSuchGroup):
-			skipped = append(skipped, Skipped{GroupID: g, Reason: SkipUnknownGroup})
-		case errs[i] != nil:
-			in.log.WarnContext(ctx, "user group lookup failed", "group", g, "err", errs[i])
-			skipped = append(skipped, Skipped{GroupID: g, Reason: SkipLookupFailed})
-		case len(members[i]) == 0:
-			skipped = append(skipped, Skipped{GroupID: g, Reason: SkipEmptyGroup})
-		}
-		for _, id := range members[i] {
-			add(id)
-		}
-	}
-	return out, skipped
 }
 
 // resolveAll resolves every user, at most cfg.Concurrency at a time, and
@@ -458,6 +547,11 @@ func attendee(iv Invitee, role meeting.Role) meeting.Attendee {
 		a.Phone, a.Type = iv.Address, meeting.TypeMobile
 	case ViaEmail:
 		a.Email, a.Type = iv.Address, meeting.TypeNormal
+	}
+	if iv.Person.ID == "" {
+		// Typed directly: Person.Name is masked for Slack; the meeting
+		// roster shows the number or address itself.
+		a.Name = truncate(iv.Address, 96)
 	}
 	if a.Name == "" {
 		a.Name = iv.Person.ID

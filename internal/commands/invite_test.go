@@ -20,10 +20,11 @@ import (
 
 // people is an in-memory commands.People that counts lookups.
 type people struct {
-	users   map[string]commands.Person
-	groups  map[string][]string
-	fail    map[string]error
-	lookups atomic.Int32
+	users    map[string]commands.Person
+	groups   map[string][]string
+	channels map[string][]string
+	fail     map[string]error
+	lookups  atomic.Int32
 }
 
 func (p *people) Person(_ context.Context, id string) (commands.Person, error) {
@@ -42,6 +43,14 @@ func (p *people) GroupMembers(_ context.Context, id string) ([]string, error) {
 	m, ok := p.groups[id]
 	if !ok {
 		return nil, commands.ErrNoSuchGroup
+	}
+	return m, nil
+}
+
+func (p *people) ChannelMembers(_ context.Context, id string) ([]string, error) {
+	m, ok := p.channels[id]
+	if !ok {
+		return nil, commands.ErrNoSuchChannel
 	}
 	return m, nil
 }
@@ -109,7 +118,8 @@ func newPeople() *people {
 		users: map[string]commands.Person{
 			alice.ID: alice, bob.ID: bob, carol.ID: carol, dave.ID: dave, erin.ID: erin, robot.ID: robot, frank.ID: frank,
 		},
-		groups: map[string][]string{"SENG": {"UBOB", "UCAROL", "UALICE"}, "SEMPTY": {}},
+		groups:   map[string][]string{"SENG": {"UBOB", "UCAROL", "UALICE"}, "SEMPTY": {}},
+		channels: map[string][]string{"CGEN": {"UINVOKER", "UALICE", "UROBOT", "UERIN", "UBOB"}},
 	}
 }
 
@@ -410,4 +420,85 @@ func TestInviteRetryAfterFailure(t *testing.T) {
 			assert.Equal(t, tt.wantRetry, len(m.invited) == 1)
 		})
 	}
+}
+
+func TestInviteExpandsChannels(t *testing.T) {
+	t.Parallel()
+	p, m := newPeople(), newMeetings()
+	in := newInviter(p, m, commands.Config{})
+
+	rep := in.Invite(t.Context(), commands.Invitation{
+		ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UROBOT"}, ChannelIDs: []string{"CGEN", "CNONE"},
+	})
+
+	require.NoError(t, rep.Err)
+	var ids []string
+	for _, iv := range rep.Invited {
+		ids = append(ids, iv.Person.ID)
+	}
+	assert.Equal(t, []string{"UALICE", "UBOB"}, ids, "channel members, without the invoker")
+	assert.Equal(t, []commands.Skipped{
+		{ChannelID: "CNONE", Reason: commands.SkipUnknownChannel},
+		{UserID: "UROBOT", Name: "Robot", Reason: commands.SkipBot}, // named directly: told why
+	}, rep.Skipped, "a channel's bots and deactivated members are left out quietly")
+}
+
+func TestPlanCountsWithoutLookingAnyoneUp(t *testing.T) {
+	t.Parallel()
+	p := newPeople()
+	in := newInviter(p, newMeetings(), commands.Config{})
+
+	plan := in.Plan(t.Context(), commands.Invitation{
+		Invoker: "UINVOKER", UserIDs: []string{"UDAVE", "UBOB"}, GroupIDs: []string{"SENG"}, ChannelIDs: []string{"CGEN"},
+		Phones: []string{"+8613800000009"},
+	})
+
+	assert.Equal(t, []string{"UDAVE", "UBOB", "UCAROL", "UALICE", "UROBOT", "UERIN"}, plan.UserIDs)
+	assert.Equal(t, 7, plan.Count())
+	assert.Zero(t, p.lookups.Load())
+}
+
+func TestInviteDirectNumbers(t *testing.T) {
+	t.Parallel()
+	inv := commands.Invitation{ConferenceID: "914083136", Phones: []string{"+8613800000009"}, Emails: []string{"guest@example.org"}}
+
+	t.Run("allowed", func(t *testing.T) {
+		t.Parallel()
+		m := newMeetings()
+		rep := newInviter(newPeople(), m, commands.Config{AllowDirect: true}).Invite(t.Context(), inv)
+		require.NoError(t, rep.Err)
+		require.Len(t, m.invited, 1)
+		assert.Equal(t, []meeting.Attendee{
+			{Name: "+8613800000009", Phone: "+8613800000009", Type: meeting.TypeMobile},
+			{Name: "guest@example.org", Email: "guest@example.org", Type: meeting.TypeNormal},
+		}, m.invited[0])
+	})
+	t.Run("refused by default", func(t *testing.T) {
+		t.Parallel()
+		m := newMeetings()
+		rep := newInviter(newPeople(), m, commands.Config{}).Invite(t.Context(), inv)
+		require.NoError(t, rep.Err)
+		assert.Empty(t, m.invited, "nothing dialled")
+		assert.Equal(t, []commands.Skipped{
+			{Address: "+8613800000009", Name: "•••• 0009", Reason: commands.SkipDirectNotAllowed},
+			{Address: "guest@example.org", Name: "g•••@example.org", Reason: commands.SkipDirectNotAllowed},
+		}, rep.Skipped)
+	})
+}
+
+func TestInvitePlannedUsesThePlan(t *testing.T) {
+	t.Parallel()
+	p, m := newPeople(), newMeetings()
+	in := newInviter(p, m, commands.Config{})
+	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", ChannelIDs: []string{"CGEN"}}
+	plan := in.Plan(t.Context(), inv)
+
+	// The channel changes between the confirmation and the click.
+	p.channels["CGEN"] = append(p.channels["CGEN"], "UCAROL")
+	rep := in.InvitePlanned(t.Context(), inv, plan)
+
+	require.NoError(t, rep.Err)
+	require.Len(t, m.invited, 1)
+	assert.Len(t, m.invited[0], 2, "Alice and Bob, as confirmed; not Carol, who joined later")
+	assert.Empty(t, rep.Skipped, "the channel's bot and leaver are still left out quietly")
 }

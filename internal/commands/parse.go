@@ -14,10 +14,18 @@ type Request struct {
 	ConferenceID string
 	UserIDs      []string // mentioned users, in order of appearance, without duplicates
 	GroupIDs     []string // mentioned user groups (subteams), without duplicates
+	ChannelIDs   []string // mentioned channels: their members are invited
+	Phones       []string // phone numbers typed directly, normalised to +<digits>
+	Emails       []string // email addresses typed directly
 }
 
 // Empty reports whether the request names nobody at all.
-func (r Request) Empty() bool { return len(r.UserIDs) == 0 && len(r.GroupIDs) == 0 }
+func (r Request) Empty() bool {
+	return len(r.UserIDs) == 0 && len(r.GroupIDs) == 0 && len(r.ChannelIDs) == 0 && len(r.Phones) == 0 && len(r.Emails) == 0
+}
+
+// Direct reports whether the request names phone numbers or emails directly.
+func (r Request) Direct() bool { return len(r.Phones) > 0 || len(r.Emails) > 0 }
 
 // ParseCode says what was wrong with a command's text. The transport turns
 // each code into a sentence for the user; this package holds no user text.
@@ -30,7 +38,7 @@ const (
 	CodeTwoConferences                       // more than one meeting ID
 	CodeNoPeople                             // a meeting ID but nobody to invite
 	CodeUnescapedName                        // "@alice" typed as plain text: no user ID to go by
-	CodeChannelMention                       // "#general": channels are not people
+	CodeBadPhone                             // "+…" that is not a phone number with a country code
 	CodeUnknownToken                         // anything else
 )
 
@@ -63,6 +71,10 @@ var (
 	userRe  = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
 	groupRe = regexp.MustCompile(`^<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>$`)
 	chanRe  = regexp.MustCompile(`^<#([CG][A-Z0-9]+)(?:\|[^>]*)?>$`)
+	// Slack escapes typed emails and phone numbers as links.
+	mailtoRe = regexp.MustCompile(`^<mailto:([^|>]+)(?:\|[^>]*)?>$`)
+	telRe    = regexp.MustCompile(`^<tel:([^|>]+)(?:\|[^>]*)?>$`)
+	emailRe  = regexp.MustCompile(`^[^@\s<>|]+@[^@\s<>|]+\.[^@\s<>|]+$`)
 )
 
 // Parse turns the text of a slash command into a Request. It is a pure
@@ -86,25 +98,42 @@ func Parse(text string) (Request, error) {
 	}
 
 	var req Request
-	seenUser := map[string]bool{}
-	seenGroup := map[string]bool{}
+	seen := map[string]bool{}
+	add := func(list *[]string, v string) {
+		if !seen[v] {
+			seen[v] = true
+			*list = append(*list, v)
+		}
+	}
 	for _, tok := range tokenRe.FindAllString(text, -1) {
 		if m := userRe.FindStringSubmatch(tok); m != nil {
-			if !seenUser[m[1]] {
-				seenUser[m[1]] = true
-				req.UserIDs = append(req.UserIDs, m[1])
-			}
+			add(&req.UserIDs, m[1])
 			continue
 		}
 		if m := groupRe.FindStringSubmatch(tok); m != nil {
-			if !seenGroup[m[1]] {
-				seenGroup[m[1]] = true
-				req.GroupIDs = append(req.GroupIDs, m[1])
-			}
+			add(&req.GroupIDs, m[1])
 			continue
 		}
-		if chanRe.MatchString(tok) {
-			return Request{}, &ParseError{Code: CodeChannelMention, Token: tok}
+		if m := chanRe.FindStringSubmatch(tok); m != nil {
+			add(&req.ChannelIDs, m[1])
+			continue
+		}
+		if m := mailtoRe.FindStringSubmatch(tok); m != nil {
+			tok = m[1]
+		} else if m := telRe.FindStringSubmatch(tok); m != nil {
+			tok = m[1]
+		}
+		if emailRe.MatchString(tok) {
+			add(&req.Emails, strings.ToLower(tok))
+			continue
+		}
+		if strings.HasPrefix(tok, "+") {
+			n, ok := NormalizePhone(tok)
+			if !ok {
+				return Request{}, &ParseError{Code: CodeBadPhone, Token: tok}
+			}
+			add(&req.Phones, n)
+			continue
 		}
 		if strings.HasPrefix(tok, "@") && len(tok) > 1 {
 			return Request{}, &ParseError{Code: CodeUnescapedName, Token: tok}

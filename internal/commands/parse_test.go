@@ -52,6 +52,14 @@ func TestParse(t *testing.T) {
 			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U1"}},
 		},
 		{
+			name: "channels, phones and emails",
+			text: "914083136 <#C0123|general> +8613800000001 <tel:+44-20-7946-0000|+44-20-7946-0000> <mailto:Bob@Example.com|Bob@Example.com> dave@example.org <#C0123>",
+			want: commands.Request{
+				ConferenceID: "914083136", ChannelIDs: []string{"C0123"},
+				Phones: []string{"+8613800000001", "+442079460000"}, Emails: []string{"bob@example.com", "dave@example.org"},
+			},
+		},
+		{
 			name: "same meeting id twice is fine",
 			text: "914083136 <@U1> 914-083-136",
 			want: commands.Request{ConferenceID: "914083136", UserIDs: []string{"U1"}},
@@ -82,7 +90,8 @@ func TestParseRejects(t *testing.T) {
 		{name: "id too long", text: "123456789012345678901 <@U1>", wantCode: commands.CodeBadConferenceID, wantToken: "123456789012345678901"},
 		{name: "two meetings", text: "914083136 986030665 <@U1>", wantCode: commands.CodeTwoConferences, wantToken: "986030665"},
 		{name: "unescaped name", text: "914083136 @alice", wantCode: commands.CodeUnescapedName, wantToken: "@alice"},
-		{name: "channel", text: "914083136 <#C0123|general>", wantCode: commands.CodeChannelMention, wantToken: "<#C0123|general>"},
+		{name: "phone without country code", text: "914083136 +0138", wantCode: commands.CodeBadPhone, wantToken: "+0138"},
+		{name: "phone with letters", text: "914083136 +44abc", wantCode: commands.CodeBadPhone, wantToken: "+44abc"},
 		{name: "word", text: "914083136 <@U1> please", wantCode: commands.CodeUnknownToken, wantToken: "please"},
 		{name: "letters in id", text: "91408313a <@U1>", wantCode: commands.CodeUnknownToken, wantToken: "91408313a"},
 		{name: "link", text: "914083136 <https://example.com>", wantCode: commands.CodeUnknownToken, wantToken: "<https://example.com>"},
@@ -154,7 +163,9 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("accepted a request with nobody in it from %q", text)
 		}
 		seen := map[string]bool{}
-		for _, id := range append(append([]string{}, req.UserIDs...), req.GroupIDs...) {
+		all := append(append(append([]string{}, req.UserIDs...), req.GroupIDs...), req.ChannelIDs...)
+		all = append(append(all, req.Phones...), req.Emails...)
+		for _, id := range all {
 			if seen[id] {
 				t.Fatalf("duplicate %q from %q", id, text)
 			}

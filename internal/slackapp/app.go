@@ -15,6 +15,8 @@ import (
 // Inviter runs an invitation to its end. *commands.Inviter implements it.
 type Inviter interface {
 	Invite(ctx context.Context, inv commands.Invitation) commands.Report
+	Plan(ctx context.Context, inv commands.Invitation) commands.Plan
+	InvitePlanned(ctx context.Context, inv commands.Invitation, plan commands.Plan) commands.Report
 }
 
 // Config tunes the app. Zero values take the defaults.
@@ -24,7 +26,9 @@ type Config struct {
 	ShutdownGrace time.Duration // how long in-flight invitations may finish at shutdown; default 20 s
 	AckTimeout    time.Duration // how long an ack may wait for the socket; default 2 s
 	Simulated     bool          // the meeting service is a simulator: say so in every message
-	MaxPeople     int           // most people one form may name; 0 = no check here (the inviter checks too)
+	MaxPeople     int           // most people one request may reach; 0 = no check here (the inviter checks too)
+	ConfirmAbove  int           // ask before inviting more people than this through groups or channels; default 10
+	AllowDirect   bool          // phone numbers and emails may be typed in a command
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -36,6 +40,7 @@ type App struct {
 	inviter Inviter
 	cfg     Config
 	jobs    jobs
+	pending pendingStore // invitations waiting for their invoker's confirmation
 }
 
 // New returns an App that talks to Slack through sm and invites through inviter.
@@ -48,6 +53,9 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, cfg Config
 	}
 	if cfg.ShutdownGrace <= 0 {
 		cfg.ShutdownGrace = 20 * time.Second
+	}
+	if cfg.ConfirmAbove <= 0 {
+		cfg.ConfirmAbove = 10
 	}
 	if cfg.AckTimeout <= 0 {
 		cfg.AckTimeout = 2 * time.Second

@@ -43,36 +43,68 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 			a.ack(c, evt.Request, a.ephemeral(parseProblem(err)+"\n"+usage))
 			return
 		}
+		if req.Direct() && !a.cfg.AllowDirect {
+			a.ack(c, evt.Request, a.ephemeral(directNotAllowed))
+			return
+		}
 		if !a.jobs.start() {
 			a.ack(c, evt.Request, a.ephemeral(shuttingDown))
 			return
 		}
 		defer a.jobs.done()
 
-		progress := inviting(len(req.UserIDs), req.ConferenceID)
-		if len(req.GroupIDs) > 0 {
-			progress = invitingGroups(req.ConferenceID)
-		}
-		a.ack(c, evt.Request, a.ephemeral(progress))
-
-		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
-		defer cancel()
-		t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL}
-		a.invite(ctx, log, t, commands.Invitation{
+		inv := commands.Invitation{
 			ConferenceID: req.ConferenceID,
 			Invoker:      cmd.UserID,
 			UserIDs:      req.UserIDs,
 			GroupIDs:     req.GroupIDs,
-		})
+			ChannelIDs:   req.ChannelIDs,
+			Phones:       req.Phones,
+			Emails:       req.Emails,
+		}
+		expands := len(req.GroupIDs) > 0 || len(req.ChannelIDs) > 0
+		if expands {
+			a.ack(c, evt.Request, a.ephemeral(invitingGroups(req.ConferenceID)))
+		} else {
+			a.ack(c, evt.Request, a.ephemeral(inviting(len(req.UserIDs)+len(req.Phones)+len(req.Emails), req.ConferenceID)))
+		}
+
+		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
+		defer cancel()
+		t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL}
+		if !expands {
+			a.invite(ctx, log, t, inv)
+			return
+		}
+		// Groups and channels can bring in more people than the invoker
+		// expects: count them first, and ask when they are many.
+		plan := a.inviter.Plan(ctx, inv)
+		switch n := plan.Count(); {
+		case a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople:
+			a.report(ctx, log, t, inv, commands.Report{
+				ConferenceID: inv.ConferenceID,
+				Err:          &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople},
+			})
+		case n > a.cfg.ConfirmAbove:
+			key := a.pending.put(pending{inv: inv, plan: plan, t: t})
+			if err := a.postPrivate(ctx, t, confirmMessage(inv, plan, key)); err != nil {
+				log.Error("could not ask for confirmation", "err", err)
+			}
+		default:
+			a.report(ctx, log, t, inv, a.inviter.InvitePlanned(ctx, inv, plan))
+		}
 	}
 }
 
-// invite runs one invitation and reports it: who was invited in the
-// channel, everything else privately to the person who asked.
+// invite runs one invitation and reports it.
 func (a *App) invite(ctx context.Context, log *slog.Logger, t target, inv commands.Invitation) {
-	start := time.Now()
-	rep := a.inviter.Invite(ctx, inv)
-	audit(log, inv, rep, time.Since(start))
+	a.report(ctx, log, t, inv, a.inviter.Invite(ctx, inv))
+}
+
+// report tells Slack how an invitation went: who was invited in the
+// channel, everything else privately to the person who asked.
+func (a *App) report(ctx context.Context, log *slog.Logger, t target, inv commands.Invitation, rep commands.Report) {
+	audit(log, inv, rep)
 
 	// Reporting gets its own time: the invitation may have used up ctx.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
@@ -92,16 +124,25 @@ func (a *App) invite(ctx context.Context, log *slog.Logger, t target, inv comman
 
 // audit logs one line per invitation: who asked, which meeting, how each
 // person was reached, and the outcome. No phone number or email in clear.
-func audit(log *slog.Logger, inv commands.Invitation, rep commands.Report, took time.Duration) {
+func audit(log *slog.Logger, inv commands.Invitation, rep commands.Report) {
 	var invited []string
 	for _, iv := range rep.Invited {
-		invited = append(invited, iv.Person.ID+":"+iv.Via.String())
+		id := iv.Person.ID
+		if id == "" {
+			id = "direct"
+		}
+		invited = append(invited, id+":"+iv.Via.String())
 	}
 	var skipped []string
 	for _, s := range rep.Skipped {
 		id := s.UserID
-		if id == "" {
+		switch {
+		case s.GroupID != "":
 			id = s.GroupID
+		case s.ChannelID != "":
+			id = s.ChannelID
+		case s.Address != "":
+			id = "direct:" + s.Name // masked
 		}
 		skipped = append(skipped, id)
 	}
@@ -110,7 +151,6 @@ func audit(log *slog.Logger, inv commands.Invitation, rep commands.Report, took 
 		"invoker", inv.Invoker,
 		"invited", invited,
 		"skipped", skipped,
-		"duration_ms", took.Milliseconds(),
 	}
 	if rep.Err != nil {
 		log.Warn("invitation failed", append(attrs, "err", rep.Err)...)

@@ -46,8 +46,8 @@ func parseProblem(err error) string {
 	case commands.CodeUnescapedName:
 		return fmt.Sprintf("I can't tell who `%s` is. Pick the person from Slack's @-mention list so the mention turns blue.",
 			code(pe.Token))
-	case commands.CodeChannelMention:
-		return "Channels can't be invited. Mention people or user groups instead."
+	case commands.CodeBadPhone:
+		return fmt.Sprintf("`%s` isn't a phone number I can call: write it with the country code, e.g. +44 20 7946 0000 without spaces.", code(pe.Token))
 	case commands.CodeUnknownToken:
 		return fmt.Sprintf("I don't understand `%s`.", code(pe.Token))
 	}
@@ -83,6 +83,10 @@ func skipReason(r commands.SkipReason) string {
 		return "this user group has nobody in it."
 	case commands.SkipDuplicate:
 		return "they share a number with someone else in this invitation, who is being called."
+	case commands.SkipUnknownChannel:
+		return "I can't see this channel. Add me to it first (`/invite @meet-invite`)."
+	case commands.SkipDirectNotAllowed:
+		return "calling numbers or addresses typed in a command isn't enabled here."
 	case commands.SkipRecentlyInvited:
 		return "they were called into this meeting moments ago, so I didn't call them again."
 	}
@@ -280,3 +284,20 @@ const (
 	retryButton = "Try again"
 	retryHint   = "Once the host has started the meeting, press *Try again*."
 )
+
+const directNotAllowed = "Calling phone numbers or email addresses typed in the command isn't enabled here " +
+	"(dialling numbers can cost money). Mention people with `@name` instead, or ask an admin to set ALLOW_DIRECT_INVITES=true."
+
+func confirmQuestion(n int, conferenceID string) string {
+	return fmt.Sprintf("That will call up to *%s* into meeting %s (bots and deactivated accounts are left out). Invite them all?",
+		plural(n, "person", "people"), conferenceID)
+}
+
+const (
+	confirmYes       = "Invite"
+	confirmNo        = "Cancel"
+	confirmCancelled = "Cancelled: nobody was invited."
+	confirmGone      = "This confirmation has expired or was already answered. Run the command again if you still want to invite them."
+)
+
+func joinLines(lines []string) string { return strings.Join(lines, "\n") }

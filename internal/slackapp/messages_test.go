@@ -94,7 +94,7 @@ func TestEveryParseErrorAndSkipReasonIsExplained(t *testing.T) {
 		msg := parseProblem(&commands.ParseError{Code: c, Token: "x"})
 		assert.NotEqual(t, "I couldn't read that command.", msg, "parse code %d", c)
 	}
-	for r := commands.SkipDeactivated; r <= commands.SkipRecentlyInvited; r++ {
+	for r := commands.SkipDeactivated; r <= commands.SkipDirectNotAllowed; r++ {
 		assert.NotEqual(t, "I couldn't invite them.", skipReason(r), "skip reason %d", r)
 	}
 }

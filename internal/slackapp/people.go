@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -15,6 +16,9 @@ import (
 // (slack.OptionRetry honours Retry-After within the call's context).
 type People struct {
 	api *slack.Client
+
+	selfOnce sync.Once
+	self     string // the bot's own user ID, left out of channel members
 }
 
 // NewPeople returns People backed by api.
@@ -71,4 +75,40 @@ func slackError(err error) string {
 		return se.Err
 	}
 	return ""
+}
+
+// ChannelMembers returns the user IDs in a channel, all pages of them.
+func (p *People) ChannelMembers(ctx context.Context, channelID string) ([]string, error) {
+	params := &slack.GetUsersInConversationParameters{ChannelID: channelID, Limit: 200}
+	var all []string
+	for {
+		ids, next, err := p.api.GetUsersInConversationContext(ctx, params)
+		if err != nil {
+			if e := slackError(err); e == "channel_not_found" || e == "not_in_channel" {
+				return nil, fmt.Errorf("conversations.members %s: %w", channelID, commands.ErrNoSuchChannel)
+			}
+			return nil, fmt.Errorf("conversations.members %s: %w", channelID, err)
+		}
+		self := p.selfID(ctx)
+		for _, id := range ids {
+			if id != self {
+				all = append(all, id)
+			}
+		}
+		if next == "" {
+			return all, nil
+		}
+		params.Cursor = next
+	}
+}
+
+// selfID returns the bot's user ID (auth.test, asked once), or "" if Slack
+// would not say.
+func (p *People) selfID(ctx context.Context) string {
+	p.selfOnce.Do(func() {
+		if r, err := p.api.AuthTestContext(ctx); err == nil {
+			p.self = r.UserID
+		}
+	})
+	return p.self
 }

@@ -27,8 +27,12 @@ func invitedMessage(invoker string, rep commands.Report) message {
 	title := meetingTitle(rep)
 	var mentions, how []string
 	for _, iv := range rep.Invited {
-		mentions = append(mentions, "<@"+iv.Person.ID+">")
-		how = append(how, "<@"+iv.Person.ID+"> "+viaText(iv.Via))
+		name := "<@" + iv.Person.ID + ">"
+		if iv.Person.ID == "" { // typed directly: a masked number or an address
+			name = escape(iv.Person.Name)
+		}
+		mentions = append(mentions, name)
+		how = append(how, name+" "+viaText(iv.Via))
 	}
 	summary := ":telephone_receiver: " + invitedSummary(invoker, len(rep.Invited), title) +
 		" Calling now: " + strings.Join(mentions, ", ") + "."
@@ -71,8 +75,13 @@ func problemsMessage(inv commands.Invitation, rep commands.Report) (message, boo
 }
 
 func who(s commands.Skipped) string {
-	if s.GroupID != "" {
+	switch {
+	case s.GroupID != "":
 		return "<!subteam^" + s.GroupID + ">"
+	case s.ChannelID != "":
+		return "<#" + s.ChannelID + ">"
+	case s.Address != "":
+		return escape(s.Name) // masked for phone numbers
 	}
 	return "<@" + s.UserID + ">"
 }

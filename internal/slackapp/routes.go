@@ -22,6 +22,8 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
 	h.HandleShortcut(callbackGlobal, a.handleGlobalShortcut(work))
 	h.HandleShortcut(callbackThread, a.handleThreadShortcut(work))
 	h.HandleInteractionBlockAction(actionRetry, a.handleRetry(work))
+	h.HandleInteractionBlockAction(actionConfirm, a.handleConfirm(work, true))
+	h.HandleInteractionBlockAction(actionCancel, a.handleConfirm(work, false))
 
 	h.Handle(socketmode.EventTypeConnecting, a.logConnection("connecting to Slack"))
 	h.Handle(socketmode.EventTypeConnected, a.logConnection("connected to Slack"))

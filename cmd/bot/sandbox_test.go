@@ -60,3 +60,41 @@ func TestSandboxScript(t *testing.T) {
 	assert.NotContains(t, got, "+442079460000")
 	assert.Empty(t, errOut.String(), "logs stay out of the way unless -v")
 }
+
+// TestSandboxFormAndButtons fills in the modal at the prompt, gets a field
+// rejected and corrected, and presses a button.
+func TestSandboxFormAndButtons(t *testing.T) {
+	t.Parallel()
+	script := strings.Join([]string{
+		"/meet-invite",
+		"12",         // meeting ID: rejected
+		"@bob @gina", // people
+		"",           // host: no
+		"",           // password: none
+		"914083136",  // meeting ID again
+		"/meet-invite 986030665 @alice",
+		"/start 986030665",
+		"/click Try again",
+		"/meet-invite 914083136",
+		"/cancel",
+	}, "\n")
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"sandbox"}, func(string) string { return "" }, strings.NewReader(script), &out, &errOut)
+	require.NoError(t, err, "stderr: %s", errOut.String())
+	got := out.String()
+	for _, want := range []string{
+		"┌─ form: Invite to a meeting",
+		"│ Meeting ID: 12",
+		"│ ✗ Enter the meeting ID: 6 to 20 digits",
+		"└─ submitted",
+		"☎ Bob Smith: mobile phone •••• 0000",
+		"@carol invited 1 person to *Weekly sync* (meeting 914083136). Calling now: @bob.",
+		"@gina — their Slack profile has no email or phone number",
+		"[ Try again ]",
+		"@carol invited 1 person to *Design review* (meeting 986030665)",
+		"│ Meeting ID [914083136]: /cancel",
+		"└─ form closed",
+	} {
+		assert.Contains(t, got, want)
+	}
+}

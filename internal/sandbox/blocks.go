@@ -73,10 +73,10 @@ func renderBlocks(raw json.RawMessage) string {
 			var buttons []string
 			for _, e := range els {
 				if e.Type == "button" && e.Text != nil {
-					buttons = append(buttons, "["+e.Text.Text+"]("+e.ActionID+")")
+					buttons = append(buttons, "[ "+e.Text.Text+" ]")
 				}
 			}
-			lines = append(lines, strings.Join(buttons, "  "))
+			lines = append(lines, strings.Join(buttons, "  ")+"   ← /click "+firstLabel(els))
 		case "input":
 			label := ""
 			if b.Label != nil {
@@ -86,4 +86,35 @@ func renderBlocks(raw json.RawMessage) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// buttonsIn lists the buttons of a message.
+func buttonsIn(raw json.RawMessage) []button {
+	var blocks []block
+	if json.Unmarshal(raw, &blocks) != nil {
+		return nil
+	}
+	var out []button
+	for _, b := range blocks {
+		if b.Type != "actions" {
+			continue
+		}
+		var els []element
+		_ = json.Unmarshal(b.Elements, &els)
+		for _, e := range els {
+			if e.Type == "button" && e.Text != nil {
+				out = append(out, button{label: e.Text.Text, actionID: e.ActionID})
+			}
+		}
+	}
+	return out
+}
+
+func firstLabel(els []element) string {
+	for _, e := range els {
+		if e.Type == "button" && e.Text != nil {
+			return e.Text.Text
+		}
+	}
+	return ""
 }

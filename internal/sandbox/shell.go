@@ -28,6 +28,12 @@ type Shell struct {
 	channel string            // current channel ID
 	prompt  bool              // interactive: print a prompt
 	states  map[string]string // meeting ID → state, as seeded and changed by /start and /end
+	buttons []button          // buttons shown so far, for /click; guarded by mu
+}
+
+// button is a button the bot showed, for /click.
+type button struct {
+	label, actionID, channel, ts string
 }
 
 // NewShell returns a shell over w writing to out. With interactive set it
@@ -98,7 +104,7 @@ func (s *Shell) Run(ctx context.Context, in io.Reader) error {
 		if !s.prompt {
 			s.printf("%s %s\n", s.promptText(), line)
 		}
-		quit, err := s.do(ctx, line, rendered)
+		quit, err := s.do(ctx, line, lines, rendered)
 		if err != nil {
 			s.printf("! %v\n", err)
 		}
@@ -113,10 +119,12 @@ You are @carol in #general. Try:
   /meet-invite 914083136 @alice @bob          invite two people to the running "Weekly sync"
   /meet-invite 914083136 @eng @gina @erin     a user group, someone with no contact details, a deactivated user
   /meet-invite 986030665 @alice               a meeting that has not started (then /start 986030665)
-Sandbox commands: /users  /meetings  /as USER  /in CHANNEL  /start ID  /end ID  /help  /quit`
+  /meet-invite                                the form: answer each field, Enter keeps the value shown
+Sandbox commands: /users  /meetings  /as USER  /in CHANNEL  /start ID  /end ID
+                  /shortcut (global shortcut)  /click BUTTON (e.g. /click Try again)  /help  /quit`
 
 // do runs one line. quit is true for /quit.
-func (s *Shell) do(ctx context.Context, line string, rendered <-chan struct{}) (quit bool, err error) {
+func (s *Shell) do(ctx context.Context, line string, lines <-chan string, rendered <-chan struct{}) (quit bool, err error) {
 	cmd, rest, _ := strings.Cut(line, " ")
 	rest = strings.TrimSpace(rest)
 	switch cmd {
@@ -154,7 +162,11 @@ func (s *Shell) do(ctx context.Context, line string, rendered <-chan struct{}) (
 		s.states[rest] = state
 		s.printf("[meeting %s is now %s]\n", rest, stateName(state))
 	case "/meet-invite":
-		return false, s.slashCommand(ctx, rest, rendered)
+		return false, s.slashCommand(ctx, rest, lines, rendered)
+	case "/shortcut":
+		return false, s.shortcut(ctx, lines, rendered)
+	case "/click":
+		return false, s.click(ctx, rest, rendered)
 	default:
 		return false, fmt.Errorf("unknown command %q; /help lists them", cmd)
 	}
@@ -163,11 +175,12 @@ func (s *Shell) do(ctx context.Context, line string, rendered <-chan struct{}) (
 
 // slashCommand sends what Slack would send for the typed text, shows the
 // acknowledgement, and waits for the bot's messages.
-func (s *Shell) slashCommand(ctx context.Context, text string, rendered <-chan struct{}) error {
+func (s *Shell) slashCommand(ctx context.Context, text string, lines <-chan string, rendered <-chan struct{}) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	// Hold the bot's messages back until its ack is shown: Slack shows
 	// the ack first too.
+	views := len(s.w.Slack.Views())
 	s.gate.Lock()
 	_, ack, err := s.w.Slack.SlashCommand(ctx, slackfake.Command{UserID: s.user, ChannelID: s.channel, Text: s.escape(text)})
 	if err != nil {
@@ -181,24 +194,64 @@ func (s *Shell) slashCommand(ctx context.Context, text string, rendered <-chan s
 		s.printf("%s\n", s.box("only you can see this · acknowledged in "+ack.Latency.Round(time.Millisecond).String(), p.Text))
 	}
 	s.gate.Unlock()
-	// The bot acknowledges at once and reports later. When it started
-	// work, wait for its first message, then until it has been quiet.
-	if strings.HasPrefix(p.Text, "Inviting") || strings.HasPrefix(p.Text, "Looking up") {
-		select {
-		case <-rendered:
-		case <-ctx.Done():
-			return errors.New("the bot did not report back within 30 s")
+	if ack.Payload == nil { // an empty ack: the bot opens a form
+		return s.formIfOpened(ctx, views, lines, rendered)
+	}
+	// The bot acknowledges at once and reports later.
+	return s.awaitOutcome(ctx, rendered, strings.HasPrefix(p.Text, "Inviting") || strings.HasPrefix(p.Text, "Looking up"))
+}
+
+// formIfOpened fills in the form when the bot opened one since there were
+// `before` views.
+func (s *Shell) formIfOpened(ctx context.Context, before int, lines <-chan string, rendered <-chan struct{}) error {
+	wctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	views, err := s.w.Slack.WaitViews(wctx, before+1)
+	if err != nil {
+		return errors.New("the bot did not open the form within 3 s")
+	}
+	err = s.fillForm(ctx, views[len(views)-1], lines, rendered)
+	if errors.Is(err, errCancelled) {
+		return nil
+	}
+	return err
+}
+
+// shortcut uses the global shortcut "Invite to a meeting".
+func (s *Shell) shortcut(ctx context.Context, lines <-chan string, rendered <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	views := len(s.w.Slack.Views())
+	if _, _, err := s.w.Slack.GlobalShortcut(ctx, s.user, "meet_invite_global"); err != nil {
+		return fmt.Errorf("shortcut: %w", err)
+	}
+	return s.formIfOpened(ctx, views, lines, rendered)
+}
+
+// click presses the newest button with that label or action ID.
+func (s *Shell) click(ctx context.Context, which string, rendered <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	s.mu.Lock()
+	var found *button
+	for i := len(s.buttons) - 1; i >= 0; i-- {
+		b := s.buttons[i]
+		if strings.EqualFold(b.label, which) || b.actionID == which {
+			found = &b
+			break
 		}
 	}
-	for {
-		select {
-		case <-rendered:
-		case <-time.After(300 * time.Millisecond):
-			return nil
-		case <-ctx.Done():
-			return nil
-		}
+	s.mu.Unlock()
+	if found == nil {
+		return fmt.Errorf("no button %q on screen", which)
 	}
+	_, _, err := s.w.Slack.ClickButton(ctx, slackfake.Click{
+		UserID: s.user, ChannelID: found.channel, ActionID: found.actionID, MessageTS: found.ts,
+	})
+	if err != nil {
+		return fmt.Errorf("click %q: %w", which, err)
+	}
+	return s.awaitOutcome(ctx, rendered, true)
 }
 
 var (
@@ -279,6 +332,12 @@ func (s *Shell) printMessage(m slackfake.Message) {
 	if body == "" {
 		body = m.Text
 	}
+	s.mu.Lock()
+	for _, b := range buttonsIn(m.Blocks) {
+		b.channel, b.ts = m.Channel, m.TS
+		s.buttons = append(s.buttons, b)
+	}
+	s.mu.Unlock()
 	s.printf("%s\n", s.box(where+" · meet-invite", s.plain(body)))
 }
 

@@ -160,9 +160,38 @@ func newNonce() string {
 	return hex.EncodeToString(b[:])
 }
 
+// Backing off a busy or failing service, for calls that are safe to repeat.
+const (
+	maxRetryWait     = 5 * time.Second
+	defaultRetryWait = 500 * time.Millisecond
+)
+
 // getWithAccessToken sends a GET with X-Access-Token and decodes the answer into out.
 // If the token is rejected (401 or USG.000000004) it renews the token once and retries once.
+// A GET is safe to repeat, so rate limiting (429) and server faults (5xx) are
+// retried once too, after Retry-After (at most 5 s) or half a second.
 func (c *Client) getWithAccessToken(ctx context.Context, path string, out any) error {
+	err := c.getWithAccessTokenOnce(ctx, path, out)
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || (apiErr.StatusCode != http.StatusTooManyRequests && apiErr.StatusCode < 500) {
+		return err
+	}
+	wait := min(apiErr.RetryAfter, maxRetryWait)
+	if wait <= 0 {
+		wait = defaultRetryWait
+	}
+	c.logger.DebugContext(ctx, "meeting service busy or failing; retrying once", slog.Int("status", apiErr.StatusCode), slog.Duration("after", wait))
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return err
+	case <-t.C:
+	}
+	return c.getWithAccessTokenOnce(ctx, path, out)
+}
+
+func (c *Client) getWithAccessTokenOnce(ctx context.Context, path string, out any) error {
 	send := func(tok string) error {
 		req, err := c.newRequest(ctx, http.MethodGet, path, nil)
 		if err != nil {

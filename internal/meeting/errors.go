@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -45,9 +46,10 @@ const maxMessageInError = 200
 // APIError is returned for every non-2xx response.
 type APIError struct {
 	StatusCode int
-	Code       string // Huawei's error_code, e.g. "MMC.111072005"
-	Message    string // error_msg, or the trimmed body when it is not JSON; informative only
-	RequestID  string // request_id, else the X-Request-Id response header
+	Code       string        // Huawei's error_code, e.g. "MMC.111072005"
+	Message    string        // error_msg, or the trimmed body when it is not JSON; informative only
+	RequestID  string        // request_id, else the X-Request-Id response header
+	RetryAfter time.Duration // from a Retry-After header, when the service sent one
 }
 
 func (e *APIError) Error() string {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/meet-invite/meet-invite/internal/slackapp"
 )
 
 // config is everything the bot reads from its environment.
@@ -29,6 +31,7 @@ type config struct {
 	MaxPeople     int
 	ConfirmAbove  int
 	AllowDirect   bool
+	Policy        slackapp.Policy
 	InviteTimeout time.Duration
 	ShutdownGrace time.Duration
 	LookupTTL     time.Duration
@@ -108,6 +111,13 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.MaxPeople = positiveInt(get, bad, "INVITE_MAX_PEOPLE", 50)
 	c.ConfirmAbove = positiveInt(get, bad, "INVITE_CONFIRM_ABOVE", 10)
 	c.AllowDirect = boolean(get, bad, "ALLOW_DIRECT_INVITES")
+	c.Policy = slackapp.Policy{
+		AllowedUsers:    ids(get, bad, "ALLOWED_USERS", "UW"),
+		AllowedGroups:   ids(get, bad, "ALLOWED_GROUPS", "S"),
+		AllowedChannels: ids(get, bad, "ALLOWED_CHANNELS", "CG"),
+		DeniedChannels:  ids(get, bad, "DENIED_CHANNELS", "CG"),
+		AllowGuests:     boolean(get, bad, "ALLOW_GUESTS"),
+	}
 
 	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
 	case "", "info":
@@ -188,4 +198,22 @@ func boolean(get func(string) string, bad func(string, ...any), name string) boo
 	}
 	bad("%s must be true or false", name)
 	return false
+}
+
+// ids reads a comma-separated list of Slack IDs starting with one of the
+// letters in prefixes, such as "U012ABC,U034DEF".
+func ids(get func(string) string, bad func(string, ...any), name, prefixes string) []string {
+	var out []string
+	for _, id := range strings.Split(get(name), ",") {
+		id = strings.TrimSpace(id)
+		if id == "" {
+			continue
+		}
+		if !strings.ContainsRune(prefixes, rune(id[0])) || strings.Trim(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
+			bad("%s must be a comma-separated list of Slack IDs starting with %s (got %q)", name, strings.Join(strings.Split(prefixes, ""), " or "), id)
+			continue
+		}
+		out = append(out, id)
+	}
+	return out
 }

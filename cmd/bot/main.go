@@ -111,6 +111,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		MaxPeople:     cfg.MaxPeople,
 		ConfirmAbove:  cfg.ConfirmAbove,
 		AllowDirect:   cfg.AllowDirect,
+		Policy:        cfg.Policy,
 	})
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)

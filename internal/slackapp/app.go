@@ -29,6 +29,7 @@ type Config struct {
 	MaxPeople     int           // most people one request may reach; 0 = no check here (the inviter checks too)
 	ConfirmAbove  int           // ask before inviting more people than this through groups or channels; default 10
 	AllowDirect   bool          // phone numbers and emails may be typed in a command
+	Policy        Policy        // who may invite, and from where
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -41,6 +42,8 @@ type App struct {
 	cfg     Config
 	jobs    jobs
 	pending pendingStore // invitations waiting for their invoker's confirmation
+
+	policyCache policyCache
 }
 
 // New returns an App that talks to Slack through sm and invites through inviter.

@@ -26,6 +26,15 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID)
 
 		req, err := commands.Parse(cmd.Text)
+		if errors.Is(err, commands.ErrHelp) {
+			a.ack(c, evt.Request, a.ephemeral(helpText))
+			return
+		}
+		if r := a.cfg.Policy.checkChannel(cmd.ChannelID); r != allowed {
+			log.Info("command refused", "refusal", string(r))
+			a.ack(c, evt.Request, a.ephemeral(refusalText(r)))
+			return
+		}
 		var pe *commands.ParseError
 		switch {
 		case errors.As(err, &pe) && wantsForm(pe.Code):
@@ -34,9 +43,6 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 			a.ack(c, evt.Request, nil)
 			meta := modalMeta{ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, GroupIDs: req.GroupIDs}
 			a.openModal(work, log, cmd.TriggerID, meta, req.ConferenceID, req.UserIDs)
-			return
-		case errors.Is(err, commands.ErrHelp):
-			a.ack(c, evt.Request, a.ephemeral(helpText))
 			return
 		case err != nil:
 			log.Info("command rejected", "reason", parseProblem(err))
@@ -72,6 +78,9 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
 		defer cancel()
 		t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL}
+		if !a.allowed(ctx, log, t) {
+			return
+		}
 		if !expands {
 			a.invite(ctx, log, t, inv)
 			return
@@ -94,6 +103,20 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 			a.report(ctx, log, t, inv, a.inviter.InvitePlanned(ctx, inv, plan))
 		}
 	}
+}
+
+// allowed applies the policy to the person who asked, telling them
+// privately when they may not invite.
+func (a *App) allowed(ctx context.Context, log *slog.Logger, t target) bool {
+	r := a.authorize(ctx, t.userID, t.channelID)
+	if r == allowed {
+		return true
+	}
+	log.Info("request refused", "refusal", string(r))
+	if err := a.postPrivate(ctx, t, message{text: refusalText(r)}); err != nil {
+		log.Error("could not tell the user why they were refused", "err", err)
+	}
+	return false
 }
 
 // invite runs one invitation and reports it.

@@ -129,6 +129,9 @@ func (a *App) handleConfirm(work context.Context, run bool) socketmode.Socketmod
 		defer a.jobs.done()
 		ictx, icancel := context.WithTimeout(work, a.cfg.InviteTimeout)
 		defer icancel()
+		if !a.allowed(ictx, log, p.t) {
+			return
+		}
 		a.report(ictx, log, p.t, p.inv, a.inviter.InvitePlanned(ictx, p.inv, p.plan))
 	}
 }

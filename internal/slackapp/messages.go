@@ -301,3 +301,18 @@ const (
 )
 
 func joinLines(lines []string) string { return strings.Join(lines, "\n") }
+
+// refusalText explains why someone may not invite.
+func refusalText(r refusal) string {
+	switch r {
+	case refusedChannel:
+		return "Meeting invitations aren't enabled in this channel. Try another channel, or ask an admin."
+	case refusedGuest:
+		return "Guest accounts can't invite people to meetings. Ask a member of the workspace to invite them."
+	case refusedUser:
+		return "You're not on the list of people who can invite to meetings with meet-invite. Ask an admin to add you."
+	case refusedNoLookup:
+		return "I couldn't check whether you can invite people just now. Try again in a moment."
+	}
+	return ""
+}

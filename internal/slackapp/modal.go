@@ -156,6 +156,14 @@ func (a *App) handleModalSubmit(work context.Context) socketmode.SocketmodeHandl
 			log.Warn("modal with unreadable metadata", "err", err)
 		}
 		sub, errs := a.readSubmission(cb.View, meta)
+		if errs == nil {
+			actx, cancel := context.WithTimeout(work, 1500*time.Millisecond)
+			if r := a.authorize(actx, cb.User.ID, meta.ChannelID); r != allowed {
+				log.Info("form refused", "refusal", string(r))
+				errs = map[string]string{blockMeeting: refusalText(r)}
+			}
+			cancel()
+		}
 		if errs != nil {
 			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(errs))
 			return

@@ -146,6 +146,10 @@ func (a *App) handleRetry(work context.Context) socketmode.SocketmodeHandlerFunc
 		if channel == "" {
 			channel = cb.User.ID
 		}
-		a.invite(ctx, log, target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL}, inv)
+		t := target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL}
+		if !a.allowed(ctx, log, t) {
+			return
+		}
+		a.invite(ctx, log, t, inv)
 	}
 }

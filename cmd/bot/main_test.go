@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -438,6 +439,15 @@ func assertNoSecrets(t *testing.T, logs string, sf *slackfake.Server, extra ...s
 		assert.NotContains(t, logs, s, "a secret leaked into the logs")
 		assert.NotContains(t, posted.String(), s, "a secret leaked into Slack")
 	}
+	// Phone numbers, as in profiles and as dialled, stay out of logs and Slack.
+	for _, phone := range []string{"+44 20 7946 0000", "+442079460000", "+8613800000001", "+8613800000009", aliceSIP} {
+		assert.NotContains(t, logs, phone, "a phone number leaked into the logs")
+		assert.NotContains(t, posted.String(), phone, "a phone number leaked into Slack")
+	}
+	// Control tokens the fake issued never appear either.
+	for _, tok := range controlTokens(logs) {
+		t.Errorf("a control token leaked into the logs: %s", tok)
+	}
 }
 
 type syncBuffer struct {
@@ -519,4 +529,41 @@ func TestMeetingSimulatorWithSlack(t *testing.T) {
 	assert.True(t, strings.HasPrefix(msgs[0].Text, "[simulated] "), msgs[0].Text)
 	assert.Contains(t, blocksText(t, msgs[0].Blocks), "nobody was really called")
 	assert.Contains(t, logs.String(), "MEETING_SIMULATOR is on")
+}
+
+func TestRedeliveredEnvelopeCallsNobodyTwice(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	sent, _, err := b.slack.SlashCommand(ctx, slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: running + " <@UALICE>"})
+	require.NoError(t, err)
+	b.waitMessages(t, 1)
+
+	require.NoError(t, b.slack.Redeliver(ctx, sent.EnvelopeID))
+	require.Eventually(t, func() bool { return b.slack.AckCount(sent.EnvelopeID) == 2 },
+		5*time.Second, 10*time.Millisecond, "the redelivery is acknowledged too")
+
+	time.Sleep(200 * time.Millisecond)
+	assert.Len(t, b.meet.Invitations(running), 1, "but not acted on")
+	assert.Len(t, b.slack.Messages(), 1)
+}
+
+func TestShutdownReportsWhatCouldNotFinish(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withEnv("SHUTDOWN_GRACE", "200ms"))
+	b.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Delay: 5 * time.Second})
+
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	time.Sleep(100 * time.Millisecond) // the invite call is under way
+	require.NoError(t, b.stop())
+
+	msgs := b.slack.Messages()
+	require.Len(t, msgs, 1, "exactly one outcome, even when cut short")
+	assert.Contains(t, msgs[0].Text, "I had to stop before I could finish because I'm restarting.")
+}
+
+// controlTokens finds anything shaped like the fake's control tokens ("stb" and 48 hex digits, as Huawei's examples) in s.
+func controlTokens(s string) []string {
+	return regexp.MustCompile(`stb[0-9a-f]{48}`).FindAllString(s, -1)
 }

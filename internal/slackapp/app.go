@@ -44,6 +44,37 @@ type App struct {
 	pending pendingStore // invitations waiting for their invoker's confirmation
 
 	policyCache policyCache
+	envelopes   envelopes // envelope IDs seen lately, to ignore redeliveries
+}
+
+// envelopes remembers recent envelope IDs. Slack re-sends an envelope it
+// thinks was not acknowledged, with the same ID; acting on it again could
+// call people twice.
+type envelopes struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+// first reports whether id is seen for the first time in the last ten minutes.
+func (e *envelopes) first(id string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := time.Now()
+	if e.seen == nil {
+		e.seen = map[string]time.Time{}
+	}
+	if t, ok := e.seen[id]; ok && now.Sub(t) < 10*time.Minute {
+		return false
+	}
+	if len(e.seen) > 10000 {
+		for k, t := range e.seen {
+			if now.Sub(t) >= 10*time.Minute {
+				delete(e.seen, k)
+			}
+		}
+	}
+	e.seen[id] = now
+	return true
 }
 
 // New returns an App that talks to Slack through sm and invites through inviter.

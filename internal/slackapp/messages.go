@@ -1,6 +1,7 @@
 package slackapp
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -187,6 +188,10 @@ func failure(err error, conferenceID, name string) string {
 	if errors.As(err, &tooMany) {
 		return fmt.Sprintf("That's %d people; I invite at most %d at a time. Invite fewer people, or split them up.",
 			tooMany.Count, tooMany.Max)
+	}
+	if errors.Is(err, context.Canceled) {
+		return "I had to stop before I could finish because I'm restarting. " +
+			"Some people may already be ringing: check the meeting before trying again."
 	}
 	var apiErr *meeting.APIError
 	ref := ""

@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/slack-go/slack/socketmode"
 )
@@ -17,13 +18,13 @@ const (
 // routes registers every handler the app has: the whole Slack surface of
 // the bot in one place.
 func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
-	h.HandleSlashCommand(a.cfg.Command, a.handleCommand(work))
-	h.HandleViewSubmission(callbackModal, a.handleModalSubmit(work))
-	h.HandleShortcut(callbackGlobal, a.handleGlobalShortcut(work))
-	h.HandleShortcut(callbackThread, a.handleThreadShortcut(work))
-	h.HandleInteractionBlockAction(actionRetry, a.handleRetry(work))
-	h.HandleInteractionBlockAction(actionConfirm, a.handleConfirm(work, true))
-	h.HandleInteractionBlockAction(actionCancel, a.handleConfirm(work, false))
+	h.HandleSlashCommand(a.cfg.Command, a.once(a.handleCommand(work)))
+	h.HandleViewSubmission(callbackModal, a.once(a.handleModalSubmit(work)))
+	h.HandleShortcut(callbackGlobal, a.once(a.handleGlobalShortcut(work)))
+	h.HandleShortcut(callbackThread, a.once(a.handleThreadShortcut(work)))
+	h.HandleInteractionBlockAction(actionRetry, a.once(a.handleRetry(work)))
+	h.HandleInteractionBlockAction(actionConfirm, a.once(a.handleConfirm(work, true)))
+	h.HandleInteractionBlockAction(actionCancel, a.once(a.handleConfirm(work, false)))
 
 	h.Handle(socketmode.EventTypeConnecting, a.logConnection("connecting to Slack"))
 	h.Handle(socketmode.EventTypeConnected, a.logConnection("connected to Slack"))
@@ -31,4 +32,24 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
 	h.Handle(socketmode.EventTypeConnectionError, a.logConnection("connection to Slack failed"))
 	h.Handle(socketmode.EventTypeInvalidAuth, a.logConnection("Slack refused the app token"))
 	h.HandleDefault(a.handleUnknown())
+}
+
+// once is middleware: a redelivered envelope (same envelope ID) is only
+// acknowledged, never acted on twice, and a handler that panics on a
+// hostile payload is logged instead of taking the bot down.
+func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
+		if evt.Request != nil && evt.Request.EnvelopeID != "" && !a.envelopes.first(evt.Request.EnvelopeID) {
+			a.log.Info("ignoring a redelivered envelope", "envelope_id", evt.Request.EnvelopeID,
+				"retry_attempt", evt.Request.RetryAttempt, "retry_reason", evt.Request.RetryReason)
+			a.ack(c, evt.Request, nil)
+			return
+		}
+		defer func() {
+			if p := recover(); p != nil {
+				a.log.Error("handler panicked", "type", evt.Type, "panic", fmt.Sprint(p))
+			}
+		}()
+		next(evt, c)
+	}
 }

@@ -30,6 +30,7 @@ type config struct {
 
 	MaxPeople     int
 	ConfirmAbove  int
+	MaxConcurrent int
 	AllowDirect   bool
 	Policy        slackapp.Policy
 	InviteTimeout time.Duration
@@ -110,6 +111,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	c.LookupTTL = duration(get, bad, "LOOKUP_CACHE_TTL", 5*time.Minute)
 	c.MaxPeople = positiveInt(get, bad, "INVITE_MAX_PEOPLE", 50)
 	c.ConfirmAbove = positiveInt(get, bad, "INVITE_CONFIRM_ABOVE", 10)
+	c.MaxConcurrent = positiveInt(get, bad, "MAX_CONCURRENT_INVITATIONS", 32)
 	c.AllowDirect = boolean(get, bad, "ALLOW_DIRECT_INVITES")
 	c.Policy = slackapp.Policy{
 		AllowedUsers:    ids(get, bad, "ALLOWED_USERS", "UW"),

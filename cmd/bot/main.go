@@ -112,6 +112,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		ConfirmAbove:  cfg.ConfirmAbove,
 		AllowDirect:   cfg.AllowDirect,
 		Policy:        cfg.Policy,
+		MaxConcurrent: cfg.MaxConcurrent,
 	})
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)

@@ -567,3 +567,28 @@ func TestShutdownReportsWhatCouldNotFinish(t *testing.T) {
 func controlTokens(s string) []string {
 	return regexp.MustCompile(`stb[0-9a-f]{48}`).FindAllString(s, -1)
 }
+
+func TestBurstBeyondTheLimitIsQueued(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withEnv("MAX_CONCURRENT_INVITATIONS", "1"))
+	b.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Delay: 1500 * time.Millisecond})
+
+	first := b.command(t, "CGENERAL", running+" <@UALICE>")
+	second := b.command(t, "CGENERAL", running+" <@UBOB>")
+	assert.Less(t, second.Latency, 500*time.Millisecond, "acknowledged at once, even while waiting")
+	assert.Less(t, first.Latency, 500*time.Millisecond)
+
+	msgs := b.waitMessages(t, 3)
+	var queued, posts int
+	for _, m := range msgs {
+		switch {
+		case strings.Contains(m.Text, "yours is queued"):
+			queued++
+		case m.Kind == "post":
+			posts++
+		}
+	}
+	assert.Equal(t, 1, queued, "the second request is told it waits")
+	assert.Equal(t, 2, posts, "both end with their outcome")
+	assert.Len(t, b.meet.Invitations(running), 2)
+}

@@ -30,6 +30,8 @@ type Config struct {
 	ConfirmAbove  int           // ask before inviting more people than this through groups or channels; default 10
 	AllowDirect   bool          // phone numbers and emails may be typed in a command
 	Policy        Policy        // who may invite, and from where
+	MaxConcurrent int           // invitations running at once; more wait their turn; default 32
+	QueuedAfter   time.Duration // a request waiting this long is told it is queued; default 1 s
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -44,7 +46,38 @@ type App struct {
 	pending pendingStore // invitations waiting for their invoker's confirmation
 
 	policyCache policyCache
-	envelopes   envelopes // envelope IDs seen lately, to ignore redeliveries
+	envelopes   envelopes     // envelope IDs seen lately, to ignore redeliveries
+	slots       chan struct{} // one per invitation running; bounds the work a burst can start
+}
+
+// acquire waits for a free slot to run an invitation. A request that waits
+// longer than QueuedAfter is told privately that it is queued.
+func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release func(), err error) {
+	release = func() { <-a.slots }
+	select {
+	case a.slots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	timer := time.NewTimer(a.cfg.QueuedAfter)
+	defer timer.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+	}
+	log.Info("invitation queued", "running", len(a.slots))
+	if err := a.postPrivate(ctx, t, message{text: queuedNote}); err != nil {
+		log.Warn("could not post the queued note", "err", err)
+	}
+	select {
+	case a.slots <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // envelopes remembers recent envelope IDs. Slack re-sends an envelope it
@@ -91,10 +124,16 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, cfg Config
 	if cfg.ConfirmAbove <= 0 {
 		cfg.ConfirmAbove = 10
 	}
+	if cfg.MaxConcurrent <= 0 {
+		cfg.MaxConcurrent = 32
+	}
+	if cfg.QueuedAfter <= 0 {
+		cfg.QueuedAfter = time.Second
+	}
 	if cfg.AckTimeout <= 0 {
 		cfg.AckTimeout = 2 * time.Second
 	}
-	return &App{log: logger, sm: sm, inviter: inviter, cfg: cfg}
+	return &App{log: logger, sm: sm, inviter: inviter, cfg: cfg, slots: make(chan struct{}, cfg.MaxConcurrent)}
 }
 
 // Run serves Slack until ctx is cancelled, then stops taking work and gives

@@ -100,7 +100,7 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 				log.Error("could not ask for confirmation", "err", err)
 			}
 		default:
-			a.report(ctx, log, t, inv, a.inviter.InvitePlanned(ctx, inv, plan))
+			a.run(ctx, log, t, inv, func(ctx context.Context) commands.Report { return a.inviter.InvitePlanned(ctx, inv, plan) })
 		}
 	}
 }
@@ -121,7 +121,19 @@ func (a *App) allowed(ctx context.Context, log *slog.Logger, t target) bool {
 
 // invite runs one invitation and reports it.
 func (a *App) invite(ctx context.Context, log *slog.Logger, t target, inv commands.Invitation) {
-	a.report(ctx, log, t, inv, a.inviter.Invite(ctx, inv))
+	a.run(ctx, log, t, inv, func(ctx context.Context) commands.Report { return a.inviter.Invite(ctx, inv) })
+}
+
+// run runs an invitation in a free slot, waiting its turn in a burst, and
+// reports it.
+func (a *App) run(ctx context.Context, log *slog.Logger, t target, inv commands.Invitation, do func(context.Context) commands.Report) {
+	release, err := a.acquire(ctx, log, t)
+	if err != nil {
+		a.report(ctx, log, t, inv, commands.Report{ConferenceID: inv.ConferenceID, Err: err})
+		return
+	}
+	defer release()
+	a.report(ctx, log, t, inv, do(ctx))
 }
 
 // report tells Slack how an invitation went: who was invited in the

@@ -132,7 +132,7 @@ func (a *App) handleConfirm(work context.Context, run bool) socketmode.Socketmod
 		if !a.allowed(ictx, log, p.t) {
 			return
 		}
-		a.report(ictx, log, p.t, p.inv, a.inviter.InvitePlanned(ictx, p.inv, p.plan))
+		a.run(ictx, log, p.t, p.inv, func(ctx context.Context) commands.Report { return a.inviter.InvitePlanned(ctx, p.inv, p.plan) })
 	}
 }
 

@@ -321,3 +321,5 @@ func refusalText(r refusal) string {
 	}
 	return ""
 }
+
+const queuedNote = "Lots of invitations are running right now; yours is queued and will start in a moment."

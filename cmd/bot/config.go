@@ -37,6 +37,7 @@ type config struct {
 	ShutdownGrace time.Duration
 	LookupTTL     time.Duration
 	LogLevel      slog.Level
+	OpsAddr       string // where /healthz and /metrics are served; "" = nowhere
 }
 
 const (
@@ -120,6 +121,8 @@ func loadConfig(getenv func(string) string) (config, error) {
 		DeniedChannels:  ids(get, bad, "DENIED_CHANNELS", "CG"),
 		AllowGuests:     boolean(get, bad, "ALLOW_GUESTS"),
 	}
+
+	c.OpsAddr = get("OPS_ADDR")
 
 	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
 	case "", "info":

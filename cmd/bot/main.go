@@ -22,6 +22,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
+	"github.com/meet-invite/meet-invite/internal/ops"
 	"github.com/meet-invite/meet-invite/internal/sandbox"
 	"github.com/meet-invite/meet-invite/internal/slackapp"
 )
@@ -76,13 +77,27 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 // serve wires the real clients together and runs the bot until ctx ends.
 func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
+	mon := monitor{metrics: ops.NewMetrics(), health: &ops.Health{}}
+	if cfg.OpsAddr != "" {
+		addr, err := ops.Serve(ctx, cfg.OpsAddr, mon.health, mon.metrics, logger.With("component", "ops"))
+		if err != nil {
+			return fmt.Errorf("ops listener: %w", err)
+		}
+		logger.Info("serving /healthz and /metrics", "addr", addr)
+	}
+
 	mc, err := meeting.NewClient(
 		meeting.Credentials{
 			AppID: cfg.MeetingAppID, AppKey: cfg.MeetingAppKey, UserID: cfg.MeetingUserID,
 			Account: cfg.MeetingAccount, Password: cfg.MeetingPassword,
 		},
 		meeting.WithBaseURL(cfg.MeetingAPIURL),
-		meeting.WithHTTPClient(&http.Client{Timeout: cfg.MeetingTimeout}),
+		meeting.WithHTTPClient(&http.Client{
+			Timeout:   cfg.MeetingTimeout,
+			Transport: mon.metrics.Transport(ops.ServiceMeeting, nil),
+			// Never follow redirects: X-Password and tokens must not travel elsewhere.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}),
 		meeting.WithLogger(logger.With("component", "meeting")),
 	)
 	if err != nil {
@@ -91,7 +106,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
-		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout}),
+		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout, Transport: mon.metrics.Transport(ops.ServiceSlack, nil)}),
 		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)
@@ -113,6 +128,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		AllowDirect:   cfg.AllowDirect,
 		Policy:        cfg.Policy,
 		MaxConcurrent: cfg.MaxConcurrent,
+		Monitor:       mon,
 	})
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)

@@ -109,6 +109,21 @@ const (
 	SkipDirectNotAllowed                       // phone numbers and emails typed directly are not allowed here
 )
 
+var skipNames = map[SkipReason]string{
+	SkipDeactivated: "deactivated", SkipBot: "bot", SkipNoContact: "no_contact", SkipBadPhone: "bad_phone",
+	SkipNotFound: "not_found", SkipLookupFailed: "lookup_failed", SkipUnknownGroup: "unknown_group",
+	SkipEmptyGroup: "empty_group", SkipDuplicate: "duplicate", SkipRecentlyInvited: "recently_invited",
+	SkipUnknownChannel: "unknown_channel", SkipDirectNotAllowed: "direct_not_allowed",
+}
+
+// String names the reason for logs and metrics.
+func (r SkipReason) String() string {
+	if n, ok := skipNames[r]; ok {
+		return n
+	}
+	return "unknown"
+}
+
 // Skipped is someone (or a group) left out of an invitation, with the reason.
 type Skipped struct {
 	UserID    string

@@ -19,6 +19,24 @@ type Inviter interface {
 	InvitePlanned(ctx context.Context, inv commands.Invitation, plan commands.Plan) commands.Report
 }
 
+// Monitor is told what the app does, for health checks and metrics. It
+// must be safe for concurrent use.
+type Monitor interface {
+	Connected(ok bool)                                             // the Socket Mode connection is up or down
+	Acked(took time.Duration)                                      // an envelope was acknowledged, took after it arrived
+	Queued()                                                       // a request waits for a free slot
+	Refused(kind, outcome string)                                  // a request ended without an invitation: "bad_input" or "refused"
+	Finished(kind string, rep commands.Report, took time.Duration) // an invitation ended
+}
+
+type noMonitor struct{}
+
+func (noMonitor) Connected(bool)                                  {}
+func (noMonitor) Acked(time.Duration)                             {}
+func (noMonitor) Queued()                                         {}
+func (noMonitor) Refused(string, string)                          {}
+func (noMonitor) Finished(string, commands.Report, time.Duration) {}
+
 // Config tunes the app. Zero values take the defaults.
 type Config struct {
 	Command       string        // the slash command; default "/meet-invite"
@@ -32,6 +50,7 @@ type Config struct {
 	Policy        Policy        // who may invite, and from where
 	MaxConcurrent int           // invitations running at once; more wait their turn; default 32
 	QueuedAfter   time.Duration // a request waiting this long is told it is queued; default 1 s
+	Monitor       Monitor       // optional
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -48,6 +67,7 @@ type App struct {
 	policyCache policyCache
 	envelopes   envelopes     // envelope IDs seen lately, to ignore redeliveries
 	slots       chan struct{} // one per invitation running; bounds the work a burst can start
+	arrived     sync.Map      // envelope ID → when its handler started, for ack latency
 }
 
 // acquire waits for a free slot to run an invitation. A request that waits
@@ -69,6 +89,7 @@ func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release 
 	case <-timer.C:
 	}
 	log.Info("invitation queued", "running", len(a.slots))
+	a.cfg.Monitor.Queued()
 	if err := a.postPrivate(ctx, t, message{text: queuedNote}); err != nil {
 		log.Warn("could not post the queued note", "err", err)
 	}
@@ -130,6 +151,9 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, cfg Config
 	if cfg.QueuedAfter <= 0 {
 		cfg.QueuedAfter = time.Second
 	}
+	if cfg.Monitor == nil {
+		cfg.Monitor = noMonitor{}
+	}
 	if cfg.AckTimeout <= 0 {
 		cfg.AckTimeout = 2 * time.Second
 	}
@@ -171,6 +195,10 @@ func (a *App) ack(c *socketmode.Client, req *socketmode.Request, payload any) {
 	defer cancel()
 	if err := c.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
 		a.log.Error("ack failed", "envelope_id", req.EnvelopeID, "err", err)
+		return
+	}
+	if start, ok := a.arrived.LoadAndDelete(req.EnvelopeID); ok {
+		a.cfg.Monitor.Acked(time.Since(start.(time.Time)))
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 // the slow part runs inline after the ack.
 func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
+		start := time.Now()
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok || evt.Request == nil {
 			a.log.Warn("slash command envelope without a command", "type", evt.Type)
@@ -32,6 +33,7 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 		}
 		if r := a.cfg.Policy.checkChannel(cmd.ChannelID); r != allowed {
 			log.Info("command refused", "refusal", string(r))
+			a.cfg.Monitor.Refused("command", "refused")
 			a.ack(c, evt.Request, a.ephemeral(refusalText(r)))
 			return
 		}
@@ -46,10 +48,12 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 			return
 		case err != nil:
 			log.Info("command rejected", "reason", parseProblem(err))
+			a.cfg.Monitor.Refused("command", "bad_input")
 			a.ack(c, evt.Request, a.ephemeral(parseProblem(err)+"\n"+usage))
 			return
 		}
 		if req.Direct() && !a.cfg.AllowDirect {
+			a.cfg.Monitor.Refused("command", "refused")
 			a.ack(c, evt.Request, a.ephemeral(directNotAllowed))
 			return
 		}
@@ -77,7 +81,7 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 
 		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
 		defer cancel()
-		t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL}
+		t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: start}
 		if !a.allowed(ctx, log, t) {
 			return
 		}
@@ -113,6 +117,7 @@ func (a *App) allowed(ctx context.Context, log *slog.Logger, t target) bool {
 		return true
 	}
 	log.Info("request refused", "refusal", string(r))
+	a.cfg.Monitor.Refused(t.kind, "refused")
 	if err := a.postPrivate(ctx, t, message{text: refusalText(r)}); err != nil {
 		log.Error("could not tell the user why they were refused", "err", err)
 	}
@@ -140,6 +145,7 @@ func (a *App) run(ctx context.Context, log *slog.Logger, t target, inv commands.
 // channel, everything else privately to the person who asked.
 func (a *App) report(ctx context.Context, log *slog.Logger, t target, inv commands.Invitation, rep commands.Report) {
 	audit(log, inv, rep)
+	a.cfg.Monitor.Finished(t.kind, rep, time.Since(t.start))
 
 	// Reporting gets its own time: the invitation may have used up ctx.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 15*time.Second)
@@ -196,6 +202,12 @@ func audit(log *slog.Logger, inv commands.Invitation, rep commands.Report) {
 
 func (a *App) logConnection(msg string) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, _ *socketmode.Client) {
+		switch evt.Type {
+		case socketmode.EventTypeConnected, socketmode.EventTypeHello:
+			a.cfg.Monitor.Connected(true)
+		default:
+			a.cfg.Monitor.Connected(false)
+		}
 		switch evt.Type {
 		case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:
 			a.log.Warn(msg, "detail", evt.Data)

@@ -129,6 +129,7 @@ func (a *App) handleConfirm(work context.Context, run bool) socketmode.Socketmod
 		defer a.jobs.done()
 		ictx, icancel := context.WithTimeout(work, a.cfg.InviteTimeout)
 		defer icancel()
+		p.t.kind, p.t.start = "button", time.Now()
 		if !a.allowed(ictx, log, p.t) {
 			return
 		}

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack"
 )
@@ -13,6 +14,8 @@ type target struct {
 	channelID   string
 	userID      string
 	responseURL string
+	kind        string    // what started the request, for metrics: "command", "modal", "button"
+	start       time.Time // when it arrived
 }
 
 // postChannel posts m in the channel. When the bot is not in the channel it

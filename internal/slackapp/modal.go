@@ -146,6 +146,7 @@ func (a *App) readSubmission(v slack.View, meta modalMeta) (submission, map[stri
 // fields) and, when it is valid, closes it and runs the invitation.
 func (a *App) handleModalSubmit(work context.Context) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
+		start := time.Now()
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
 			return
@@ -160,6 +161,7 @@ func (a *App) handleModalSubmit(work context.Context) socketmode.SocketmodeHandl
 			actx, cancel := context.WithTimeout(work, 1500*time.Millisecond)
 			if r := a.authorize(actx, cb.User.ID, meta.ChannelID); r != allowed {
 				log.Info("form refused", "refusal", string(r))
+				a.cfg.Monitor.Refused("modal", "refused")
 				errs = map[string]string{blockMeeting: refusalText(r)}
 			}
 			cancel()
@@ -177,7 +179,7 @@ func (a *App) handleModalSubmit(work context.Context) socketmode.SocketmodeHandl
 
 		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
 		defer cancel()
-		t := target{channelID: meta.ChannelID, userID: cb.User.ID, responseURL: meta.ResponseURL}
+		t := target{channelID: meta.ChannelID, userID: cb.User.ID, responseURL: meta.ResponseURL, kind: "modal", start: start}
 		if t.channelID == "" {
 			t.channelID = cb.User.ID // from a global shortcut: report in a direct message
 		}

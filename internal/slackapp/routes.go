@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/slack-go/slack/socketmode"
 )
@@ -28,6 +29,7 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
 
 	h.Handle(socketmode.EventTypeConnecting, a.logConnection("connecting to Slack"))
 	h.Handle(socketmode.EventTypeConnected, a.logConnection("connected to Slack"))
+	h.Handle(socketmode.EventTypeDisconnect, a.logConnection("disconnected from Slack"))
 	h.Handle(socketmode.EventTypeHello, a.logConnection("Slack said hello"))
 	h.Handle(socketmode.EventTypeConnectionError, a.logConnection("connection to Slack failed"))
 	h.Handle(socketmode.EventTypeInvalidAuth, a.logConnection("Slack refused the app token"))
@@ -44,6 +46,9 @@ func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeH
 				"retry_attempt", evt.Request.RetryAttempt, "retry_reason", evt.Request.RetryReason)
 			a.ack(c, evt.Request, nil)
 			return
+		}
+		if evt.Request != nil && evt.Request.EnvelopeID != "" {
+			a.arrived.Store(evt.Request.EnvelopeID, time.Now())
 		}
 		defer func() {
 			if p := recover(); p != nil {

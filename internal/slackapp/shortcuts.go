@@ -146,7 +146,7 @@ func (a *App) handleRetry(work context.Context) socketmode.SocketmodeHandlerFunc
 		if channel == "" {
 			channel = cb.User.ID
 		}
-		t := target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL}
+		t := target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL, kind: "button", start: time.Now()}
 		if !a.allowed(ctx, log, t) {
 			return
 		}

@@ -17,6 +17,7 @@ type Request struct {
 	ChannelIDs   []string // mentioned channels: their members are invited
 	Phones       []string // phone numbers typed directly, normalised to +<digits>
 	Emails       []string // email addresses typed directly
+	Host         bool     // invite them as hosts (from the form or a natural-language request)
 }
 
 // Empty reports whether the request names nobody at all.

@@ -1,0 +1,89 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// Interpreter reads a request written in plain words, which Parse rejected,
+// such as "pull <@U1> and <@U2> into 914083136 as hosts". It only reads: its
+// answer is checked by CheckInterpretation and confirmed by the user before
+// anything happens. An implementation sends the text to a language model.
+type Interpreter interface {
+	Interpret(ctx context.Context, text string) (Request, error)
+}
+
+// ErrNotUnderstood is returned when a text could not be read into a request.
+var ErrNotUnderstood = errors.New("commands: request not understood")
+
+// CheckInterpretation checks what an interpreter read from text against the
+// text itself: a valid meeting ID that appears in it, and only people,
+// groups and channels mentioned in it. Nothing may be invented, however the
+// text tried to persuade the interpreter; any violation rejects it all.
+func CheckInterpretation(req Request, text string) (Request, error) {
+	mentioned := parseLoose(text)
+	id, ok := NormalizeConferenceID(req.ConferenceID)
+	if !ok || !slices.Contains(mentioned.ids, id) {
+		return Request{}, fmt.Errorf("%w: meeting ID %q is not in the text", ErrNotUnderstood, req.ConferenceID)
+	}
+	out := Request{ConferenceID: id, Host: req.Host}
+	for _, c := range []struct {
+		got, allowed []string
+		dst          *[]string
+		what         string
+	}{
+		{req.UserIDs, mentioned.users, &out.UserIDs, "person"},
+		{req.GroupIDs, mentioned.groups, &out.GroupIDs, "group"},
+		{req.ChannelIDs, mentioned.channels, &out.ChannelIDs, "channel"},
+	} {
+		for _, v := range c.got {
+			if !slices.Contains(c.allowed, v) {
+				return Request{}, fmt.Errorf("%w: %s %q is not mentioned in the text", ErrNotUnderstood, c.what, v)
+			}
+			if !slices.Contains(*c.dst, v) {
+				*c.dst = append(*c.dst, v)
+			}
+		}
+	}
+	if len(req.Phones) > 0 || len(req.Emails) > 0 {
+		return Request{}, fmt.Errorf("%w: numbers and addresses are not taken from plain words", ErrNotUnderstood)
+	}
+	if out.Empty() {
+		return Request{}, fmt.Errorf("%w: nobody to invite", ErrNotUnderstood)
+	}
+	return out, nil
+}
+
+// mentions is everything a text names that an interpretation may use.
+type mentions struct {
+	ids, users, groups, channels []string
+}
+
+// parseLoose collects the mentions and meeting-ID-like numbers in any text.
+func parseLoose(text string) mentions {
+	var m mentions
+	for _, tok := range tokenRe.FindAllString(text, -1) {
+		switch {
+		case userRe.MatchString(tok):
+			m.users = append(m.users, userRe.FindStringSubmatch(tok)[1])
+		case groupRe.MatchString(tok):
+			m.groups = append(m.groups, groupRe.FindStringSubmatch(tok)[1])
+		case chanRe.MatchString(tok):
+			m.channels = append(m.channels, chanRe.FindStringSubmatch(tok)[1])
+		default:
+			if id, ok := NormalizeConferenceID(trimPunct(tok)); ok {
+				m.ids = append(m.ids, id)
+			}
+		}
+	}
+	return m
+}
+
+func trimPunct(s string) string {
+	for len(s) > 0 && (s[len(s)-1] == ',' || s[len(s)-1] == '.' || s[len(s)-1] == '!' || s[len(s)-1] == '?' || s[len(s)-1] == ':') {
+		s = s[:len(s)-1]
+	}
+	return s
+}

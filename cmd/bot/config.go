@@ -38,6 +38,11 @@ type config struct {
 	LookupTTL     time.Duration
 	LogLevel      slog.Level
 	OpsAddr       string // where /healthz and /metrics are served; "" = nowhere
+
+	OpenAIKey     string // plain-words requests are read by a model only when set
+	OpenAIBaseURL string
+	OpenAIModel   string
+	OpenAITimeout time.Duration
 }
 
 const (
@@ -123,6 +128,15 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 
 	c.OpsAddr = get("OPS_ADDR")
+	c.OpenAIKey = get("OPENAI_API_KEY")
+	c.OpenAIModel = get("OPENAI_MODEL")
+	c.OpenAITimeout = duration(get, bad, "OPENAI_TIMEOUT", 5*time.Second)
+	if v := get("OPENAI_BASE_URL"); v != "" {
+		if _, err := baseURL(v, ""); err != nil {
+			bad("OPENAI_BASE_URL %v", err)
+		}
+		c.OpenAIBaseURL = strings.TrimSuffix(v, "/")
+	}
 
 	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
 	case "", "info":

@@ -21,6 +21,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/llm"
 	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/ops"
 	"github.com/meet-invite/meet-invite/internal/sandbox"
@@ -119,6 +120,14 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		CacheTTL:    cfg.LookupTTL,
 		AllowDirect: cfg.AllowDirect,
 	})
+	var interpreter commands.Interpreter
+	if cfg.OpenAIKey != "" {
+		interpreter = llm.New(llm.Config{
+			APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.OpenAIModel, Timeout: cfg.OpenAITimeout,
+			HTTP: &http.Client{Timeout: cfg.OpenAITimeout + time.Second},
+		})
+		logger.Info("plain-words requests are read by a model", "base_url", cfg.OpenAIBaseURL, "model", cfg.OpenAIModel)
+	}
 	app := slackapp.New(logger, sm, inviter, slackapp.Config{
 		InviteTimeout: cfg.InviteTimeout,
 		ShutdownGrace: cfg.ShutdownGrace,
@@ -129,6 +138,7 @@ func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
 		Policy:        cfg.Policy,
 		MaxConcurrent: cfg.MaxConcurrent,
 		Monitor:       mon,
+		Interpreter:   interpreter,
 	})
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)

@@ -163,6 +163,9 @@ func (b *bot) waitMessages(t *testing.T, n int) []slackfake.Message {
 // blocksText returns every text in a Block Kit JSON array, one per line.
 func blocksText(t *testing.T, blocks json.RawMessage) string {
 	t.Helper()
+	if len(blocks) == 0 {
+		return ""
+	}
 	var v any
 	require.NoError(t, json.Unmarshal(blocks, &v))
 	var out []string

@@ -39,18 +39,19 @@ func (noMonitor) Finished(string, commands.Report, time.Duration) {}
 
 // Config tunes the app. Zero values take the defaults.
 type Config struct {
-	Command       string        // the slash command; default "/meet-invite"
-	InviteTimeout time.Duration // one invitation, from ack to outcome message; default 60 s
-	ShutdownGrace time.Duration // how long in-flight invitations may finish at shutdown; default 20 s
-	AckTimeout    time.Duration // how long an ack may wait for the socket; default 2 s
-	Simulated     bool          // the meeting service is a simulator: say so in every message
-	MaxPeople     int           // most people one request may reach; 0 = no check here (the inviter checks too)
-	ConfirmAbove  int           // ask before inviting more people than this through groups or channels; default 10
-	AllowDirect   bool          // phone numbers and emails may be typed in a command
-	Policy        Policy        // who may invite, and from where
-	MaxConcurrent int           // invitations running at once; more wait their turn; default 32
-	QueuedAfter   time.Duration // a request waiting this long is told it is queued; default 1 s
-	Monitor       Monitor       // optional
+	Command       string               // the slash command; default "/meet-invite"
+	InviteTimeout time.Duration        // one invitation, from ack to outcome message; default 60 s
+	ShutdownGrace time.Duration        // how long in-flight invitations may finish at shutdown; default 20 s
+	AckTimeout    time.Duration        // how long an ack may wait for the socket; default 2 s
+	Simulated     bool                 // the meeting service is a simulator: say so in every message
+	MaxPeople     int                  // most people one request may reach; 0 = no check here (the inviter checks too)
+	ConfirmAbove  int                  // ask before inviting more people than this through groups or channels; default 10
+	AllowDirect   bool                 // phone numbers and emails may be typed in a command
+	Policy        Policy               // who may invite, and from where
+	MaxConcurrent int                  // invitations running at once; more wait their turn; default 32
+	QueuedAfter   time.Duration        // a request waiting this long is told it is queued; default 1 s
+	Monitor       Monitor              // optional
+	Interpreter   commands.Interpreter // optional: reads plain-words requests the strict grammar rejects
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,

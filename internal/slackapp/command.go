@@ -43,8 +43,14 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 			// Not enough to go on: open the form, prefilled with what was
 			// given. The trigger expires in 3 s, so nothing comes first.
 			a.ack(c, evt.Request, nil)
-			meta := modalMeta{ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, GroupIDs: req.GroupIDs}
-			a.openModal(work, log, cmd.TriggerID, meta, req.ConferenceID, req.UserIDs)
+			meta := modalMeta{ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, GroupIDs: req.GroupIDs, ChannelIDs: req.ChannelIDs}
+			a.openModal(work, log, cmd.TriggerID, meta, req.ConferenceID, req.UserIDs, false)
+			return
+		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil:
+			// Plain words: let the model read them, then ask before acting.
+			a.ack(c, evt.Request, a.ephemeral(reading))
+			t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: start}
+			a.interpret(work, log, t, cmd.Text)
 			return
 		case err != nil:
 			log.Info("command rejected", "reason", parseProblem(err))

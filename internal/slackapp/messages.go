@@ -323,3 +323,18 @@ func refusalText(r refusal) string {
 }
 
 const queuedNote = "Lots of invitations are running right now; yours is queued and will start in a moment."
+
+// Plain-words requests.
+const (
+	reading       = "Let me read that…"
+	notUnderstood = "I couldn't understand that, so I haven't invited anyone."
+	editButton    = "Edit"
+)
+
+func understood(who string, host bool, conferenceID string, n int) string {
+	as := ""
+	if host {
+		as = " as hosts"
+	}
+	return fmt.Sprintf("Invite %s%s to meeting %s (%s)?", who, as, conferenceID, plural(n, "person", "people"))
+}

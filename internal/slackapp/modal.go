@@ -35,6 +35,7 @@ type modalMeta struct {
 	ChannelID   string   `json:"c,omitempty"` // "" = report to the invoker directly
 	ResponseURL string   `json:"r,omitempty"`
 	GroupIDs    []string `json:"g,omitempty"` // user groups named in the command, invited too
+	ChannelIDs  []string `json:"h,omitempty"` // channels named, whose members are invited too
 }
 
 func (m modalMeta) encode() string {
@@ -44,7 +45,7 @@ func (m modalMeta) encode() string {
 
 // inviteModal is the form: meeting ID, people, role, and an optional host
 // password, prefilled with whatever the user already gave.
-func inviteModal(meta modalMeta, conferenceID string, userIDs []string) slack.ModalViewRequest {
+func inviteModal(meta modalMeta, conferenceID string, userIDs []string, host bool) slack.ModalViewRequest {
 	txt := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
@@ -57,12 +58,16 @@ func inviteModal(meta modalMeta, conferenceID string, userIDs []string) slack.Mo
 	people := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, txt(modalPeoplePlaceholder), actionPeople)
 	people.InitialUsers = userIDs
 	peopleBlock := slack.NewInputBlock(blockPeople, txt(modalPeopleLabel), nil, people)
-	if len(meta.GroupIDs) > 0 {
+	if len(meta.GroupIDs) > 0 || len(meta.ChannelIDs) > 0 {
 		peopleBlock.Optional = true
 	}
 
 	hostOpt := slack.NewOptionBlockObject(roleHostValue, txt(modalHostOption), txt(modalHostDescription))
-	roleBlock := slack.NewInputBlock(blockRole, txt(modalRoleLabel), nil, slack.NewCheckboxGroupsBlockElement(actionRole, hostOpt))
+	roleBox := slack.NewCheckboxGroupsBlockElement(actionRole, hostOpt)
+	if host {
+		roleBox.InitialOptions = []*slack.OptionBlockObject{hostOpt}
+	}
+	roleBlock := slack.NewInputBlock(blockRole, txt(modalRoleLabel), nil, roleBox)
 	roleBlock.Optional = true
 
 	pw := slack.NewPlainTextInputBlockElement(txt(modalPasswordPlaceholder), actionPass)
@@ -71,10 +76,13 @@ func inviteModal(meta modalMeta, conferenceID string, userIDs []string) slack.Mo
 	passwordBlock.Optional = true
 
 	blocks := []slack.Block{meetingBlock, peopleBlock}
-	if len(meta.GroupIDs) > 0 {
+	if len(meta.GroupIDs) > 0 || len(meta.ChannelIDs) > 0 {
 		var groups []string
 		for _, g := range meta.GroupIDs {
 			groups = append(groups, "<!subteam^"+g+">")
+		}
+		for _, c := range meta.ChannelIDs {
+			groups = append(groups, "<#"+c+">")
 		}
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(modalGroupsNote(strings.Join(groups, ", ")))))
 	}
@@ -93,10 +101,10 @@ func inviteModal(meta modalMeta, conferenceID string, userIDs []string) slack.Mo
 
 // openModal opens the form with a trigger. It must run right after the ack:
 // a trigger ID expires three seconds after the user acted.
-func (a *App) openModal(ctx context.Context, log *slog.Logger, triggerID string, meta modalMeta, conferenceID string, userIDs []string) {
+func (a *App) openModal(ctx context.Context, log *slog.Logger, triggerID string, meta modalMeta, conferenceID string, userIDs []string, host bool) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if _, err := a.sm.OpenViewContext(ctx, triggerID, inviteModal(meta, conferenceID, userIDs)); err != nil {
+	if _, err := a.sm.OpenViewContext(ctx, triggerID, inviteModal(meta, conferenceID, userIDs, host)); err != nil {
 		log.Error("could not open the invite form", "err", err)
 	}
 }
@@ -124,7 +132,7 @@ func (a *App) readSubmission(v slack.View, meta modalMeta) (submission, map[stri
 
 	s.userIDs = values[blockPeople][actionPeople].SelectedUsers
 	switch {
-	case len(s.userIDs) == 0 && len(meta.GroupIDs) == 0:
+	case len(s.userIDs) == 0 && len(meta.GroupIDs) == 0 && len(meta.ChannelIDs) == 0:
 		errs[blockPeople] = modalNobody
 	case a.cfg.MaxPeople > 0 && len(s.userIDs) > a.cfg.MaxPeople:
 		errs[blockPeople] = fmt.Sprintf(modalTooMany, a.cfg.MaxPeople, len(s.userIDs))
@@ -188,6 +196,7 @@ func (a *App) handleModalSubmit(work context.Context) socketmode.SocketmodeHandl
 			Invoker:      cb.User.ID,
 			UserIDs:      sub.userIDs,
 			GroupIDs:     meta.GroupIDs,
+			ChannelIDs:   meta.ChannelIDs,
 			HostPassword: sub.hostPassword,
 			Role:         sub.role,
 		})

@@ -14,6 +14,7 @@ const (
 	callbackGlobal = "meet_invite_global" // global shortcut "Invite to a meeting"
 	callbackThread = "meet_invite_thread" // message shortcut "Invite this thread"
 	actionRetry    = "retry_invite"       // "Try again" on a meeting that had not started
+	actionEdit     = "edit_invite"        // "Edit" on an interpreted request: opens the form
 )
 
 // routes registers every handler the app has: the whole Slack surface of
@@ -26,6 +27,7 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
 	h.HandleInteractionBlockAction(actionRetry, a.once(a.handleRetry(work)))
 	h.HandleInteractionBlockAction(actionConfirm, a.once(a.handleConfirm(work, true)))
 	h.HandleInteractionBlockAction(actionCancel, a.once(a.handleConfirm(work, false)))
+	h.HandleInteractionBlockAction(actionEdit, a.once(a.handleEdit(work)))
 
 	h.Handle(socketmode.EventTypeConnecting, a.logConnection("connecting to Slack"))
 	h.Handle(socketmode.EventTypeConnected, a.logConnection("connected to Slack"))

@@ -22,7 +22,7 @@ func (a *App) handleGlobalShortcut(work context.Context) socketmode.SocketmodeHa
 		}
 		a.ack(c, evt.Request, nil)
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
-		a.openModal(work, log, cb.TriggerID, modalMeta{}, "", nil)
+		a.openModal(work, log, cb.TriggerID, modalMeta{}, "", nil, false)
 	}
 }
 
@@ -45,7 +45,7 @@ func (a *App) handleThreadShortcut(work context.Context) socketmode.SocketmodeHa
 			log.Warn("could not read the thread; opening the form without its people", "err", err)
 		}
 		meta := modalMeta{ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
-		a.openModal(work, log, cb.TriggerID, meta, "", people)
+		a.openModal(work, log, cb.TriggerID, meta, "", people, false)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -126,16 +127,21 @@ func TestBurstOfCommandsEachAnsweredOnce(t *testing.T) {
 		assert.NotNil(t, ack.Payload)
 		assert.Equal(t, 1, b.slack.AckCount(sent[i].EnvelopeID), "acknowledged once")
 	}
-	msgs, err := b.slack.WaitMessages(ctx, n)
+	_, err := b.slack.WaitMessages(ctx, n)
 	require.NoError(t, err)
 	time.Sleep(200 * time.Millisecond)
-	assert.Len(t, b.slack.Messages(), n, "exactly one outcome per command")
-	require.Len(t, b.meet.Invitations(running), 1, "Alice is called once")
-	var posts int
-	for _, m := range msgs {
+	// Besides its outcome, a request may get a note that it is queued.
+	var outcomes, posts int
+	for _, m := range b.slack.Messages() {
+		if strings.Contains(m.Text, "yours is queued") {
+			continue
+		}
+		outcomes++
 		if m.Kind == "post" {
 			posts++
 		}
 	}
+	assert.Equal(t, n, outcomes, "exactly one outcome per command")
+	require.Len(t, b.meet.Invitations(running), 1, "Alice is called once")
 	assert.Equal(t, 1, posts, fmt.Sprintf("one channel post; the other %d are told she was called moments ago", n-1))
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 )
@@ -93,37 +93,22 @@ func confirmMessage(inv commands.Invitation, plan commands.Plan, key string) mes
 	return message{text: text, blocks: blocks}
 }
 
-// handleConfirm runs (Invite) or drops (Cancel) a pending invitation.
-func (a *App) handleConfirm(work context.Context, run bool) socketmode.SocketmodeHandlerFunc {
-	return func(evt *socketmode.Event, c *socketmode.Client) {
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok || evt.Request == nil {
-			return
-		}
-		a.ack(c, evt.Request, nil)
-		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
-		var key string
-		for _, act := range cb.ActionCallback.BlockActions {
-			if act.ActionID == actionConfirm || act.ActionID == actionCancel {
-				key = act.Value
-			}
-		}
+// handleConfirm returns the handler of Invite (run) or Cancel on a
+// pending invitation.
+func (a *App) handleConfirm(run bool) buttonFunc {
+	return func(work context.Context, log *slog.Logger, cb slack.InteractionCallback, key string) {
 		ctx, cancel := context.WithTimeout(work, 15*time.Second)
 		p, ok := a.pending.take(key, cb.User.ID)
-		if !ok {
+		switch {
+		case !ok:
 			a.replace(ctx, cb.ResponseURL, confirmGone)
-			cancel()
-			return
-		}
-		if !run {
+		case !run:
 			a.replace(ctx, cb.ResponseURL, confirmCancelled)
-			cancel()
-			return
+		default:
+			a.replace(ctx, cb.ResponseURL, inviting(p.plan.Count(), p.inv.ConferenceID))
 		}
-		a.replace(ctx, cb.ResponseURL, inviting(p.plan.Count(), p.inv.ConferenceID))
 		cancel()
-
-		if !a.jobs.start() {
+		if !ok || !run || !a.jobs.start() {
 			return
 		}
 		defer a.jobs.done()

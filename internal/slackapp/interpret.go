@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
@@ -84,28 +83,14 @@ func understoodMessage(inv commands.Invitation, plan commands.Plan, key string) 
 
 // handleEdit opens the form prefilled with an interpreted request, in place
 // of running it.
-func (a *App) handleEdit(work context.Context) socketmode.SocketmodeHandlerFunc {
-	return func(evt *socketmode.Event, c *socketmode.Client) {
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok || evt.Request == nil {
-			return
-		}
-		a.ack(c, evt.Request, nil)
-		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
-		var key string
-		for _, act := range cb.ActionCallback.BlockActions {
-			if act.ActionID == actionEdit {
-				key = act.Value
-			}
-		}
-		p, ok := a.pending.take(key, cb.User.ID)
-		if !ok {
-			ctx, cancel := context.WithTimeout(work, 10*time.Second)
-			defer cancel()
-			a.replace(ctx, cb.ResponseURL, confirmGone)
-			return
-		}
-		meta := modalMeta{ChannelID: p.t.channelID, ResponseURL: p.t.responseURL, GroupIDs: p.inv.GroupIDs, ChannelIDs: p.inv.ChannelIDs}
-		a.openModal(work, log, cb.TriggerID, meta, p.inv.ConferenceID, p.inv.UserIDs, p.inv.Role == meeting.RoleHost)
+func (a *App) handleEdit(work context.Context, log *slog.Logger, cb slack.InteractionCallback, key string) {
+	p, ok := a.pending.take(key, cb.User.ID)
+	if !ok {
+		ctx, cancel := context.WithTimeout(work, 10*time.Second)
+		defer cancel()
+		a.replace(ctx, cb.ResponseURL, confirmGone)
+		return
 	}
+	meta := modalMeta{ChannelID: p.t.channelID, ResponseURL: p.t.responseURL, GroupIDs: p.inv.GroupIDs, ChannelIDs: p.inv.ChannelIDs}
+	a.openModal(work, log, cb.TriggerID, meta, p.inv.ConferenceID, p.inv.UserIDs, p.inv.Role == meeting.RoleHost)
 }

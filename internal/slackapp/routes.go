@@ -3,7 +3,10 @@ package slackapp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
+
+	"github.com/slack-go/slack"
 
 	"github.com/slack-go/slack/socketmode"
 )
@@ -24,10 +27,10 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
 	h.HandleViewSubmission(callbackModal, a.once(a.handleModalSubmit(work)))
 	h.HandleShortcut(callbackGlobal, a.once(a.handleGlobalShortcut(work)))
 	h.HandleShortcut(callbackThread, a.once(a.handleThreadShortcut(work)))
-	h.HandleInteractionBlockAction(actionRetry, a.once(a.handleRetry(work)))
-	h.HandleInteractionBlockAction(actionConfirm, a.once(a.handleConfirm(work, true)))
-	h.HandleInteractionBlockAction(actionCancel, a.once(a.handleConfirm(work, false)))
-	h.HandleInteractionBlockAction(actionEdit, a.once(a.handleEdit(work)))
+	h.HandleInteractionBlockAction(actionRetry, a.once(a.button(work, actionRetry, a.handleRetry)))
+	h.HandleInteractionBlockAction(actionConfirm, a.once(a.button(work, actionConfirm, a.handleConfirm(true))))
+	h.HandleInteractionBlockAction(actionCancel, a.once(a.button(work, actionCancel, a.handleConfirm(false))))
+	h.HandleInteractionBlockAction(actionEdit, a.once(a.button(work, actionEdit, a.handleEdit)))
 
 	h.Handle(socketmode.EventTypeConnecting, a.logConnection("connecting to Slack"))
 	h.Handle(socketmode.EventTypeConnected, a.logConnection("connected to Slack"))
@@ -58,5 +61,28 @@ func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeH
 			}
 		}()
 		next(evt, c)
+	}
+}
+
+// buttonFunc handles a press of a button, given the value it carries.
+type buttonFunc func(work context.Context, log *slog.Logger, cb slack.InteractionCallback, value string)
+
+// button adapts a buttonFunc: the press is acknowledged at once, then
+// handled with the value of the button whose action ID is actionID.
+func (a *App) button(work context.Context, actionID string, f buttonFunc) socketmode.SocketmodeHandlerFunc {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok || evt.Request == nil {
+			return
+		}
+		a.ack(c, evt.Request, nil)
+		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID, "action", actionID)
+		for _, act := range cb.ActionCallback.BlockActions {
+			if act.ActionID == actionID {
+				f(work, log, cb, act.Value)
+				return
+			}
+		}
+		log.Warn("button press without its action")
 	}
 }

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -111,45 +112,29 @@ func retryButtonFor(inv commands.Invitation) (slack.Block, bool) {
 }
 
 // handleRetry runs an invitation again from its "Try again" button.
-func (a *App) handleRetry(work context.Context) socketmode.SocketmodeHandlerFunc {
-	return func(evt *socketmode.Event, c *socketmode.Client) {
-		cb, ok := evt.Data.(slack.InteractionCallback)
-		if !ok || evt.Request == nil {
-			return
-		}
-		a.ack(c, evt.Request, nil)
-		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
-		var v retryValue
-		for _, act := range cb.ActionCallback.BlockActions {
-			if act.ActionID == actionRetry {
-				if err := json.Unmarshal([]byte(act.Value), &v); err != nil {
-					log.Warn("unreadable Try again button", "err", err)
-					return
-				}
-			}
-		}
-		if !commands.ValidConferenceID(v.ConferenceID) {
-			log.Warn("Try again button without a meeting")
-			return
-		}
-		if !a.jobs.start() {
-			return
-		}
-		defer a.jobs.done()
-		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
-		defer cancel()
-		inv := commands.Invitation{ConferenceID: v.ConferenceID, Invoker: cb.User.ID, UserIDs: v.UserIDs, GroupIDs: v.GroupIDs}
-		if v.Host {
-			inv.Role = meeting.RoleHost
-		}
-		channel := cb.Channel.ID
-		if channel == "" {
-			channel = cb.User.ID
-		}
-		t := target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL, kind: "button", start: time.Now()}
-		if !a.allowed(ctx, log, t) {
-			return
-		}
-		a.invite(ctx, log, t, inv)
+func (a *App) handleRetry(work context.Context, log *slog.Logger, cb slack.InteractionCallback, value string) {
+	var v retryValue
+	if err := json.Unmarshal([]byte(value), &v); err != nil || !commands.ValidConferenceID(v.ConferenceID) {
+		log.Warn("unreadable Try again button", "err", err)
+		return
 	}
+	if !a.jobs.start() {
+		return
+	}
+	defer a.jobs.done()
+	ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
+	defer cancel()
+	inv := commands.Invitation{ConferenceID: v.ConferenceID, Invoker: cb.User.ID, UserIDs: v.UserIDs, GroupIDs: v.GroupIDs}
+	if v.Host {
+		inv.Role = meeting.RoleHost
+	}
+	channel := cb.Channel.ID
+	if channel == "" {
+		channel = cb.User.ID
+	}
+	t := target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL, kind: "button", start: time.Now()}
+	if !a.allowed(ctx, log, t) {
+		return
+	}
+	a.invite(ctx, log, t, inv)
 }

@@ -120,7 +120,10 @@ type submission struct {
 // readSubmission validates the form. On failure it returns the errors to
 // show, keyed by block ID.
 func (a *App) readSubmission(v slack.View, meta modalMeta) (submission, map[string]string) {
-	values := v.State.Values
+	var values map[string]map[string]slack.BlockAction
+	if v.State != nil { // a payload without state is as good as an empty form
+		values = v.State.Values
+	}
 	errs := map[string]string{}
 	var s submission
 

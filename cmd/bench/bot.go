@@ -1,0 +1,293 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+	"github.com/meet-invite/meet-invite/internal/ops"
+	"github.com/meet-invite/meet-invite/internal/slackapp"
+)
+
+// childArg makes this binary run the bot instead of the benchmark. The bot
+// gets a process of its own so that its memory and allocations are measured
+// apart from the fakes', and "cold" really starts with nothing cached.
+const childArg = "bot"
+
+// procStats is what the bot process reports about itself.
+type procStats struct {
+	Mallocs    uint64 // heap objects allocated so far (runtime.MemStats)
+	PeakRSS    uint64 // bytes; VmHWM from /proc/self/status, 0 when unknown
+	Goroutines int
+}
+
+// runChild is the bot process: the production wiring, then a tiny protocol
+// on stdin ("stats" answers one JSON line on stdout; end of input stops the
+// bot the way SIGTERM does).
+func runChild(getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	done := make(chan error, 1)
+	go func() { done <- serve(ctx, getenv, logger) }()
+
+	enc := json.NewEncoder(stdout)
+	lines := bufio.NewScanner(stdin)
+	for lines.Scan() {
+		if lines.Text() != "stats" {
+			continue
+		}
+		if err := enc.Encode(readStats()); err != nil {
+			return fmt.Errorf("report stats: %w", err)
+		}
+	}
+	cancel()
+	return <-done
+}
+
+// serve mirrors serve() in cmd/bot/main.go, with cmd/bot's configuration
+// defaults; keep the two in step. Only the URLs and credentials come from
+// the environment. Left out: the /healthz and /metrics listener (OPS_ADDR;
+// the metrics are still recorded) and the plain-words interpreter, which is
+// off unless an OpenAI key is set.
+func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger) error {
+	const (
+		slackTimeout   = 10 * time.Second // cmd/bot: slackTimeout
+		meetingTimeout = 10 * time.Second // MEETING_TIMEOUT
+		inviteTimeout  = 60 * time.Second // INVITE_TIMEOUT
+		shutdownGrace  = 20 * time.Second // SHUTDOWN_GRACE
+		lookupTTL      = 5 * time.Minute  // LOOKUP_CACHE_TTL
+		maxPeople      = 50               // INVITE_MAX_PEOPLE
+		confirmAbove   = 10               // INVITE_CONFIRM_ABOVE
+		maxConcurrent  = 32               // MAX_CONCURRENT_INVITATIONS
+	)
+	mon := monitor{metrics: ops.NewMetrics(), health: &ops.Health{}}
+	mc, err := meeting.NewClient(
+		meeting.Credentials{AppID: getenv("MEETING_APP_ID"), AppKey: getenv("MEETING_APP_KEY")},
+		meeting.WithBaseURL(getenv("MEETING_API_URL")),
+		meeting.WithHTTPClient(&http.Client{
+			Timeout:       meetingTimeout,
+			Transport:     mon.metrics.Transport(ops.ServiceMeeting, nil),
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		}),
+		meeting.WithLogger(logger.With("component", "meeting")),
+	)
+	if err != nil {
+		return fmt.Errorf("meeting client: %w", err)
+	}
+
+	api := slack.New(getenv("SLACK_BOT_TOKEN"),
+		slack.OptionAppLevelToken(getenv("SLACK_APP_TOKEN")),
+		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout, Transport: mon.metrics.Transport(ops.ServiceSlack, nil)}),
+		slack.OptionRetry(3),
+		slack.OptionAPIURL(getenv("SLACK_API_URL")),
+	)
+	sm := socketmode.New(api,
+		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
+	)
+
+	inviter := commands.NewInviter(slackapp.NewPeople(api), mc, logger, commands.Config{
+		MaxPeople: maxPeople,
+		CacheTTL:  lookupTTL,
+	})
+	app := slackapp.New(logger, sm, inviter, slackapp.Config{
+		InviteTimeout: inviteTimeout,
+		ShutdownGrace: shutdownGrace,
+		MaxPeople:     maxPeople,
+		ConfirmAbove:  confirmAbove,
+		MaxConcurrent: maxConcurrent,
+		Monitor:       mon,
+	})
+	if err := app.Run(ctx); err != nil {
+		return fmt.Errorf("slack: %w", err)
+	}
+	return nil
+}
+
+// monitor does what cmd/bot's monitor does on every request: metrics and
+// health (the failure-code breakdown aside).
+type monitor struct {
+	metrics *ops.Metrics
+	health  *ops.Health
+}
+
+func (m monitor) Connected(ok bool)            { m.health.SetSlackConnected(ok) }
+func (m monitor) Acked(took time.Duration)     { m.metrics.Ack(took) }
+func (m monitor) Queued()                      { m.metrics.Queued() }
+func (m monitor) Refused(kind, outcome string) { m.metrics.Request(kind, outcome, 0) }
+
+func (m monitor) Finished(kind string, rep commands.Report, took time.Duration) {
+	outcome := "invited"
+	if rep.Err != nil || len(rep.Invited) == 0 {
+		outcome = "failed"
+	}
+	m.metrics.Request(kind, outcome, took)
+	for _, iv := range rep.Invited {
+		m.metrics.Invited(iv.Via.String(), 1)
+	}
+}
+
+func readStats() procStats {
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return procStats{Mallocs: m.Mallocs, PeakRSS: peakRSS(), Goroutines: runtime.NumGoroutine()}
+}
+
+// peakRSS returns the process's peak resident set size (VmHWM) in bytes, or
+// 0 where /proc is not available.
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kib, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				return 0
+			}
+			return kib << 10
+		}
+	}
+	return 0
+}
+
+// botProc is a running bot process, seen from the benchmark.
+type botProc struct {
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *bufio.Scanner
+	logs   *logTally
+	exited chan error
+}
+
+// startBot starts the bot in a child process against w and waits until it
+// is connected over Socket Mode.
+func startBot(ctx context.Context, exe string, w *world) (*botProc, error) {
+	cmd := exec.Command(exe, childArg)
+	cmd.Env = append(os.Environ(), w.env()...)
+	logs := &logTally{}
+	cmd.Stderr = logs
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start bot process: %w", err)
+	}
+	b := &botProc{cmd: cmd, stdin: stdin, stdout: bufio.NewScanner(stdout), logs: logs, exited: make(chan error, 1)}
+	go func() { b.exited <- cmd.Wait() }()
+
+	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	connected := make(chan error, 1)
+	go func() { connected <- w.slack.WaitConnected(cctx) }()
+	select {
+	case err = <-connected:
+	case err = <-b.exited:
+		err = fmt.Errorf("bot exited before connecting (%v): %s", err, logs.tail())
+	}
+	if err != nil {
+		b.stop()
+		return nil, fmt.Errorf("bot did not connect: %w", err)
+	}
+	return b, nil
+}
+
+// stats asks the bot process for its numbers.
+func (b *botProc) stats() (procStats, error) {
+	if _, err := io.WriteString(b.stdin, "stats\n"); err != nil {
+		return procStats{}, fmt.Errorf("ask bot for stats: %w", err)
+	}
+	if !b.stdout.Scan() {
+		return procStats{}, fmt.Errorf("bot stats: %w", errors.Join(b.stdout.Err(), io.ErrUnexpectedEOF))
+	}
+	var s procStats
+	if err := json.Unmarshal(b.stdout.Bytes(), &s); err != nil {
+		return procStats{}, fmt.Errorf("bot stats: %w", err)
+	}
+	return s, nil
+}
+
+// stop ends the bot's input, which shuts it down gracefully, and kills it
+// if it has not exited within 30 s.
+func (b *botProc) stop() {
+	_ = b.stdin.Close()
+	select {
+	case <-b.exited:
+	case <-time.After(30 * time.Second):
+		_ = b.cmd.Process.Kill()
+		<-b.exited
+	}
+}
+
+// logTally counts the warnings and errors the bot logs and keeps the last few.
+type logTally struct {
+	mu       sync.Mutex
+	partial  []byte
+	warnings int
+	errors   int
+	last     []string
+}
+
+func (t *logTally) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.partial = append(t.partial, p...)
+	for {
+		i := bytes.IndexByte(t.partial, '\n')
+		if i < 0 {
+			return len(p), nil
+		}
+		line := string(t.partial[:i])
+		t.partial = t.partial[i+1:]
+		switch {
+		case strings.Contains(line, `"level":"ERROR"`):
+			t.errors++
+		case strings.Contains(line, `"level":"WARN"`):
+			t.warnings++
+		case strings.HasPrefix(line, "{"):
+			continue
+		}
+		t.last = append(t.last, line)
+		if len(t.last) > 5 {
+			t.last = t.last[1:]
+		}
+	}
+}
+
+// counts returns the warnings and errors logged so far.
+func (t *logTally) counts() (warnings, errors int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.warnings, t.errors
+}
+
+// tail returns the last warnings, errors and non-JSON lines.
+func (t *logTally) tail() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return strings.Join(t.last, "\n")
+}

@@ -1,0 +1,146 @@
+// Command bench measures the real bot — the same wiring as cmd/bot: slack-go's
+// Socket Mode client, the handlers, the inviter and the Huawei client —
+// against the project's fakes of Slack and Huawei Cloud Meeting, with a fixed
+// latency added to every upstream call, and prints Markdown tables:
+// acknowledgement latency under bursts of concurrent slash commands,
+// end-to-end time of a 10-person invitation next to its dependency limit,
+// upstream calls per invited person, peak memory and allocations.
+//
+//	go run ./cmd/bench                 # bursts of 200 and 1000, 50 ms per upstream call
+//	go run ./cmd/bench -quick          # small sizes, for CI
+//	go run ./cmd/bench -latency 20ms -burst 100,500 -repeats 9
+//
+// The bot runs in a child process (this binary with the argument "bot"), so
+// its memory and allocations are its own and a cold start has nothing cached.
+// It fails when a command is not acknowledged exactly once or has no outcome.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == childArg {
+		if err := runChild(os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
+			fmt.Fprintf(os.Stderr, "bench bot: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// options are the benchmark's flags.
+type options struct {
+	latency time.Duration
+	bursts  []int
+	repeats int // end-to-end repeats of each case
+	quick   bool
+}
+
+func parseFlags(args []string, stderr io.Writer) (options, error) {
+	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	latency := fs.Duration("latency", 50*time.Millisecond, "latency added to every Slack Web API and Huawei call, on both fakes")
+	burst := fs.String("burst", "200,1000", "comma-separated burst sizes: slash commands sent at once")
+	repeats := fs.Int("repeats", 5, "repeats of each end-to-end case (each cold one with a fresh bot process)")
+	quick := fs.Bool("quick", false, `small sizes for CI: -burst 20 -repeats 2 unless given`)
+	if err := fs.Parse(args); err != nil {
+		return options{}, err
+	}
+	if fs.NArg() > 0 {
+		return options{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	o := options{latency: *latency, repeats: *repeats, quick: *quick}
+	if o.quick && !set["burst"] {
+		*burst = "20"
+	}
+	if o.quick && !set["repeats"] {
+		o.repeats = 2
+	}
+	for f := range strings.SplitSeq(*burst, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return options{}, fmt.Errorf("-burst: %q is not a positive number", f)
+		}
+		o.bursts = append(o.bursts, n)
+	}
+	if o.latency <= 0 || o.repeats < 1 {
+		return options{}, errors.New("-latency and -repeats must be positive")
+	}
+	return o, nil
+}
+
+// run is the whole benchmark; it prints the report on stdout and progress
+// on stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	opts, err := parseFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find own executable: %w", err)
+	}
+	b := &bench{opts: opts, exe: exe, progress: stderr}
+	// Enough people that every burst and every 10-person case names people
+	// the bot has not looked up yet, and a realistic directory to search.
+	b.people = max(1000, slices.Max(opts.bursts)) + 2*e2ePeople*opts.repeats
+
+	var rep report
+	rep.opts = opts
+	for _, n := range opts.bursts {
+		r, err := b.burst(ctx, n)
+		if err != nil {
+			return fmt.Errorf("burst of %d: %w", n, err)
+		}
+		rep.bursts = append(rep.bursts, r)
+	}
+	if rep.e2e, err = b.endToEnd(ctx); err != nil {
+		return fmt.Errorf("end to end: %w", err)
+	}
+	rep.write(stdout)
+	if problems := rep.problems(); len(problems) > 0 {
+		return fmt.Errorf("the bot misbehaved, so the numbers above are not valid:\n  - %s", strings.Join(problems, "\n  - "))
+	}
+	return nil
+}
+
+// bench holds what every phase needs.
+type bench struct {
+	opts     options
+	exe      string
+	people   int
+	progress io.Writer
+}
+
+func (b *bench) logf(format string, args ...any) {
+	fmt.Fprintf(b.progress, "bench: "+format+"\n", args...)
+}
+
+// settle is how long to wait after the last expected message for anything
+// that should not come (a second ack, a second outcome, a private note).
+func (b *bench) settle() time.Duration { return 3*b.opts.latency + 200*time.Millisecond }
+
+func goVersion() string {
+	return fmt.Sprintf("%s %s/%s, GOMAXPROCS=%d", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.GOMAXPROCS(0))
+}

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"io"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The benchmark itself is run with `go run ./cmd/bench -quick`; these tests
+// cover the arithmetic it reports with.
+
+func TestPercentile(t *testing.T) {
+	t.Parallel()
+	ms := func(n ...int) []time.Duration {
+		out := make([]time.Duration, len(n))
+		for i, v := range n {
+			out[i] = time.Duration(v) * time.Millisecond
+		}
+		return out
+	}
+	tests := []struct {
+		name   string
+		sorted []time.Duration
+		p      float64
+		want   time.Duration
+	}{
+		{name: "empty", sorted: nil, p: 50, want: 0},
+		{name: "median of odd", sorted: ms(1, 2, 3, 4, 5), p: 50, want: 3 * time.Millisecond},
+		{name: "p99 of 100 is the 99th", sorted: ms(seq(100)...), p: 99, want: 99 * time.Millisecond},
+		{name: "max", sorted: ms(1, 2, 9), p: 100, want: 9 * time.Millisecond},
+		{name: "p0 is the minimum", sorted: ms(4, 5), p: 0, want: 4 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, tt.want, percentile(tt.sorted, tt.p))
+		})
+	}
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}
+
+func TestPeakOverlap(t *testing.T) {
+	t.Parallel()
+	at := func(ms int) time.Time { return time.Unix(0, 0).Add(time.Duration(ms) * time.Millisecond) }
+	spans := [][2]time.Time{{at(0), at(10)}, {at(5), at(15)}, {at(10), at(20)}, {at(30), at(40)}}
+	assert.Equal(t, 2, peakOverlap(spans), "a span ending at 10 is closed before one opening at 10")
+	assert.Equal(t, 0, peakOverlap(nil))
+}
+
+func TestParseFlags(t *testing.T) {
+	t.Parallel()
+	o, err := parseFlags(nil, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, options{latency: 50 * time.Millisecond, bursts: []int{200, 1000}, repeats: 5}, o)
+
+	o, err = parseFlags([]string{"-quick"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []int{20}, o.bursts)
+	assert.Equal(t, 2, o.repeats)
+
+	o, err = parseFlags([]string{"-quick", "-burst", "5, 7", "-latency", "10ms"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []int{5, 7}, o.bursts, "an explicit -burst wins over -quick")
+	assert.Equal(t, 10*time.Millisecond, o.latency)
+
+	_, err = parseFlags([]string{"-burst", "10,x"}, io.Discard)
+	require.Error(t, err)
+}

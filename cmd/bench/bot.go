@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -18,13 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
-
-	"github.com/meet-invite/meet-invite/internal/commands"
-	"github.com/meet-invite/meet-invite/internal/meeting"
-	"github.com/meet-invite/meet-invite/internal/ops"
-	"github.com/meet-invite/meet-invite/internal/slackapp"
+	"github.com/meet-invite/meet-invite/internal/bot"
 )
 
 // childArg makes this binary run the bot instead of the benchmark. The bot
@@ -63,86 +56,14 @@ func runChild(getenv func(string) string, stdin io.Reader, stdout, stderr io.Wri
 	return <-done
 }
 
-// serve mirrors serve() in cmd/bot/main.go, with cmd/bot's configuration
-// defaults; keep the two in step. Only the URLs and credentials come from
-// the environment. Left out: the /healthz and /metrics listener (OPS_ADDR;
-// the metrics are still recorded) and the plain-words interpreter, which is
-// off unless an OpenAI key is set.
+// serve runs the production wiring (bot.Serve) with the configuration the
+// environment gives: the fakes' URLs and credentials, defaults for the rest.
 func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger) error {
-	const (
-		slackTimeout   = 10 * time.Second // cmd/bot: slackTimeout
-		meetingTimeout = 10 * time.Second // MEETING_TIMEOUT
-		inviteTimeout  = 60 * time.Second // INVITE_TIMEOUT
-		shutdownGrace  = 20 * time.Second // SHUTDOWN_GRACE
-		lookupTTL      = 5 * time.Minute  // LOOKUP_CACHE_TTL
-		maxPeople      = 50               // INVITE_MAX_PEOPLE
-		confirmAbove   = 10               // INVITE_CONFIRM_ABOVE
-		maxConcurrent  = 32               // MAX_CONCURRENT_INVITATIONS
-	)
-	mon := monitor{metrics: ops.NewMetrics(), health: &ops.Health{}}
-	mc, err := meeting.NewClient(
-		meeting.Credentials{AppID: getenv("MEETING_APP_ID"), AppKey: getenv("MEETING_APP_KEY")},
-		meeting.WithBaseURL(getenv("MEETING_API_URL")),
-		meeting.WithHTTPClient(&http.Client{
-			Timeout:       meetingTimeout,
-			Transport:     mon.metrics.Transport(ops.ServiceMeeting, nil),
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}),
-		meeting.WithLogger(logger.With("component", "meeting")),
-	)
+	cfg, err := bot.LoadConfig(getenv)
 	if err != nil {
-		return fmt.Errorf("meeting client: %w", err)
+		return err
 	}
-
-	api := slack.New(getenv("SLACK_BOT_TOKEN"),
-		slack.OptionAppLevelToken(getenv("SLACK_APP_TOKEN")),
-		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout, Transport: mon.metrics.Transport(ops.ServiceSlack, nil)}),
-		slack.OptionRetry(3),
-		slack.OptionAPIURL(getenv("SLACK_API_URL")),
-	)
-	sm := socketmode.New(api,
-		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
-	)
-
-	inviter := commands.NewInviter(slackapp.NewPeople(api), mc, logger, commands.Config{
-		MaxPeople: maxPeople,
-		CacheTTL:  lookupTTL,
-	})
-	app := slackapp.New(logger, sm, inviter, slackapp.Config{
-		InviteTimeout: inviteTimeout,
-		ShutdownGrace: shutdownGrace,
-		MaxPeople:     maxPeople,
-		ConfirmAbove:  confirmAbove,
-		MaxConcurrent: maxConcurrent,
-		Monitor:       mon,
-	})
-	if err := app.Run(ctx); err != nil {
-		return fmt.Errorf("slack: %w", err)
-	}
-	return nil
-}
-
-// monitor does what cmd/bot's monitor does on every request: metrics and
-// health (the failure-code breakdown aside).
-type monitor struct {
-	metrics *ops.Metrics
-	health  *ops.Health
-}
-
-func (m monitor) Connected(ok bool)            { m.health.SetSlackConnected(ok) }
-func (m monitor) Acked(took time.Duration)     { m.metrics.Ack(took) }
-func (m monitor) Queued()                      { m.metrics.Queued() }
-func (m monitor) Refused(kind, outcome string) { m.metrics.Request(kind, outcome, 0) }
-
-func (m monitor) Finished(kind string, rep commands.Report, took time.Duration) {
-	outcome := "invited"
-	if rep.Err != nil || len(rep.Invited) == 0 {
-		outcome = "failed"
-	}
-	m.metrics.Request(kind, outcome, took)
-	for _, iv := range rep.Invited {
-		m.metrics.Invited(iv.Via.String(), 1)
-	}
+	return bot.Serve(ctx, cfg, logger)
 }
 
 func readStats() procStats {

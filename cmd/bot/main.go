@@ -10,26 +10,15 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
-	"time"
 
 	"github.com/joho/godotenv"
-	"github.com/slack-go/slack"
-	"github.com/slack-go/slack/socketmode"
 
-	"github.com/meet-invite/meet-invite/internal/commands"
-	"github.com/meet-invite/meet-invite/internal/llm"
-	"github.com/meet-invite/meet-invite/internal/meeting"
-	"github.com/meet-invite/meet-invite/internal/ops"
+	"github.com/meet-invite/meet-invite/internal/bot"
 	"github.com/meet-invite/meet-invite/internal/sandbox"
-	"github.com/meet-invite/meet-invite/internal/slackapp"
 )
-
-// slackTimeout bounds one Slack Web API request.
-const slackTimeout = 10 * time.Second
 
 func main() {
 	getenv, err := withDotEnv(os.Getenv, ".env")
@@ -57,7 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return fmt.Errorf("unknown argument %q (usage: bot [sandbox [-v]])", args[0])
 	}
 
-	cfg, err := loadConfig(getenv)
+	cfg, err := bot.LoadConfig(getenv)
 	if err != nil {
 		return err
 	}
@@ -73,80 +62,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		cfg.MeetingUserID, cfg.MeetingAccount, cfg.MeetingPassword = "", "", ""
 		logger.Warn("MEETING_SIMULATOR is on: invitations go to the built-in meeting simulator, nobody is called", "meeting_api", sim.URL())
 	}
-	return serve(ctx, cfg, logger)
-}
-
-// serve wires the real clients together and runs the bot until ctx ends.
-func serve(ctx context.Context, cfg config, logger *slog.Logger) error {
-	mon := monitor{metrics: ops.NewMetrics(), health: &ops.Health{}}
-	if cfg.OpsAddr != "" {
-		addr, err := ops.Serve(ctx, cfg.OpsAddr, mon.health, mon.metrics, logger.With("component", "ops"))
-		if err != nil {
-			return fmt.Errorf("ops listener: %w", err)
-		}
-		logger.Info("serving /healthz and /metrics", "addr", addr)
-	}
-
-	mc, err := meeting.NewClient(
-		meeting.Credentials{
-			AppID: cfg.MeetingAppID, AppKey: cfg.MeetingAppKey, UserID: cfg.MeetingUserID,
-			Account: cfg.MeetingAccount, Password: cfg.MeetingPassword,
-		},
-		meeting.WithBaseURL(cfg.MeetingAPIURL),
-		meeting.WithHTTPClient(&http.Client{
-			Timeout:   cfg.MeetingTimeout,
-			Transport: mon.metrics.Transport(ops.ServiceMeeting, nil),
-			// Never follow redirects: X-Password and tokens must not travel elsewhere.
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}),
-		meeting.WithLogger(logger.With("component", "meeting")),
-	)
-	if err != nil {
-		return fmt.Errorf("meeting client: %w", err)
-	}
-
-	api := slack.New(cfg.SlackBotToken,
-		slack.OptionAppLevelToken(cfg.SlackAppToken),
-		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout, Transport: mon.metrics.Transport(ops.ServiceSlack, nil)}),
-		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
-		slack.OptionAPIURL(cfg.SlackAPIURL),
-	)
-	sm := socketmode.New(api,
-		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
-	)
-
-	inviter := commands.NewInviter(slackapp.NewPeople(api), mc, logger, commands.Config{
-		MaxPeople:   cfg.MaxPeople,
-		CacheTTL:    cfg.LookupTTL,
-		AllowDirect: cfg.AllowDirect,
-	})
-	var interpreter commands.Interpreter
-	if cfg.OpenAIKey != "" {
-		interpreter = llm.New(llm.Config{
-			APIKey: cfg.OpenAIKey, BaseURL: cfg.OpenAIBaseURL, Model: cfg.OpenAIModel, Timeout: cfg.OpenAITimeout,
-			HTTP: &http.Client{Timeout: cfg.OpenAITimeout + time.Second},
-		})
-		logger.Info("plain-words requests are read by a model", "base_url", cfg.OpenAIBaseURL, "model", cfg.OpenAIModel)
-	}
-	app := slackapp.New(logger, sm, inviter, slackapp.Config{
-		InviteTimeout: cfg.InviteTimeout,
-		ShutdownGrace: cfg.ShutdownGrace,
-		Simulated:     cfg.MeetingSimulator,
-		MaxPeople:     cfg.MaxPeople,
-		ConfirmAbove:  cfg.ConfirmAbove,
-		AllowDirect:   cfg.AllowDirect,
-		Policy:        cfg.Policy,
-		MaxConcurrent: cfg.MaxConcurrent,
-		Monitor:       mon,
-		Interpreter:   interpreter,
-	})
-
-	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
-	if err := app.Run(ctx); err != nil {
-		return fmt.Errorf("slack: %w", err)
-	}
-	logger.Info("bot stopped")
-	return nil
+	return bot.Serve(ctx, cfg, logger)
 }
 
 // withDotEnv returns a getenv that also reads variables from the .env file

@@ -30,7 +30,7 @@ type openedView struct {
 	} `json:"blocks"`
 }
 
-func (b *bot) waitView(t *testing.T, n int) (slackfake.View, openedView) {
+func (b *harness) waitView(t *testing.T, n int) (slackfake.View, openedView) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
@@ -66,7 +66,7 @@ func formValues(meetingID string, users []string, asHost bool, password string) 
 	return v
 }
 
-func (b *bot) submit(t *testing.T, viewID string, values map[string]map[string]any) slackfake.Ack {
+func (b *harness) submit(t *testing.T, viewID string, values map[string]map[string]any) slackfake.Ack {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/meet-invite/meet-invite/internal/bot"
 	"github.com/meet-invite/meet-invite/internal/sandbox"
 )
 
@@ -29,7 +30,7 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 	}
 	defer w.Close()
 
-	cfg, err := loadConfig(w.Getenv(getenv))
+	cfg, err := bot.LoadConfig(w.Getenv(getenv))
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 	botCtx, stopBot := context.WithCancel(ctx)
 	defer stopBot()
 	done := make(chan error, 1)
-	go func() { done <- serve(botCtx, cfg, logger) }()
+	go func() { done <- bot.Serve(botCtx, cfg, logger) }()
 
 	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()

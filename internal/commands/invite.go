@@ -59,6 +59,11 @@ type Invitation struct {
 	Emails       []string     // typed directly; invited only with Config.AllowDirect
 	HostPassword string       // optional: used when the bot cannot read the meeting's host password
 	Role         meeting.Role // role of every invitee; participant by default
+
+	// Authorize, when set, decides whether the invoker may invite. It runs
+	// alongside the lookups, so it costs no extra round trip, but nobody is
+	// called unless it returns nil; its error becomes Report.Err.
+	Authorize func(ctx context.Context) error
 }
 
 // Via says how an invitee will be reached.
@@ -161,7 +166,7 @@ func (e *TooManyError) Is(target error) bool { return target == ErrTooManyPeople
 // Config tunes the inviter. Zero values take the defaults.
 type Config struct {
 	MaxPeople   int           // most people in one invitation after expanding groups; default 50
-	Concurrency int           // lookups in flight at once per invitation; default 8
+	Concurrency int           // lookups in flight at once per invitation; default 16
 	CacheTTL    time.Duration // how long a resolved person is reused; default 5 minutes
 	// RecentWindow is how long after being called into a meeting a person is
 	// not called into it again (double submissions, repeated commands);
@@ -205,7 +210,7 @@ func NewInviter(people People, meetings Meetings, logger *slog.Logger, cfg Confi
 		cfg.MaxPeople = 50
 	}
 	if cfg.Concurrency <= 0 {
-		cfg.Concurrency = 8
+		cfg.Concurrency = 16
 	}
 	if cfg.CacheTTL <= 0 {
 		cfg.CacheTTL = 5 * time.Minute
@@ -246,10 +251,14 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 		wg         sync.WaitGroup
 		conference meeting.Conference
 		prepErr    error
+		authErr    error
 	)
 	wg.Go(func() {
 		conference, prepErr = in.meetings.Prepare(ctx, inv.ConferenceID, inv.HostPassword)
 	})
+	if inv.Authorize != nil {
+		wg.Go(func() { authErr = inv.Authorize(ctx) })
+	}
 
 	var plan Plan
 	if planned != nil {
@@ -260,6 +269,9 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 	rep.Skipped = plan.Skipped
 	if n := plan.Count(); n > in.cfg.MaxPeople {
 		wg.Wait()
+		if authErr != nil {
+			return Report{ConferenceID: inv.ConferenceID, Err: authErr}
+		}
 		rep.Err = &TooManyError{Count: n, Max: in.cfg.MaxPeople}
 		return rep
 	}
@@ -291,6 +303,9 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 		attendees = append(attendees, attendee(iv, inv.Role))
 	}
 
+	if authErr != nil {
+		return Report{ConferenceID: inv.ConferenceID, Err: authErr}
+	}
 	if prepErr != nil {
 		rep.Err = prepErr
 		return rep

@@ -502,3 +502,28 @@ func TestInvitePlannedUsesThePlan(t *testing.T) {
 	assert.Len(t, m.invited[0], 2, "Alice and Bob, as confirmed; not Carol, who joined later")
 	assert.Empty(t, rep.Skipped, "the channel's bot and leaver are still left out quietly")
 }
+
+func TestInviteAuthorizeRunsAlongsideAndGates(t *testing.T) {
+	t.Parallel()
+	refused := errors.New("not allowed")
+	m := newMeetings()
+	p := newPeople()
+	in := newInviter(p, m, commands.Config{})
+
+	rep := in.Invite(t.Context(), commands.Invitation{
+		ConferenceID: "914083136", UserIDs: []string{"UALICE", "UDAVE"},
+		Authorize: func(context.Context) error { return refused },
+	})
+
+	require.ErrorIs(t, rep.Err, refused)
+	assert.Empty(t, rep.Invited)
+	assert.Empty(t, rep.Skipped, "a refusal says nothing about the people")
+	assert.Empty(t, m.invited, "nobody is called")
+
+	rep = in.Invite(t.Context(), commands.Invitation{
+		ConferenceID: "914083136", UserIDs: []string{"UALICE"},
+		Authorize: func(context.Context) error { return nil },
+	})
+	require.NoError(t, rep.Err)
+	assert.Len(t, m.invited, 1)
+}

@@ -71,6 +71,9 @@ type App struct {
 	arrived     sync.Map      // envelope ID → when its handler started, for ack latency
 }
 
+// busy reports whether every slot is taken, so that a new request would wait.
+func (a *App) busy() bool { return len(a.slots) == cap(a.slots) }
+
 // acquire waits for a free slot to run an invitation. A request that waits
 // longer than QueuedAfter is told privately that it is queued.
 func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release func(), err error) {
@@ -91,8 +94,10 @@ func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release 
 	}
 	log.Info("invitation queued", "running", len(a.slots))
 	a.cfg.Monitor.Queued()
-	if err := a.postPrivate(ctx, t, message{text: queuedNote}); err != nil {
-		log.Warn("could not post the queued note", "err", err)
+	if !t.toldQueued {
+		if err := a.postPrivate(ctx, t, message{text: queuedNote}); err != nil {
+			log.Warn("could not post the queued note", "err", err)
+		}
 	}
 	select {
 	case a.slots <- struct{}{}:

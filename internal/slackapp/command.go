@@ -79,20 +79,27 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 			Emails:       req.Emails,
 		}
 		expands := len(req.GroupIDs) > 0 || len(req.ChannelIDs) > 0
+		progress := inviting(len(req.UserIDs)+len(req.Phones)+len(req.Emails), req.ConferenceID)
 		if expands {
-			a.ack(c, evt.Request, a.ephemeral(invitingGroups(req.ConferenceID)))
-		} else {
-			a.ack(c, evt.Request, a.ephemeral(inviting(len(req.UserIDs)+len(req.Phones)+len(req.Emails), req.ConferenceID)))
+			progress = invitingGroups(req.ConferenceID)
 		}
+		busy := a.busy()
+		if busy { // say it now, in the ack, rather than in a message of its own later
+			progress += " " + queuedSuffix
+		}
+		a.ack(c, evt.Request, a.ephemeral(progress))
 
 		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
 		defer cancel()
-		t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: start}
-		if !a.allowed(ctx, log, t) {
+		t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: start, toldQueued: busy}
+		if !expands {
+			// The policy is checked while people are looked up; nobody is
+			// called unless it allows the invoker.
+			inv.Authorize = a.authorizer(t)
+			a.invite(ctx, log, t, inv)
 			return
 		}
-		if !expands {
-			a.invite(ctx, log, t, inv)
+		if !a.allowed(ctx, log, t) {
 			return
 		}
 		// Groups and channels can bring in more people than the invoker

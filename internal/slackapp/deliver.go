@@ -16,6 +16,7 @@ type target struct {
 	responseURL string
 	kind        string    // what started the request, for metrics: "command", "modal", "button"
 	start       time.Time // when it arrived
+	toldQueued  bool      // the ack already said the request is queued
 }
 
 // postChannel posts m in the channel. When the bot is not in the channel it

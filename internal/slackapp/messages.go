@@ -189,6 +189,10 @@ func failure(err error, conferenceID, name string) string {
 		return fmt.Sprintf("That's %d people; I invite at most %d at a time. Invite fewer people, or split them up.",
 			tooMany.Count, tooMany.Max)
 	}
+	var refused *refusalError
+	if errors.As(err, &refused) {
+		return refusalText(refused.r)
+	}
 	if errors.Is(err, context.Canceled) {
 		return "I had to stop before I could finish because I'm restarting. " +
 			"Some people may already be ringing: check the meeting before trying again."
@@ -321,6 +325,8 @@ func refusalText(r refusal) string {
 	}
 	return ""
 }
+
+const queuedSuffix = "(Lots of invitations are running right now; yours is queued and will start in a moment.)"
 
 const queuedNote = "Lots of invitations are running right now; yours is queued and will start in a moment."
 

@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"sync"
 	"time"
@@ -30,6 +31,25 @@ const (
 	policyCacheExpiry         = 5 * time.Minute
 )
 
+// ErrRefused is the error of an invitation the policy did not allow.
+var ErrRefused = errors.New("slackapp: not allowed to invite")
+
+type refusalError struct{ r refusal }
+
+func (e *refusalError) Error() string        { return "not allowed to invite: " + string(e.r) }
+func (e *refusalError) Is(target error) bool { return target == ErrRefused }
+
+// authorizer returns a commands.Invitation Authorize hook applying the
+// policy to the person and channel of t.
+func (a *App) authorizer(t target) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if r := a.authorize(ctx, t.userID, t.channelID); r != allowed {
+			return &refusalError{r: r}
+		}
+		return nil
+	}
+}
+
 // checkChannel applies the channel rules, which need no lookup.
 func (p Policy) checkChannel(channelID string) refusal {
 	if channelID == "" || channelID[0] == 'D' { // the bot's direct messages
@@ -46,9 +66,16 @@ func (p Policy) checkChannel(channelID string) refusal {
 
 // policyCache remembers what authorization looked up, briefly.
 type policyCache struct {
-	mu     sync.Mutex
-	guests map[string]cachedBool // user ID → is a guest
-	groups map[string]cachedList // group ID → members
+	mu       sync.Mutex
+	guests   map[string]cachedBool  // user ID → is a guest
+	groups   map[string]cachedList  // group ID → members
+	inflight map[string]*guestCheck // user ID → a lookup under way, shared by concurrent requests
+}
+
+type guestCheck struct {
+	done  chan struct{}
+	guest bool
+	err   error
 }
 
 type cachedBool struct {
@@ -103,19 +130,38 @@ func (a *App) isGuest(ctx context.Context, userID string) (bool, error) {
 		c.mu.Unlock()
 		return v.v, nil
 	}
+	if call, ok := c.inflight[userID]; ok { // someone is asking already: wait for their answer
+		c.mu.Unlock()
+		select {
+		case <-call.done:
+			return call.guest, call.err
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	call := &guestCheck{done: make(chan struct{})}
+	if c.inflight == nil {
+		c.inflight = map[string]*guestCheck{}
+	}
+	c.inflight[userID] = call
 	c.mu.Unlock()
+
 	u, err := a.sm.GetUserInfoContext(ctx, userID)
-	if err != nil {
-		return false, err
+	if err == nil {
+		call.guest = u.IsRestricted || u.IsUltraRestricted
 	}
-	guest := u.IsRestricted || u.IsUltraRestricted
+	call.err = err
 	c.mu.Lock()
-	if c.guests == nil {
-		c.guests = map[string]cachedBool{}
+	delete(c.inflight, userID)
+	if err == nil {
+		if c.guests == nil {
+			c.guests = map[string]cachedBool{}
+		}
+		c.guests[userID] = cachedBool{v: call.guest, expires: time.Now().Add(policyCacheExpiry)}
 	}
-	c.guests[userID] = cachedBool{v: guest, expires: time.Now().Add(policyCacheExpiry)}
 	c.mu.Unlock()
-	return guest, nil
+	close(call.done)
+	return call.guest, call.err
 }
 
 func (a *App) groupMembers(ctx context.Context, groupID string) ([]string, error) {

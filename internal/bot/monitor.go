@@ -1,4 +1,4 @@
-package main
+package bot
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/ops"
+	"github.com/meet-invite/meet-invite/internal/slackapp"
 )
 
 // monitor turns what the Slack app reports into metrics and health.
@@ -24,6 +25,9 @@ func (m monitor) Refused(kind, outcome string) { m.metrics.Request(kind, outcome
 func (m monitor) Finished(kind string, rep commands.Report, took time.Duration) {
 	outcome := "invited"
 	switch {
+	case errors.Is(rep.Err, slackapp.ErrRefused):
+		m.metrics.Request(kind, "refused", took)
+		return
 	case rep.Err != nil || len(rep.Invited) == 0:
 		outcome = "failed"
 	case len(rep.Skipped) > 0:

@@ -1,4 +1,4 @@
-package main
+package bot
 
 import (
 	"errors"
@@ -12,8 +12,8 @@ import (
 	"github.com/meet-invite/meet-invite/internal/slackapp"
 )
 
-// config is everything the bot reads from its environment.
-type config struct {
+// Config is everything the bot reads from its environment.
+type Config struct {
 	SlackBotToken string
 	SlackAppToken string
 	SlackAPIURL   string
@@ -50,14 +50,14 @@ const (
 	defaultMeetingAPIURL = "https://api.meeting.huaweicloud.com/"
 )
 
-// loadConfig reads and checks the configuration. It reports every problem at
+// LoadConfig reads and checks the configuration. It reports every problem at
 // once, naming variables but never echoing a secret's value.
-func loadConfig(getenv func(string) string) (config, error) {
+func LoadConfig(getenv func(string) string) (Config, error) {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
 
-	c := config{
+	c := Config{
 		SlackBotToken:   get("SLACK_BOT_TOKEN"),
 		SlackAppToken:   get("SLACK_APP_TOKEN"),
 		MeetingAppID:    get("MEETING_APP_ID"),
@@ -152,7 +152,7 @@ func loadConfig(getenv func(string) string) (config, error) {
 	}
 
 	if len(problems) > 0 {
-		return config{}, &configError{problems: problems}
+		return Config{}, &configError{problems: problems}
 	}
 	return c, nil
 }

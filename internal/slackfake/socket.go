@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -47,9 +48,17 @@ type wsConn struct {
 	drainOnce sync.Once
 }
 
-func (c *wsConn) write(frame []byte) error {
+func (c *wsConn) write(frame []byte) error { return c.writeStamped(frame, nil) }
+
+// writeStamped writes frame, calling stamp (when not nil) just before the
+// frame goes on the wire, once its turn to write has come: time spent
+// waiting behind other frames is the fake's, not the bot's.
+func (c *wsConn) writeStamped(frame []byte, stamp func()) error {
 	c.writeMu.Lock()
 	defer c.writeMu.Unlock()
+	if stamp != nil {
+		stamp()
+	}
 	if err := c.ws.SetWriteDeadline(time.Now().Add(writeTimeout)); err != nil {
 		return err
 	}
@@ -75,7 +84,7 @@ type envelope struct {
 	retryAttempt int
 	retryReason  string
 	triggerID    string
-	sentAt       time.Time
+	sentAt       atomic.Int64 // UnixNano when the frame went on the wire; set without s.mu
 	acks         []Ack
 	acked        chan struct{} // closed on the first ack
 }
@@ -184,14 +193,29 @@ func (s *Server) pingLoop(c *wsConn) {
 }
 
 // readLoop records acks until the socket fails. Gorilla answers the
-// client's close frame and handles PONGs on this goroutine too.
+// client's close frame and handles PONGs on this goroutine too. Acks are
+// timed as they are read and recorded on another goroutine, so that the
+// fake's own locking does not delay reading the next one.
 func (s *Server) readLoop(c *wsConn) {
+	type read struct {
+		data []byte
+		at   time.Time
+	}
+	acks := make(chan read, 1024)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for r := range acks {
+			s.recordAck(r.data, r.at)
+		}
+	})
+	defer wg.Wait()
+	defer close(acks)
 	for {
 		_, data, err := c.ws.ReadMessage()
 		if err != nil {
 			return
 		}
-		s.recordAck(data, time.Now())
+		acks <- read{data, time.Now()}
 	}
 }
 
@@ -215,7 +239,7 @@ func (s *Server) recordAck(data []byte, at time.Time) {
 	if len(payload) == 0 || string(payload) == "null" {
 		payload = nil
 	}
-	env.acks = append(env.acks, Ack{EnvelopeID: a.EnvelopeID, Payload: payload, Latency: at.Sub(env.sentAt)})
+	env.acks = append(env.acks, Ack{EnvelopeID: a.EnvelopeID, Payload: payload, Latency: at.Sub(time.Unix(0, env.sentAt.Load()))})
 	if len(env.acks) == 1 {
 		close(env.acked)
 	}
@@ -317,12 +341,12 @@ func (s *Server) deliver(ctx context.Context, id string) error {
 			EnvelopeID: id, Type: env.typ, AcceptsResponsePayload: env.accepts, Payload: env.payload,
 			RetryAttempt: env.retryAttempt, RetryReason: env.retryReason,
 		})
-		env.sentAt = time.Now()
 		if t, ok := s.triggers[env.triggerID]; ok && !t.used {
-			t.issued = env.sentAt // the user acts when the envelope goes out, not when it was queued
+			t.issued = time.Now() // the user acts when the envelope goes out, not when it was queued
 		}
 		s.mu.Unlock()
-		if err := c.write(frame); err != nil {
+		stamp := func() { env.sentAt.Store(time.Now().UnixNano()) }
+		if err := c.writeStamped(frame, stamp); err != nil {
 			s.dropConn(c)
 			continue
 		}

@@ -29,10 +29,7 @@ func TestSandboxScript(t *testing.T) {
 		"/quit",
 		"/meet-invite 914083136 @alice", // after /quit: never sent
 	}, "\n")
-	var out, errOut bytes.Buffer
-	err := run(t.Context(), []string{"sandbox"}, func(string) string { return "" }, strings.NewReader(script), &out, &errOut)
-	require.NoError(t, err, "stderr: %s", errOut.String())
-	got := out.String()
+	got, errOut := runSandboxScript(t, script)
 
 	for _, want := range []string{
 		"@carol in #general> /meet-invite 914083136 @alice @bob",
@@ -58,7 +55,7 @@ func TestSandboxScript(t *testing.T) {
 	assert.Less(t, strings.Index(got, "Inviting 1 person to meeting 914083136…"), strings.Index(got, "moments ago"), "the ack is shown before the outcome")
 	assert.NotContains(t, got, "+8613800000001", "no clear-text phone numbers")
 	assert.NotContains(t, got, "+442079460000")
-	assert.Empty(t, errOut.String(), "logs stay out of the way unless -v")
+	assert.Empty(t, errOut, "logs stay out of the way unless -v")
 }
 
 // TestSandboxFormAndButtons fills in the modal at the prompt, gets a field
@@ -78,10 +75,7 @@ func TestSandboxFormAndButtons(t *testing.T) {
 		"/meet-invite 914083136",
 		"/cancel",
 	}, "\n")
-	var out, errOut bytes.Buffer
-	err := run(t.Context(), []string{"sandbox"}, func(string) string { return "" }, strings.NewReader(script), &out, &errOut)
-	require.NoError(t, err, "stderr: %s", errOut.String())
-	got := out.String()
+	got, _ := runSandboxScript(t, script)
 	for _, want := range []string{
 		"┌─ form: Invite to a meeting",
 		"│ Meeting ID: 12",
@@ -97,4 +91,14 @@ func TestSandboxFormAndButtons(t *testing.T) {
 	} {
 		assert.Contains(t, got, want)
 	}
+}
+
+// runSandboxScript runs the sandbox on a script and returns what it printed
+// on standard output and standard error.
+func runSandboxScript(t *testing.T, script string) (stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(t.Context(), []string{"sandbox"}, func(string) string { return "" }, strings.NewReader(script), &out, &errOut)
+	require.NoError(t, err, "stderr: %s", errOut.String())
+	return out.String(), errOut.String()
 }

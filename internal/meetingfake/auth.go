@@ -231,18 +231,9 @@ func (s *Server) handleAppAuth(w http.ResponseWriter, r *http.Request, rid strin
 		badRequest("X-Token-Type must be LongTicket")
 		return
 	}
-	if !isJSONContentType(r.Header.Get("Content-Type")) {
-		badRequest("Content-Type must be application/json")
-		return
-	}
-	body, ok := readBody(r)
-	if !ok {
-		badRequest("request body too large")
-		return
-	}
 	var req appAuthRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		badRequest("malformed request body")
+	if problem := decodeJSONBody(r, &req); problem != "" {
+		badRequest(problem)
 		return
 	}
 	switch {
@@ -322,18 +313,9 @@ func (s *Server) handleAccountAuth(w http.ResponseWriter, r *http.Request, rid s
 		badRequest("password must be 8 to 32 characters")
 		return
 	}
-	if !isJSONContentType(r.Header.Get("Content-Type")) {
-		badRequest("Content-Type must be application/json")
-		return
-	}
-	body, ok := readBody(r)
-	if !ok {
-		badRequest("request body too large")
-		return
-	}
 	var req accountAuthRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		badRequest("malformed request body")
+	if problem := decodeJSONBody(r, &req); problem != "" {
+		badRequest(problem)
 		return
 	}
 	if req.Account == nil || *req.Account == "" || utf8.RuneCountInString(*req.Account) > 255 {
@@ -361,4 +343,20 @@ func (s *Server) handleAccountAuth(w http.ResponseWriter, r *http.Request, rid s
 		return
 	}
 	s.writeToken(w, r, "account:"+account, account, account, clientType)
+}
+
+// decodeJSONBody reads a JSON request body into v, as the auth endpoints
+// require it; it returns what is wrong, or "".
+func decodeJSONBody(r *http.Request, v any) string {
+	if !isJSONContentType(r.Header.Get("Content-Type")) {
+		return "Content-Type must be application/json"
+	}
+	body, ok := readBody(r)
+	if !ok {
+		return "request body too large"
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		return "malformed request body"
+	}
+	return ""
 }

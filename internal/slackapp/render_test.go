@@ -1,0 +1,77 @@
+package slackapp
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// TestBlockKitGolden compares every message and view the bot builds with
+// the reviewed JSON in testdata/golden. After a deliberate change, run
+// UPDATE_GOLDEN=1 go test ./internal/slackapp and review the diff.
+func TestBlockKitGolden(t *testing.T) {
+	t.Parallel()
+	alice := commands.Person{ID: "UALICE", Name: "Alice"}
+	bob := commands.Person{ID: "UBOB", Name: "Bob"}
+	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UCAROL", UserIDs: []string{"UALICE", "UBOB", "UDAVE"}}
+	invited := commands.Report{
+		ConferenceID: "914083136",
+		Conference:   meeting.Conference{ID: "914083136", Subject: "Weekly <sync> & plans"},
+		Invited: []commands.Invitee{
+			{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"},
+			{Person: bob, Via: commands.ViaPhone, Address: "+442079460000"},
+			{Person: commands.Person{Name: "•••• 0009"}, Via: commands.ViaPhone, Address: "+8613800000009"},
+		},
+		Skipped: []commands.Skipped{
+			{UserID: "UDAVE", Name: "Dave", Reason: commands.SkipNoContact},
+			{GroupID: "SNOPE", Reason: commands.SkipUnknownGroup},
+			{ChannelID: "CNOPE", Reason: commands.SkipUnknownChannel},
+		},
+	}
+	notStarted := commands.Report{
+		ConferenceID: "986030665",
+		Err:          &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "req-1"},
+	}
+	plan := commands.Plan{UserIDs: []string{"UALICE", "UBOB"}, Skipped: []commands.Skipped{{GroupID: "SNOPE", Reason: commands.SkipUnknownGroup}}}
+
+	problems, ok := problemsMessage(inv, invited)
+	require.True(t, ok)
+	retry, ok := problemsMessage(commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted)
+	require.True(t, ok)
+
+	tests := []struct {
+		name string
+		v    any
+	}{
+		{"invited", invitedMessage("UCAROL", invited).blocks},
+		{"problems", problems.blocks},
+		{"not_started_retry", retry.blocks},
+		{"confirm", confirmMessage(inv, plan, "key-1").blocks},
+		{"understood", understoodMessage(commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
+		{"modal", inviteModal(modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, "914083136", []string{"UALICE"}, true)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := json.MarshalIndent(tt.v, "", "  ")
+			require.NoError(t, err)
+			path := filepath.Join("testdata", "golden", tt.name+".json")
+			if os.Getenv("UPDATE_GOLDEN") != "" {
+				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
+				require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))
+			}
+			want, err := os.ReadFile(path)
+			require.NoError(t, err, "run with UPDATE_GOLDEN=1 to create %s", path)
+			assert.JSONEq(t, string(want), string(got))
+			assert.NotContains(t, string(got), "+99111244216210249", "no numbers in what Slack shows")
+			assert.NotContains(t, string(got), "+442079460000")
+		})
+	}
+}

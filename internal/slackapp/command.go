@@ -92,33 +92,38 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
 		defer cancel()
 		t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: start, toldQueued: busy}
-		if !expands {
-			// The policy is checked while people are looked up; nobody is
-			// called unless it allows the invoker.
-			inv.Authorize = a.authorizer(t)
-			a.invite(ctx, log, t, inv)
+		if expands {
+			a.inviteMany(ctx, log, t, inv)
 			return
 		}
-		if !a.allowed(ctx, log, t) {
-			return
+		// The policy is checked while people are looked up; nobody is
+		// called unless it allows the invoker.
+		inv.Authorize = a.authorizer(t)
+		a.invite(ctx, log, t, inv)
+	}
+}
+
+// inviteMany runs an invitation naming groups or channels, which can bring
+// in more people than the invoker expects: they are counted first, and the
+// invoker is asked when they are many.
+func (a *App) inviteMany(ctx context.Context, log *slog.Logger, t target, inv commands.Invitation) {
+	if !a.allowed(ctx, log, t) {
+		return
+	}
+	plan := a.inviter.Plan(ctx, inv)
+	switch n := plan.Count(); {
+	case a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople:
+		a.report(ctx, log, t, inv, commands.Report{
+			ConferenceID: inv.ConferenceID,
+			Err:          &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople},
+		})
+	case n > a.cfg.ConfirmAbove:
+		key := a.pending.put(pending{inv: inv, plan: plan, t: t})
+		if err := a.postPrivate(ctx, t, confirmMessage(inv, plan, key)); err != nil {
+			log.Error("could not ask for confirmation", "err", err)
 		}
-		// Groups and channels can bring in more people than the invoker
-		// expects: count them first, and ask when they are many.
-		plan := a.inviter.Plan(ctx, inv)
-		switch n := plan.Count(); {
-		case a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople:
-			a.report(ctx, log, t, inv, commands.Report{
-				ConferenceID: inv.ConferenceID,
-				Err:          &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople},
-			})
-		case n > a.cfg.ConfirmAbove:
-			key := a.pending.put(pending{inv: inv, plan: plan, t: t})
-			if err := a.postPrivate(ctx, t, confirmMessage(inv, plan, key)); err != nil {
-				log.Error("could not ask for confirmation", "err", err)
-			}
-		default:
-			a.run(ctx, log, t, inv, func(ctx context.Context) commands.Report { return a.inviter.InvitePlanned(ctx, inv, plan) })
-		}
+	default:
+		a.run(ctx, log, t, inv, func(ctx context.Context) commands.Report { return a.inviter.InvitePlanned(ctx, inv, plan) })
 	}
 }
 

@@ -239,6 +239,14 @@ func TestInviteEndToEnd(t *testing.T) {
 		assert.Equal(t, 0, *a.Role, "invitees are participants, not hosts")
 	}
 
+	// One audit line, with Huawei's ID of the accepted request and how each
+	// person was reached, and no numbers.
+	require.Eventually(t, func() bool { return strings.Contains(b.logs.String(), `"msg":"invitation done"`) }, 5*time.Second, 10*time.Millisecond)
+	audit := regexp.MustCompile(`\{[^\n]*"msg":"invitation done"[^\n]*\}`).FindString(b.logs.String())
+	assert.Contains(t, audit, `"request_id":"`+invs[0].RequestID+`"`)
+	assert.Contains(t, audit, `"invited":["UALICE:app","UBOB:phone"]`)
+	assert.Contains(t, audit, `"conference_id":"`+running+`"`)
+
 	// Nothing went wrong, so there is no private note.
 	time.Sleep(100 * time.Millisecond)
 	assert.Len(t, b.slack.Messages(), 1)

@@ -43,7 +43,7 @@ type People interface {
 // *meeting.Client implements it.
 type Meetings interface {
 	Prepare(ctx context.Context, conferenceID, hostPassword string) (meeting.Conference, error)
-	Invite(ctx context.Context, conferenceID string, attendees []meeting.Attendee) error
+	Invite(ctx context.Context, conferenceID string, attendees []meeting.Attendee) (requestID string, err error)
 	FindUserByEmail(ctx context.Context, email string) (meeting.DirectoryUser, error)
 }
 
@@ -148,7 +148,8 @@ type Report struct {
 	Conference   meeting.Conference // zero when the meeting could not be read
 	Invited      []Invitee          // accepted by the meeting service; they are being called
 	Skipped      []Skipped
-	Err          error // the invitation as a whole failed; nobody was called
+	Err          error  // the invitation as a whole failed; nobody was called
+	RequestID    string // the meeting service's ID of the accepted invite request
 }
 
 // ErrTooManyPeople is the Report.Err of an invitation naming more people
@@ -315,7 +316,8 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 	if len(attendees) == 0 {
 		return rep
 	}
-	if err := in.meetings.Invite(ctx, inv.ConferenceID, attendees); err != nil {
+	requestID, err := in.meetings.Invite(ctx, inv.ConferenceID, attendees)
+	if err != nil {
 		var apiErr *meeting.APIError
 		if errors.As(err, &apiErr) {
 			// The service answered: nobody is held back from a retry. With no
@@ -327,6 +329,7 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 		return rep
 	}
 	rep.Invited = invitees
+	rep.RequestID = requestID
 	return rep
 }
 

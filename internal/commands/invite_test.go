@@ -78,14 +78,14 @@ func (m *meetings) Prepare(_ context.Context, id, hostPassword string) (meeting.
 	return meeting.Conference{ID: id, Subject: "Weekly sync", State: "Created"}, nil
 }
 
-func (m *meetings) Invite(_ context.Context, _ string, attendees []meeting.Attendee) error {
+func (m *meetings) Invite(_ context.Context, _ string, attendees []meeting.Attendee) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.inviteErr != nil {
-		return m.inviteErr
+		return "", m.inviteErr
 	}
 	m.invited = append(m.invited, attendees)
-	return nil
+	return fmt.Sprintf("req-%d", len(m.invited)), nil
 }
 
 func (m *meetings) FindUserByEmail(_ context.Context, email string) (meeting.DirectoryUser, error) {
@@ -153,6 +153,7 @@ func TestInviteResolvesEachPerson(t *testing.T) {
 	assert.Equal(t, commands.Invitee{Person: carol, Via: commands.ViaEmail, Address: "carol@example.com"}, rep.Invited[2])
 
 	require.Len(t, m.invited, 1, "one invite call for everyone")
+	assert.Equal(t, "req-1", rep.RequestID, "the accepted request's ID, for the audit trail")
 	assert.Equal(t, []meeting.Attendee{
 		{Name: "Alice", Phone: "+99111244216210249", Type: meeting.TypeNormal, Role: meeting.RoleParticipant},
 		{Name: "Bob", Phone: "+442079460000", Type: meeting.TypeMobile, Role: meeting.RoleParticipant},

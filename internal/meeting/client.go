@@ -184,14 +184,21 @@ func (c *Client) newRequest(ctx context.Context, method, path string, body any) 
 // answer becomes an *APIError; a transport failure or timeout matches ErrUnavailable
 // and keeps its cause; a cancelled context returns the context's error.
 func (c *Client) do(req *http.Request, out any) error {
+	_, err := c.doID(req, out)
+	return err
+}
+
+// doID is do, also returning the request ID of the answer (Huawei's
+// X-Request-Id, else the one sent), for the audit trail.
+func (c *Client) doID(req *http.Request, out any) (requestID string, err error) {
 	start := time.Now()
 	resp, err := c.http.Do(req)
 	if err != nil {
-		return transportError(req, err)
+		return "", transportError(req, err)
 	}
 	defer resp.Body.Close()
 
-	requestID := resp.Header.Get("X-Request-Id")
+	requestID = resp.Header.Get("X-Request-Id")
 	if requestID == "" {
 		requestID = req.Header.Get("X-Request-Id")
 	}
@@ -201,19 +208,19 @@ func (c *Client) do(req *http.Request, out any) error {
 		slog.Duration("duration", time.Since(start)))
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return newAPIError(resp)
+		return requestID, newAPIError(resp)
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {
-		return transportError(req, err)
+		return requestID, transportError(req, err)
 	}
 	if out == nil {
-		return nil
+		return requestID, nil
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return fmt.Errorf("decode response (request %s): %w", requestID, err)
+		return requestID, fmt.Errorf("decode response (request %s): %w", requestID, err)
 	}
-	return nil
+	return requestID, nil
 }
 
 // transportError classifies a failure to get or read a response.

@@ -270,7 +270,7 @@ func TestEmptyConferenceIDSendsNothing(t *testing.T) {
 		call func(ctx context.Context) error
 	}{
 		{name: "Prepare", call: func(ctx context.Context) error { _, err := c.Prepare(ctx, "", chairPW); return err }},
-		{name: "Invite", call: func(ctx context.Context) error { return c.Invite(ctx, "", attendees) }},
+		{name: "Invite", call: func(ctx context.Context) error { _, err := c.Invite(ctx, "", attendees); return err }},
 		{name: "ConferenceDetail", call: func(ctx context.Context) error { _, err := c.ConferenceDetail(ctx, ""); return err }},
 		{name: "ControlToken", call: func(ctx context.Context) error { _, err := c.ControlToken(ctx, "", chairPW); return err }},
 		{name: "InviteParticipants", call: func(ctx context.Context) error {

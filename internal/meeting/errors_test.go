@@ -308,7 +308,8 @@ func TestNoSecretsInErrorsOrLogs(t *testing.T) {
 				invitePath: unauthorized,
 			},
 			call: func(ctx context.Context, c *meeting.Client) error {
-				return c.Invite(ctx, confID, []meeting.Attendee{{Name: "Alice", Phone: "2001", Type: meeting.TypeNormal}})
+				_, err := c.Invite(ctx, confID, []meeting.Attendee{{Name: "Alice", Phone: "2001", Type: meeting.TypeNormal}})
+				return err
 			}},
 		{name: "control token call times out", creds: appCreds,
 			handlers: map[string]http.HandlerFunc{

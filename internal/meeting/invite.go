@@ -151,26 +151,26 @@ type InviteRequest struct {
 // using a control token from ControlToken. It validates the attendees first and is
 // never retried. A nil error means the request was accepted, not that anyone answered.
 func (c *Client) InviteParticipants(ctx context.Context, controlToken string, in InviteRequest) error {
-	if err := c.inviteParticipants(ctx, controlToken, in); err != nil {
+	if _, err := c.inviteParticipants(ctx, controlToken, in); err != nil {
 		return fmt.Errorf("invite to conference %s: %w", in.ConferenceID, err)
 	}
 	return nil
 }
 
-func (c *Client) inviteParticipants(ctx context.Context, controlToken string, in InviteRequest) error {
+func (c *Client) inviteParticipants(ctx context.Context, controlToken string, in InviteRequest) (requestID string, err error) {
 	if in.ConferenceID == "" {
-		return errNoConferenceID
+		return "", errNoConferenceID
 	}
 	if err := validateAttendees(in.Attendees); err != nil {
-		return err
+		return "", err
 	}
 	path := "v1/mmc/control/conferences/participants?" + url.Values{"conferenceID": {in.ConferenceID}}.Encode()
 	req, err := c.newRequest(ctx, http.MethodPost, path, in)
 	if err != nil {
-		return err
+		return "", err
 	}
 	req.Header.Set("X-Conference-Authorization", controlToken)
-	return c.do(req, nil)
+	return c.doID(req, nil)
 }
 
 // Invite calls the attendees into a running conference in one request. It validates
@@ -179,32 +179,34 @@ func (c *Client) inviteParticipants(ctx context.Context, controlToken string, in
 // the chair password, else one that worked before). If the control token is rejected
 // (401) it fetches a new one and retries once; it never retries otherwise, since some
 // attendees may already be ringing. A nil error means the request was accepted, not
-// that anyone answered.
-func (c *Client) Invite(ctx context.Context, conferenceID string, attendees []Attendee) error {
-	if err := c.invite(ctx, conferenceID, attendees); err != nil {
-		return fmt.Errorf("invite to conference %s: %w", conferenceID, err)
+// that anyone answered; requestID is Huawei's ID of the accepted request, for the
+// audit trail.
+func (c *Client) Invite(ctx context.Context, conferenceID string, attendees []Attendee) (requestID string, err error) {
+	requestID, err = c.invite(ctx, conferenceID, attendees)
+	if err != nil {
+		return "", fmt.Errorf("invite to conference %s: %w", conferenceID, err)
 	}
-	return nil
+	return requestID, nil
 }
 
-func (c *Client) invite(ctx context.Context, conferenceID string, attendees []Attendee) error {
+func (c *Client) invite(ctx context.Context, conferenceID string, attendees []Attendee) (string, error) {
 	if err := validateAttendees(attendees); err != nil {
-		return err
+		return "", err
 	}
 	_, tok, err := c.prepare(ctx, conferenceID, "")
 	if err != nil {
-		return err
+		return "", err
 	}
 	in := InviteRequest{ConferenceID: conferenceID, Attendees: attendees}
-	err = c.inviteParticipants(ctx, tok, in)
+	id, err := c.inviteParticipants(ctx, tok, in)
 	if !isUnauthorized(err) {
-		return err
+		return id, err
 	}
 	c.logger.DebugContext(ctx, "meeting control token rejected; fetching a new one",
 		slog.String("conference_id", conferenceID))
 	c.dropControlToken(conferenceID, tok)
 	if _, tok, err = c.prepare(ctx, conferenceID, ""); err != nil {
-		return err
+		return "", err
 	}
 	return c.inviteParticipants(ctx, tok, in)
 }

@@ -45,7 +45,7 @@ func TestInvite(t *testing.T) {
 
 	_, err := c.Prepare(t.Context(), confID, "")
 	require.NoError(t, err)
-	err = c.Invite(t.Context(), confID, []meeting.Attendee{
+	_, err = c.Invite(t.Context(), confID, []meeting.Attendee{
 		{Name: "Alice", Phone: "+99111244216210249", Type: meeting.TypeNormal},
 		{
 			UserUUID: "uuid-b", AccountID: "acct-b", Name: "Bob", Role: meeting.RoleHost,
@@ -69,7 +69,7 @@ func TestInvitePreparesWhenNoTokenIsCached(t *testing.T) {
 		assert.Equal(t, "ctl-1", r.Header.Get("X-Conference-Authorization"))
 	})
 
-	err := c.Invite(t.Context(), confID, []meeting.Attendee{{Name: "Alice", Phone: "2001", Type: meeting.TypeNormal}})
+	_, err := c.Invite(t.Context(), confID, []meeting.Attendee{{Name: "Alice", Phone: "2001", Type: meeting.TypeNormal}})
 	require.NoError(t, err)
 	assert.Equal(t, int32(1), details.Load())
 	assert.Equal(t, []string{chairPW}, control.Passwords())
@@ -89,7 +89,7 @@ func TestInviteRemembersHostPassword(t *testing.T) {
 	_, err := c.Prepare(t.Context(), confID, typedPW)
 	require.NoError(t, err)
 	clk.Advance(29 * time.Minute) // the control token has expired
-	err = c.Invite(t.Context(), confID, []meeting.Attendee{{Name: "Alice", Phone: "2001", Type: meeting.TypeNormal}})
+	_, err = c.Invite(t.Context(), confID, []meeting.Attendee{{Name: "Alice", Phone: "2001", Type: meeting.TypeNormal}})
 	require.NoError(t, err)
 	assert.Equal(t, []string{typedPW, typedPW}, control.Passwords())
 }
@@ -113,7 +113,7 @@ func TestInviteValidatesBeforeSending(t *testing.T) {
 			t.Parallel()
 			_, c := setup(t, appCreds) // any request fails the test
 
-			err := c.Invite(t.Context(), confID, tt.attendees)
+			_, err := c.Invite(t.Context(), confID, tt.attendees)
 			require.ErrorIs(t, err, meeting.ErrInvalidAttendee)
 			assert.Contains(t, err.Error(), tt.wantText)
 
@@ -171,7 +171,7 @@ func TestInviteControlTokenRejected(t *testing.T) {
 				writeError(w, tt.status, tt.code)
 			})
 
-			err := c.Invite(t.Context(), confID, []meeting.Attendee{{Name: "Alice", Phone: "2001", Type: meeting.TypeNormal}})
+			_, err := c.Invite(t.Context(), confID, []meeting.Attendee{{Name: "Alice", Phone: "2001", Type: meeting.TypeNormal}})
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 			} else {

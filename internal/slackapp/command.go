@@ -10,6 +10,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
 )
 
 // handleCommand serves the slash command: parse, ack at once (with help, a
@@ -212,10 +213,14 @@ func audit(log *slog.Logger, inv commands.Invitation, rep commands.Report) {
 		"skipped", skipped,
 	}
 	if rep.Err != nil {
+		var apiErr *meeting.APIError
+		if errors.As(rep.Err, &apiErr) {
+			attrs = append(attrs, "request_id", apiErr.RequestID, "error_code", apiErr.Code)
+		}
 		log.Warn("invitation failed", append(attrs, "err", rep.Err)...)
 		return
 	}
-	log.Info("invitation done", attrs...)
+	log.Info("invitation done", append(attrs, "request_id", rep.RequestID)...)
 }
 
 func (a *App) logConnection(msg string) socketmode.SocketmodeHandlerFunc {

@@ -234,10 +234,6 @@ func notInvitedHeader(n int, conferenceID string) string {
 	return fmt.Sprintf("I couldn't invite %s to meeting %s:", plural(n, "person", "people"), conferenceID)
 }
 
-func notInvitedAnyone(conferenceID string) string {
-	return fmt.Sprintf("I couldn't invite anyone to meeting %s.", conferenceID)
-}
-
 const addMeHint = "I'm not in this channel, so I couldn't post the result there. Add me with `/invite @meet-invite` to post results in this channel."
 
 func plural(n int, one, many string) string {

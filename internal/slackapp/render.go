@@ -52,7 +52,7 @@ func problemsMessage(inv commands.Invitation, rep commands.Report) (message, boo
 	}
 	var lines []string
 	if rep.Err != nil {
-		lines = append(lines, notInvitedAnyone(rep.ConferenceID)+" "+failure(rep.Err, rep.ConferenceID, ""))
+		lines = append(lines, failure(rep.Err, rep.ConferenceID, ""))
 	}
 	if len(rep.Skipped) > 0 {
 		if rep.Err == nil {

@@ -287,7 +287,7 @@ func modalGroupsNote(groups string) string {
 
 const (
 	retryButton = "Try again"
-	retryHint   = "Once the host has started the meeting, press *Try again*."
+	retryHint   = "Or press *Try again* once the host has started it."
 )
 
 const directNotAllowed = "Calling phone numbers or email addresses typed in the command isn't enabled here " +

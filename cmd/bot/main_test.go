@@ -250,6 +250,18 @@ func TestInviteEndToEnd(t *testing.T) {
 	// Nothing went wrong, so there is no private note.
 	time.Sleep(100 * time.Millisecond)
 	assert.Len(t, b.slack.Messages(), 1)
+
+	// The post links the guest join URL (never the host's); a click on it
+	// is acknowledged and nothing else happens.
+	assert.Contains(t, string(post.Blocks), `"url":"https://meeting.huaweicloud.com/#/j/`+running+`"`)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, ack, err := b.slack.ClickButton(ctx, slackfake.Click{UserID: "UBOB", ChannelID: "CGENERAL", ActionID: "join_meeting", MessageTS: post.TS})
+	require.NoError(t, err)
+	assert.Nil(t, ack.Payload)
+	time.Sleep(100 * time.Millisecond)
+	assert.Len(t, b.slack.Messages(), 1)
+	assert.Len(t, b.meet.Invitations(running), 1)
 }
 
 func TestInviteReportsSkippedPeoplePrivately(t *testing.T) {

@@ -31,6 +31,7 @@ type element struct {
 	Style    string      `json:"style"`
 	Initial  string      `json:"initial_value"`
 	Users    []string    `json:"initial_users"`
+	URL      string      `json:"url"`
 }
 
 // renderBlocks turns Block Kit into readable lines: sections and context as
@@ -103,7 +104,7 @@ func buttonsIn(raw json.RawMessage) []button {
 		_ = json.Unmarshal(b.Elements, &els)
 		for _, e := range els {
 			if e.Type == "button" && e.Text != nil {
-				out = append(out, button{label: e.Text.Text, actionID: e.ActionID})
+				out = append(out, button{label: e.Text.Text, actionID: e.ActionID, url: e.URL})
 			}
 		}
 	}

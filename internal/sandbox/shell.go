@@ -34,6 +34,7 @@ type Shell struct {
 // button is a button the bot showed, for /click.
 type button struct {
 	label, actionID, channel, ts string
+	url                          string // a link button: Slack opens it
 }
 
 // NewShell returns a shell over w writing to out. With interactive set it
@@ -250,6 +251,10 @@ func (s *Shell) click(ctx context.Context, which string, rendered <-chan struct{
 	})
 	if err != nil {
 		return fmt.Errorf("click %q: %w", which, err)
+	}
+	if found.url != "" {
+		s.printf("[Slack opens %s]\n", found.url)
+		return s.awaitOutcome(ctx, rendered, false)
 	}
 	return s.awaitOutcome(ctx, rendered, true)
 }

@@ -285,6 +285,8 @@ func modalGroupsNote(groups string) string {
 	return "Also inviting everyone in " + groups + "."
 }
 
+const joinButton = "Join the meeting"
+
 const (
 	retryButton = "Try again"
 	retryHint   = "Or press *Try again* once the host has started it."

@@ -40,6 +40,13 @@ func invitedMessage(invoker string, rep commands.Report) message {
 		slack.NewSectionBlock(mrkdwn(summary), nil, nil),
 		slack.NewContextBlock("", mrkdwn(strings.Join(how, " · "))),
 	}
+	// The guest link lets anyone else in the channel join too. (The host
+	// link is never posted.)
+	if u := rep.Conference.GuestJoinURI; strings.HasPrefix(u, "https://") {
+		join := slack.NewButtonBlockElement(actionJoin, "", slack.NewTextBlockObject(slack.PlainTextType, joinButton, false, false))
+		join.URL = u
+		blocks = append(blocks, slack.NewActionBlock("join_block", join))
+	}
 	return message{text: invitedSummary(invoker, len(rep.Invited), plainTitle(rep)), blocks: blocks}
 }
 

@@ -23,7 +23,7 @@ func TestBlockKitGolden(t *testing.T) {
 	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UCAROL", UserIDs: []string{"UALICE", "UBOB", "UDAVE"}}
 	invited := commands.Report{
 		ConferenceID: "914083136",
-		Conference:   meeting.Conference{ID: "914083136", Subject: "Weekly <sync> & plans"},
+		Conference:   meeting.Conference{ID: "914083136", Subject: "Weekly <sync> & plans", GuestJoinURI: "https://meeting.example/j/914083136"},
 		Invited: []commands.Invitee{
 			{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"},
 			{Person: bob, Via: commands.ViaPhone, Address: "+442079460000"},

@@ -18,6 +18,7 @@ const (
 	callbackThread = "meet_invite_thread" // message shortcut "Invite this thread"
 	actionRetry    = "retry_invite"       // "Try again" on a meeting that had not started
 	actionEdit     = "edit_invite"        // "Edit" on an interpreted request: opens the form
+	actionJoin     = "join_meeting"       // "Join the meeting": a link; Slack still reports the click
 )
 
 // routes registers every handler the app has: the whole Slack surface of
@@ -31,6 +32,9 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
 	h.HandleInteractionBlockAction(actionConfirm, a.once(a.button(work, actionConfirm, a.handleConfirm(true))))
 	h.HandleInteractionBlockAction(actionCancel, a.once(a.button(work, actionCancel, a.handleConfirm(false))))
 	h.HandleInteractionBlockAction(actionEdit, a.once(a.button(work, actionEdit, a.handleEdit)))
+	h.HandleInteractionBlockAction(actionJoin, a.once(a.button(work, actionJoin, func(context.Context, *slog.Logger, slack.InteractionCallback, string) {
+		// Slack opens the link itself; the click only needs its ack.
+	})))
 
 	h.Handle(socketmode.EventTypeConnecting, a.logConnection("connecting to Slack"))
 	h.Handle(socketmode.EventTypeConnected, a.logConnection("connected to Slack"))

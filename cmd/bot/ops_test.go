@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,4 +66,21 @@ func TestHealthAndMetrics(t *testing.T) {
 	code, body = get("/healthz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.Contains(t, body, `"meeting":"failing"`)
+}
+
+func TestWrongMeetingCredentialsShowAtStart(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withEnv("MEETING_APP_KEY", "not-the-key"), withEnv("OPS_ADDR", "127.0.0.1:0"))
+	require.Eventually(t, func() bool {
+		return strings.Contains(b.logs.String(), "could not sign in to Huawei Cloud Meeting")
+	}, 5*time.Second, 10*time.Millisecond, "logged at start, before anyone invites")
+	assert.NotContains(t, b.logs.String(), "not-the-key")
+
+	addr := regexp.MustCompile(`"msg":"serving /healthz and /metrics","addr":"([^"]+)"`).FindStringSubmatch(b.logs.String())[1]
+	resp, err := http.Get("http://" + addr + "/healthz")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Contains(t, string(body), `"meeting":"failing"`)
 }

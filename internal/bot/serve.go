@@ -59,6 +59,21 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return fmt.Errorf("meeting client: %w", err)
 	}
 
+	// Sign in to Huawei now, in the background, so that wrong credentials
+	// show in the log and on /healthz at once rather than at the first
+	// invitation. The bot starts either way: Slack users are then told.
+	go func() {
+		sctx, cancel := context.WithTimeout(ctx, cfg.MeetingTimeout)
+		defer cancel()
+		err := mc.SignIn(sctx)
+		mon.health.MeetingResult(err)
+		if err != nil {
+			logger.Error("could not sign in to Huawei Cloud Meeting; check MEETING_APP_ID and MEETING_APP_KEY (or MEETING_ACCOUNT and MEETING_PASSWORD)", "err", err)
+			return
+		}
+		logger.Info("signed in to Huawei Cloud Meeting")
+	}()
+
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
 		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout, Transport: mon.metrics.Transport(ops.ServiceSlack, pool())}),

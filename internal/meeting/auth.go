@@ -214,3 +214,13 @@ func (c *Client) getWithAccessTokenOnce(ctx context.Context, path string, out an
 	}
 	return send(tok)
 }
+
+// SignIn obtains an access token (or reuses a cached one), so that a
+// caller can learn at start-up whether the credentials work. Every other
+// call signs in by itself when it needs to.
+func (c *Client) SignIn(ctx context.Context) error {
+	if _, err := c.accessToken(ctx, ""); err != nil {
+		return fmt.Errorf("sign in: %w", err)
+	}
+	return nil
+}

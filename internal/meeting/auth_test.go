@@ -300,3 +300,20 @@ func TestAuthenticationRejected(t *testing.T) {
 	assert.Equal(t, "req-USG.000000004", apiErr.RequestID)
 	assert.Equal(t, int32(1), auths.Load(), "a failed authentication is not retried")
 }
+
+func TestSignIn(t *testing.T) {
+	t.Parallel()
+	mux, c := setup(t, appCreds)
+	calls := handleAuth(t, mux, time.Now, 24*time.Hour)
+	require.NoError(t, c.SignIn(t.Context()))
+	require.NoError(t, c.SignIn(t.Context()), "a second sign-in reuses the token")
+	assert.Equal(t, int32(1), calls.Load())
+
+	mux2, bad := setup(t, meeting.Credentials{AppID: appID, AppKey: "wrong"})
+	mux2.HandleFunc("POST /api/v2/usg/acs/auth/appauth", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusUnauthorized, "USG.000000004")
+	})
+	err := bad.SignIn(t.Context())
+	require.ErrorIs(t, err, meeting.ErrUnauthorized)
+	assert.NotContains(t, err.Error(), "wrong", "the key never appears in errors")
+}

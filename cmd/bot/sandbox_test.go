@@ -74,6 +74,9 @@ func TestSandboxFormAndButtons(t *testing.T) {
 		"/click Try again",
 		"/meet-invite 914083136",
 		"/cancel",
+		"/thread",
+		"955555555", // meeting ID; the thread's people are already chosen
+		"", "", "",
 	}, "\n")
 	got, _ := runSandboxScript(t, script)
 	for _, want := range []string{
@@ -88,6 +91,9 @@ func TestSandboxFormAndButtons(t *testing.T) {
 		"@carol invited 1 person to *Design review* (meeting 986030665)",
 		"│ Meeting ID [914083136]: /cancel",
 		"└─ form closed",
+		"┌─ thread in #general",
+		"│ People to invite [@alice @bob @dave]: ",
+		"Meeting 955555555 is full; it has reached its participant limit.",
 	} {
 		assert.Contains(t, got, want)
 	}

@@ -122,7 +122,8 @@ You are @carol in #general. Try:
   /meet-invite 986030665 @alice               a meeting that has not started (then /start 986030665)
   /meet-invite                                the form: answer each field, Enter keeps the value shown
 Sandbox commands: /users  /meetings  /as USER  /in CHANNEL  /start ID  /end ID
-                  /shortcut (global shortcut)  /click BUTTON (e.g. /click Try again)  /help  /quit`
+                  /shortcut (global shortcut)  /thread (invite the people of a thread)
+                  /click BUTTON (e.g. /click Try again)  /help  /quit`
 
 // do runs one line. quit is true for /quit.
 func (s *Shell) do(ctx context.Context, line string, lines <-chan string, rendered <-chan struct{}) (quit bool, err error) {
@@ -166,6 +167,8 @@ func (s *Shell) do(ctx context.Context, line string, lines <-chan string, render
 		return false, s.slashCommand(ctx, rest, lines, rendered)
 	case "/shortcut":
 		return false, s.shortcut(ctx, lines, rendered)
+	case "/thread":
+		return false, s.threadShortcut(ctx, lines, rendered)
 	case "/click":
 		return false, s.click(ctx, rest, rendered)
 	default:
@@ -225,6 +228,23 @@ func (s *Shell) shortcut(ctx context.Context, lines <-chan string, rendered <-ch
 	views := len(s.w.Slack.Views())
 	if _, _, err := s.w.Slack.GlobalShortcut(ctx, s.user, "meet_invite_global"); err != nil {
 		return fmt.Errorf("shortcut: %w", err)
+	}
+	return s.formIfOpened(ctx, views, lines, rendered)
+}
+
+// threadShortcut shows the seeded thread in #general and uses the message
+// shortcut "Invite thread to meeting" on it.
+func (s *Shell) threadShortcut(ctx context.Context, lines <-chan string, rendered <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	var b strings.Builder
+	for _, m := range thread {
+		b.WriteString(s.userName(m.User) + ": " + m.Text + "\n")
+	}
+	s.printf("%s\n", s.box("thread in "+s.channelName(threadChannel), b.String()))
+	views := len(s.w.Slack.Views())
+	if _, _, err := s.w.Slack.MessageShortcut(ctx, s.user, threadChannel, "meet_invite_thread", threadTS); err != nil {
+		return fmt.Errorf("message shortcut: %w", err)
 	}
 	return s.formIfOpened(ctx, views, lines, rendered)
 }

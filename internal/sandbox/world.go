@@ -37,7 +37,21 @@ func Start() (*World, error) {
 		sf.Close()
 		return nil, err
 	}
+	sf.Thread(threadChannel, threadTS, thread)
 	return &World{Slack: sf, Meeting: mf}, nil
+}
+
+// A seeded conversation in #general, for the message shortcut.
+const (
+	threadChannel = "CGENERAL"
+	threadTS      = "1764000000.000100"
+)
+
+var thread = []slackfake.ThreadMessage{
+	{User: "UALICE", Text: "The build is red again. Can we get on a call?", TS: threadTS},
+	{User: "UBOB", Text: "Yes, I have ten minutes.", TS: "1764000060.000200"},
+	{User: "UDAVE", Text: "Count me in.", TS: "1764000120.000300"},
+	{User: "UCAROL", Text: "Starting 914083136 now.", TS: "1764000180.000400"},
 }
 
 // StartMeeting starts the simulated meeting service alone, with the seed

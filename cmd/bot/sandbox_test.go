@@ -76,8 +76,8 @@ func TestSandboxFormAndButtons(t *testing.T) {
 		"/cancel",
 		"/thread",
 		"955555555", // meeting ID; the thread's people are already chosen
-		"", "", "",
-	}, "\n")
+		"", "", "", // people, host, password: as they are
+	}, "\n") + "\n"
 	got, _ := runSandboxScript(t, script)
 	for _, want := range []string{
 		"┌─ form: Invite to a meeting",

@@ -76,7 +76,7 @@ func TestSandboxFormAndButtons(t *testing.T) {
 		"/cancel",
 		"/thread",
 		"955555555", // meeting ID; the thread's people are already chosen
-		"", "", "", // people, host, password: as they are
+		"", "", "",  // people, host, password: as they are
 	}, "\n") + "\n"
 	got, _ := runSandboxScript(t, script)
 	for _, want := range []string{

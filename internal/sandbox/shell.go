@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
 )
@@ -378,20 +379,13 @@ func (s *Shell) printInvitation(inv meetingfake.Invitation) {
 func how(a meetingfake.Attendee) string {
 	switch {
 	case a.Type == "mobile":
-		return "mobile phone " + mask(a.Phone)
+		return "mobile phone " + commands.MaskPhone(a.Phone)
 	case a.Phone != "":
-		return "Huawei Cloud Meeting app (number " + mask(a.Phone) + ")"
+		return "Huawei Cloud Meeting app (number " + commands.MaskPhone(a.Phone) + ")"
 	case a.Email != "":
 		return "email " + a.Email + " (no call: nothing to ring)"
 	}
 	return "?"
-}
-
-func mask(n string) string {
-	if len(n) <= 4 {
-		return "••••"
-	}
-	return "•••• " + n[len(n)-4:]
 }
 
 // box frames a message under a heading line.

@@ -112,13 +112,9 @@ func (a *App) inviteMany(ctx context.Context, log *slog.Logger, t target, inv co
 		return
 	}
 	plan := a.inviter.Plan(ctx, inv)
-	switch n := plan.Count(); {
-	case a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople:
-		a.report(ctx, log, t, inv, commands.Report{
-			ConferenceID: inv.ConferenceID,
-			Err:          &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople},
-		})
-	case n > a.cfg.ConfirmAbove:
+	switch {
+	case a.refuseTooMany(ctx, log, t, inv, plan):
+	case plan.Count() > a.cfg.ConfirmAbove:
 		key := a.pending.put(pending{inv: inv, plan: plan, t: t})
 		if err := a.postPrivate(ctx, t, confirmMessage(inv, plan, key)); err != nil {
 			log.Error("could not ask for confirmation", "err", err)
@@ -126,6 +122,20 @@ func (a *App) inviteMany(ctx context.Context, log *slog.Logger, t target, inv co
 	default:
 		a.run(ctx, log, t, inv, func(ctx context.Context) commands.Report { return a.inviter.InvitePlanned(ctx, inv, plan) })
 	}
+}
+
+// refuseTooMany tells the invoker when a plan reaches more people than the
+// maximum, and reports whether it did.
+func (a *App) refuseTooMany(ctx context.Context, log *slog.Logger, t target, inv commands.Invitation, plan commands.Plan) bool {
+	n := plan.Count()
+	if a.cfg.MaxPeople <= 0 || n <= a.cfg.MaxPeople {
+		return false
+	}
+	a.report(ctx, log, t, inv, commands.Report{
+		ConferenceID: inv.ConferenceID,
+		Err:          &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople},
+	})
+	return true
 }
 
 // allowed applies the policy to the person who asked, telling them

@@ -43,10 +43,7 @@ func (a *App) interpret(work context.Context, log *slog.Logger, t target, text s
 		inv.Role = meeting.RoleHost
 	}
 	plan := a.inviter.Plan(ctx, inv)
-	if a.cfg.MaxPeople > 0 && plan.Count() > a.cfg.MaxPeople {
-		a.report(ctx, log, t, inv, commands.Report{
-			ConferenceID: inv.ConferenceID, Err: &commands.TooManyError{Count: plan.Count(), Max: a.cfg.MaxPeople},
-		})
+	if a.refuseTooMany(ctx, log, t, inv, plan) {
 		return
 	}
 	key := a.pending.put(pending{inv: inv, plan: plan, t: t})

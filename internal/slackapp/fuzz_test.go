@@ -5,8 +5,11 @@ import (
 	"testing"
 
 	"github.com/slack-go/slack"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
 )
 
 // FuzzViewSubmission feeds hostile view_submission payloads through the
@@ -43,15 +46,52 @@ func FuzzViewSubmission(f *testing.F) {
 	})
 }
 
-// FuzzButtonValue decodes hostile Try again values as the handler does.
+// FuzzButtonValue feeds hostile Try again values to the decoder the
+// handler uses: what it accepts is a usable invitation, and what the bot
+// itself writes is accepted back unchanged.
 func FuzzButtonValue(f *testing.F) {
 	f.Add(`{"c":"914083136","u":["U1"],"h":true}`)
+	f.Add(`{"c":"914083136","g":["S1"]}`)
 	f.Add(`{"c":1}`)
+	f.Add(`{"c":"914083136","u":["<@U1>"]}`)
 	f.Fuzz(func(t *testing.T, value string) {
-		var v retryValue
-		if json.Unmarshal([]byte(value), &v) != nil {
+		v, ok := decodeRetry(value)
+		if !ok {
 			return
 		}
-		_ = commands.ValidConferenceID(v.ConferenceID)
+		if !commands.ValidConferenceID(v.ConferenceID) {
+			t.Fatalf("accepted meeting ID %q", v.ConferenceID)
+		}
+		if len(v.UserIDs) == 0 && len(v.GroupIDs) == 0 {
+			t.Fatal("accepted a value with nobody in it")
+		}
+		for _, id := range append(append([]string{}, v.UserIDs...), v.GroupIDs...) {
+			if !userIDRe.MatchString(id) && !groupIDRe.MatchString(id) {
+				t.Fatalf("accepted ID %q", id)
+			}
+		}
 	})
+}
+
+func TestRetryButtonRoundTrip(t *testing.T) {
+	t.Parallel()
+	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "W0BOB"}, GroupIDs: []string{"SENG"}, Role: meeting.RoleHost}
+	b, ok := retryButtonFor(inv)
+	require.True(t, ok)
+	raw, err := json.Marshal(b)
+	require.NoError(t, err)
+	var block struct {
+		Elements []struct{ Value string } `json:"elements"`
+	}
+	require.NoError(t, json.Unmarshal(raw, &block))
+	require.Len(t, block.Elements, 1)
+
+	got, ok := decodeRetry(block.Elements[0].Value)
+	require.True(t, ok, "what the bot writes, it reads back")
+	assert.Equal(t, retryValue{ConferenceID: "914083136", UserIDs: []string{"UALICE", "W0BOB"}, GroupIDs: []string{"SENG"}, Host: true}, got)
+
+	for _, bad := range []string{`{"c":"914083136","u":["<@U1>"]}`, `{"c":"914083136"}`, `{"c":"12","u":["U1"]}`, `not json`} {
+		_, ok := decodeRetry(bad)
+		assert.False(t, ok, "accepted %s", bad)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"regexp"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -111,11 +112,40 @@ func retryButtonFor(inv commands.Invitation) (slack.Block, bool) {
 	return slack.NewActionBlock("retry_block", btn), true
 }
 
+var (
+	userIDRe  = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+	groupIDRe = regexp.MustCompile(`^S[A-Z0-9]+$`)
+)
+
+// decodeRetry reads a Try again button's value. It accepts only a valid
+// meeting ID and well-formed Slack user and group IDs: the value comes back
+// from Slack as sent, but nothing from outside is trusted blindly.
+func decodeRetry(value string) (retryValue, bool) {
+	var v retryValue
+	if json.Unmarshal([]byte(value), &v) != nil || !commands.ValidConferenceID(v.ConferenceID) {
+		return retryValue{}, false
+	}
+	if len(v.UserIDs) == 0 && len(v.GroupIDs) == 0 {
+		return retryValue{}, false
+	}
+	for _, id := range v.UserIDs {
+		if !userIDRe.MatchString(id) {
+			return retryValue{}, false
+		}
+	}
+	for _, id := range v.GroupIDs {
+		if !groupIDRe.MatchString(id) {
+			return retryValue{}, false
+		}
+	}
+	return v, true
+}
+
 // handleRetry runs an invitation again from its "Try again" button.
 func (a *App) handleRetry(work context.Context, log *slog.Logger, cb slack.InteractionCallback, value string) {
-	var v retryValue
-	if err := json.Unmarshal([]byte(value), &v); err != nil || !commands.ValidConferenceID(v.ConferenceID) {
-		log.Warn("unreadable Try again button", "err", err)
+	v, ok := decodeRetry(value)
+	if !ok {
+		log.Warn("unreadable Try again button")
 		return
 	}
 	if !a.jobs.start() {

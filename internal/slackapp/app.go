@@ -199,11 +199,12 @@ func (a *App) Run(ctx context.Context) error {
 func (a *App) ack(c *socketmode.Client, req *socketmode.Request, payload any) {
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.AckTimeout)
 	defer cancel()
+	start, timed := a.arrived.LoadAndDelete(req.EnvelopeID)
 	if err := c.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
 		a.log.Error("ack failed", "envelope_id", req.EnvelopeID, "err", err)
 		return
 	}
-	if start, ok := a.arrived.LoadAndDelete(req.EnvelopeID); ok {
+	if timed {
 		a.cfg.Monitor.Acked(time.Since(start.(time.Time)))
 	}
 }

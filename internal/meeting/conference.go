@@ -149,6 +149,7 @@ func (c *Client) controlToken(ctx context.Context, conferenceID, hostPassword st
 type confEntry struct {
 	conf     Conference
 	control  token
+	wsURL    string            // control WebSocket prefix given with the control token
 	password string            // host password that obtained the control token
 	flight   *flight[prepared] // Prepare in progress, if any
 }
@@ -157,6 +158,7 @@ type confEntry struct {
 type prepared struct {
 	conf     Conference
 	control  token
+	wsURL    string
 	password string
 }
 
@@ -214,7 +216,7 @@ func (c *Client) prepare(ctx context.Context, conferenceID, hostPassword string)
 		c.confMu.Lock()
 		e.flight = nil
 		if err == nil {
-			e.conf, e.control, e.password = p.conf, p.control, p.password
+			e.conf, e.control, e.wsURL, e.password = p.conf, p.control, p.wsURL, p.password
 		}
 		f.land(ctx, p, err)
 		c.confMu.Unlock()
@@ -275,6 +277,7 @@ func (c *Client) fetchControl(ctx context.Context, conferenceID, hostPassword, r
 	return prepared{
 		conf:     conf,
 		control:  token{value: ct.Data.Token, renewAt: exp.Add(-controlTokenMargin)},
+		wsURL:    ct.Data.WsURL,
 		password: password,
 	}, nil
 }
@@ -305,6 +308,18 @@ func (c *Client) entry(conferenceID string) *confEntry {
 	e := &confEntry{}
 	c.confs[conferenceID] = e
 	return e
+}
+
+// cachedControl returns the conference's cached control token and WebSocket
+// prefix, without fetching anything.
+func (c *Client) cachedControl(conferenceID string) (tok, wsURL string, ok bool) {
+	c.confMu.Lock()
+	defer c.confMu.Unlock()
+	e, found := c.confs[conferenceID]
+	if !found || !e.control.usable(c.now()) {
+		return "", "", false
+	}
+	return e.control.value, e.wsURL, true
 }
 
 // dropControlToken forgets the conference's control token if it is still rejected.

@@ -1,0 +1,189 @@
+package meeting
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+const (
+	defaultFollowIdle = 10 * time.Minute // stop watching a conference nobody has invited into for this long
+	followRetry       = time.Minute      // after a watch fails to open, ask the REST API for this long
+)
+
+// Presence tells who is online in a conference. For a conference it has been
+// asked to Follow it keeps a Watch and answers from it, at no cost, while the
+// watch is live and complete; otherwise it asks the API
+// (OnlineParticipants). It is safe for concurrent use; Close it when done.
+type Presence struct {
+	client *Client
+	idle   time.Duration
+	logger *slog.Logger
+	ctx    context.Context // cancelled by Close; bounds the opening of watches
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	closed  bool
+	follows map[string]*follow // by conference ID
+	wg      sync.WaitGroup     // watches being opened
+}
+
+// follow is Presence's state for one conference.
+type follow struct {
+	watch      *Watch // nil while opening or after a failure
+	opening    bool
+	failedAt   time.Time
+	lastWanted time.Time
+}
+
+// NewPresence returns a Presence over c. A conference is no longer watched
+// once idle passes without a call for it (default 10 minutes when idle <= 0).
+func NewPresence(c *Client, idle time.Duration) *Presence {
+	if idle <= 0 {
+		idle = defaultFollowIdle
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Presence{client: c, idle: idle, logger: c.logger, ctx: ctx, cancel: cancel, follows: map[string]*follow{}}
+}
+
+// Participants returns everyone online in the conference: from its live
+// watch when there is one, else from the API.
+func (p *Presence) Participants(ctx context.Context, conferenceID string) ([]Participant, error) {
+	p.mu.Lock()
+	f := p.follows[conferenceID]
+	var w *Watch
+	if f != nil {
+		f.lastWanted = p.client.now()
+		w = f.watch
+	}
+	p.mu.Unlock()
+	if w != nil {
+		if ps, ok := w.Participants(); ok {
+			return ps, nil
+		}
+	}
+	return p.client.OnlineParticipants(ctx, conferenceID)
+}
+
+// Following reports whether the conference has a live, complete watch.
+func (p *Presence) Following(conferenceID string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	f := p.follows[conferenceID]
+	if f == nil || f.watch == nil {
+		return false
+	}
+	_, ok := f.watch.Participants()
+	return ok
+}
+
+// Follow starts watching a conference that has just been prepared (its
+// control token is cached), unless it is watched already or a watch failed
+// to open in the last minute. It returns at once.
+func (p *Presence) Follow(conferenceID string) {
+	now := p.client.now()
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		return
+	}
+	stale := p.reapLocked(now)
+	f := p.follows[conferenceID]
+	if f == nil {
+		f = &follow{}
+		p.follows[conferenceID] = f
+	}
+	f.lastWanted = now
+	live := f.watch != nil && !isDone(f.watch.Done())
+	if f.opening || live || (!f.failedAt.IsZero() && now.Sub(f.failedAt) < followRetry) {
+		p.mu.Unlock()
+		closeAll(stale)
+		return
+	}
+	if f.watch != nil {
+		stale = append(stale, f.watch)
+		f.watch = nil
+	}
+	f.opening = true
+	p.wg.Add(1)
+	p.mu.Unlock()
+	closeAll(stale)
+
+	go p.open(conferenceID, f)
+}
+
+func (p *Presence) open(conferenceID string, f *follow) {
+	defer p.wg.Done()
+	ctx, cancel := context.WithTimeout(p.ctx, watchDialTimeout+watchWriteWait)
+	defer cancel()
+	w, err := p.client.Watch(ctx, conferenceID)
+
+	p.mu.Lock()
+	f.opening = false
+	if err != nil {
+		f.failedAt = p.client.now()
+		p.mu.Unlock()
+		if p.ctx.Err() == nil {
+			p.logger.Warn("cannot watch the meeting's participants; asking for them on each invitation instead",
+				slog.String("conference_id", conferenceID), slog.Any("err", err))
+		}
+		return
+	}
+	if p.closed {
+		p.mu.Unlock()
+		w.Close()
+		return
+	}
+	f.watch, f.failedAt = w, time.Time{}
+	p.mu.Unlock()
+	p.logger.Debug("watching the meeting's participants", slog.String("conference_id", conferenceID))
+}
+
+// reapLocked forgets conferences not wanted for p.idle and returns their
+// watches, to be closed without p.mu held.
+func (p *Presence) reapLocked(now time.Time) []*Watch {
+	var stale []*Watch
+	for id, f := range p.follows {
+		if f.opening || now.Sub(f.lastWanted) < p.idle {
+			continue
+		}
+		if f.watch != nil {
+			stale = append(stale, f.watch)
+		}
+		delete(p.follows, id)
+	}
+	return stale
+}
+
+// Close stops every watch and waits for those being opened.
+func (p *Presence) Close() {
+	p.mu.Lock()
+	p.closed = true
+	var all []*Watch
+	for id, f := range p.follows {
+		if f.watch != nil {
+			all = append(all, f.watch)
+		}
+		delete(p.follows, id)
+	}
+	p.mu.Unlock()
+	p.cancel()
+	closeAll(all)
+	p.wg.Wait()
+}
+
+func closeAll(ws []*Watch) {
+	for _, w := range ws {
+		w.Close()
+	}
+}
+
+func isDone(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -45,6 +46,17 @@ type Meetings interface {
 	Prepare(ctx context.Context, conferenceID, hostPassword string) (meeting.Conference, error)
 	Invite(ctx context.Context, conferenceID string, attendees []meeting.Attendee) (requestID string, err error)
 	FindUserByEmail(ctx context.Context, email string) (meeting.DirectoryUser, error)
+}
+
+// Presence tells who is online in a meeting: in it, or being called into
+// it. *meeting.Presence implements it.
+type Presence interface {
+	// Participants lists everyone online in the conference now.
+	Participants(ctx context.Context, conferenceID string) ([]meeting.Participant, error)
+	// Follow asks for the conference to be kept up to date from now on,
+	// so that the next Participants costs nothing; it returns at once.
+	// It is called once the conference is prepared.
+	Follow(conferenceID string)
 }
 
 // Invitation is one request to bring people into a conference, whatever
@@ -94,6 +106,10 @@ type Invitee struct {
 	Person  Person
 	Via     Via
 	Address string
+	// Also holds the person's other numbers (their phone when Address is
+	// their meeting number, and so on), to recognise them in the meeting
+	// whichever way they joined. It is never called.
+	Also []string
 }
 
 // SkipReason says why someone was not invited.
@@ -112,6 +128,8 @@ const (
 	SkipRecentlyInvited                        // already called into this meeting moments ago
 	SkipUnknownChannel                         // no such channel, or the bot cannot see it
 	SkipDirectNotAllowed                       // phone numbers and emails typed directly are not allowed here
+	SkipInMeeting                              // already in the meeting
+	SkipBeingCalled                            // being called into the meeting right now (by someone else)
 )
 
 var skipNames = map[SkipReason]string{
@@ -119,6 +137,7 @@ var skipNames = map[SkipReason]string{
 	SkipNotFound: "not_found", SkipLookupFailed: "lookup_failed", SkipUnknownGroup: "unknown_group",
 	SkipEmptyGroup: "empty_group", SkipDuplicate: "duplicate", SkipRecentlyInvited: "recently_invited",
 	SkipUnknownChannel: "unknown_channel", SkipDirectNotAllowed: "direct_not_allowed",
+	SkipInMeeting: "in_meeting", SkipBeingCalled: "being_called",
 }
 
 // String names the reason for logs and metrics.
@@ -176,7 +195,13 @@ type Config struct {
 	// AllowDirect permits phone numbers and emails typed in a command.
 	// Dialling a number can cost money, so it is off by default.
 	AllowDirect bool
-	Now         func() time.Time
+	// Presence, when set, is asked who is already in the meeting, alongside
+	// the lookups; they are not called again. Nil skips the check.
+	Presence Presence
+	// PresenceWait bounds how long an invitation waits for Presence beyond
+	// its other steps; after it, everyone is called. Default 2 seconds.
+	PresenceWait time.Duration
+	Now          func() time.Time
 }
 
 // Inviter runs invitations: it resolves people to meeting numbers, phones or
@@ -219,6 +244,9 @@ func NewInviter(people People, meetings Meetings, logger *slog.Logger, cfg Confi
 	if cfg.RecentWindow <= 0 {
 		cfg.RecentWindow = 2 * time.Minute
 	}
+	if cfg.PresenceWait <= 0 {
+		cfg.PresenceWait = 2 * time.Second
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -254,6 +282,9 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 		prepErr    error
 		authErr    error
 	)
+	pctx, stopPresence := context.WithCancel(ctx)
+	defer stopPresence()
+	online := in.online(pctx, inv.ConferenceID)
 	wg.Go(func() {
 		conference, prepErr = in.meetings.Prepare(ctx, inv.ConferenceID, inv.HostPassword)
 	})
@@ -296,7 +327,7 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 		}
 		iv := *r.invitee
 		if seen[iv.Address] {
-			rep.Skipped = append(rep.Skipped, Skipped{UserID: iv.Person.ID, Name: iv.Person.Name, Reason: SkipDuplicate})
+			rep.Skipped = append(rep.Skipped, skippedInvitee(iv, SkipDuplicate))
 			continue
 		}
 		seen[iv.Address] = true
@@ -311,6 +342,11 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 		rep.Err = prepErr
 		return rep
 	}
+	if in.cfg.Presence != nil {
+		in.cfg.Presence.Follow(inv.ConferenceID)
+	}
+	invitees, attendees, there := leaveOutOnline(invitees, attendees, online())
+	rep.Skipped = append(rep.Skipped, there...)
 	invitees, attendees, recent := in.reserve(inv.ConferenceID, invitees, attendees)
 	rep.Skipped = append(rep.Skipped, recent...)
 	if len(attendees) == 0 {
@@ -430,6 +466,138 @@ func (in *Inviter) direct(inv Invitation) []resolution {
 	return out
 }
 
+// online starts asking who is in the conference and returns a function that
+// waits for the answer: at most cfg.PresenceWait, so that a slow answer
+// never holds an invitation up for long. Without an answer it returns nil,
+// and everyone is called. Cancelling ctx ends the question.
+func (in *Inviter) online(ctx context.Context, conferenceID string) func() []meeting.Participant {
+	if in.cfg.Presence == nil {
+		return func() []meeting.Participant { return nil }
+	}
+	type answer struct {
+		ps  []meeting.Participant
+		err error
+	}
+	ch := make(chan answer, 1)
+	go func() {
+		ps, err := in.cfg.Presence.Participants(ctx, conferenceID)
+		ch <- answer{ps, err}
+	}()
+	return func() []meeting.Participant {
+		t := time.NewTimer(in.cfg.PresenceWait)
+		defer t.Stop()
+		select {
+		case a := <-ch:
+			if a.err != nil {
+				in.log.WarnContext(ctx, "could not check who is in the meeting; calling everyone", "conference_id", conferenceID, "err", a.err)
+				return nil
+			}
+			return a.ps
+		case <-t.C:
+			in.log.WarnContext(ctx, "checking who is in the meeting took too long; calling everyone", "conference_id", conferenceID)
+			return nil
+		}
+	}
+}
+
+// leaveOutOnline leaves out invitees who are online in the meeting already.
+func leaveOutOnline(invitees []Invitee, attendees []meeting.Attendee, online []meeting.Participant) ([]Invitee, []meeting.Attendee, []Skipped) {
+	if len(online) == 0 {
+		return invitees, attendees, nil
+	}
+	var (
+		keptInv []Invitee
+		keptAtt []meeting.Attendee
+		skipped []Skipped
+	)
+	for i, iv := range invitees {
+		p, ok := findOnline(iv, online)
+		if !ok {
+			keptInv = append(keptInv, iv)
+			keptAtt = append(keptAtt, attendees[i])
+			continue
+		}
+		reason := SkipInMeeting
+		if p.State == meeting.BeingCalled {
+			reason = SkipBeingCalled
+		}
+		skipped = append(skipped, skippedInvitee(iv, reason))
+	}
+	return keptInv, keptAtt, skipped
+}
+
+// skippedInvitee reports an invitee left out: a chat user by ID, a number
+// or address typed directly by the address (and its masked form as Name).
+func skippedInvitee(iv Invitee, reason SkipReason) Skipped {
+	s := Skipped{UserID: iv.Person.ID, Name: iv.Person.Name, Reason: reason}
+	if iv.Person.ID == "" {
+		s.Address = iv.Address
+	}
+	return s
+}
+
+// findOnline finds the invitee among the online participants by any of
+// their numbers. Huawei may mask numbers ("+99111****815"): a masked number
+// counts only when the visible digits and the name both agree, since
+// colleagues' numbers often differ in a few digits only.
+func findOnline(iv Invitee, online []meeting.Participant) (meeting.Participant, bool) {
+	for _, p := range online {
+		theirs := canonicalNumber(p.Number)
+		if theirs == "" {
+			continue
+		}
+		for _, addr := range append([]string{iv.Address}, iv.Also...) {
+			ours := canonicalNumber(addr)
+			if ours == "" {
+				continue
+			}
+			if theirs == ours {
+				return p, true
+			}
+			if strings.Contains(theirs, "*") && maskedMatch(theirs, ours) && sameName(p.Name, iv.Person.Name) {
+				return p, true
+			}
+		}
+	}
+	return meeting.Participant{}, false
+}
+
+// canonicalNumber drops what varies in how a number is written: spaces,
+// dashes, dots, parentheses and a "sip:" scheme. It returns "" for an email
+// address, which no roster entry carries.
+func canonicalNumber(s string) string {
+	s = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "sip:")
+	if strings.Contains(s, "@") && !strings.ContainsAny(s, "0123456789") {
+		return ""
+	}
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case ' ', '-', '.', '(', ')':
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// maskedMatch reports whether the masked number could be ours: same length,
+// and every visible character agrees.
+func maskedMatch(masked, ours string) bool {
+	if len(masked) != len(ours) {
+		return false
+	}
+	for i := range len(masked) {
+		if masked[i] != '*' && masked[i] != ours[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func sameName(a, b string) bool {
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	return a != "" && strings.EqualFold(a, b)
+}
+
 // reserve marks each invitee as being called into the conference and leaves
 // out anyone called into it within the recent window, so that a double
 // submission or a repeated command never rings a person twice.
@@ -452,7 +620,7 @@ func (in *Inviter) reserve(conferenceID string, invitees []Invitee, attendees []
 	for i, iv := range invitees {
 		key := conferenceID + "|" + iv.Address
 		if t, ok := in.recent[key]; ok && now.Sub(t) < in.cfg.RecentWindow {
-			skipped = append(skipped, Skipped{UserID: iv.Person.ID, Name: iv.Person.Name, Reason: SkipRecentlyInvited})
+			skipped = append(skipped, skippedInvitee(iv, SkipRecentlyInvited))
 			continue
 		}
 		in.recent[key] = now
@@ -516,15 +684,18 @@ func (in *Inviter) resolve(ctx context.Context, id string) (r resolution, cachea
 	}
 
 	cacheable = true
+	profilePhone, _ := NormalizePhone(p.Phone)
 	if p.Email != "" {
 		u, err := in.meetings.FindUserByEmail(ctx, p.Email)
+		var dirPhone string
+		if err == nil && !u.HidePhone {
+			dirPhone, _ = NormalizePhone(u.Phone)
+		}
 		switch {
 		case err == nil && u.Number != "":
-			return resolution{invitee: &Invitee{Person: p, Via: ViaApp, Address: u.Number}}, true
-		case err == nil && u.Phone != "" && !u.HidePhone:
-			if n, ok := NormalizePhone(u.Phone); ok {
-				return resolution{invitee: &Invitee{Person: p, Via: ViaPhone, Address: n}}, true
-			}
+			return resolution{invitee: &Invitee{Person: p, Via: ViaApp, Address: u.Number, Also: otherNumbers(u.Number, dirPhone, profilePhone)}}, true
+		case dirPhone != "":
+			return resolution{invitee: &Invitee{Person: p, Via: ViaPhone, Address: dirPhone, Also: otherNumbers(dirPhone, profilePhone)}}, true
 		case err != nil && !errors.Is(err, meeting.ErrNoDirectoryMatch):
 			// The directory is a nicety: fall back to the profile, but do
 			// not remember the fallback, so the next request tries again.
@@ -568,6 +739,20 @@ func (in *Inviter) remember(id string, r resolution) {
 		}
 	}
 	in.cache[id] = cached{res: r, expires: now.Add(in.cfg.CacheTTL)}
+}
+
+// otherNumbers returns the numbers after the first that differ from it and
+// from each other, leaving out empty ones.
+func otherNumbers(addr string, numbers ...string) []string {
+	seen := map[string]bool{canonicalNumber(addr): true}
+	var out []string
+	for _, n := range numbers {
+		if c := canonicalNumber(n); c != "" && !seen[c] {
+			seen[c] = true
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // attendee builds the meeting service's attendee for an invitee.

@@ -148,7 +148,7 @@ func TestInviteResolvesEachPerson(t *testing.T) {
 
 	// Alice: directory number (app); Bob: profile phone; Carol: email only.
 	require.Len(t, rep.Invited, 3)
-	assert.Equal(t, commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"}, rep.Invited[0])
+	assert.Equal(t, commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249", Also: []string{"+8613800000001"}}, rep.Invited[0])
 	assert.Equal(t, commands.Invitee{Person: bob, Via: commands.ViaPhone, Address: "+442079460000"}, rep.Invited[1])
 	assert.Equal(t, commands.Invitee{Person: carol, Via: commands.ViaEmail, Address: "carol@example.com"}, rep.Invited[2])
 
@@ -527,4 +527,18 @@ func TestInviteAuthorizeRunsAlongsideAndGates(t *testing.T) {
 	})
 	require.NoError(t, rep.Err)
 	assert.Len(t, m.invited, 1)
+}
+
+func TestInviteReportsARepeatedDirectNumberByAddress(t *testing.T) {
+	t.Parallel()
+	in := newInviter(newPeople(), newMeetings(), commands.Config{AllowDirect: true})
+	inv := commands.Invitation{ConferenceID: "914083136", Phones: []string{"+8613800000009"}}
+
+	first := in.Invite(context.Background(), inv)
+	second := in.Invite(context.Background(), inv)
+
+	require.Len(t, first.Invited, 1)
+	require.Len(t, second.Skipped, 1)
+	assert.Equal(t, commands.Skipped{Address: "+8613800000009", Name: "•••• 0009", Reason: commands.SkipRecentlyInvited}, second.Skipped[0],
+		"a number typed directly is named by its masked address, not as a Slack user")
 }

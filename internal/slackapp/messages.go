@@ -90,6 +90,10 @@ func skipReason(r commands.SkipReason) string {
 		return "calling numbers or addresses typed in a command isn't enabled here."
 	case commands.SkipRecentlyInvited:
 		return "they were called into this meeting moments ago, so I didn't call them again."
+	case commands.SkipInMeeting:
+		return "they're already in the meeting."
+	case commands.SkipBeingCalled:
+		return "they're being called into the meeting right now."
 	}
 	return "I couldn't invite them."
 }

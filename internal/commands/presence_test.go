@@ -1,0 +1,221 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// presence is an in-memory commands.Presence.
+type presence struct {
+	online []meeting.Participant
+	err    error
+	delay  time.Duration
+
+	mu      sync.Mutex
+	asked   []string
+	follows []string
+}
+
+func (p *presence) Participants(ctx context.Context, id string) ([]meeting.Participant, error) {
+	p.mu.Lock()
+	p.asked = append(p.asked, id)
+	p.mu.Unlock()
+	if p.delay > 0 {
+		select {
+		case <-time.After(p.delay):
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	return p.online, p.err
+}
+
+func (p *presence) Follow(id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.follows = append(p.follows, id)
+}
+
+func (p *presence) followed() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.follows...)
+}
+
+func invitedIDs(rep commands.Report) []string {
+	var ids []string
+	for _, iv := range rep.Invited {
+		ids = append(ids, iv.Person.ID)
+	}
+	return ids
+}
+
+func skippedFor(rep commands.Report, userID string) (commands.Skipped, bool) {
+	for _, s := range rep.Skipped {
+		if s.UserID == userID {
+			return s, true
+		}
+	}
+	return commands.Skipped{}, false
+}
+
+func TestInviteLeavesOutPeopleAlreadyInTheMeeting(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name        string
+		online      meeting.Participant
+		wantSkipped string // user ID left out, "" for nobody
+		wantReason  commands.SkipReason
+	}{
+		{
+			name:        "by meeting number",
+			online:      meeting.Participant{ID: "p1", Name: "Alice (laptop)", Number: aliceSI.Number, State: meeting.InMeeting},
+			wantSkipped: "UALICE", wantReason: commands.SkipInMeeting,
+		},
+		{
+			name:        "by the phone in their profile, written differently",
+			online:      meeting.Participant{ID: "p1", Name: "+86 138 0000 0001", Number: "+86 138-0000-0001", State: meeting.InMeeting},
+			wantSkipped: "UALICE", wantReason: commands.SkipInMeeting,
+		},
+		{
+			name:        "being called by someone else",
+			online:      meeting.Participant{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled},
+			wantSkipped: "UBOB", wantReason: commands.SkipBeingCalled,
+		},
+		{
+			name:        "masked number and the same name",
+			online:      meeting.Participant{ID: "p1", Name: "bob", Number: "+44207****000", State: meeting.InMeeting},
+			wantSkipped: "UBOB", wantReason: commands.SkipInMeeting,
+		},
+		{
+			name:   "masked number but another name",
+			online: meeting.Participant{ID: "p1", Name: "Bobby Tables", Number: "+44207****000", State: meeting.InMeeting},
+		},
+		{
+			name:   "masked number whose visible digits differ",
+			online: meeting.Participant{ID: "p1", Name: "Bob", Number: "+44207****001", State: meeting.InMeeting},
+		},
+		{
+			name:   "same name, other number",
+			online: meeting.Participant{ID: "p1", Name: "Bob", Number: "+442079469999", State: meeting.InMeeting},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pres := &presence{online: []meeting.Participant{tt.online}}
+			m := newMeetings()
+			in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+
+			rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}})
+
+			require.NoError(t, rep.Err)
+			if tt.wantSkipped == "" {
+				assert.ElementsMatch(t, []string{"UALICE", "UBOB"}, invitedIDs(rep))
+				assert.Empty(t, rep.Skipped)
+				return
+			}
+			s, ok := skippedFor(rep, tt.wantSkipped)
+			require.True(t, ok, "skipped: %+v", rep.Skipped)
+			assert.Equal(t, tt.wantReason, s.Reason)
+			assert.NotContains(t, invitedIDs(rep), tt.wantSkipped)
+			require.Len(t, m.invited, 1, "the others are still called")
+			assert.Len(t, m.invited[0], 1)
+		})
+	}
+}
+
+func TestInviteCallsNobodyWhenEveryoneIsThere(t *testing.T) {
+	t.Parallel()
+	pres := &presence{online: []meeting.Participant{
+		{ID: "p1", Name: "Alice", Number: aliceSI.Number},
+		{ID: "p2", Name: "Bob", Number: "+442079460000"},
+	}}
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}})
+
+	require.NoError(t, rep.Err)
+	assert.Empty(t, rep.Invited)
+	assert.Len(t, rep.Skipped, 2)
+	assert.Empty(t, m.invited, "no invite request at all")
+	assert.Equal(t, []string{"914083136"}, pres.followed())
+}
+
+func TestInviteLeavesOutADirectNumberAlreadyThere(t *testing.T) {
+	t.Parallel()
+	pres := &presence{online: []meeting.Participant{{ID: "p1", Name: "+8613800000009", Number: "+8613800000009"}}}
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{Presence: pres, AllowDirect: true})
+
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", Phones: []string{"+8613800000009"}})
+
+	require.NoError(t, rep.Err)
+	require.Len(t, rep.Skipped, 1)
+	s := rep.Skipped[0]
+	assert.Equal(t, commands.SkipInMeeting, s.Reason)
+	assert.Equal(t, "+8613800000009", s.Address)
+	assert.Equal(t, commands.MaskPhone("+8613800000009"), s.Name, "shown masked")
+	assert.Empty(t, m.invited)
+}
+
+func TestInviteCallsEveryoneWhenPresenceFails(t *testing.T) {
+	t.Parallel()
+	pres := &presence{err: errors.New("boom"), online: []meeting.Participant{{ID: "p1", Number: aliceSI.Number}}}
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
+
+	require.NoError(t, rep.Err)
+	assert.Equal(t, []string{"UALICE"}, invitedIDs(rep))
+}
+
+func TestInviteDoesNotWaitLongForPresence(t *testing.T) {
+	t.Parallel()
+	pres := &presence{delay: 5 * time.Second, online: []meeting.Participant{{ID: "p1", Number: aliceSI.Number}}}
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{Presence: pres, PresenceWait: 50 * time.Millisecond})
+
+	start := time.Now()
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
+
+	require.NoError(t, rep.Err)
+	assert.Equal(t, []string{"UALICE"}, invitedIDs(rep), "called: the answer came too late")
+	assert.Less(t, time.Since(start), 4*time.Second)
+}
+
+func TestInviteFollowsOnlyPreparedConferences(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	m := newMeetings()
+	m.prepareErr = meeting.ErrNotStarted
+	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
+
+	require.ErrorIs(t, rep.Err, meeting.ErrNotStarted)
+	assert.Empty(t, pres.followed())
+}
+
+func TestInviteAsksForPresenceOncePerInvitation(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+
+	in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"}})
+
+	pres.mu.Lock()
+	defer pres.mu.Unlock()
+	assert.Equal(t, []string{"914083136"}, pres.asked)
+}

@@ -345,7 +345,7 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 	if in.cfg.Presence != nil {
 		in.cfg.Presence.Follow(inv.ConferenceID)
 	}
-	invitees, attendees, there := leaveOutOnline(invitees, attendees, online())
+	invitees, attendees, there := in.leaveOutOnline(inv.ConferenceID, invitees, attendees, online())
 	rep.Skipped = append(rep.Skipped, there...)
 	invitees, attendees, recent := in.reserve(inv.ConferenceID, invitees, attendees)
 	rep.Skipped = append(rep.Skipped, recent...)
@@ -501,7 +501,8 @@ func (in *Inviter) online(ctx context.Context, conferenceID string) func() []mee
 }
 
 // leaveOutOnline leaves out invitees who are online in the meeting already.
-func leaveOutOnline(invitees []Invitee, attendees []meeting.Attendee, online []meeting.Participant) ([]Invitee, []meeting.Attendee, []Skipped) {
+// Someone still ringing because this bot called them is reported as such.
+func (in *Inviter) leaveOutOnline(conferenceID string, invitees []Invitee, attendees []meeting.Attendee, online []meeting.Participant) ([]Invitee, []meeting.Attendee, []Skipped) {
 	if len(online) == 0 {
 		return invitees, attendees, nil
 	}
@@ -520,6 +521,9 @@ func leaveOutOnline(invitees []Invitee, attendees []meeting.Attendee, online []m
 		reason := SkipInMeeting
 		if p.State == meeting.BeingCalled {
 			reason = SkipBeingCalled
+			if in.calledRecently(conferenceID, iv.Address) {
+				reason = SkipRecentlyInvited
+			}
 		}
 		skipped = append(skipped, skippedInvitee(iv, reason))
 	}
@@ -628,6 +632,15 @@ func (in *Inviter) reserve(conferenceID string, invitees []Invitee, attendees []
 		keptAtt = append(keptAtt, attendees[i])
 	}
 	return keptInv, keptAtt, skipped
+}
+
+// calledRecently reports whether this inviter called addr into the
+// conference within the recent window.
+func (in *Inviter) calledRecently(conferenceID, addr string) bool {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	t, ok := in.recent[conferenceID+"|"+addr]
+	return ok && in.cfg.Now().Sub(t) < in.cfg.RecentWindow
 }
 
 func (in *Inviter) release(conferenceID string, invitees []Invitee) {

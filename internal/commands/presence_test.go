@@ -219,3 +219,26 @@ func TestInviteAsksForPresenceOncePerInvitation(t *testing.T) {
 	defer pres.mu.Unlock()
 	assert.Equal(t, []string{"914083136"}, pres.asked)
 }
+
+func TestInviteSaysWhoItCalledMomentsAgo(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
+	first := in.Invite(context.Background(), inv)
+	require.Len(t, first.Invited, 1)
+
+	// Bob is ringing now, and Alice has joined; Carol is being called by someone else.
+	pres.online = []meeting.Participant{
+		{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled},
+		{ID: "p2", Name: "Alice", Number: aliceSI.Number, State: meeting.InMeeting},
+	}
+	second := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UALICE"}})
+
+	bob, ok := skippedFor(second, "UBOB")
+	require.True(t, ok)
+	assert.Equal(t, commands.SkipRecentlyInvited, bob.Reason, "ringing because this bot called him")
+	alice, ok := skippedFor(second, "UALICE")
+	require.True(t, ok)
+	assert.Equal(t, commands.SkipInMeeting, alice.Reason)
+}

@@ -46,6 +46,7 @@ type confState struct {
 	invitedKeys  map[string]struct{} // distinct phone/email/sms already invited
 	invited      []Attendee          // one per distinct key, in order
 	invitations  []Invitation
+	online       []Participant // in the meeting or being called, in join order
 }
 
 type controlToken struct {
@@ -86,6 +87,9 @@ func (s *Server) SetState(conferenceID, state string) {
 	defer s.mu.Unlock()
 	if cs, ok := s.confs[conferenceID]; ok {
 		cs.conf.State = state
+		if state == StateDestroyed {
+			s.endMeetingLocked(cs)
+		}
 	}
 }
 
@@ -199,11 +203,14 @@ type controlTokenResponse struct {
 }
 
 func (s *Server) writeControlToken(w http.ResponseWriter, confID, tok string, expires time.Time) {
+	s.mu.Lock()
+	wsTok := s.registerWsTokenLocked(confID, s.now())
+	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, controlTokenResponse{
 		Data: controlTokenData{
 			Token:               tok,
-			TmpWsToken:          randHex(16),
-			WsURL:               s.wsURL + "?confID=" + confID,
+			TmpWsToken:          wsTok,
+			WsURL:               s.wsURL,
 			Role:                1,
 			ExpireTime:          expires.UnixMilli(),
 			ConfTokenExpireTime: int64(s.cfg.ControlTokenTTL / time.Second),
@@ -464,6 +471,9 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request, rid string
 	}
 	inv := Invitation{ConferenceID: confID, Attendees: atts, RequestID: rid, At: now}
 	cs.invitations = append(cs.invitations, inv)
+	for _, a := range atts {
+		s.callLocked(cs, a)
+	}
 	s.mu.Unlock()
 
 	if fn := s.onInvite.Load(); fn != nil {
@@ -683,8 +693,8 @@ type realTimeInfoResponse struct {
 }
 
 // handleRealTimeInfo serves GET /v1/mmc/control/conferences/realTimeInfo.
-// Every distinct invitee is listed as an attendee and as a participant being
-// called (state 1).
+// Every distinct invitee is listed as an attendee; the participants are
+// the roster: in the meeting (state 0) or being called (state 1).
 func (s *Server) handleRealTimeInfo(w http.ResponseWriter, r *http.Request, rid string) {
 	confID := r.URL.Query().Get("conferenceID")
 	if confID == "" {
@@ -704,9 +714,9 @@ func (s *Server) handleRealTimeInfo(w http.ResponseWriter, r *http.Request, rid 
 			Locked: cs.conf.Locked, CoHosts: []string{},
 		},
 		Attendees:    make([]rtAttendee, 0, len(cs.invited)),
-		Participants: make([]rtParticipant, 0, len(cs.invited)),
+		Participants: make([]rtParticipant, 0, len(cs.online)),
 	}
-	for i, a := range cs.invited {
+	for _, a := range cs.invited {
 		role := 0
 		if a.Role != nil {
 			role = *a.Role
@@ -714,8 +724,10 @@ func (s *Server) handleRealTimeInfo(w http.ResponseWriter, r *http.Request, rid 
 		resp.Attendees = append(resp.Attendees, rtAttendee{
 			AccountID: a.AccountID, UserUUID: a.UserUUID, Name: a.Name, Phone: a.Phone, Email: a.Email, Type: a.Type, Role: role,
 		})
+	}
+	for _, p := range cs.online {
 		resp.Participants = append(resp.Participants, rtParticipant{
-			PID: "pid-" + strconv.Itoa(i+1), Name: a.Name, Phone: a.Phone, State: 1, Mute: 1, Role: role,
+			PID: p.PID, Name: p.Name, Phone: p.Number, State: p.State, Mute: 1, Role: p.Role,
 		})
 	}
 	s.mu.Unlock()

@@ -24,6 +24,11 @@ const (
 	EndpointInvite       = "invite"
 	EndpointDirectory    = "directory"
 	EndpointRealTimeInfo = "realTimeInfo"
+	// EndpointOnlineAttendees is ListOnlineConfAttendee.
+	EndpointOnlineAttendees = "onlineAttendees"
+	EndpointWsToken         = "wsToken"
+	// EndpointWebSocket counts connection attempts to the control WebSocket.
+	EndpointWebSocket = "websocket"
 )
 
 // Conference states, as Huawei spells them in conferenceState.
@@ -50,6 +55,16 @@ type Config struct {
 	LockAfter       int           // wrong host passwords before MMC.111072064; default 5
 	Latency         time.Duration // added to every response
 	Now             func() time.Time
+
+	// A call rings until it is answered, after AnswerAfter (0: only by
+	// Server.Answer), or until RingTimeout (default 60 s) drops it.
+	AnswerAfter time.Duration
+	RingTimeout time.Duration
+	// A control WebSocket must subscribe within SubscribeTimeout (default
+	// 10 s) and then send something at least every HeartbeatTimeout
+	// (default 180 s, as documented), or it is closed.
+	SubscribeTimeout time.Duration
+	HeartbeatTimeout time.Duration
 }
 
 // Conference is a meeting known to the fake.
@@ -138,10 +153,16 @@ type Server struct {
 	pending  atomic.Int64 // queued failures, to skip failMu when none
 	failures map[string][]Failure
 
-	mu            sync.Mutex // guards confs and controlTokens
+	mu            sync.Mutex // guards confs, tokens, sockets and timers
 	confs         map[string]*confState
 	controlTokens map[string]controlToken
 	issuedCtl     int
+	wsTokens      map[string]wsToken
+	sockets       map[*subscriber]struct{}
+	socketsClosed bool
+	timers        map[*time.Timer]struct{}
+	timersStopped bool
+	nextPID       int
 
 	dirMu     sync.RWMutex
 	directory []DirectoryUser
@@ -154,7 +175,8 @@ type route struct {
 
 // Start validates cfg and serves the fake on 127.0.0.1 at a free port.
 func Start(cfg Config) (*Server, error) {
-	if cfg.AccessTokenTTL < 0 || cfg.ControlTokenTTL < 0 || cfg.Latency < 0 || cfg.LockAfter < 0 {
+	if cfg.AccessTokenTTL < 0 || cfg.ControlTokenTTL < 0 || cfg.Latency < 0 || cfg.LockAfter < 0 ||
+		cfg.AnswerAfter < 0 || cfg.RingTimeout < 0 || cfg.SubscribeTimeout < 0 || cfg.HeartbeatTimeout < 0 {
 		return nil, errors.New("meetingfake: negative duration or LockAfter")
 	}
 	if cfg.AccessTokenTTL == 0 {
@@ -166,6 +188,15 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.LockAfter == 0 {
 		cfg.LockAfter = 5
 	}
+	if cfg.RingTimeout == 0 {
+		cfg.RingTimeout = defaultRingLimit
+	}
+	if cfg.SubscribeTimeout == 0 {
+		cfg.SubscribeTimeout = defaultSubscribeTimeout
+	}
+	if cfg.HeartbeatTimeout == 0 {
+		cfg.HeartbeatTimeout = defaultHeartbeatTimeout
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -174,6 +205,9 @@ func Start(cfg Config) (*Server, error) {
 		failures:      make(map[string][]Failure),
 		confs:         make(map[string]*confState, len(cfg.Conferences)),
 		controlTokens: make(map[string]controlToken),
+		wsTokens:      make(map[string]wsToken),
+		sockets:       make(map[*subscriber]struct{}),
+		timers:        make(map[*time.Timer]struct{}),
 		tokens:        newTokenStore(),
 	}
 	for _, c := range cfg.Conferences {
@@ -197,13 +231,16 @@ func Start(cfg Config) (*Server, error) {
 	s.cfg.Directory = nil
 
 	s.routes = map[string]route{
-		"/v2/usg/acs/auth/appauth":                  {http.MethodPost, EndpointAppAuth, s.handleAppAuth},
-		"/v1/usg/acs/auth/account":                  {http.MethodPost, EndpointAccountAuth, s.handleAccountAuth},
-		"/v1/mmc/management/conferences/confDetail": {http.MethodGet, EndpointConfDetail, s.handleConfDetail},
-		"/v1/mmc/control/conferences/token":         {http.MethodGet, EndpointControlToken, s.handleControlToken},
-		"/v1/mmc/control/conferences/participants":  {http.MethodPost, EndpointInvite, s.handleInvite},
-		"/v1/usg/abs/users":                         {http.MethodGet, EndpointDirectory, s.handleDirectory},
-		"/v1/mmc/control/conferences/realTimeInfo":  {http.MethodGet, EndpointRealTimeInfo, s.handleRealTimeInfo},
+		"/v2/usg/acs/auth/appauth":                            {http.MethodPost, EndpointAppAuth, s.handleAppAuth},
+		"/v1/usg/acs/auth/account":                            {http.MethodPost, EndpointAccountAuth, s.handleAccountAuth},
+		"/v1/mmc/management/conferences/confDetail":           {http.MethodGet, EndpointConfDetail, s.handleConfDetail},
+		"/v1/mmc/control/conferences/token":                   {http.MethodGet, EndpointControlToken, s.handleControlToken},
+		"/v1/mmc/control/conferences/participants":            {http.MethodPost, EndpointInvite, s.handleInvite},
+		"/v1/usg/abs/users":                                   {http.MethodGet, EndpointDirectory, s.handleDirectory},
+		"/v1/mmc/control/conferences/realTimeInfo":            {http.MethodGet, EndpointRealTimeInfo, s.handleRealTimeInfo},
+		"/v1/mmc/management/conferences/online/conf-attendee": {http.MethodGet, EndpointOnlineAttendees, s.handleOnlineAttendees},
+		"/v1/mmc/control/conferences/wsToken":                 {http.MethodGet, EndpointWsToken, s.handleWsToken},
+		"/cms/open/websocket/confctl/increment/conn":          {http.MethodGet, EndpointWebSocket, s.handleWebSocket},
 	}
 	s.calls = make(map[string]*atomic.Int64, len(s.routes))
 	for _, rt := range s.routes {
@@ -215,7 +252,7 @@ func Start(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("meetingfake: listen: %w", err)
 	}
 	s.url = "http://" + ln.Addr().String() + "/"
-	s.wsURL = "ws://" + ln.Addr().String() + "/cms/open/websocket/confctl/increment/conn"
+	s.wsURL = "ws://" + ln.Addr().String() // a prefix, as Huawei's wsURL is
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),
@@ -241,7 +278,9 @@ func (s *Server) Close() {
 		s.closed = true
 		s.lifeMu.Unlock()
 		s.cancel()
+		s.stopTimers()
 		_ = s.http.Close()
+		s.closeSockets()
 		<-s.served
 		s.inflight.Wait()
 	})

@@ -1,0 +1,269 @@
+package meetingfake
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Participant states, as Huawei reports them (realTimeInfo "state",
+// pinfoMap "STATE").
+const (
+	ParticipantInMeeting   = 0
+	ParticipantBeingCalled = 1
+)
+
+// Invite results pushed in InviteResultNotify: "0" is Huawei's; the code
+// for an unanswered call is the fake's choice (Huawei documents none).
+const (
+	inviteAnswered   = "0"
+	inviteNoAnswer   = "11072003"
+	defaultRingLimit = 60 * time.Second
+)
+
+// Participant is someone online in a meeting: in it, or being called into it.
+type Participant struct {
+	PID    string // assigned by the fake when empty
+	Name   string
+	Number string // call number: SIP number or +digits phone, as Huawei shows it
+	State  int    // ParticipantInMeeting or ParticipantBeingCalled
+	Role   int    // 1 host, 0 participant
+}
+
+// change is one roster change, as pushed in ParticipantsNotify.
+type change struct {
+	pid     string
+	removed bool
+	info    map[string]string
+}
+
+func fullInfo(p Participant) map[string]string {
+	return map[string]string{
+		"NAME": p.Name, "TEL": p.Number, "ROLE": strconv.Itoa(p.Role), "STATE": strconv.Itoa(p.State),
+	}
+}
+
+// Join puts p online in a conference as if they had joined on their own
+// (State becomes ParticipantInMeeting). It returns the PID, or "" for an
+// unknown conference.
+func (s *Server) Join(conferenceID string, p Participant) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, ok := s.confs[conferenceID]
+	if !ok {
+		return ""
+	}
+	p.State = ParticipantInMeeting
+	return s.addOnlineLocked(cs, p)
+}
+
+// Leave takes the participant with that PID offline. It reports whether
+// there was one.
+func (s *Server) Leave(conferenceID, pid string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, ok := s.confs[conferenceID]
+	if !ok {
+		return false
+	}
+	return s.removeOnlineLocked(cs, pid)
+}
+
+// Answer moves a participant being called with that number into the
+// meeting. It reports whether one was ringing.
+func (s *Server) Answer(conferenceID, number string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, ok := s.confs[conferenceID]
+	if !ok {
+		return false
+	}
+	for _, p := range cs.online {
+		if p.Number == number && p.State == ParticipantBeingCalled {
+			s.answerLocked(cs, p.PID)
+			return true
+		}
+	}
+	return false
+}
+
+// Participants returns a copy of the conference's online participants, in
+// join order.
+func (s *Server) Participants(conferenceID string) []Participant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cs, ok := s.confs[conferenceID]
+	if !ok || len(cs.online) == 0 {
+		return nil
+	}
+	return append([]Participant(nil), cs.online...)
+}
+
+func (s *Server) addOnlineLocked(cs *confState, p Participant) string {
+	if p.PID == "" {
+		s.nextPID++
+		p.PID = "pid-" + strconv.Itoa(s.nextPID)
+	}
+	cs.online = append(cs.online, p)
+	s.notifyParticipantsLocked(cs, change{pid: p.PID, info: fullInfo(p)})
+	return p.PID
+}
+
+func (s *Server) removeOnlineLocked(cs *confState, pid string) bool {
+	for i, p := range cs.online {
+		if p.PID == pid {
+			cs.online = append(cs.online[:i], cs.online[i+1:]...)
+			s.notifyParticipantsLocked(cs, change{pid: pid, removed: true})
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) answerLocked(cs *confState, pid string) {
+	for i := range cs.online {
+		p := &cs.online[i]
+		if p.PID == pid && p.State == ParticipantBeingCalled {
+			p.State = ParticipantInMeeting
+			s.notifyParticipantsLocked(cs, change{pid: pid, info: map[string]string{"STATE": strconv.Itoa(p.State)}})
+			s.notifyInviteResultLocked(cs, p.Number, inviteAnswered)
+			return
+		}
+	}
+}
+
+// callLocked rings an invited attendee: they are online as being called
+// until they answer (after Config.AnswerAfter, or Answer) or the call
+// times out (Config.RingTimeout). Someone online with that number already
+// is left as they are.
+func (s *Server) callLocked(cs *confState, a Attendee) {
+	if a.Phone == "" {
+		return // nothing to ring for an email or SMS only
+	}
+	for _, p := range cs.online {
+		if p.Number == a.Phone {
+			return
+		}
+	}
+	role := 0
+	if a.Role != nil {
+		role = *a.Role
+	}
+	pid := s.addOnlineLocked(cs, Participant{Name: a.Name, Number: a.Phone, State: ParticipantBeingCalled, Role: role})
+	confID := cs.conf.ID
+	if d := s.cfg.AnswerAfter; d > 0 {
+		s.afterLocked(d, func() {
+			if cs, ok := s.confs[confID]; ok {
+				s.answerLocked(cs, pid)
+			}
+		})
+	}
+	s.afterLocked(s.cfg.RingTimeout, func() {
+		cs, ok := s.confs[confID]
+		if !ok {
+			return
+		}
+		for _, p := range cs.online {
+			if p.PID == pid && p.State == ParticipantBeingCalled {
+				s.removeOnlineLocked(cs, pid)
+				s.notifyInviteResultLocked(cs, p.Number, inviteNoAnswer)
+				return
+			}
+		}
+	})
+}
+
+// afterLocked runs fn with s.mu held after d, unless the server has closed.
+func (s *Server) afterLocked(d time.Duration, fn func()) {
+	if s.timersStopped {
+		return
+	}
+	var t *time.Timer
+	t = time.AfterFunc(d, func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.timers, t)
+		if !s.timersStopped {
+			fn()
+		}
+	})
+	s.timers[t] = struct{}{}
+}
+
+// stopTimers cancels every pending ring transition.
+func (s *Server) stopTimers() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.timersStopped = true
+	for t := range s.timers {
+		t.Stop()
+	}
+	clear(s.timers)
+}
+
+type onlineAttendee struct {
+	ParticipantID string `json:"participant_id"`
+	Name          string `json:"name"`
+	CallNumber    string `json:"call_number"`
+	Role          int    `json:"role"`
+	ThirdAccount  string `json:"third_account"`
+	Account       string `json:"account"`
+	UserID        string `json:"user_id"`
+}
+
+type onlineAttendeesResponse struct {
+	Data   []onlineAttendee `json:"data"`
+	Offset int              `json:"offset"`
+	Limit  int              `json:"limit"`
+	Count  int              `json:"count"`
+}
+
+// handleOnlineAttendees serves GET
+// /v1/mmc/management/conferences/online/conf-attendee (ListOnlineConfAttendee):
+// everyone online, in the meeting or being called, paged.
+func (s *Server) handleOnlineAttendees(w http.ResponseWriter, r *http.Request, rid string) {
+	if !s.checkAccessToken(w, r, rid) {
+		return
+	}
+	q := r.URL.Query()
+	confID := q.Get("conf_id")
+	if confID == "" {
+		writeError(w, http.StatusBadRequest, codeParam, "conf_id is required", rid)
+		return
+	}
+	offset, limit, ok := pageParams(r, defaultDetailLimit, 500)
+	if !ok {
+		writeError(w, http.StatusBadRequest, codeParam, "offset and limit must be non-negative integers", rid)
+		return
+	}
+	key := strings.ToLower(q.Get("search_key"))
+
+	s.mu.Lock()
+	cs, found := s.confs[confID]
+	if !found {
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, codeNotFound, "CONF_DATA_NOT_FOUND", rid)
+		return
+	}
+	if code, msg := stateError(cs.conf.State); code != "" {
+		s.mu.Unlock()
+		writeError(w, http.StatusBadRequest, code, msg, rid)
+		return
+	}
+	var all []onlineAttendee
+	for _, p := range cs.online {
+		if key != "" && !strings.Contains(strings.ToLower(p.Name), key) && !strings.Contains(p.Number, key) {
+			continue
+		}
+		all = append(all, onlineAttendee{ParticipantID: p.PID, Name: p.Name, CallNumber: p.Number, Role: p.Role})
+	}
+	s.mu.Unlock()
+
+	offset, lo, hi := page(len(all), offset, limit)
+	data := all[lo:hi]
+	if data == nil {
+		data = []onlineAttendee{}
+	}
+	writeJSON(w, http.StatusOK, onlineAttendeesResponse{Data: data, Offset: offset, Limit: limit, Count: len(all)})
+}

@@ -1,0 +1,370 @@
+package meetingfake
+
+import (
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+const (
+	wsTokenTTL              = time.Minute // documented: one minute, single use
+	defaultSubscribeTimeout = 10 * time.Second
+	defaultHeartbeatTimeout = 180 * time.Second // documented
+	outboxSize              = 64
+)
+
+// subscribeTypes are the push types Huawei documents for Subscribe.
+var subscribeTypes = map[string]bool{
+	"ConfBasicInfoNotify": true, "ConfDynamicInfoNotify": true, "ParticipantsNotify": true,
+	"AttendeesNotify": true, "SpeakerChangeNotify": true, "NetConditionNotify": true,
+	"NetworkQualityNotify": true, "InviteResultNotify": true, "RealTimeSubtitleNotify": true,
+	"CustomMultiPicNotify": true, "InterpreterGroupNotify": true,
+}
+
+type wsToken struct {
+	confID  string
+	expires time.Time
+}
+
+// registerWsTokenLocked issues a one-time WebSocket token for confID.
+func (s *Server) registerWsTokenLocked(confID string, now time.Time) string {
+	tok := randHex(24)
+	s.wsTokens[tok] = wsToken{confID: confID, expires: now.Add(wsTokenTTL)}
+	return tok
+}
+
+// handleWsToken serves GET /v1/mmc/control/conferences/wsToken (CreateWebSocketToken).
+func (s *Server) handleWsToken(w http.ResponseWriter, r *http.Request, rid string) {
+	confID := r.URL.Query().Get("conferenceID")
+	if confID == "" {
+		writeError(w, http.StatusBadRequest, codeParam, "conferenceID is required", rid)
+		return
+	}
+	now := s.now()
+	s.mu.Lock()
+	cs, status, code, msg := s.checkControlLocked(r.Header.Get("X-Conference-Authorization"), confID, now)
+	if cs == nil {
+		s.mu.Unlock()
+		writeError(w, status, code, msg, rid)
+		return
+	}
+	tok := s.registerWsTokenLocked(confID, now)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]string{"webSocketToken": tok})
+}
+
+// subscriber is one control WebSocket connection.
+type subscriber struct {
+	conn   *websocket.Conn
+	confID string
+	out    chan outgoing
+	done   chan struct{} // closed when the connection is finished
+	once   sync.Once
+
+	// Guarded by Server.mu.
+	types   map[string]bool
+	version int64 // last incremental version sent
+}
+
+// outgoing is a frame to send, or (with close set) the last one.
+type outgoing struct {
+	data   []byte
+	close  bool
+	code   int
+	reason string
+}
+
+// enqueue queues a frame without blocking; a subscriber too slow to
+// keep up is disconnected.
+func (sub *subscriber) enqueue(o outgoing) {
+	select {
+	case <-sub.done:
+	case sub.out <- o:
+	default:
+		sub.finish(websocket.ClosePolicyViolation, "too slow")
+	}
+}
+
+// finish closes the connection at once with a close frame.
+func (sub *subscriber) finish(code int, reason string) {
+	sub.once.Do(func() {
+		_ = sub.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		_ = sub.conn.Close()
+		close(sub.done)
+	})
+}
+
+// writeLoop sends queued frames in order; a close item sends its close
+// frame after everything queued before it.
+func (sub *subscriber) writeLoop() {
+	for {
+		select {
+		case <-sub.done:
+			return
+		case o := <-sub.out:
+			if o.close {
+				sub.finish(o.code, o.reason)
+				return
+			}
+			_ = sub.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
+			if err := sub.conn.WriteMessage(websocket.TextMessage, o.data); err != nil {
+				sub.finish(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		}
+	}
+}
+
+var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
+
+// handleWebSocket serves the control WebSocket,
+// GET /cms/open/websocket/confctl/increment/conn?confID=…&tmpToken=…
+func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, rid string) {
+	if !websocket.IsWebSocketUpgrade(r) {
+		writeError(w, http.StatusBadRequest, codeParam, "a WebSocket upgrade is required", rid)
+		return
+	}
+	q := r.URL.Query()
+	confID, tok := q.Get("confID"), q.Get("tmpToken")
+	now := s.now()
+	s.mu.Lock()
+	wt, known := s.wsTokens[tok]
+	delete(s.wsTokens, tok) // single use, even when what follows fails
+	authorised := tok != "" && confID != "" && known && now.Before(wt.expires) && wt.confID == confID
+	s.mu.Unlock()
+
+	conn, err := upgrader.Upgrade(w, r, http.Header{"X-Request-Id": {rid}})
+	if err != nil {
+		return // the upgrader has answered
+	}
+	sub := &subscriber{conn: conn, confID: confID, out: make(chan outgoing, outboxSize), done: make(chan struct{})}
+	if !authorised {
+		// "If the request authentication fails, the meeting server
+		// automatically closes the WebSocket channel."
+		sub.finish(websocket.ClosePolicyViolation, "authentication failed")
+		return
+	}
+	s.mu.Lock()
+	if s.socketsClosed {
+		s.mu.Unlock()
+		sub.finish(websocket.CloseGoingAway, "server closing")
+		return
+	}
+	s.sockets[sub] = struct{}{}
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		delete(s.sockets, sub)
+		s.mu.Unlock()
+		sub.finish(websocket.CloseNormalClosure, "")
+	}()
+
+	var wg sync.WaitGroup
+	wg.Go(sub.writeLoop)
+	defer wg.Wait()
+	s.readLoop(sub)
+}
+
+// frame is what a client sends.
+type frame struct {
+	Action   string          `json:"action"`
+	Sequence string          `json:"sequence"`
+	Data     json.RawMessage `json:"data"`
+}
+
+type subscribeData struct {
+	ConferenceID  string   `json:"conferenceID"`
+	SubscribeType []string `json:"subscribeType"`
+	ConfToken     string   `json:"confToken"`
+}
+
+// readLoop handles the client's frames until the connection ends: a
+// Subscribe within Config.SubscribeTimeout, then any frame (a heartbeat at
+// least) within Config.HeartbeatTimeout of the previous one. Anything
+// malformed or unknown ends the connection (Huawei documents no error
+// frame).
+func (s *Server) readLoop(sub *subscriber) {
+	deadline := s.cfg.SubscribeTimeout
+	subscribed := false
+	for {
+		_ = sub.conn.SetReadDeadline(time.Now().Add(deadline))
+		_, msg, err := sub.conn.ReadMessage()
+		if err != nil {
+			if !subscribed {
+				sub.finish(websocket.ClosePolicyViolation, "no subscription")
+			}
+			return
+		}
+		var f frame
+		if err := json.Unmarshal(msg, &f); err != nil || f.Sequence == "" {
+			sub.finish(websocket.ClosePolicyViolation, "malformed message")
+			return
+		}
+		switch f.Action {
+		case "HeartBeat":
+			b, _ := json.Marshal(map[string]string{"sequence": f.Sequence, "action": "HeartBeat"})
+			sub.enqueue(outgoing{data: b})
+		case "Subscribe":
+			if reason := s.subscribe(sub, f.Data); reason != "" {
+				sub.finish(websocket.ClosePolicyViolation, reason)
+				return
+			}
+			subscribed = true
+		default:
+			sub.finish(websocket.ClosePolicyViolation, "unknown action")
+			return
+		}
+		if subscribed {
+			deadline = s.cfg.HeartbeatTimeout
+		}
+	}
+}
+
+// subscribe validates a Subscribe frame's data (an object, or a JSON
+// string holding one, as Huawei's own sample sends) and sends the current
+// state of what was subscribed. It returns why it refused, or "".
+func (s *Server) subscribe(sub *subscriber, raw json.RawMessage) string {
+	var str string
+	if json.Unmarshal(raw, &str) == nil {
+		raw = json.RawMessage(str)
+	}
+	var d subscribeData
+	if err := json.Unmarshal(raw, &d); err != nil {
+		return "malformed subscription"
+	}
+	if d.ConferenceID != "" && d.ConferenceID != sub.confID {
+		return "conferenceID does not match the connection"
+	}
+	if len(d.SubscribeType) == 0 {
+		return "subscribeType is empty"
+	}
+	types := map[string]bool{}
+	for _, t := range d.SubscribeType {
+		if !subscribeTypes[t] {
+			return "unknown subscribeType " + t
+		}
+		types[t] = true
+	}
+	now := s.now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ct, ok := s.controlTokens[d.ConfToken]
+	if !ok || ct.confID != sub.confID || !now.Before(ct.expires) {
+		return "confToken is invalid"
+	}
+	cs, ok := s.confs[sub.confID]
+	if !ok {
+		return "no such conference"
+	}
+	sub.types = types
+	if types["ConfDynamicInfoNotify"] {
+		sub.enqueue(outgoing{data: s.message("ConfDynamicInfoNotify", cs.conf.ID, now.UnixMilli(), 0, map[string]any{"state": cs.conf.State})})
+	}
+	if types["ParticipantsNotify"] {
+		data := make([]participantNotify, 0, len(cs.online))
+		for _, p := range cs.online {
+			data = append(data, participantNotify{PID: p.PID, Mode: 0, PinfoMap: fullInfo(p)})
+		}
+		sub.enqueue(outgoing{data: s.message("ParticipantsNotify", cs.conf.ID, now.UnixMilli(), 0, map[string]any{"data": data})})
+	}
+	return ""
+}
+
+type participantNotify struct {
+	PID      string            `json:"pid"`
+	Mode     int               `json:"mode"`
+	PinfoMap map[string]string `json:"pinfoMap"`
+}
+
+// message encodes a push frame: the common fields plus extra.
+func (s *Server) message(action, confID string, version int64, mode int, extra map[string]any) []byte {
+	m := map[string]any{
+		"action": action, "version": version, "createTime": s.now().UnixMilli(),
+		"msgID": randHex(16), "msgMode": mode, "confID": confID,
+	}
+	for k, v := range extra {
+		m[k] = v
+	}
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// subscribersLocked returns the conference's connections subscribed to action.
+func (s *Server) subscribersLocked(confID, action string) []*subscriber {
+	var out []*subscriber
+	for sub := range s.sockets {
+		if sub.confID == confID && sub.types[action] {
+			out = append(out, sub)
+		}
+	}
+	return out
+}
+
+// notifyParticipantsLocked pushes roster changes as an increment.
+func (s *Server) notifyParticipantsLocked(cs *confState, changes ...change) {
+	for _, sub := range s.subscribersLocked(cs.conf.ID, "ParticipantsNotify") {
+		data := make([]participantNotify, 0, len(changes))
+		for _, c := range changes {
+			n := participantNotify{PID: c.pid, PinfoMap: c.info}
+			if c.removed {
+				n.Mode, n.PinfoMap = 1, map[string]string{}
+			}
+			data = append(data, n)
+		}
+		sub.version++
+		sub.enqueue(outgoing{data: s.message("ParticipantsNotify", cs.conf.ID, sub.version, 1, map[string]any{"data": data})})
+	}
+}
+
+// notifyInviteResultLocked pushes the outcome of a call.
+func (s *Server) notifyInviteResultLocked(cs *confState, number, code string) {
+	for _, sub := range s.subscribersLocked(cs.conf.ID, "InviteResultNotify") {
+		sub.version++
+		sub.enqueue(outgoing{data: s.message("InviteResultNotify", cs.conf.ID, sub.version, 1,
+			map[string]any{"data": []map[string]string{{"callNumber": number, "errorCode": code}}})})
+	}
+}
+
+// endMeetingLocked empties the roster of an ended conference, tells its
+// subscribers and closes their connections: "the server releases the
+// WebSocket connection after the meeting ends".
+func (s *Server) endMeetingLocked(cs *confState) {
+	for len(cs.online) > 0 {
+		s.removeOnlineLocked(cs, cs.online[0].PID)
+	}
+	for sub := range s.sockets {
+		if sub.confID != cs.conf.ID {
+			continue
+		}
+		if sub.types["ConfDynamicInfoNotify"] {
+			sub.enqueue(outgoing{data: s.message("ConfDynamicInfoNotify", cs.conf.ID, s.now().UnixMilli(), 0, map[string]any{"state": StateDestroyed})})
+		}
+		sub.enqueue(outgoing{close: true, code: websocket.CloseNormalClosure, reason: "meeting ended"})
+	}
+}
+
+// Subscribers returns how many connections are subscribed to the
+// conference's participants.
+func (s *Server) Subscribers(conferenceID string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.subscribersLocked(conferenceID, "ParticipantsNotify"))
+}
+
+// closeSockets ends every WebSocket connection (http.Server.Close does not
+// close hijacked ones); their handlers then return.
+func (s *Server) closeSockets() {
+	s.mu.Lock()
+	s.socketsClosed = true
+	subs := make([]*subscriber, 0, len(s.sockets))
+	for sub := range s.sockets {
+		subs = append(subs, sub)
+	}
+	s.mu.Unlock()
+	for _, sub := range subs {
+		sub.finish(websocket.CloseGoingAway, "server closing")
+	}
+}

@@ -84,11 +84,18 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
 	)
 
+	// Who is already in a meeting: asked alongside the lookups, then kept
+	// up to date over the meeting's control WebSocket while people keep
+	// being invited into it.
+	presence := meeting.NewPresence(mc, 0)
+	defer presence.Close()
+
 	inviter := commands.NewInviter(slackapp.NewPeople(api), mc, logger, commands.Config{
 		MaxPeople:   cfg.MaxPeople,
 		Concurrency: 16, // a 10-person invitation looks everyone up at once; Slack's Tier 4 allows bursts
 		CacheTTL:    cfg.LookupTTL,
 		AllowDirect: cfg.AllowDirect,
+		Presence:    presence,
 	})
 	var interpreter commands.Interpreter
 	if cfg.OpenAIKey != "" {

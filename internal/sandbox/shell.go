@@ -121,10 +121,14 @@ You are @carol in #general. Try:
   /meet-invite 914083136 @alice @bob          invite two people to the running "Weekly sync"
   /meet-invite 914083136 @eng @gina @erin     a user group, someone with no contact details, a deactivated user
   /meet-invite 986030665 @alice               a meeting that has not started (then /start 986030665)
+  /join @bob 914083136, then /meet-invite 914083136 @alice @bob
+                                              Bob dialled in on his own: he is not called again
   /meet-invite                                the form: answer each field, Enter keeps the value shown
-Sandbox commands: /users  /meetings  /as USER  /in CHANNEL  /start ID  /end ID
+Sandbox commands: /users  /meetings  /who ID  /as USER  /in CHANNEL  /start ID  /end ID
+                  /join USER ID  /leave USER ID  (someone joins or leaves a meeting on their own)
                   /shortcut (global shortcut)  /thread (invite the people of a thread)
-                  /click BUTTON (e.g. /click Try again)  /help  /quit`
+                  /click BUTTON (e.g. /click Try again)  /help  /quit
+Calls are answered after a few seconds; /who shows who is in a meeting and who is still ringing.`
 
 // do runs one line. quit is true for /quit.
 func (s *Shell) do(ctx context.Context, line string, lines <-chan string, rendered <-chan struct{}) (quit bool, err error) {
@@ -153,6 +157,10 @@ func (s *Shell) do(ctx context.Context, line string, lines <-chan string, render
 		}
 		s.channel = c.ID
 		s.printf("You are now in #%s.\n", c.Name)
+	case "/who":
+		return false, s.who(rest)
+	case "/join", "/leave":
+		return false, s.joinOrLeave(cmd == "/join", rest)
 	case "/start", "/end":
 		state := meetingfake.StateCreated
 		if cmd == "/end" {
@@ -452,6 +460,78 @@ func (s *Shell) listMeetings() {
 		lines = append(lines, fmt.Sprintf("  %s  %-14s %-30s called so far: %d", c.ID, c.Subject, state, calls))
 	}
 	s.printf("%s\n  (change a meeting with /start ID or /end ID)\n", strings.Join(lines, "\n"))
+}
+
+// who lists the people online in a meeting, numbers masked.
+func (s *Shell) who(id string) error {
+	if _, ok := s.states[id]; !ok {
+		return fmt.Errorf("no meeting %q; /meetings lists them", id)
+	}
+	ps := s.w.Meeting.Participants(id)
+	if len(ps) == 0 {
+		s.printf("  nobody is in meeting %s\n", id)
+		return nil
+	}
+	var lines []string
+	for _, p := range ps {
+		state := "in the meeting"
+		if p.State == meetingfake.ParticipantBeingCalled {
+			state = "being called"
+		}
+		if p.Role == 1 {
+			state += ", host"
+		}
+		lines = append(lines, fmt.Sprintf("  %-14s %-20s %s", p.Name, commands.MaskPhone(p.Number), state))
+	}
+	s.printf("%s\n", strings.Join(lines, "\n"))
+	return nil
+}
+
+// joinOrLeave makes a user join a meeting on their own (from the meeting
+// app when the directory knows them, else by phone), or leave it.
+func (s *Shell) joinOrLeave(join bool, rest string) error {
+	name, id, _ := strings.Cut(rest, " ")
+	id = strings.TrimSpace(id)
+	u, ok := s.findUser(strings.TrimPrefix(name, "@"))
+	if !ok {
+		return fmt.Errorf("no user %q; usage: /join USER MEETING_ID", name)
+	}
+	if _, ok := s.states[id]; !ok {
+		return fmt.Errorf("no meeting %q; /meetings lists them", id)
+	}
+	number, how := joinNumber(u)
+	if number == "" {
+		return fmt.Errorf("@%s has no meeting number or phone with a country code, so cannot join by themselves here", u.Name)
+	}
+	if !join {
+		for _, p := range s.w.Meeting.Participants(id) {
+			if p.Number == number {
+				s.w.Meeting.Leave(id, p.PID)
+				s.printf("[@%s left meeting %s]\n", u.Name, id)
+				return nil
+			}
+		}
+		return fmt.Errorf("@%s is not in meeting %s", u.Name, id)
+	}
+	if s.w.Meeting.Join(id, meetingfake.Participant{Name: u.RealName, Number: number}) == "" {
+		return fmt.Errorf("could not join meeting %s", id)
+	}
+	s.printf("[@%s joined meeting %s on their own, %s]\n", u.Name, id, how)
+	return nil
+}
+
+// joinNumber is the number someone joins with on their own: their meeting
+// number from the directory, else their profile phone.
+func joinNumber(u slackfake.User) (number, how string) {
+	for _, d := range directory {
+		if u.Email != "" && strings.EqualFold(d.Email, u.Email) && d.Number != "" {
+			return d.Number, "from the meeting app"
+		}
+	}
+	if n, ok := commands.NormalizePhone(u.Phone); ok {
+		return n, "by phone"
+	}
+	return "", ""
 }
 
 func (s *Shell) findUser(name string) (slackfake.User, bool) {

@@ -7,6 +7,7 @@ package sandbox
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
@@ -19,6 +20,9 @@ const (
 	appKey = "sandbox-app-key"
 	chair  = "246810"
 )
+
+// answerAfter is how long a simulated call rings before it is answered.
+const answerAfter = 5 * time.Second
 
 // World is a simulated Slack workspace and meeting service, seeded.
 type World struct {
@@ -63,10 +67,13 @@ func StartMeeting() (*meetingfake.Server, error) {
 		PSTNEnabled: true,
 		Conferences: conferences,
 		Directory:   directory,
+		AnswerAfter: answerAfter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start simulated meeting service: %w", err)
 	}
+	// Carol started the weekly sync and is in it.
+	mf.Join("914083136", meetingfake.Participant{Name: "Carol Chen", Number: "+99111244216210001", Role: 1})
 	return mf, nil
 }
 

@@ -1,0 +1,126 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
+	"github.com/meet-invite/meet-invite/internal/slackfake"
+)
+
+// privateAndPost splits an invitation's two messages.
+func privateAndPost(t *testing.T, msgs []slackfake.Message) (post, private slackfake.Message) {
+	t.Helper()
+	var gotPost, gotPrivate bool
+	for _, m := range msgs {
+		switch m.Kind {
+		case "post":
+			post, gotPost = m, true
+		case "response", "ephemeral":
+			private, gotPrivate = m, true
+		}
+	}
+	require.True(t, gotPost, "a channel post in %v", msgs)
+	require.True(t, gotPrivate, "a private note in %v", msgs)
+	return post, private
+}
+
+func TestPeopleAlreadyInTheMeetingAreNotCalled(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	// Alice joined from her laptop before anyone asked; Huawei knows her
+	// by her meeting number.
+	require.NotEmpty(t, b.meet.Join(running, meetingfake.Participant{Name: "Alice (laptop)", Number: aliceSIP}))
+
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+
+	post, private := privateAndPost(t, b.waitMessages(t, 2))
+	assert.Contains(t, post.Text, "1 person")
+	assert.NotContains(t, blocksText(t, post.Blocks), "<@UALICE>")
+	assert.Contains(t, private.Text, "<@UALICE> — they're already in the meeting.")
+	invs := b.meet.Invitations(running)
+	require.Len(t, invs, 1)
+	require.Len(t, invs[0].Attendees, 1, "only Bob is called")
+	assert.Equal(t, "+442079460000", invs[0].Attendees[0].Phone)
+	assert.Equal(t, 1, b.meet.Calls(meetingfake.EndpointOnlineAttendees), "asked once, alongside the lookups")
+}
+
+func TestNobodyIsCalledWhenEveryoneIsThere(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	b.meet.Join(running, meetingfake.Participant{Name: "Alice", Number: aliceSIP})
+	b.meet.Join(running, meetingfake.Participant{Name: "Bob", Number: "+44 20 7946 0000"})
+
+	ack := b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+
+	assert.Contains(t, ackText(t, ack), "Inviting 2 people")
+	msgs := b.waitMessages(t, 1)
+	assert.NotEqual(t, "post", msgs[0].Kind, "nothing to announce in the channel")
+	assert.Contains(t, msgs[0].Text, "<@UALICE> — they're already in the meeting.")
+	assert.Contains(t, msgs[0].Text, "<@UBOB> — they're already in the meeting.")
+	time.Sleep(100 * time.Millisecond)
+	assert.Len(t, b.slack.Messages(), 1)
+	assert.Empty(t, b.meet.Invitations(running), "no invite request")
+}
+
+// After the first invitation into a meeting the bot follows it over the
+// control WebSocket: later invitations know who is there without asking.
+func TestTheBotFollowsAMeetingItInvitesInto(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+
+	b.command(t, "CGENERAL", running+" <@UBOB>")
+	b.waitMessages(t, 1)
+	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the bot subscribes to the meeting's participants")
+	asked := b.meet.Calls(meetingfake.EndpointOnlineAttendees)
+
+	// Alice dials in from her phone; Bob answers.
+	b.meet.Join(running, meetingfake.Participant{Name: "Alice", Number: "+8613800000001"})
+	require.True(t, b.meet.Answer(running, "+442079460000"))
+	time.Sleep(200 * time.Millisecond) // the pushes cross the loopback
+
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+
+	msgs := b.waitMessages(t, 2)
+	text := msgs[1].Text
+	assert.Contains(t, text, "<@UALICE> — they're already in the meeting.", "found by the phone the directory gives for her")
+	assert.Contains(t, text, "<@UBOB> — they're already in the meeting.")
+	assert.Len(t, b.meet.Invitations(running), 1, "no second invite request")
+	assert.Equal(t, asked, b.meet.Calls(meetingfake.EndpointOnlineAttendees), "answered from the live list, no request")
+
+	// Alice leaves; asked again, the bot calls her.
+	for _, p := range b.meet.Participants(running) {
+		if p.Number == "+8613800000001" {
+			require.True(t, b.meet.Leave(running, p.PID))
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	msgs = b.waitMessages(t, 3)
+	assert.Equal(t, "post", msgs[2].Kind)
+	require.Len(t, b.meet.Invitations(running), 2)
+	assert.Equal(t, aliceSIP, b.meet.Invitations(running)[1].Attendees[0].Phone)
+	assert.True(t, strings.Contains(b.logs.String(), "watching the meeting's participants"))
+}
+
+// When the meeting ends the bot's subscription ends with it, and nothing
+// is left connected.
+func TestTheBotStopsFollowingAnEndedMeeting(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	b.command(t, "CGENERAL", running+" <@UBOB>")
+	b.waitMessages(t, 1)
+	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 1 }, 5*time.Second, 10*time.Millisecond)
+
+	b.meet.SetState(running, meetingfake.StateDestroyed)
+
+	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 0 }, 5*time.Second, 10*time.Millisecond)
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	msgs := b.waitMessages(t, 2)
+	assert.Contains(t, msgs[1].Text, "ended")
+}

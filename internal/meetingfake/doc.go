@@ -10,7 +10,33 @@
 //	GET  /v1/mmc/control/conferences/token          control token (X-Password + X-Login-Type: 1, or keep-alive)
 //	POST /v1/mmc/control/conferences/participants   invite (X-Conference-Authorization, plain or "Basic base64")
 //	GET  /v1/usg/abs/users                          corporate directory search (X-Access-Token)
-//	GET  /v1/mmc/control/conferences/realTimeInfo   invited attendees shown as being called
+//	GET  /v1/mmc/control/conferences/realTimeInfo   invited attendees, and the roster (in the meeting or being called)
+//	GET  /v1/mmc/management/conferences/online/conf-attendee   the roster, paged (X-Access-Token)
+//	GET  /v1/mmc/control/conferences/wsToken        a one-time token for the control WebSocket
+//	GET  /cms/open/websocket/confctl/increment/conn the control WebSocket (Subscribe, HeartBeat; pushes)
+//
+// The roster is who is online in a meeting: people who joined on their own
+// ([Server.Join], [Server.Leave]) and invitees with a phone or SIP number,
+// who ring until they answer (Config.AnswerAfter or [Server.Answer]) or the
+// call times out (Config.RingTimeout); an invitee with only an email rings
+// nobody. Ending a meeting empties it.
+//
+// The control WebSocket follows Huawei's pages meeting_21_1510 to _1520:
+// wsURL in the control-token answer is a prefix ("ws://127.0.0.1:PORT"); a
+// connection needs a one-time token valid one minute (from wsToken, or the
+// control token's tmpWsToken) for the same meeting, and is upgraded then
+// closed with 1008 when that fails, as Huawei says it closes the channel.
+// The client must Subscribe within Config.SubscribeTimeout, with data as an
+// object or as a JSON string holding it (Huawei's own sample), a known
+// subscribeType and a live control token of the meeting, and then send
+// something at least every Config.HeartbeatTimeout (180 s); HeartBeat is
+// echoed. ParticipantsNotify sends the full roster after each Subscribe,
+// then increments numbered 1, 2, 3… per connection; InviteResultNotify says
+// "0" when a call is answered and "11072003" (our choice) when it times
+// out; ConfDynamicInfoNotify gives the state, and "Destroyed" is followed
+// by a normal close. Malformed or unknown frames close the connection with
+// 1008 (Huawei documents no error frame). Which online entries
+// ListOnlineConfAttendee lists is our inference: everyone in the roster.
 //
 // What it checks, as the real service does: the exact App ID Authorization
 // header and its HMAC over appId:userId:expireTime:nonce (constant-time),
@@ -43,12 +69,11 @@
 // [Server.Invitations] and [Server.Calls].
 //
 // What it does not model: token refresh, validation and logout; SP mode
-// (corpId); the control WebSocket and push notifications (wsURL is not served);
-// calls actually ringing, being answered or failing per number (every invited
-// attendee stays "being called" in realTimeInfo); rate limiting (script 429s
+// (corpId); push types other than participants, invite results and the
+// meeting's state; busy or rejected calls; rate limiting (script 429s
 // with FailNext); region hosts; permissions of the token's user beyond
-// HidePasswords; pagination of anything but confDetail's attendee list and the
-// directory. Attendees with the same phone, email or sms count once toward
+// HidePasswords; pagination of anything but confDetail's attendee list, the
+// online attendees and the directory. Attendees with the same phone, email or sms count once toward
 // MaxParticipants; the meeting's own participants are not counted.
 //
 // A Server is safe for concurrent use and holds no package-level state.

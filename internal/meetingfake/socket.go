@@ -2,6 +2,8 @@ package meetingfake
 
 import (
 	"encoding/json"
+	"errors"
+	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -155,17 +157,15 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, rid str
 	}
 	s.sockets[sub] = struct{}{}
 	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		delete(s.sockets, sub)
-		s.mu.Unlock()
-		sub.finish(websocket.CloseNormalClosure, "")
-	}()
 
 	var wg sync.WaitGroup
 	wg.Go(sub.writeLoop)
-	defer wg.Wait()
 	s.readLoop(sub)
+	sub.finish(websocket.CloseNormalClosure, "") // a no-op when already closed
+	wg.Wait()
+	s.mu.Lock()
+	delete(s.sockets, sub)
+	s.mu.Unlock()
 }
 
 // frame is what a client sends.
@@ -193,8 +193,12 @@ func (s *Server) readLoop(sub *subscriber) {
 		_ = sub.conn.SetReadDeadline(time.Now().Add(deadline))
 		_, msg, err := sub.conn.ReadMessage()
 		if err != nil {
-			if !subscribed {
+			var ne net.Error
+			switch {
+			case errors.As(err, &ne) && ne.Timeout() && !subscribed:
 				sub.finish(websocket.ClosePolicyViolation, "no subscription")
+			case errors.As(err, &ne) && ne.Timeout():
+				sub.finish(websocket.ClosePolicyViolation, "no heartbeat")
 			}
 			return
 		}

@@ -1,0 +1,311 @@
+package meetingfake_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
+)
+
+// controlGrant is a control token with the WebSocket prefix and one-time
+// token that come with it.
+type controlGrant struct {
+	token, wsURL, tmpWsToken string
+}
+
+func grant(t *testing.T, s *meetingfake.Server, id, pw string) controlGrant {
+	t.Helper()
+	r := controlTokenCall(t, s, id, map[string]string{"X-Password": pw, "X-Login-Type": "1"})
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	data, _ := r.JSON(t)["data"].(map[string]any)
+	g := controlGrant{}
+	g.token, _ = data["token"].(string)
+	g.wsURL, _ = data["wsURL"].(string)
+	g.tmpWsToken, _ = data["tmpWsToken"].(string)
+	return g
+}
+
+func wsTokenCall(t *testing.T, s *meetingfake.Server, id, auth string) response {
+	t.Helper()
+	h := map[string]string{}
+	if auth != "" {
+		h["X-Conference-Authorization"] = auth
+	}
+	return do(t, http.MethodGet, s.URL()+"v1/mmc/control/conferences/wsToken?conferenceID="+id, h, "")
+}
+
+func wsToken(t *testing.T, s *meetingfake.Server, id, auth string) string {
+	t.Helper()
+	r := wsTokenCall(t, s, id, auth)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	tok, _ := r.JSON(t)["webSocketToken"].(string)
+	require.NotEmpty(t, tok)
+	return tok
+}
+
+func dial(t *testing.T, prefix, confID, tmpToken string) *websocket.Conn {
+	t.Helper()
+	conn, resp, err := websocket.DefaultDialer.Dial(prefix+"/cms/open/websocket/confctl/increment/conn?confID="+confID+"&tmpToken="+tmpToken, nil)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	t.Cleanup(func() { _ = conn.Close() })
+	return conn
+}
+
+// closedWith reads until the server closes the connection and returns the close code.
+func closedWith(t *testing.T, conn *websocket.Conn) int {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if assert.ErrorAs(t, err, &ce, "closed with a close frame") {
+			return ce.Code
+		}
+		return 0
+	}
+}
+
+func next(t *testing.T, conn *websocket.Conn) map[string]any {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	var m map[string]any
+	require.NoError(t, conn.ReadJSON(&m))
+	return m
+}
+
+func subscribeFrame(confToken string, asString bool, types ...string) map[string]any {
+	data := map[string]any{"conferenceID": confID, "subscribeType": types, "confToken": confToken}
+	f := map[string]any{"sequence": "000000000000000002611382273415", "action": "Subscribe", "data": data}
+	if asString {
+		b, _ := json.Marshal(data)
+		f["data"] = string(b)
+	}
+	return f
+}
+
+// subscribed opens a connection to confID and subscribes to participants
+// and the meeting's state, returning it after the initial pushes.
+func subscribed(t *testing.T, s *meetingfake.Server) (*websocket.Conn, map[string]any) {
+	t.Helper()
+	g := grant(t, s, confID, chairPW)
+	conn := dial(t, g.wsURL, confID, wsToken(t, s, confID, g.token))
+	require.NoError(t, conn.WriteJSON(subscribeFrame(g.token, true, "ConfDynamicInfoNotify", "ParticipantsNotify", "InviteResultNotify")))
+	state := next(t, conn)
+	assert.Equal(t, "ConfDynamicInfoNotify", state["action"])
+	assert.Equal(t, "Created", state["state"])
+	full := next(t, conn)
+	assert.Equal(t, "ParticipantsNotify", full["action"])
+	assert.Equal(t, float64(0), full["msgMode"], "the full list first")
+	return conn, full
+}
+
+func TestControlTokenGivesAWebSocketPrefix(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+
+	g := grant(t, s, confID, chairPW)
+
+	assert.True(t, strings.HasPrefix(g.wsURL, "ws://127.0.0.1:"), g.wsURL)
+	assert.NotContains(t, strings.TrimPrefix(g.wsURL, "ws://"), "/", "a prefix, without a path")
+	conn := dial(t, g.wsURL, confID, g.tmpWsToken)
+	require.NoError(t, conn.WriteJSON(subscribeFrame(g.token, false, "ParticipantsNotify")))
+	assert.Equal(t, "ParticipantsNotify", next(t, conn)["action"], "tmpWsToken opens the socket too")
+}
+
+func TestWsTokenNeedsTheControlToken(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+	g := grant(t, s, confID, chairPW)
+
+	assertError(t, wsTokenCall(t, s, confID, ""), http.StatusUnauthorized, "MMC.111070111")
+	assertError(t, wsTokenCall(t, s, confID, "forged"), http.StatusUnauthorized, "USG.000000004")
+	assertError(t, wsTokenCall(t, s, otherConf, g.token), http.StatusUnauthorized, "USG.000000004")
+	assertError(t, do(t, http.MethodGet, s.URL()+"v1/mmc/control/conferences/wsToken", map[string]string{"X-Conference-Authorization": g.token}, ""),
+		http.StatusBadRequest, "MMC.111071061")
+	assert.NotEmpty(t, wsToken(t, s, confID, g.token))
+}
+
+func TestWebSocketClosesOnFailedAuthentication(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	cfg := baseConfig(clk)
+	s := startServer(t, cfg)
+	g := grant(t, s, confID, chairPW)
+	other := grant(t, s, otherConf, "other-chair")
+
+	used := wsToken(t, s, confID, g.token)
+	ok := dial(t, g.wsURL, confID, used)
+	require.NoError(t, ok.WriteJSON(subscribeFrame(g.token, false, "ParticipantsNotify")))
+	next(t, ok)
+
+	expired := wsToken(t, s, confID, g.token)
+	clk.Advance(61 * time.Second)
+	tests := map[string]*websocket.Conn{
+		"used twice":             dial(t, g.wsURL, confID, used),
+		"unknown":                dial(t, g.wsURL, confID, "nope"),
+		"another meeting's":      dial(t, g.wsURL, confID, wsToken(t, s, otherConf, other.token)),
+		"after a minute":         dial(t, g.wsURL, confID, expired),
+		"without a conference":   dial(t, g.wsURL, "", wsToken(t, s, confID, g.token)),
+		"without a token at all": dial(t, g.wsURL, confID, ""),
+	}
+	for name, conn := range tests {
+		assert.Equal(t, websocket.ClosePolicyViolation, closedWith(t, conn), name)
+	}
+	r := do(t, http.MethodGet, strings.Replace(g.wsURL, "ws://", "http://", 1)+"/cms/open/websocket/confctl/increment/conn?confID="+confID, nil, "")
+	assertError(t, r, http.StatusBadRequest, "MMC.111071061")
+	assert.Equal(t, 8, s.Calls(meetingfake.EndpointWebSocket))
+}
+
+func TestSubscribeIsValidated(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		frame func(g, other controlGrant) any
+	}{
+		{"another meeting's control token", func(g, other controlGrant) any { return subscribeFrame(other.token, false, "ParticipantsNotify") }},
+		{"no control token", func(g, _ controlGrant) any { return subscribeFrame("", false, "ParticipantsNotify") }},
+		{"unknown push type", func(g, _ controlGrant) any { return subscribeFrame(g.token, false, "EverythingNotify") }},
+		{"no push type", func(g, _ controlGrant) any { return subscribeFrame(g.token, false) }},
+		{"no sequence", func(g, _ controlGrant) any {
+			f := subscribeFrame(g.token, false, "ParticipantsNotify")
+			delete(f, "sequence")
+			return f
+		}},
+		{"another conferenceID", func(g, _ controlGrant) any {
+			return map[string]any{"sequence": "1", "action": "Subscribe",
+				"data": map[string]any{"conferenceID": otherConf, "subscribeType": []string{"ParticipantsNotify"}, "confToken": g.token}}
+		}},
+		{"unknown action", func(g, _ controlGrant) any { return map[string]any{"sequence": "1", "action": "Unsubscribe"} }},
+		{"not JSON", func(g, _ controlGrant) any { return "hello" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, baseConfig(newClock()))
+			g := grant(t, s, confID, chairPW)
+			other := grant(t, s, otherConf, "other-chair")
+			conn := dial(t, g.wsURL, confID, wsToken(t, s, confID, g.token))
+
+			require.NoError(t, conn.WriteJSON(tt.frame(g, other)))
+
+			assert.Equal(t, websocket.ClosePolicyViolation, closedWith(t, conn))
+			assert.Zero(t, s.Subscribers(confID))
+		})
+	}
+}
+
+func TestSubscribeInTimeOrBeClosed(t *testing.T) {
+	t.Parallel()
+	cfg := baseConfig(newClock())
+	cfg.SubscribeTimeout = 50 * time.Millisecond
+	s := startServer(t, cfg)
+	g := grant(t, s, confID, chairPW)
+
+	conn := dial(t, g.wsURL, confID, wsToken(t, s, confID, g.token))
+
+	assert.Equal(t, websocket.ClosePolicyViolation, closedWith(t, conn))
+}
+
+func TestHeartbeatsAreEchoedAndRequired(t *testing.T) {
+	t.Parallel()
+	cfg := baseConfig(newClock())
+	cfg.HeartbeatTimeout = 300 * time.Millisecond
+	s := startServer(t, cfg)
+	conn, _ := subscribed(t, s)
+
+	require.NoError(t, conn.WriteJSON(map[string]string{"sequence": "000000000000000001611993655770", "action": "HeartBeat"}))
+	assert.Equal(t, map[string]any{"sequence": "000000000000000001611993655770", "action": "HeartBeat"}, next(t, conn))
+	assert.Equal(t, 1, s.Subscribers(confID))
+
+	// Silence beyond the heartbeat timeout ends the connection.
+	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _, err := conn.ReadMessage()
+	assert.Error(t, err)
+	require.Eventually(t, func() bool { return s.Subscribers(confID) == 0 }, 5*time.Second, 5*time.Millisecond)
+}
+
+func TestParticipantsArePushed(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+	carol := s.Join(confID, meetingfake.Participant{Name: "Carol", Number: "+99111244216210001", Role: 1})
+	conn, full := subscribed(t, s)
+	assert.Equal(t, confID, full["confID"])
+	assert.NotEmpty(t, full["msgID"])
+	assert.Equal(t, []any{map[string]any{"pid": carol, "mode": float64(0),
+		"pinfoMap": map[string]any{"NAME": "Carol", "TEL": "+99111244216210001", "ROLE": "1", "STATE": "0"}}}, full["data"])
+	assert.Equal(t, 1, s.Subscribers(confID))
+
+	dave := s.Join(confID, meetingfake.Participant{Name: "Dave", Number: "+8613800000003"})
+	joined := next(t, conn)
+	assert.Equal(t, float64(1), joined["msgMode"], "an increment")
+	assert.Equal(t, float64(1), joined["version"])
+	assert.Equal(t, []any{map[string]any{"pid": dave, "mode": float64(0),
+		"pinfoMap": map[string]any{"NAME": "Dave", "TEL": "+8613800000003", "ROLE": "0", "STATE": "0"}}}, joined["data"])
+
+	ctl := grant(t, s, confID, chairPW).token
+	require.Equal(t, http.StatusOK, invite(t, s, confID, ctl, `{"attendees":[{"name":"Bob","phone":"+442079460000","type":"mobile"}]}`).Status)
+	ringing := next(t, conn)
+	assert.Equal(t, float64(2), ringing["version"])
+	entry := ringing["data"].([]any)[0].(map[string]any)
+	assert.Equal(t, "1", entry["pinfoMap"].(map[string]any)["STATE"], "being called")
+
+	require.True(t, s.Answer(confID, "+442079460000"))
+	answered := next(t, conn)
+	assert.Equal(t, float64(3), answered["version"])
+	assert.Equal(t, map[string]any{"STATE": "0"}, answered["data"].([]any)[0].(map[string]any)["pinfoMap"])
+	result := next(t, conn)
+	assert.Equal(t, "InviteResultNotify", result["action"])
+	assert.Equal(t, []any{map[string]any{"callNumber": "+442079460000", "errorCode": "0"}}, result["data"])
+
+	require.True(t, s.Leave(confID, carol))
+	left := next(t, conn)
+	assert.Equal(t, float64(5), left["version"])
+	assert.Equal(t, float64(1), left["data"].([]any)[0].(map[string]any)["mode"], "removed")
+}
+
+func TestTheMeetingsEndClosesItsSockets(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+	s.Join(confID, meetingfake.Participant{Name: "Carol", Number: "+1001"})
+	conn, _ := subscribed(t, s)
+
+	s.SetState(confID, meetingfake.StateDestroyed)
+
+	left := next(t, conn)
+	assert.Equal(t, float64(1), left["data"].([]any)[0].(map[string]any)["mode"], "everyone leaves")
+	ended := next(t, conn)
+	assert.Equal(t, "ConfDynamicInfoNotify", ended["action"])
+	assert.Equal(t, "Destroyed", ended["state"])
+	assert.Equal(t, websocket.CloseNormalClosure, closedWith(t, conn))
+}
+
+func TestCloseClosesSockets(t *testing.T) {
+	t.Parallel()
+	s, err := meetingfake.Start(baseConfig(newClock()))
+	require.NoError(t, err)
+	conn, _ := subscribed(t, s)
+
+	done := make(chan struct{})
+	go func() {
+		s.Close()
+		close(done)
+	}()
+
+	assert.Equal(t, websocket.CloseGoingAway, closedWith(t, conn))
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return")
+	}
+}

@@ -104,7 +104,8 @@ var (
 	meetingEndpoints = []string{
 		meetingfake.EndpointAppAuth, meetingfake.EndpointAccountAuth, meetingfake.EndpointConfDetail,
 		meetingfake.EndpointControlToken, meetingfake.EndpointInvite, meetingfake.EndpointDirectory,
-		meetingfake.EndpointRealTimeInfo,
+		meetingfake.EndpointRealTimeInfo, meetingfake.EndpointOnlineAttendees, meetingfake.EndpointWsToken,
+		meetingfake.EndpointWebSocket,
 	}
 )
 

@@ -471,9 +471,7 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request, rid string
 	}
 	inv := Invitation{ConferenceID: confID, Attendees: atts, RequestID: rid, At: now}
 	cs.invitations = append(cs.invitations, inv)
-	for _, a := range atts {
-		s.callLocked(cs, a)
-	}
+	s.callLocked(cs, atts)
 	s.mu.Unlock()
 
 	if fn := s.onInvite.Load(); fn != nil {

@@ -26,17 +26,23 @@
 // connection needs a one-time token valid one minute (from wsToken, or the
 // control token's tmpWsToken) for the same meeting, and is upgraded then
 // closed with 1008 when that fails, as Huawei says it closes the channel.
-// The client must Subscribe within Config.SubscribeTimeout, with data as an
-// object or as a JSON string holding it (Huawei's own sample), a known
-// subscribeType and a live control token of the meeting, and then send
-// something at least every Config.HeartbeatTimeout (180 s); HeartBeat is
-// echoed. ParticipantsNotify sends the full roster after each Subscribe,
-// then increments numbered 1, 2, 3… per connection; InviteResultNotify says
-// "0" when a call is answered and "11072003" (our choice) when it times
-// out; ConfDynamicInfoNotify gives the state, and "Destroyed" is followed
-// by a normal close. Malformed or unknown frames close the connection with
-// 1008 (Huawei documents no error frame). Which online entries
-// ListOnlineConfAttendee lists is our inference: everyone in the roster.
+// The client must Subscribe within Config.SubscribeTimeout of connecting
+// (heartbeats do not extend it), with data as an object or as a JSON string
+// holding it (Huawei's own sample), a known subscribeType and a live control
+// token of the meeting, and then send something at least every
+// Config.HeartbeatTimeout (180 s); HeartBeat is echoed; a later Subscribe
+// replaces the types. ParticipantsNotify sends the full roster after each
+// Subscribe, then increments numbered 1, 2, 3… per connection (an invite's
+// new calls, or everyone leaving an ended meeting, make one increment);
+// InviteResultNotify says "0" when a call is answered and "11072003" (our
+// choice) when it times out, numbered 1, 2, 3… on its own so that it leaves
+// no gap between participant increments; ConfDynamicInfoNotify gives the
+// state, and "Destroyed" (also on a Subscribe after the end) is followed by
+// a normal close. Malformed or unknown frames, and a subscriber whose outbox
+// of 64 pushes overflows, are closed with 1008 and a reason (Huawei
+// documents no error frame). Which online entries ListOnlineConfAttendee
+// lists is our inference: everyone in the roster, in join order, with
+// search_key matching name or call number case-insensitively.
 //
 // What it checks, as the real service does: the exact App ID Authorization
 // header and its HMAC over appId:userId:expireTime:nonce (constant-time),
@@ -70,10 +76,12 @@
 //
 // What it does not model: token refresh, validation and logout; SP mode
 // (corpId); push types other than participants, invite results and the
-// meeting's state; busy or rejected calls; rate limiting (script 429s
-// with FailNext); region hosts; permissions of the token's user beyond
-// HidePasswords; pagination of anything but confDetail's attendee list, the
-// online attendees and the directory. Attendees with the same phone, email or sms count once toward
+// meeting's state (other types may be subscribed to but never arrive);
+// participant state 2 (joining), mute, video and hands; busy or rejected
+// calls; rate limiting (script 429s with FailNext); region hosts;
+// permissions of the token's user beyond HidePasswords; pagination of
+// anything but confDetail's attendee list, the online attendees and the
+// directory. Attendees with the same phone, email or sms count once toward
 // MaxParticipants; the meeting's own participants are not counted.
 //
 // A Server is safe for concurrent use and holds no package-level state.

@@ -2,6 +2,7 @@ package meetingfake
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +56,9 @@ func (s *Server) Join(conferenceID string, p Participant) string {
 		return ""
 	}
 	p.State = ParticipantInMeeting
-	return s.addOnlineLocked(cs, p)
+	pid, c := s.addOnlineLocked(cs, p)
+	s.notifyParticipantsLocked(cs, c)
+	return pid
 }
 
 // Leave takes the participant with that PID offline. It reports whether
@@ -67,7 +70,11 @@ func (s *Server) Leave(conferenceID, pid string) bool {
 	if !ok {
 		return false
 	}
-	return s.removeOnlineLocked(cs, pid)
+	c, ok := removeOnlineLocked(cs, pid)
+	if ok {
+		s.notifyParticipantsLocked(cs, c)
+	}
+	return ok
 }
 
 // Answer moves a participant being called with that number into the
@@ -100,25 +107,25 @@ func (s *Server) Participants(conferenceID string) []Participant {
 	return append([]Participant(nil), cs.online...)
 }
 
-func (s *Server) addOnlineLocked(cs *confState, p Participant) string {
+// addOnlineLocked puts p online and returns its PID and the change to push.
+func (s *Server) addOnlineLocked(cs *confState, p Participant) (string, change) {
 	if p.PID == "" {
 		s.nextPID++
 		p.PID = "pid-" + strconv.Itoa(s.nextPID)
 	}
 	cs.online = append(cs.online, p)
-	s.notifyParticipantsLocked(cs, change{pid: p.PID, info: fullInfo(p)})
-	return p.PID
+	return p.PID, change{pid: p.PID, info: fullInfo(p)}
 }
 
-func (s *Server) removeOnlineLocked(cs *confState, pid string) bool {
+// removeOnlineLocked takes pid offline and returns the change to push.
+func removeOnlineLocked(cs *confState, pid string) (change, bool) {
 	for i, p := range cs.online {
 		if p.PID == pid {
 			cs.online = append(cs.online[:i], cs.online[i+1:]...)
-			s.notifyParticipantsLocked(cs, change{pid: pid, removed: true})
-			return true
+			return change{pid: pid, removed: true}, true
 		}
 	}
-	return false
+	return change{}, false
 }
 
 func (s *Server) answerLocked(cs *confState, pid string) {
@@ -133,25 +140,33 @@ func (s *Server) answerLocked(cs *confState, pid string) {
 	}
 }
 
-// callLocked rings an invited attendee: they are online as being called
-// until they answer (after Config.AnswerAfter, or Answer) or the call
-// times out (Config.RingTimeout). Someone online with that number already
-// is left as they are.
-func (s *Server) callLocked(cs *confState, a Attendee) {
-	if a.Phone == "" {
-		return // nothing to ring for an email or SMS only
-	}
-	for _, p := range cs.online {
-		if p.Number == a.Phone {
-			return
+// callLocked rings the invited attendees: each with a phone is online as
+// being called until they answer (after Config.AnswerAfter, or Answer) or
+// the call times out (Config.RingTimeout). Someone online with that number
+// already is left as they are; an email or SMS only rings nobody. The new
+// calls are pushed as one increment.
+func (s *Server) callLocked(cs *confState, atts []Attendee) {
+	var changes []change
+	for _, a := range atts {
+		if a.Phone == "" || slices.ContainsFunc(cs.online, func(p Participant) bool { return p.Number == a.Phone }) {
+			continue
 		}
+		role := 0
+		if a.Role != nil {
+			role = *a.Role
+		}
+		pid, c := s.addOnlineLocked(cs, Participant{Name: a.Name, Number: a.Phone, State: ParticipantBeingCalled, Role: role})
+		changes = append(changes, c)
+		s.ringLocked(cs.conf.ID, pid)
 	}
-	role := 0
-	if a.Role != nil {
-		role = *a.Role
+	if len(changes) > 0 {
+		s.notifyParticipantsLocked(cs, changes...)
 	}
-	pid := s.addOnlineLocked(cs, Participant{Name: a.Name, Number: a.Phone, State: ParticipantBeingCalled, Role: role})
-	confID := cs.conf.ID
+}
+
+// ringLocked schedules the end of a call: answered after AnswerAfter (when
+// set), dropped after RingTimeout if still ringing.
+func (s *Server) ringLocked(confID, pid string) {
 	if d := s.cfg.AnswerAfter; d > 0 {
 		s.afterLocked(d, func() {
 			if cs, ok := s.confs[confID]; ok {
@@ -166,7 +181,8 @@ func (s *Server) callLocked(cs *confState, a Attendee) {
 		}
 		for _, p := range cs.online {
 			if p.PID == pid && p.State == ParticipantBeingCalled {
-				s.removeOnlineLocked(cs, pid)
+				c, _ := removeOnlineLocked(cs, pid)
+				s.notifyParticipantsLocked(cs, c)
 				s.notifyInviteResultLocked(cs, p.Number, inviteNoAnswer)
 				return
 			}
@@ -253,7 +269,7 @@ func (s *Server) handleOnlineAttendees(w http.ResponseWriter, r *http.Request, r
 	}
 	var all []onlineAttendee
 	for _, p := range cs.online {
-		if key != "" && !strings.Contains(strings.ToLower(p.Name), key) && !strings.Contains(p.Number, key) {
+		if key != "" && !strings.Contains(strings.ToLower(p.Name), key) && !strings.Contains(strings.ToLower(p.Number), key) {
 			continue
 		}
 		all = append(all, onlineAttendee{ParticipantID: p.PID, Name: p.Name, CallNumber: p.Number, Role: p.Role})

@@ -158,6 +158,7 @@ type Server struct {
 	controlTokens map[string]controlToken
 	issuedCtl     int
 	wsTokens      map[string]wsToken
+	issuedWs      int
 	sockets       map[*subscriber]struct{}
 	socketsClosed bool
 	timers        map[*time.Timer]struct{}

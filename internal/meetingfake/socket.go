@@ -32,9 +32,18 @@ type wsToken struct {
 }
 
 // registerWsTokenLocked issues a one-time WebSocket token for confID.
+// Unused tokens are pruned once expired, every 1024 issued.
 func (s *Server) registerWsTokenLocked(confID string, now time.Time) string {
 	tok := randHex(24)
 	s.wsTokens[tok] = wsToken{confID: confID, expires: now.Add(wsTokenTTL)}
+	s.issuedWs++
+	if s.issuedWs%1024 == 0 {
+		for t, wt := range s.wsTokens {
+			if !now.Before(wt.expires) {
+				delete(s.wsTokens, t)
+			}
+		}
+	}
 	return tok
 }
 
@@ -60,15 +69,18 @@ func (s *Server) handleWsToken(w http.ResponseWriter, r *http.Request, rid strin
 
 // subscriber is one control WebSocket connection.
 type subscriber struct {
-	conn   *websocket.Conn
-	confID string
-	out    chan outgoing
-	done   chan struct{} // closed when the connection is finished
-	once   sync.Once
+	conn     *websocket.Conn
+	confID   string
+	out      chan outgoing // the outbox, drained by writeLoop only
+	done     chan struct{} // closed when the connection is finished
+	once     sync.Once
+	slow     chan struct{} // closed when the outbox overflowed
+	slowOnce sync.Once
 
 	// Guarded by Server.mu.
-	types   map[string]bool
-	version int64 // last incremental version sent
+	types         map[string]bool
+	participantsV int64 // version of the last ParticipantsNotify increment sent
+	inviteV       int64 // version of the last InviteResultNotify sent
 }
 
 // outgoing is a frame to send, or (with close set) the last one.
@@ -79,18 +91,40 @@ type outgoing struct {
 	reason string
 }
 
-// enqueue queues a frame without blocking; a subscriber too slow to
-// keep up is disconnected.
+// enqueue queues a frame without ever blocking, since it runs with
+// Server.mu held. A subscriber too slow to keep up is marked and its
+// writer, which must be stuck in a write, is woken by an expired deadline
+// to close the connection.
 func (sub *subscriber) enqueue(o outgoing) {
 	select {
 	case <-sub.done:
+		return
+	case <-sub.slow:
+		return
+	default:
+	}
+	select {
 	case sub.out <- o:
 	default:
-		sub.finish(websocket.ClosePolicyViolation, "too slow")
+		sub.slowOnce.Do(func() {
+			close(sub.slow)
+			_ = sub.conn.UnderlyingConn().SetWriteDeadline(time.Now())
+		})
 	}
 }
 
-// finish closes the connection at once with a close frame.
+// finished reports whether the connection has been closed.
+func (sub *subscriber) finished() bool {
+	select {
+	case <-sub.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// finish closes the connection with a close frame (best effort, waiting
+// at most a second for a stuck peer). It must not run with Server.mu held.
 func (sub *subscriber) finish(code int, reason string) {
 	sub.once.Do(func() {
 		_ = sub.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
@@ -99,21 +133,41 @@ func (sub *subscriber) finish(code int, reason string) {
 	})
 }
 
-// writeLoop sends queued frames in order; a close item sends its close
-// frame after everything queued before it.
+// drop closes the connection without a close frame, after a failed write.
+func (sub *subscriber) drop() {
+	sub.once.Do(func() {
+		_ = sub.conn.Close()
+		close(sub.done)
+	})
+}
+
+// writeLoop is the connection's only writer of data frames (gorilla allows
+// one; control frames may be written concurrently). It sends queued frames
+// in order; a close item sends its close frame after everything queued
+// before it. An overflowed outbox closes the connection with 1008 "too
+// slow", or without a close frame when a write was cut short.
 func (sub *subscriber) writeLoop() {
 	for {
 		select {
 		case <-sub.done:
 			return
+		case <-sub.slow:
+			sub.finish(websocket.ClosePolicyViolation, "too slow")
+			return
 		case o := <-sub.out:
+			select {
+			case <-sub.slow:
+				sub.finish(websocket.ClosePolicyViolation, "too slow")
+				return
+			default:
+			}
 			if o.close {
 				sub.finish(o.code, o.reason)
 				return
 			}
 			_ = sub.conn.SetWriteDeadline(time.Now().Add(5 * time.Second))
 			if err := sub.conn.WriteMessage(websocket.TextMessage, o.data); err != nil {
-				sub.finish(websocket.CloseAbnormalClosure, "")
+				sub.drop()
 				return
 			}
 		}
@@ -142,7 +196,10 @@ func (s *Server) handleWebSocket(w http.ResponseWriter, r *http.Request, rid str
 	if err != nil {
 		return // the upgrader has answered
 	}
-	sub := &subscriber{conn: conn, confID: confID, out: make(chan outgoing, outboxSize), done: make(chan struct{})}
+	sub := &subscriber{
+		conn: conn, confID: confID,
+		out: make(chan outgoing, outboxSize), done: make(chan struct{}), slow: make(chan struct{}),
+	}
 	if !authorised {
 		// "If the request authentication fails, the meeting server
 		// automatically closes the WebSocket channel."
@@ -187,10 +244,14 @@ type subscribeData struct {
 // malformed or unknown ends the connection (Huawei documents no error
 // frame).
 func (s *Server) readLoop(sub *subscriber) {
-	deadline := s.cfg.SubscribeTimeout
+	subscribeBy := time.Now().Add(s.cfg.SubscribeTimeout) // heartbeats do not extend it
 	subscribed := false
 	for {
-		_ = sub.conn.SetReadDeadline(time.Now().Add(deadline))
+		deadline := subscribeBy
+		if subscribed {
+			deadline = time.Now().Add(s.cfg.HeartbeatTimeout)
+		}
+		_ = sub.conn.SetReadDeadline(deadline)
 		_, msg, err := sub.conn.ReadMessage()
 		if err != nil {
 			var ne net.Error
@@ -220,9 +281,6 @@ func (s *Server) readLoop(sub *subscriber) {
 		default:
 			sub.finish(websocket.ClosePolicyViolation, "unknown action")
 			return
-		}
-		if subscribed {
-			deadline = s.cfg.HeartbeatTimeout
 		}
 	}
 }
@@ -266,6 +324,11 @@ func (s *Server) subscribe(sub *subscriber, raw json.RawMessage) string {
 	sub.types = types
 	if types["ConfDynamicInfoNotify"] {
 		sub.enqueue(outgoing{data: s.message("ConfDynamicInfoNotify", cs.conf.ID, now.UnixMilli(), 0, map[string]any{"state": cs.conf.State})})
+	}
+	if cs.conf.State == StateDestroyed {
+		// Too late: the meeting ended after the tokens were issued.
+		sub.enqueue(outgoing{close: true, code: websocket.CloseNormalClosure, reason: "meeting ended"})
+		return ""
 	}
 	if types["ParticipantsNotify"] {
 		data := make([]participantNotify, 0, len(cs.online))
@@ -318,26 +381,31 @@ func (s *Server) notifyParticipantsLocked(cs *confState, changes ...change) {
 			}
 			data = append(data, n)
 		}
-		sub.version++
-		sub.enqueue(outgoing{data: s.message("ParticipantsNotify", cs.conf.ID, sub.version, 1, map[string]any{"data": data})})
+		sub.participantsV++
+		sub.enqueue(outgoing{data: s.message("ParticipantsNotify", cs.conf.ID, sub.participantsV, 1, map[string]any{"data": data})})
 	}
 }
 
 // notifyInviteResultLocked pushes the outcome of a call.
 func (s *Server) notifyInviteResultLocked(cs *confState, number, code string) {
 	for _, sub := range s.subscribersLocked(cs.conf.ID, "InviteResultNotify") {
-		sub.version++
-		sub.enqueue(outgoing{data: s.message("InviteResultNotify", cs.conf.ID, sub.version, 1,
+		sub.inviteV++
+		sub.enqueue(outgoing{data: s.message("InviteResultNotify", cs.conf.ID, sub.inviteV, 1,
 			map[string]any{"data": []map[string]string{{"callNumber": number, "errorCode": code}}})})
 	}
 }
 
-// endMeetingLocked empties the roster of an ended conference, tells its
-// subscribers and closes their connections: "the server releases the
-// WebSocket connection after the meeting ends".
+// endMeetingLocked empties the roster of an ended conference (one
+// increment), tells its subscribers and closes their connections: "the
+// server releases the WebSocket connection after the meeting ends".
 func (s *Server) endMeetingLocked(cs *confState) {
-	for len(cs.online) > 0 {
-		s.removeOnlineLocked(cs, cs.online[0].PID)
+	if len(cs.online) > 0 {
+		changes := make([]change, 0, len(cs.online))
+		for _, p := range cs.online {
+			changes = append(changes, change{pid: p.PID, removed: true})
+		}
+		cs.online = nil
+		s.notifyParticipantsLocked(cs, changes...)
 	}
 	for sub := range s.sockets {
 		if sub.confID != cs.conf.ID {
@@ -350,12 +418,18 @@ func (s *Server) endMeetingLocked(cs *confState) {
 	}
 }
 
-// Subscribers returns how many connections are subscribed to the
-// conference's participants.
+// Subscribers returns how many live control WebSocket connections of the
+// conference have subscribed (to any push type).
 func (s *Server) Subscribers(conferenceID string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return len(s.subscribersLocked(conferenceID, "ParticipantsNotify"))
+	n := 0
+	for sub := range s.sockets {
+		if sub.confID == conferenceID && len(sub.types) > 0 && !sub.finished() {
+			n++
+		}
+	}
+	return n
 }
 
 // closeSockets ends every WebSocket connection (http.Server.Close does not

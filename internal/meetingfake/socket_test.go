@@ -2,6 +2,9 @@ package meetingfake_test
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -229,9 +232,7 @@ func TestHeartbeatsAreEchoedAndRequired(t *testing.T) {
 	assert.Equal(t, 1, s.Subscribers(confID))
 
 	// Silence beyond the heartbeat timeout ends the connection.
-	_ = conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-	_, _, err := conn.ReadMessage()
-	assert.Error(t, err)
+	assert.Equal(t, websocket.ClosePolicyViolation, closedWith(t, conn))
 	require.Eventually(t, func() bool { return s.Subscribers(confID) == 0 }, 5*time.Second, 5*time.Millisecond)
 }
 
@@ -270,7 +271,7 @@ func TestParticipantsArePushed(t *testing.T) {
 
 	require.True(t, s.Leave(confID, carol))
 	left := next(t, conn)
-	assert.Equal(t, float64(5), left["version"])
+	assert.Equal(t, float64(4), left["version"], "invite results take no participant version")
 	assert.Equal(t, float64(1), left["data"].([]any)[0].(map[string]any)["mode"], "removed")
 }
 
@@ -308,4 +309,199 @@ func TestCloseClosesSockets(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close did not return")
 	}
+}
+
+func TestHeartbeatsDoNotReplaceTheSubscription(t *testing.T) {
+	t.Parallel()
+	cfg := baseConfig(newClock())
+	cfg.SubscribeTimeout = 200 * time.Millisecond
+	s := startServer(t, cfg)
+	g := grant(t, s, confID, chairPW)
+	conn := dial(t, g.wsURL, confID, wsToken(t, s, confID, g.token))
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				if conn.WriteJSON(map[string]string{"sequence": "1", "action": "HeartBeat"}) != nil {
+					return
+				}
+			}
+		}
+	}()
+
+	start := time.Now()
+	assert.Equal(t, websocket.ClosePolicyViolation, closedWith(t, conn))
+	assert.Less(t, time.Since(start), 3*time.Second)
+}
+
+func TestUnansweredCallsArePushedAsInviteResults(t *testing.T) {
+	t.Parallel()
+	cfg := baseConfig(newClock())
+	cfg.RingTimeout = 50 * time.Millisecond
+	s := startServer(t, cfg)
+	conn, full := subscribed(t, s)
+	assert.Equal(t, []any{}, full["data"], "an empty roster is an empty list")
+
+	ctl := grant(t, s, confID, chairPW).token
+	require.Equal(t, http.StatusOK, invite(t, s, confID, ctl, `{"attendees":[{"name":"Bob","phone":"+442079460000","type":"mobile"}]}`).Status)
+
+	ringing := next(t, conn)
+	assert.Equal(t, float64(1), ringing["version"])
+	assert.Equal(t, map[string]any{"NAME": "Bob", "TEL": "+442079460000", "ROLE": "0", "STATE": "1"},
+		ringing["data"].([]any)[0].(map[string]any)["pinfoMap"])
+	gone := next(t, conn)
+	assert.Equal(t, "ParticipantsNotify", gone["action"])
+	assert.Equal(t, float64(2), gone["version"])
+	assert.Equal(t, float64(1), gone["data"].([]any)[0].(map[string]any)["mode"], "removed")
+	result := next(t, conn)
+	assert.Equal(t, "InviteResultNotify", result["action"])
+	assert.Equal(t, float64(1), result["msgMode"])
+	assert.Equal(t, confID, result["confID"])
+	assert.Equal(t, []any{map[string]any{"callNumber": "+442079460000", "errorCode": "11072003"}}, result["data"])
+	assert.Empty(t, s.Participants(confID))
+}
+
+func TestAnsweringAfterAWhileIsPushed(t *testing.T) {
+	t.Parallel()
+	cfg := baseConfig(newClock())
+	cfg.AnswerAfter = 30 * time.Millisecond
+	s := startServer(t, cfg)
+	conn, _ := subscribed(t, s)
+	ctl := grant(t, s, confID, chairPW).token
+
+	require.Equal(t, http.StatusOK, invite(t, s, confID, ctl, `{"attendees":[{"name":"Bob","phone":"+442079460000","type":"mobile"}]}`).Status)
+
+	pid := next(t, conn)["data"].([]any)[0].(map[string]any)["pid"]
+	answered := next(t, conn)
+	assert.Equal(t, []any{map[string]any{"pid": pid, "mode": float64(0), "pinfoMap": map[string]any{"STATE": "0"}}}, answered["data"])
+	assert.Equal(t, "0", next(t, conn)["data"].([]any)[0].(map[string]any)["errorCode"])
+}
+
+func TestSubscribeAgainReplacesTheTypes(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+	g := grant(t, s, confID, chairPW)
+	conn := dial(t, g.wsURL, confID, wsToken(t, s, confID, g.token))
+	require.NoError(t, conn.WriteJSON(subscribeFrame(g.token, false, "ConfDynamicInfoNotify")))
+	assert.Equal(t, "ConfDynamicInfoNotify", next(t, conn)["action"])
+	assert.Equal(t, 1, s.Subscribers(confID), "any push type counts")
+
+	require.NoError(t, conn.WriteJSON(subscribeFrame(g.token, false, "ParticipantsNotify")))
+	full := next(t, conn)
+	assert.Equal(t, "ParticipantsNotify", full["action"], "no state push: it was unsubscribed")
+	assert.Equal(t, float64(0), full["msgMode"])
+	assert.Equal(t, 1, s.Subscribers(confID))
+
+	s.Join(confID, meetingfake.Participant{Name: "Dave", Number: "sip:dave@example.com"})
+	assert.Equal(t, float64(1), next(t, conn)["version"])
+	assert.Zero(t, s.Subscribers(otherConf))
+}
+
+func TestSubscribeAfterTheMeetingEnded(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+	g := grant(t, s, confID, chairPW)
+	tok := wsToken(t, s, confID, g.token)
+	s.SetState(confID, meetingfake.StateDestroyed)
+	conn := dial(t, g.wsURL, confID, tok)
+
+	require.NoError(t, conn.WriteJSON(subscribeFrame(g.token, false, "ConfDynamicInfoNotify", "ParticipantsNotify")))
+
+	assert.Equal(t, "Destroyed", next(t, conn)["state"])
+	assert.Equal(t, websocket.CloseNormalClosure, closedWith(t, conn))
+}
+
+func TestWsTokenStatesAndForms(t *testing.T) {
+	t.Parallel()
+	clk := newClock()
+	s := startServer(t, baseConfig(clk))
+	g := grant(t, s, confID, chairPW)
+
+	tok := wsToken(t, s, confID, basicToken(g.token))
+	conn := dial(t, g.wsURL, confID, tok)
+	require.NoError(t, conn.WriteJSON(subscribeFrame(g.token, false, "ParticipantsNotify")))
+	assert.Equal(t, "ParticipantsNotify", next(t, conn)["action"], "a token from the Basic form works")
+
+	s.FailNext(meetingfake.EndpointWsToken, meetingfake.Failure{Status: http.StatusTooManyRequests, Code: "APIGW.0308"})
+	assertError(t, wsTokenCall(t, s, confID, g.token), http.StatusTooManyRequests, "APIGW.0308")
+	s.SetState(confID, meetingfake.StateCreating)
+	assertError(t, wsTokenCall(t, s, confID, g.token), http.StatusBadRequest, "MMC.111072004")
+	s.SetState(confID, meetingfake.StateDestroyed)
+	assertError(t, wsTokenCall(t, s, confID, g.token), http.StatusBadRequest, "MMC.111072006")
+	assert.Equal(t, 4, s.Calls(meetingfake.EndpointWsToken))
+}
+
+func TestWebSocketFailNext(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+	g := grant(t, s, confID, chairPW)
+	s.FailNext(meetingfake.EndpointWebSocket, meetingfake.Failure{Status: http.StatusServiceUnavailable})
+
+	_, resp, err := websocket.DefaultDialer.Dial(g.wsURL+"/cms/open/websocket/confctl/increment/conn?confID="+confID+"&tmpToken="+g.tmpWsToken, nil)
+
+	require.ErrorIs(t, err, websocket.ErrBadHandshake)
+	require.NotNil(t, resp)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	conn := dial(t, g.wsURL, confID, g.tmpWsToken)
+	require.NoError(t, conn.WriteJSON(subscribeFrame(g.token, false, "ParticipantsNotify")))
+	assert.Equal(t, "ParticipantsNotify", next(t, conn)["action"], "the failure did not use the token")
+	assert.Equal(t, 2, s.Calls(meetingfake.EndpointWebSocket))
+}
+
+func TestASlowSubscriberIsDropped(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+	conn, _ := subscribed(t, s) // and never read again
+	name := strings.Repeat("x", 8000)
+
+	// Enough pushes to fill the socket's buffers and then the outbox.
+	start := time.Now()
+	for i := 0; i < 20_000 && s.Subscribers(confID) > 0; i++ {
+		s.Join(confID, meetingfake.Participant{Name: name, Number: "+1001"})
+	}
+
+	require.Eventually(t, func() bool { return s.Subscribers(confID) == 0 }, 5*time.Second, time.Millisecond,
+		"the subscriber is dropped when its outbox overflows")
+	assert.Less(t, time.Since(start), 10*time.Second, "pushes never wait for a slow subscriber")
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		if _, _, err := conn.ReadMessage(); err != nil {
+			var ne net.Error
+			assert.False(t, errors.As(err, &ne) && ne.Timeout(), "the connection ends: %v", err)
+			break
+		}
+	}
+}
+
+func TestBatchesArePushedAsOneIncrement(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, baseConfig(newClock()))
+	conn, _ := subscribed(t, s)
+	ctl := grant(t, s, confID, chairPW).token
+	atts := make([]string, 0, 100)
+	for i := range 100 {
+		atts = append(atts, fmt.Sprintf(`{"name":"n%d","phone":"+99111244216%06d","type":"normal"}`, i, i))
+	}
+
+	require.Equal(t, http.StatusOK, invite(t, s, confID, ctl, `{"attendees":[`+strings.Join(atts, ",")+`]}`).Status)
+
+	calls := next(t, conn)
+	assert.Equal(t, float64(1), calls["version"])
+	assert.Len(t, calls["data"], 100, "one invite, one increment, more entries than an outbox holds")
+	assert.Len(t, s.Participants(confID), 100)
+
+	s.SetState(confID, meetingfake.StateDestroyed)
+
+	left := next(t, conn)
+	assert.Equal(t, float64(2), left["version"])
+	assert.Len(t, left["data"], 100, "everyone leaves at once")
+	assert.Equal(t, "Destroyed", next(t, conn)["state"])
+	assert.Equal(t, websocket.CloseNormalClosure, closedWith(t, conn), "a healthy subscriber is not dropped")
 }

@@ -26,7 +26,7 @@ type Presence struct {
 	mu      sync.Mutex
 	closed  bool
 	follows map[string]*follow // by conference ID
-	wg      sync.WaitGroup     // watches being opened
+	wg      sync.WaitGroup     // watches being opened, and the janitor
 }
 
 // follow is Presence's state for one conference.
@@ -44,7 +44,27 @@ func NewPresence(c *Client, idle time.Duration) *Presence {
 		idle = defaultFollowIdle
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Presence{client: c, idle: idle, logger: c.logger, ctx: ctx, cancel: cancel, follows: map[string]*follow{}}
+	p := &Presence{client: c, idle: idle, logger: c.logger, ctx: ctx, cancel: cancel, follows: map[string]*follow{}}
+	p.wg.Go(p.janitor)
+	return p
+}
+
+// janitor stops watches nobody has wanted for p.idle, even when no other
+// conference is followed afterwards.
+func (p *Presence) janitor() {
+	t := time.NewTicker(max(p.idle/4, time.Second))
+	defer t.Stop()
+	for {
+		select {
+		case <-p.ctx.Done():
+			return
+		case <-t.C:
+			p.mu.Lock()
+			stale := p.reapLocked(p.client.now())
+			p.mu.Unlock()
+			closeAll(stale)
+		}
+	}
 }
 
 // Participants returns everyone online in the conference: from its live

@@ -308,3 +308,22 @@ func TestPresenceFallsBackWhenTheWatchCannotOpen(t *testing.T) {
 	assert.False(t, p.Following(confID))
 	assert.Zero(t, s.wsTokens.Load())
 }
+
+func TestPresenceStopsWatchingIdleConferences(t *testing.T) {
+	t.Parallel()
+	s, c := setupWatch(t)
+	ctx := context.Background()
+	p := meeting.NewPresence(c, 100*time.Millisecond)
+	t.Cleanup(p.Close)
+	_, err := c.Prepare(ctx, confID, "")
+	require.NoError(t, err)
+
+	p.Follow(confID)
+	conn := s.conn(t)
+	checkSubscribe(t, s.frame(t))
+	push(t, conn, participantsPush(0, 1))
+	require.Eventually(t, func() bool { return p.Following(confID) }, 5*time.Second, 5*time.Millisecond)
+
+	assert.Equal(t, map[string]any{"closed": true}, s.frame(t), "closed once nobody wanted it for the idle time")
+	assert.False(t, p.Following(confID))
+}

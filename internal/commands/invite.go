@@ -57,6 +57,10 @@ type Presence interface {
 	// so that the next Participants costs nothing; it returns at once.
 	// It is called once the conference is prepared.
 	Follow(conferenceID string)
+	// Find returns, without a request, the participants of a followed
+	// conference for which match is true; live is false while the
+	// conference is not (yet) followed live.
+	Find(conferenceID string, match func(meeting.Participant) bool) (found []meeting.Participant, live bool)
 }
 
 // Invitation is one request to bring people into a conference, whatever
@@ -546,24 +550,33 @@ func skippedInvitee(iv Invitee, reason SkipReason) Skipped {
 // colleagues' numbers often differ in a few digits only.
 func findOnline(iv Invitee, online []meeting.Participant) (meeting.Participant, bool) {
 	for _, p := range online {
-		theirs := canonicalNumber(p.Number)
-		if theirs == "" {
-			continue
-		}
-		for _, addr := range append([]string{iv.Address}, iv.Also...) {
-			ours := canonicalNumber(addr)
-			if ours == "" {
-				continue
-			}
-			if theirs == ours {
-				return p, true
-			}
-			if strings.Contains(theirs, "*") && maskedMatch(theirs, ours) && sameName(p.Name, iv.Person.Name) {
-				return p, true
-			}
+		if isInvitee(iv, p) {
+			return p, true
 		}
 	}
 	return meeting.Participant{}, false
+}
+
+// isInvitee reports whether the participant is the invitee, by any of
+// their numbers (see findOnline).
+func isInvitee(iv Invitee, p meeting.Participant) bool {
+	theirs := canonicalNumber(p.Number)
+	if theirs == "" {
+		return false
+	}
+	for _, addr := range append([]string{iv.Address}, iv.Also...) {
+		ours := canonicalNumber(addr)
+		if ours == "" {
+			continue
+		}
+		if theirs == ours {
+			return true
+		}
+		if strings.Contains(theirs, "*") && maskedMatch(theirs, ours) && sameName(p.Name, iv.Person.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 // canonicalNumber drops what varies in how a number is written: spaces,

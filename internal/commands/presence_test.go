@@ -16,7 +16,8 @@ import (
 
 // presence is an in-memory commands.Presence.
 type presence struct {
-	online []meeting.Participant
+	online []meeting.Participant // guarded by mu once a test runs
+	live   bool
 	err    error
 	delay  time.Duration
 
@@ -28,6 +29,7 @@ type presence struct {
 func (p *presence) Participants(ctx context.Context, id string) ([]meeting.Participant, error) {
 	p.mu.Lock()
 	p.asked = append(p.asked, id)
+	online := p.online
 	p.mu.Unlock()
 	if p.delay > 0 {
 		select {
@@ -36,13 +38,36 @@ func (p *presence) Participants(ctx context.Context, id string) ([]meeting.Parti
 			return nil, ctx.Err()
 		}
 	}
-	return p.online, p.err
+	return online, p.err
 }
 
 func (p *presence) Follow(id string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.follows = append(p.follows, id)
+}
+
+// Find serves the live list: online, once live is set.
+func (p *presence) Find(_ string, match func(meeting.Participant) bool) ([]meeting.Participant, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.live {
+		return nil, false
+	}
+	var out []meeting.Participant
+	for _, pt := range p.online {
+		if match(pt) {
+			out = append(out, pt)
+		}
+	}
+	return out, true
+}
+
+// set replaces the live list.
+func (p *presence) set(live bool, online ...meeting.Participant) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.live, p.online = live, online
 }
 
 func (p *presence) followed() []string {
@@ -228,11 +253,11 @@ func TestInviteSaysWhoItCalledMomentsAgo(t *testing.T) {
 	first := in.Invite(context.Background(), inv)
 	require.Len(t, first.Invited, 1)
 
-	// Bob is ringing now, and Alice has joined; Carol is being called by someone else.
-	pres.online = []meeting.Participant{
-		{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled},
-		{ID: "p2", Name: "Alice", Number: aliceSI.Number, State: meeting.InMeeting},
-	}
+	// Bob is ringing now, and Alice has joined.
+	pres.set(false,
+		meeting.Participant{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled},
+		meeting.Participant{ID: "p2", Name: "Alice", Number: aliceSI.Number, State: meeting.InMeeting},
+	)
 	second := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UALICE"}})
 
 	bob, ok := skippedFor(second, "UBOB")

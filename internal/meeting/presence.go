@@ -86,6 +86,23 @@ func (p *Presence) Participants(ctx context.Context, conferenceID string) ([]Par
 	return p.client.OnlineParticipants(ctx, conferenceID)
 }
 
+// Find returns the participants of a followed conference for which match
+// is true, from its live watch, without a request. live is false when the
+// conference has no live, complete watch (not followed, or still opening).
+func (p *Presence) Find(conferenceID string, match func(Participant) bool) (found []Participant, live bool) {
+	p.mu.Lock()
+	f := p.follows[conferenceID]
+	var w *Watch
+	if f != nil {
+		w = f.watch
+	}
+	p.mu.Unlock()
+	if w == nil {
+		return nil, false
+	}
+	return w.Find(match)
+}
+
 // Following reports whether the conference has a live, complete watch.
 func (p *Presence) Following(conferenceID string) bool {
 	p.mu.Lock()

@@ -345,6 +345,24 @@ func (w *Watch) Participants() ([]Participant, bool) {
 	return out, true
 }
 
+// Find returns the online participants for which match is true, and true,
+// when the watch is live and its list complete; otherwise nil and false. It
+// copies only what matches, so many callers can poll a large meeting.
+func (w *Watch) Find(match func(Participant) bool) ([]Participant, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.synced {
+		return nil, false
+	}
+	var out []Participant
+	for _, p := range w.roster {
+		if match(p) {
+			out = append(out, p)
+		}
+	}
+	return out, true
+}
+
 // Done is closed when the watch has ended.
 func (w *Watch) Done() <-chan struct{} { return w.done }
 

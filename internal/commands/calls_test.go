@@ -1,0 +1,120 @@
+package commands_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// updates records what FollowCalls reports.
+type updates struct {
+	mu  sync.Mutex
+	got [][]commands.CallState
+}
+
+func (u *updates) add(s []commands.CallState) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.got = append(u.got, s)
+}
+
+func (u *updates) last() []commands.CallState {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if len(u.got) == 0 {
+		return nil
+	}
+	return u.got[len(u.got)-1]
+}
+
+func TestFollowCallsReportsAnswersAndMisses(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres, AllowDirect: true})
+	rep := in.Invite(context.Background(), commands.Invitation{
+		ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"},
+	})
+	require.Len(t, rep.Invited, 3) // Alice (app), Bob (phone), Carol (email only)
+	alice := meeting.Participant{ID: "p1", Name: "Alice", Number: aliceSI.Number, State: meeting.BeingCalled}
+	bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
+	pres.set(true, alice, bob)
+
+	var u updates
+	done := make(chan []commands.CallState)
+	go func() {
+		states, observed := in.FollowCalls(context.Background(), rep, 5*time.Millisecond, u.add)
+		assert.True(t, observed)
+		done <- states
+	}()
+
+	time.Sleep(30 * time.Millisecond)
+	assert.Empty(t, u.got, "nothing changed while both ring")
+	alice.State = meeting.InMeeting
+	pres.set(true, alice, bob)
+	require.Eventually(t, func() bool {
+		return assert.ObjectsAreEqual([]commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallNone}, u.last())
+	}, 5*time.Second, 5*time.Millisecond)
+	pres.set(true, alice) // Bob's phone stopped ringing
+
+	select {
+	case states := <-done:
+		assert.Equal(t, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallNone}, states)
+	case <-time.After(5 * time.Second):
+		t.Fatal("FollowCalls did not return once every call ended")
+	}
+	assert.Len(t, u.got, 2, "one update per change")
+}
+
+func TestFollowCallsWaitsForTheMeetingToBeLive(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+	pres.set(false, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	states, observed := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) { t.Error("no update while not live") })
+
+	assert.False(t, observed, "never live: nothing is known")
+	assert.Equal(t, []commands.CallState{commands.CallRinging}, states)
+
+	pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
+	states, observed = in.FollowCalls(context.Background(), rep, 5*time.Millisecond, func([]commands.CallState) {})
+	assert.True(t, observed)
+	assert.Equal(t, []commands.CallState{commands.CallJoined}, states, "answered before the list was live")
+}
+
+func TestFollowCallsNeverSeenRingingStaysRinging(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+	pres.set(true) // live, but Bob not (yet) in the list
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	states, observed := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) {})
+
+	assert.True(t, observed)
+	assert.Equal(t, []commands.CallState{commands.CallRinging}, states, "absent but never seen ringing: not missed")
+}
+
+func TestFollowCallsWithNothingToRing(t *testing.T) {
+	t.Parallel()
+	pres := &presence{live: true}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UCAROL"}})
+
+	states, observed := in.FollowCalls(context.Background(), rep, time.Hour, func([]commands.CallState) { t.Error("no update") })
+
+	assert.False(t, observed)
+	assert.Equal(t, []commands.CallState{commands.CallNone}, states)
+}

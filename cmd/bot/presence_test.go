@@ -79,15 +79,17 @@ func TestTheBotFollowsAMeetingItInvitesInto(t *testing.T) {
 		"the bot subscribes to the meeting's participants")
 	asked := b.meet.Calls(meetingfake.EndpointOnlineAttendees)
 
-	// Alice dials in from her phone; Bob answers.
+	// Alice dials in from her phone; Bob answers, and the post says so.
 	b.meet.Join(running, meetingfake.Participant{Name: "Alice", Number: "+8613800000001"})
 	require.True(t, b.meet.Answer(running, "+442079460000"))
-	time.Sleep(200 * time.Millisecond) // the pushes cross the loopback
+	msgs := b.waitMessages(t, 2)
+	assert.Equal(t, "update", msgs[1].Kind)
+	assert.Contains(t, blocksText(t, msgs[1].Blocks), ":white_check_mark: <@UBOB> joined")
 
 	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
 
-	msgs := b.waitMessages(t, 2)
-	text := msgs[1].Text
+	msgs = b.waitMessages(t, 3)
+	text := msgs[2].Text
 	assert.Contains(t, text, "<@UALICE> — they're already in the meeting.", "found by the phone the directory gives for her")
 	assert.Contains(t, text, "<@UBOB> — they're already in the meeting.")
 	assert.Len(t, b.meet.Invitations(running), 1, "no second invite request")
@@ -101,8 +103,8 @@ func TestTheBotFollowsAMeetingItInvitesInto(t *testing.T) {
 	}
 	time.Sleep(200 * time.Millisecond)
 	b.command(t, "CGENERAL", running+" <@UALICE>")
-	msgs = b.waitMessages(t, 3)
-	assert.Equal(t, "post", msgs[2].Kind)
+	msgs = b.waitMessages(t, 4)
+	assert.Equal(t, "post", msgs[3].Kind)
 	require.Len(t, b.meet.Invitations(running), 2)
 	assert.Equal(t, aliceSIP, b.meet.Invitations(running)[1].Attendees[0].Phone)
 	assert.True(t, strings.Contains(b.logs.String(), "watching the meeting's participants"))
@@ -121,6 +123,78 @@ func TestTheBotStopsFollowingAnEndedMeeting(t *testing.T) {
 
 	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 0 }, 5*time.Second, 10*time.Millisecond)
 	b.command(t, "CGENERAL", running+" <@UALICE>")
+	require.Eventually(t, func() bool {
+		for _, m := range b.slack.Messages() {
+			if m.Kind == "response" || m.Kind == "ephemeral" {
+				return strings.Contains(m.Text, "ended")
+			}
+		}
+		return false
+	}, 10*time.Second, 10*time.Millisecond, "the invoker is told the meeting has ended: %v", b.slack.Messages())
+}
+
+// The channel post follows the calls: who joined, who did not answer.
+func TestThePostShowsWhoAnswered(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+	post := b.waitMessages(t, 1)[0]
+	require.Equal(t, "post", post.Kind)
+	require.Eventually(t, func() bool { return len(b.meet.Participants(running)) == 2 }, 5*time.Second, 10*time.Millisecond)
+
+	require.True(t, b.meet.Answer(running, aliceSIP))
+	progress := b.waitMessages(t, 2)[1]
+	assert.Equal(t, "update", progress.Kind)
+	assert.Equal(t, post.TS, progress.TS, "the same post, updated")
+	blocks := blocksText(t, progress.Blocks)
+	assert.Contains(t, blocks, ":white_check_mark: <@UALICE> joined")
+	assert.Contains(t, blocks, ":bell: <@UBOB> ringing")
+	assert.Contains(t, blocks, "Calling now", "still calling")
+
+	// Bob declines: his call leaves the list without joining.
+	for _, p := range b.meet.Participants(running) {
+		if p.Number == "+442079460000" {
+			require.True(t, b.meet.Leave(running, p.PID))
+		}
+	}
+	final := b.waitMessages(t, 3)[2]
+	assert.Equal(t, "update", final.Kind)
+	assert.Equal(t, "<@UCAROL> invited 2 people to Weekly sync (meeting "+running+"): 1 joined, 1 didn't answer.", final.Text)
+	blocks = blocksText(t, final.Blocks)
+	assert.Contains(t, blocks, ":x: <@UBOB> didn't answer")
+	assert.Contains(t, blocks, "Join the meeting", "the join button stays")
+	assert.NotContains(t, blocks, "7946")
+
+	time.Sleep(1500 * time.Millisecond)
+	assert.Len(t, b.slack.Messages(), 3, "nothing more once every call ended")
+}
+
+// Whoever still rings when CALL_STATUS_FOR runs out is shown as not having
+// answered.
+func TestThePostGivesUpOnCallsThatRingOn(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withEnv("CALL_STATUS_FOR", "1500ms"))
+
+	b.command(t, "CGENERAL", running+" <@UBOB>")
+
 	msgs := b.waitMessages(t, 2)
-	assert.Contains(t, msgs[1].Text, "ended")
+	assert.Equal(t, "update", msgs[1].Kind)
+	assert.Contains(t, msgs[1].Text, "1 didn't answer")
+}
+
+// When the calls cannot be seen (here the control WebSocket is refused),
+// the post stays as it was: nothing is claimed about who answered.
+func TestThePostStaysWhenCallsCannotBeSeen(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withEnv("CALL_STATUS_FOR", "1s"))
+	b.meet.FailNext(meetingfake.EndpointWsToken, meetingfake.Failure{Status: 500})
+
+	b.command(t, "CGENERAL", running+" <@UBOB>")
+	b.waitMessages(t, 1)
+
+	time.Sleep(2 * time.Second)
+	assert.Len(t, b.slack.Messages(), 1)
+	assert.Equal(t, 1, b.meet.Calls(meetingfake.EndpointWsToken))
+	assert.Contains(t, b.logs.String(), "cannot watch the meeting's participants")
 }

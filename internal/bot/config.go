@@ -34,6 +34,7 @@ type Config struct {
 	AllowDirect   bool
 	Policy        slackapp.Policy
 	InviteTimeout time.Duration
+	CallStatusFor time.Duration // how long the channel post follows the calls
 	ShutdownGrace time.Duration
 	LookupTTL     time.Duration
 	LogLevel      slog.Level
@@ -113,6 +114,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 	c.MeetingTimeout = duration(get, bad, "MEETING_TIMEOUT", 10*time.Second)
 	c.InviteTimeout = duration(get, bad, "INVITE_TIMEOUT", 60*time.Second)
+	c.CallStatusFor = duration(get, bad, "CALL_STATUS_FOR", 90*time.Second)
 	c.ShutdownGrace = duration(get, bad, "SHUTDOWN_GRACE", 20*time.Second)
 	c.LookupTTL = duration(get, bad, "LOOKUP_CACHE_TTL", 5*time.Minute)
 	c.MaxPeople = positiveInt(get, bad, "INVITE_MAX_PEOPLE", 50)

@@ -107,6 +107,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	app := slackapp.New(logger, sm, inviter, slackapp.Config{
 		InviteTimeout: cfg.InviteTimeout,
+		CallWatch:     cfg.CallStatusFor,
 		ShutdownGrace: cfg.ShutdownGrace,
 		Simulated:     cfg.MeetingSimulator,
 		MaxPeople:     cfg.MaxPeople,

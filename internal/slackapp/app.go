@@ -17,6 +17,7 @@ type Inviter interface {
 	Invite(ctx context.Context, inv commands.Invitation) commands.Report
 	Plan(ctx context.Context, inv commands.Invitation) commands.Plan
 	InvitePlanned(ctx context.Context, inv commands.Invitation, plan commands.Plan) commands.Report
+	FollowCalls(ctx context.Context, rep commands.Report, poll time.Duration, update func([]commands.CallState)) ([]commands.CallState, bool)
 }
 
 // Monitor is told what the app does, for health checks and metrics. It
@@ -52,6 +53,11 @@ type Config struct {
 	QueuedAfter   time.Duration        // a request waiting this long is told it is queued; default 1 s
 	Monitor       Monitor              // optional
 	Interpreter   commands.Interpreter // optional: reads plain-words requests the strict grammar rejects
+	// After posting an invitation the channel post is updated as calls are
+	// answered or missed, for up to CallWatch (default 90 s; negative: off),
+	// looking every CallPoll (default 1 s).
+	CallWatch time.Duration
+	CallPoll  time.Duration
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -69,6 +75,10 @@ type App struct {
 	envelopes   envelopes     // envelope IDs seen lately, to ignore redeliveries
 	slots       chan struct{} // one per invitation running; bounds the work a burst can start
 	arrived     sync.Map      // envelope ID → when its handler started, for ack latency
+
+	life    context.Context // ends when the app stops; bounds following calls
+	stop    context.CancelFunc
+	calling sync.WaitGroup // posts being updated as calls go
 }
 
 // busy reports whether every slot is taken, so that a new request would wait.
@@ -163,7 +173,14 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, cfg Config
 	if cfg.AckTimeout <= 0 {
 		cfg.AckTimeout = 2 * time.Second
 	}
-	return &App{log: logger, sm: sm, inviter: inviter, cfg: cfg, slots: make(chan struct{}, cfg.MaxConcurrent)}
+	if cfg.CallWatch == 0 {
+		cfg.CallWatch = 90 * time.Second
+	}
+	if cfg.CallPoll <= 0 {
+		cfg.CallPoll = time.Second
+	}
+	life, stop := context.WithCancel(context.Background())
+	return &App{log: logger, sm: sm, inviter: inviter, cfg: cfg, slots: make(chan struct{}, cfg.MaxConcurrent), life: life, stop: stop}
 }
 
 // Run serves Slack until ctx is cancelled, then stops taking work and gives
@@ -188,10 +205,51 @@ func (a *App) Run(ctx context.Context) error {
 		stopWork()
 		a.jobs.wait(5 * time.Second)
 	}
+	// Following calls is a nicety: it stops at once.
+	a.stop()
+	a.calling.Wait()
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// followCalls updates the channel post as the invitation's calls are
+// answered or missed, in the background, until every call has ended or
+// CallWatch has passed; whoever is still ringing then is shown as not
+// having answered. Nothing changes when the calls cannot be seen.
+func (a *App) followCalls(log *slog.Logger, where posted, invoker string, rep commands.Report) {
+	if a.cfg.CallWatch < 0 {
+		return
+	}
+	a.calling.Add(1)
+	go func() {
+		defer a.calling.Done()
+		ctx, cancel := context.WithTimeout(a.life, a.cfg.CallWatch)
+		defer cancel()
+		update := func(states []commands.CallState) {
+			a.updatePost(log, where, a.mark(callsMessage(invoker, rep, states)))
+		}
+		states, observed := a.inviter.FollowCalls(ctx, rep, a.cfg.CallPoll, update)
+		if !observed || a.life.Err() != nil || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return
+		}
+		for i, st := range states {
+			if st == commands.CallRinging {
+				states[i] = commands.CallMissed
+			}
+		}
+		update(states)
+	}()
+}
+
+// updatePost replaces a posted message.
+func (a *App) updatePost(log *slog.Logger, where posted, m message) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if _, _, _, err := a.sm.UpdateMessageContext(ctx, where.channel, where.ts, m.options()...); err != nil {
+		log.Warn("could not update the invitation's post", "err", err)
+	}
 }
 
 // ack acknowledges an envelope, with a payload or none. It never blocks for

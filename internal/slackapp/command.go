@@ -181,8 +181,12 @@ func (a *App) report(ctx context.Context, log *slog.Logger, t target, inv comman
 	defer cancel()
 
 	if len(rep.Invited) > 0 {
-		if err := a.postChannel(pctx, t, a.mark(invitedMessage(inv.Invoker, rep))); err != nil {
+		where, err := a.postChannel(pctx, t, a.mark(invitedMessage(inv.Invoker, rep)))
+		if err != nil {
 			log.Error("could not report the invitation", "err", err)
+		}
+		if where.ts != "" {
+			a.followCalls(log, where, inv.Invoker, rep)
 		}
 	}
 	if m, ok := problemsMessage(inv, rep); ok {

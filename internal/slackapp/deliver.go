@@ -19,28 +19,32 @@ type target struct {
 	toldQueued  bool      // the ack already said the request is queued
 }
 
+// posted is a message the bot can update later: its channel and timestamp.
+// It is zero when the message went another way (response_url, ephemeral).
+type posted struct{ channel, ts string }
+
 // postChannel posts m in the channel. When the bot is not in the channel it
 // falls back to the response_url (visible in the channel), then to a private
 // note to the person who asked, with a hint to add the bot.
-func (a *App) postChannel(ctx context.Context, t target, m message) error {
-	_, _, err := a.sm.PostMessageContext(ctx, t.channelID, m.options()...)
+func (a *App) postChannel(ctx context.Context, t target, m message) (posted, error) {
+	channel, ts, err := a.sm.PostMessageContext(ctx, t.channelID, m.options()...)
 	if err == nil {
-		return nil
+		return posted{channel: channel, ts: ts}, nil
 	}
 	if e := slackError(err); e != "not_in_channel" && e != "channel_not_found" {
-		return fmt.Errorf("chat.postMessage: %w", err)
+		return posted{}, fmt.Errorf("chat.postMessage: %w", err)
 	}
 	if t.responseURL != "" {
 		opts := append(m.options(), slack.MsgOptionResponseURL(t.responseURL, slack.ResponseTypeInChannel))
 		if _, _, rerr := a.sm.PostMessageContext(ctx, "", opts...); rerr == nil {
-			return nil
+			return posted{}, nil
 		} else {
 			a.log.Warn("response_url post failed", "err", rerr)
 		}
 	}
 	m.text += "\n" + addMeHint
 	m.blocks = append(m.blocks, slack.NewContextBlock("", mrkdwn(addMeHint)))
-	return a.postPrivate(ctx, t, m)
+	return posted{}, a.postPrivate(ctx, t, m)
 }
 
 // postPrivate shows m to the person who asked only: through the

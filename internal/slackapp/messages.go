@@ -230,6 +230,34 @@ func failure(err error, conferenceID, name string) string {
 	return msg
 }
 
+// callLine says how one person's call went, for the updated channel post.
+func callLine(name string, st commands.CallState) string {
+	switch st {
+	case commands.CallJoined:
+		return ":white_check_mark: " + name + " joined"
+	case commands.CallMissed:
+		return ":x: " + name + " didn't answer"
+	case commands.CallNone:
+		return ":email: " + name + " by email only, nothing rings"
+	}
+	return ":bell: " + name + " ringing"
+}
+
+// callsSummary ends the channel post once no call rings any more.
+func callsSummary(invoker string, n int, title string, counts map[commands.CallState]int) string {
+	var parts []string
+	if n := counts[commands.CallJoined]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d joined", n))
+	}
+	if n := counts[commands.CallMissed]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d didn't answer", n))
+	}
+	if n := counts[commands.CallNone]; n > 0 {
+		parts = append(parts, fmt.Sprintf("%d invited by email", n))
+	}
+	return strings.TrimSuffix(invitedSummary(invoker, n, title), ".") + ": " + strings.Join(parts, ", ") + "."
+}
+
 func invitedSummary(invoker string, n int, title string) string {
 	return fmt.Sprintf("<@%s> invited %s to %s.", invoker, plural(n, "person", "people"), title)
 }

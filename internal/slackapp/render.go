@@ -50,6 +50,34 @@ func invitedMessage(invoker string, rep commands.Report) message {
 	return message{text: invitedSummary(invoker, len(rep.Invited), plainTitle(rep)), blocks: blocks}
 }
 
+// callsMessage is the channel post updated with how each call went: one
+// line per invitee (joined, didn't answer, ringing, invited by email), and
+// once no call rings any more, a summary with the counts.
+func callsMessage(invoker string, rep commands.Report, states []commands.CallState) message {
+	m := invitedMessage(invoker, rep)
+	var lines []string
+	counts := map[commands.CallState]int{}
+	for i, iv := range rep.Invited {
+		name := "<@" + iv.Person.ID + ">"
+		if iv.Person.ID == "" {
+			name = escape(iv.Person.Name)
+		}
+		st := commands.CallRinging
+		if i < len(states) {
+			st = states[i]
+		}
+		counts[st]++
+		lines = append(lines, callLine(name, st))
+	}
+	m.blocks[1] = slack.NewContextBlock("", mrkdwn(strings.Join(lines, " · ")))
+	if counts[commands.CallRinging] == 0 {
+		n := len(rep.Invited)
+		m.blocks[0] = slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+callsSummary(invoker, n, meetingTitle(rep), counts)), nil, nil)
+		m.text = callsSummary(invoker, n, plainTitle(rep), counts)
+	}
+	return m
+}
+
 // problemsMessage is the private note to the person who asked: why the
 // invitation failed, or who was left out and why. ok is false when all went
 // well and there is nothing to say.

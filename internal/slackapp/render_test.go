@@ -35,6 +35,9 @@ func TestBlockKitGolden(t *testing.T) {
 			{ChannelID: "CNOPE", Reason: commands.SkipUnknownChannel},
 		},
 	}
+	withEmail := invited
+	withEmail.Invited = append(append([]commands.Invitee(nil), invited.Invited...),
+		commands.Invitee{Person: commands.Person{ID: "UCAROL2", Name: "Carol"}, Via: commands.ViaEmail, Address: "carol@example.com"})
 	notStarted := commands.Report{
 		ConferenceID: "986030665",
 		Err:          &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "req-1"},
@@ -51,6 +54,8 @@ func TestBlockKitGolden(t *testing.T) {
 		v    any
 	}{
 		{"invited", invitedMessage("UCAROL", invited).blocks},
+		{"calls_progress", callsMessage("UCAROL", invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
+		{"calls_final", callsMessage("UCAROL", withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}).blocks},
 		{"problems", problems.blocks},
 		{"not_started_retry", retry.blocks},
 		{"confirm", confirmMessage(inv, plan, "key-1").blocks},

@@ -58,12 +58,16 @@ func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Durati
 	if p == nil || ringing == 0 || rep.Err != nil {
 		return states, false
 	}
+	matchers := make([]matcher, len(rep.Invited))
+	for i, iv := range rep.Invited {
+		matchers[i] = newMatcher(iv)
+	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
 		found, live := p.Find(rep.ConferenceID, func(pt meeting.Participant) bool {
-			for i, iv := range rep.Invited {
-				if !states[i].final() && isInvitee(iv, pt) {
+			for i, m := range matchers {
+				if !states[i].final() && m.matches(pt) {
 					return true
 				}
 			}
@@ -71,7 +75,7 @@ func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Durati
 		})
 		if live {
 			observed = true
-			if advance(rep.Invited, states, seen, found) {
+			if advance(matchers, states, seen, found) {
 				update(append([]CallState(nil), states...))
 			}
 			if done(states) {
@@ -88,15 +92,15 @@ func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Durati
 
 // advance moves each call on from what the live list shows, and reports
 // whether any changed.
-func advance(invitees []Invitee, states []CallState, seen []bool, found []meeting.Participant) bool {
+func advance(matchers []matcher, states []CallState, seen []bool, found []meeting.Participant) bool {
 	changed := false
-	for i, iv := range invitees {
+	for i, m := range matchers {
 		if states[i].final() {
 			continue
 		}
 		var there, joined bool
 		for _, pt := range found {
-			if isInvitee(iv, pt) {
+			if m.matches(pt) {
 				there = true
 				joined = joined || pt.State == meeting.InMeeting
 			}

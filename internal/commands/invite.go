@@ -559,20 +559,36 @@ func findOnline(iv Invitee, online []meeting.Participant) (meeting.Participant, 
 
 // isInvitee reports whether the participant is the invitee, by any of
 // their numbers (see findOnline).
-func isInvitee(iv Invitee, p meeting.Participant) bool {
-	theirs := canonicalNumber(p.Number)
+func isInvitee(iv Invitee, p meeting.Participant) bool { return newMatcher(iv).matches(p) }
+
+// matcher recognises one invitee among participants; it is made once and
+// used on many participants.
+type matcher struct {
+	numbers []string // canonical forms of the invitee's numbers
+	name    string
+}
+
+func newMatcher(iv Invitee) matcher {
+	m := matcher{name: iv.Person.Name}
+	for _, n := range append([]string{iv.Address}, iv.Also...) {
+		if c := canonicalNumber(n); c != "" {
+			m.numbers = append(m.numbers, c)
+		}
+	}
+	return m
+}
+
+func (m matcher) matches(p meeting.Participant) bool {
+	if len(m.numbers) == 0 {
+		return false
+	}
+	theirs := canonicalNumber(p.Number) // no allocation when already canonical
 	if theirs == "" {
 		return false
 	}
-	for _, addr := range append([]string{iv.Address}, iv.Also...) {
-		ours := canonicalNumber(addr)
-		if ours == "" {
-			continue
-		}
-		if theirs == ours {
-			return true
-		}
-		if strings.Contains(theirs, "*") && maskedMatch(theirs, ours) && sameName(p.Name, iv.Person.Name) {
+	masked := strings.Contains(theirs, "*")
+	for _, ours := range m.numbers {
+		if theirs == ours || masked && maskedMatch(theirs, ours) && sameName(p.Name, m.name) {
 			return true
 		}
 	}

@@ -125,10 +125,12 @@ You are @carol in #general. Try:
                                               Bob dialled in on his own: he is not called again
   /meet-invite                                the form: answer each field, Enter keeps the value shown
 Sandbox commands: /users  /meetings  /who ID  /as USER  /in CHANNEL  /start ID  /end ID
-                  /join USER ID  /leave USER ID  (someone joins or leaves a meeting on their own)
+                  /join USER ID  /leave USER ID  (someone joins or leaves a meeting on their own;
+                                                  /leave while they ring: they decline the call)
                   /shortcut (global shortcut)  /thread (invite the people of a thread)
                   /click BUTTON (e.g. /click Try again)  /help  /quit
-Calls are answered after a few seconds; /who shows who is in a meeting and who is still ringing.`
+Calls are answered after 10 seconds, and the channel post then shows who joined; /who shows who is in a
+meeting and who is still ringing.`
 
 // do runs one line. quit is true for /quit.
 func (s *Shell) do(ctx context.Context, line string, lines <-chan string, rendered <-chan struct{}) (quit bool, err error) {
@@ -347,7 +349,8 @@ func (s *Shell) plain(text string) string {
 		}
 		return "@" + id
 	})
-	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", ":telephone_receiver:", "📞").Replace(text)
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", ":telephone_receiver:", "📞",
+		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧").Replace(text)
 }
 
 func (s *Shell) printMessage(m slackfake.Message) {
@@ -361,6 +364,9 @@ func (s *Shell) printMessage(m slackfake.Message) {
 		where = "direct message to " + s.userName(m.User)
 	default:
 		where = s.channelName(m.Channel)
+	}
+	if m.Kind == "update" {
+		where += " · the post above, updated"
 	}
 	body := renderBlocks(m.Blocks)
 	if body == "" {
@@ -507,7 +513,11 @@ func (s *Shell) joinOrLeave(join bool, rest string) error {
 		for _, p := range s.w.Meeting.Participants(id) {
 			if p.Number == number {
 				s.w.Meeting.Leave(id, p.PID)
-				s.printf("[@%s left meeting %s]\n", u.Name, id)
+				if p.State == meetingfake.ParticipantBeingCalled {
+					s.printf("[@%s declined the call into meeting %s]\n", u.Name, id)
+				} else {
+					s.printf("[@%s left meeting %s]\n", u.Name, id)
+				}
 				return nil
 			}
 		}

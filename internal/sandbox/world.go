@@ -22,7 +22,7 @@ const (
 )
 
 // answerAfter is how long a simulated call rings before it is answered.
-const answerAfter = 5 * time.Second
+const answerAfter = 10 * time.Second
 
 // World is a simulated Slack workspace and meeting service, seeded.
 type World struct {

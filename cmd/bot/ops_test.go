@@ -36,6 +36,9 @@ func TestHealthAndMetrics(t *testing.T) {
 	require.Eventually(t, func() bool { code, _ := get("/healthz"); return code == http.StatusOK }, 5*time.Second, 20*time.Millisecond)
 	b.command(t, "CGENERAL", running+" <@UALICE> <@UDAVE>")
 	b.waitMessages(t, 2)
+	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 1 }, 5*time.Second, 10*time.Millisecond)
+	require.True(t, b.meet.Answer(running, aliceSIP))
+	b.waitMessages(t, 3) // the post, updated: Alice joined
 
 	code, body := get("/healthz")
 	assert.Equal(t, http.StatusOK, code)
@@ -52,17 +55,23 @@ func TestHealthAndMetrics(t *testing.T) {
 		`meet_invite_skipped_total{reason="no_contact"} 1`,
 		`meet_invite_upstream_requests_total{endpoint="invite",service="meeting",status="200"} 1`,
 		`meet_invite_upstream_requests_total{endpoint="users.info",service="slack",status="200"} 3`,
+		`meet_invite_upstream_requests_total{endpoint="onlineAttendees",service="meeting",status="200"} 1`,
+		`meet_invite_upstream_requests_total{endpoint="wsToken",service="meeting",status="200"} 1`,
 		`meet_invite_ack_seconds_count 1`,
 	} {
 		assert.Contains(t, metrics, want)
 	}
+	require.Eventually(t, func() bool {
+		_, metrics := get("/metrics")
+		return strings.Contains(metrics, `meet_invite_calls_total{outcome="joined"} 1`)
+	}, 5*time.Second, 20*time.Millisecond, "Alice's answered call is counted")
 	assertNoSecrets(t, metrics, b.slack, chairPassword)
 	assert.NotContains(t, metrics, running, "no meeting IDs in labels")
 
 	// The meeting service going away turns health red.
 	b.meet.Close()
 	b.command(t, "CGENERAL", running+" <@UBOB>")
-	b.waitMessages(t, 3)
+	b.waitMessages(t, 4)
 	code, body = get("/healthz")
 	assert.Equal(t, http.StatusServiceUnavailable, code)
 	assert.Contains(t, body, `"meeting":"failing"`)

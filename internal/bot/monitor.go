@@ -22,6 +22,17 @@ func (m monitor) Acked(took time.Duration)     { m.metrics.Ack(took) }
 func (m monitor) Queued()                      { m.metrics.Queued() }
 func (m monitor) Refused(kind, outcome string) { m.metrics.Request(kind, outcome, 0) }
 
+func (m monitor) CallsEnded(states []commands.CallState) {
+	for _, s := range states {
+		switch s {
+		case commands.CallJoined:
+			m.metrics.Call("joined")
+		case commands.CallMissed:
+			m.metrics.Call("missed")
+		}
+	}
+}
+
 func (m monitor) Finished(kind string, rep commands.Report, took time.Duration) {
 	outcome := "invited"
 	switch {

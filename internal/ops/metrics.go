@@ -31,6 +31,7 @@ type Metrics struct {
 	ack             prometheus.Histogram
 	queued          prometheus.Counter
 	inFlight        prometheus.Gauge
+	calls           *prometheus.CounterVec
 
 	upstreamRequests *prometheus.CounterVec
 	upstreamDuration *prometheus.HistogramVec
@@ -75,6 +76,10 @@ func NewMetrics() *Metrics {
 			Name: "meet_invite_in_flight",
 			Help: "Invitations currently running.",
 		}),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "meet_invite_calls_total",
+			Help: "Calls followed to their end, by outcome (joined, missed).",
+		}, []string{"outcome"}),
 		upstreamRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meet_invite_upstream_requests_total",
 			Help: "HTTP calls to Slack and Huawei Cloud Meeting, by service, endpoint and status (HTTP code, or error when no response came).",
@@ -89,8 +94,11 @@ func NewMetrics() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.invitees, m.skipped, m.failures,
-		m.ack, m.queued, m.inFlight, m.upstreamRequests, m.upstreamDuration,
+		m.ack, m.queued, m.inFlight, m.calls, m.upstreamRequests, m.upstreamDuration,
 	)
+	for _, outcome := range []string{"joined", "missed"} {
+		m.calls.WithLabelValues(outcome)
+	}
 	for _, kind := range requestKinds {
 		for _, outcome := range requestOutcomes {
 			m.requests.WithLabelValues(kind, outcome)
@@ -127,6 +135,14 @@ func (m *Metrics) Skipped(reason string, n int) {
 		return
 	}
 	m.skipped.WithLabelValues(reason).Add(float64(n))
+}
+
+// Call counts one call followed to its end: outcome is "joined" or "missed".
+func (m *Metrics) Call(outcome string) {
+	if m == nil {
+		return
+	}
+	m.calls.WithLabelValues(outcome).Inc()
 }
 
 // Failure counts one failed invitation: code is Huawei's error_code (e.g.

@@ -37,6 +37,8 @@ func TestMetricsRecorded(t *testing.T) {
 	m.InFlight(1)
 	m.InFlight(1)
 	m.InFlight(-1)
+	m.Call("joined")
+	m.Call("joined")
 
 	text := scrape(t, m)
 	tests := []struct {
@@ -64,6 +66,8 @@ func TestMetricsRecorded(t *testing.T) {
 		{"ack count", "meet_invite_ack_seconds_count", nil, 2},
 		{"queued", "meet_invite_queued_total", nil, 2},
 		{"in flight", "meet_invite_in_flight", nil, 1},
+		{"calls joined", "meet_invite_calls_total", map[string]string{"outcome": "joined"}, 2},
+		{"calls missed known but zero", "meet_invite_calls_total", map[string]string{"outcome": "missed"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

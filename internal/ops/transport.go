@@ -29,7 +29,7 @@ const (
 //     "response_url" for posts to a command's or action's response URL,
 //     "socket" for the Socket Mode connection, else "other";
 //   - meeting: "appauth", "accountauth", "confDetail", "controlToken", "invite"
-//     (participants), "directory", else "other";
+//     (participants), "directory", "onlineAttendees", "wsToken", else "other";
 //   - any other service: "other".
 func (m *Metrics) Transport(service string, next http.RoundTripper) http.RoundTripper {
 	if next == nil {
@@ -75,6 +75,8 @@ var meetingEndpoints = []struct{ tail, name string }{
 	{"/v1/mmc/control/conferences/token", "controlToken"},
 	{"/v1/mmc/control/conferences/participants", "invite"},
 	{"/v1/usg/abs/users", "directory"},
+	{"/online/conf-attendee", "onlineAttendees"},
+	{"/v1/mmc/control/conferences/wsToken", "wsToken"},
 }
 
 // endpoint names the endpoint of a call to service for the metric label

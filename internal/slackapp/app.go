@@ -28,6 +28,7 @@ type Monitor interface {
 	Queued()                                                       // a request waits for a free slot
 	Refused(kind, outcome string)                                  // a request ended without an invitation: "bad_input" or "refused"
 	Finished(kind string, rep commands.Report, took time.Duration) // an invitation ended
+	CallsEnded(states []commands.CallState)                        // the calls of an invitation were followed to their end
 }
 
 type noMonitor struct{}
@@ -37,6 +38,7 @@ func (noMonitor) Acked(time.Duration)                             {}
 func (noMonitor) Queued()                                         {}
 func (noMonitor) Refused(string, string)                          {}
 func (noMonitor) Finished(string, commands.Report, time.Duration) {}
+func (noMonitor) CallsEnded([]commands.CallState)                 {}
 
 // Config tunes the app. Zero values take the defaults.
 type Config struct {
@@ -231,15 +233,18 @@ func (a *App) followCalls(log *slog.Logger, where posted, invoker string, rep co
 			a.updatePost(log, where, a.mark(callsMessage(invoker, rep, states)))
 		}
 		states, observed := a.inviter.FollowCalls(ctx, rep, a.cfg.CallPoll, update)
-		if !observed || a.life.Err() != nil || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		if !observed || a.life.Err() != nil {
 			return
 		}
-		for i, st := range states {
-			if st == commands.CallRinging {
-				states[i] = commands.CallMissed
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			for i, st := range states {
+				if st == commands.CallRinging {
+					states[i] = commands.CallMissed
+				}
 			}
+			update(states)
 		}
-		update(states)
+		a.cfg.Monitor.CallsEnded(states)
 	}()
 }
 

@@ -25,6 +25,10 @@ const (
 	watchDialTimeout = 10 * time.Second
 	watchWriteWait   = 10 * time.Second
 	maxPushSize      = 4 << 20 // bytes of one pushed message
+	// After this many missed increments within resyncWindow the pushes are
+	// not trusted: the watch ends and callers ask the API instead.
+	maxResyncs   = 3
+	resyncWindow = time.Minute
 )
 
 // ErrNoControlToken means the conference has no cached control token: it must
@@ -45,6 +49,7 @@ type Watch struct {
 	synced  bool                   // a full list arrived and no increment was missed since
 	version int64                  // of the last increment applied; 0 after a full list
 	err     error                  // why the watch ended
+	resyncs []time.Time            // recent requests for a full list after a missed increment
 
 	done      chan struct{} // closed when the watch has ended
 	stop      chan struct{} // closed by Close
@@ -225,6 +230,12 @@ func (w *Watch) read(control string) {
 		switch env.Action {
 		case "ParticipantsNotify":
 			if !w.apply(env) {
+				if w.tooManyResyncs() {
+					w.logger.Warn("meeting participant pushes keep arriving out of order; asking the API instead",
+						slog.String("conference_id", w.conferenceID))
+					w.end(fmt.Errorf("%w: participant pushes out of order", ErrUnavailable))
+					return
+				}
 				// An increment was missed: ask again, which brings a full list.
 				if err := w.subscribe(control); err != nil {
 					w.end(fmt.Errorf("%w: resubscribe: %w", ErrUnavailable, err))
@@ -290,6 +301,20 @@ func (w *Watch) apply(env wsEnvelope) bool {
 		w.roster[e.PID] = p
 	}
 	return true
+}
+
+// tooManyResyncs records a missed increment and reports whether there have
+// been too many lately.
+func (w *Watch) tooManyResyncs() bool {
+	now := time.Now()
+	kept := w.resyncs[:0]
+	for _, t := range w.resyncs {
+		if now.Sub(t) < resyncWindow {
+			kept = append(kept, t)
+		}
+	}
+	w.resyncs = append(kept, now)
+	return len(w.resyncs) > maxResyncs
 }
 
 func (w *Watch) heartbeat() {

@@ -327,3 +327,33 @@ func TestPresenceStopsWatchingIdleConferences(t *testing.T) {
 	assert.Equal(t, map[string]any{"closed": true}, s.frame(t), "closed once nobody wanted it for the idle time")
 	assert.False(t, p.Following(confID))
 }
+
+func TestWatchGivesUpOnPushesThatKeepArrivingOutOfOrder(t *testing.T) {
+	t.Parallel()
+	s, c := setupWatch(t)
+	w, conn := startWatch(t, s, c)
+
+	for range 4 {
+		push(t, conn, participantsPush(0, time.Now().UnixMilli()))
+		push(t, conn, participantsPush(1, 5))
+		push(t, conn, participantsPush(1, 7)) // a gap, every time
+	}
+
+	select {
+	case <-w.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watch kept asking for full lists")
+	}
+	assert.ErrorIs(t, w.Err(), meeting.ErrUnavailable)
+	resubscribes := 0
+	for {
+		f := s.frame(t)
+		if _, closed := f["closed"]; closed {
+			break
+		}
+		if f["action"] == "Subscribe" {
+			resubscribes++
+		}
+	}
+	assert.Equal(t, 3, resubscribes, "three tries, then the API")
+}

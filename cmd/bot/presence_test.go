@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -166,8 +167,23 @@ func TestThePostShowsWhoAnswered(t *testing.T) {
 	assert.Contains(t, blocks, "Join the meeting", "the join button stays")
 	assert.NotContains(t, blocks, "7946")
 
+	assert.Contains(t, blocks, "Call again")
 	time.Sleep(1500 * time.Millisecond)
 	assert.Len(t, b.slack.Messages(), 3, "nothing more once every call ended")
+
+	// Call again rings Bob once more, at once: his call is known to be over.
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	_, ack, err := b.slack.ClickButton(ctx, slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "call_again", MessageTS: post.TS})
+	require.NoError(t, err)
+	assert.Nil(t, ack.Payload)
+	again := b.waitMessages(t, 4)[3]
+	assert.Equal(t, "post", again.Kind)
+	assert.Contains(t, again.Text, "invited 1 person")
+	invs := b.meet.Invitations(running)
+	require.Len(t, invs, 2)
+	require.Len(t, invs[1].Attendees, 1)
+	assert.Equal(t, "+442079460000", invs[1].Attendees[0].Phone)
 }
 
 // Whoever still rings when CALL_STATUS_FOR runs out is shown as not having

@@ -42,7 +42,9 @@ func (c CallState) final() bool { return c != CallRinging }
 // meeting was ever seen live: if not, nothing is known of the calls.
 //
 // A call counts as answered once its number is in the meeting, and as
-// missed once it was seen ringing and then left the list without joining.
+// missed once it was seen ringing and then left the list without joining;
+// a missed person may be called again at once (the recent window is lifted
+// for them).
 func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Duration, update func([]CallState)) (states []CallState, observed bool) {
 	states = make([]CallState, len(rep.Invited))
 	seen := make([]bool, len(rep.Invited)) // seen ringing
@@ -75,7 +77,14 @@ func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Durati
 		})
 		if live {
 			observed = true
+			before := append([]CallState(nil), states...)
 			if advance(matchers, states, seen, found) {
+				for i := range states {
+					if states[i] == CallMissed && before[i] != CallMissed {
+						// Known not to ring any more: free to be called again.
+						in.release(rep.ConferenceID, rep.Invited[i:i+1])
+					}
+				}
 				update(append([]CallState(nil), states...))
 			}
 			if done(states) {

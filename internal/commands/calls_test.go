@@ -118,3 +118,29 @@ func TestFollowCallsWithNothingToRing(t *testing.T) {
 	assert.False(t, observed)
 	assert.Equal(t, []commands.CallState{commands.CallNone}, states)
 }
+
+func TestAMissedCallMayBeMadeAgain(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
+	rep := in.Invite(context.Background(), inv)
+	require.Len(t, rep.Invited, 1)
+	bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
+	pres.set(true, bob)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		pres.set(true) // Bob declined
+	}()
+	states, _ := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) {})
+	require.Equal(t, []commands.CallState{commands.CallMissed}, states)
+
+	again := in.Invite(context.Background(), inv)
+
+	assert.Equal(t, []string{"UBOB"}, invitedIDs(again), "not held back as called moments ago")
+	assert.Len(t, m.invited, 2)
+}

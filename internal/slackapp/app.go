@@ -220,7 +220,7 @@ func (a *App) Run(ctx context.Context) error {
 // answered or missed, in the background, until every call has ended or
 // CallWatch has passed; whoever is still ringing then is shown as not
 // having answered. Nothing changes when the calls cannot be seen.
-func (a *App) followCalls(log *slog.Logger, where posted, invoker string, rep commands.Report) {
+func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitation, rep commands.Report) {
 	if a.cfg.CallWatch < 0 {
 		return
 	}
@@ -230,7 +230,7 @@ func (a *App) followCalls(log *slog.Logger, where posted, invoker string, rep co
 		ctx, cancel := context.WithTimeout(a.life, a.cfg.CallWatch)
 		defer cancel()
 		update := func(states []commands.CallState) {
-			a.updatePost(log, where, a.mark(callsMessage(invoker, rep, states)))
+			a.updatePost(log, where, a.mark(callsMessage(inv, rep, states)))
 		}
 		states, observed := a.inviter.FollowCalls(ctx, rep, a.cfg.CallPoll, update)
 		if !observed || a.life.Err() != nil {

@@ -186,7 +186,7 @@ func (a *App) report(ctx context.Context, log *slog.Logger, t target, inv comman
 			log.Error("could not report the invitation", "err", err)
 		}
 		if where.ts != "" {
-			a.followCalls(log, where, inv.Invoker, rep)
+			a.followCalls(log, where, inv, rep)
 		}
 	}
 	if m, ok := problemsMessage(inv, rep); ok {

@@ -320,8 +320,10 @@ func modalGroupsNote(groups string) string {
 const joinButton = "Join the meeting"
 
 const (
-	retryButton = "Try again"
-	retryHint   = "Or press *Try again* once the host has started it."
+	retryButton   = "Try again"
+	callAgainOne  = "Call again"
+	callAgainMany = "Call the %d again"
+	retryHint     = "Or press *Try again* once the host has started it."
 )
 
 const directNotAllowed = "Calling phone numbers or email addresses typed in the command isn't enabled here " +

@@ -53,10 +53,15 @@ func invitedMessage(invoker string, rep commands.Report) message {
 // callsMessage is the channel post updated with how each call went: one
 // line per invitee (joined, didn't answer, ringing, invited by email), and
 // once no call rings any more, a summary with the counts.
-func callsMessage(invoker string, rep commands.Report, states []commands.CallState) message {
+// Slack users who did not answer get a Call again button.
+func callsMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
+	invoker := inv.Invoker
 	m := invitedMessage(invoker, rep)
-	var lines []string
-	counts := map[commands.CallState]int{}
+	var (
+		lines  []string
+		missed []string // Slack user IDs
+		counts = map[commands.CallState]int{}
+	)
 	for i, iv := range rep.Invited {
 		name := "<@" + iv.Person.ID + ">"
 		if iv.Person.ID == "" {
@@ -68,6 +73,12 @@ func callsMessage(invoker string, rep commands.Report, states []commands.CallSta
 		}
 		counts[st]++
 		lines = append(lines, callLine(name, st))
+		if st == commands.CallMissed && iv.Person.ID != "" {
+			missed = append(missed, iv.Person.ID)
+		}
+	}
+	if btn, ok := callAgainButton(rep.ConferenceID, missed, inv.Role); ok {
+		m.blocks = addButton(m.blocks, btn)
 	}
 	m.blocks[1] = slack.NewContextBlock("", mrkdwn(strings.Join(lines, " · ")))
 	if counts[commands.CallRinging] == 0 {
@@ -76,6 +87,17 @@ func callsMessage(invoker string, rep commands.Report, states []commands.CallSta
 		m.text = callsSummary(invoker, n, plainTitle(rep), counts)
 	}
 	return m
+}
+
+// addButton adds a button to the message's row of buttons, or a new row.
+func addButton(blocks []slack.Block, btn *slack.ButtonBlockElement) []slack.Block {
+	for _, b := range blocks {
+		if row, ok := b.(*slack.ActionBlock); ok && row.Elements != nil {
+			row.Elements.ElementSet = append(row.Elements.ElementSet, btn)
+			return blocks
+		}
+	}
+	return append(blocks, slack.NewActionBlock("calls_block", btn))
 }
 
 // problemsMessage is the private note to the person who asked: why the

@@ -54,8 +54,8 @@ func TestBlockKitGolden(t *testing.T) {
 		v    any
 	}{
 		{"invited", invitedMessage("UCAROL", invited).blocks},
-		{"calls_progress", callsMessage("UCAROL", invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
-		{"calls_final", callsMessage("UCAROL", withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}).blocks},
+		{"calls_progress", callsMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
+		{"calls_final", callsMessage(inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}).blocks},
 		{"problems", problems.blocks},
 		{"not_started_retry", retry.blocks},
 		{"confirm", confirmMessage(inv, plan, "key-1").blocks},

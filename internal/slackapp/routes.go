@@ -17,6 +17,7 @@ const (
 	callbackGlobal = "meet_invite_global" // global shortcut "Invite to a meeting"
 	callbackThread = "meet_invite_thread" // message shortcut "Invite this thread"
 	actionRetry    = "retry_invite"       // "Try again" on a meeting that had not started
+	actionCallBack = "call_again"         // "Call again" on a post whose calls went unanswered
 	actionEdit     = "edit_invite"        // "Edit" on an interpreted request: opens the form
 	actionJoin     = "join_meeting"       // "Join the meeting": a link; Slack still reports the click
 )
@@ -29,6 +30,7 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
 	h.HandleShortcut(callbackGlobal, a.once(a.handleGlobalShortcut(work)))
 	h.HandleShortcut(callbackThread, a.once(a.handleThreadShortcut(work)))
 	h.HandleInteractionBlockAction(actionRetry, a.once(a.button(work, actionRetry, a.handleRetry)))
+	h.HandleInteractionBlockAction(actionCallBack, a.once(a.button(work, actionCallBack, a.handleRetry)))
 	h.HandleInteractionBlockAction(actionConfirm, a.once(a.button(work, actionConfirm, a.handleConfirm(true))))
 	h.HandleInteractionBlockAction(actionCancel, a.once(a.button(work, actionCancel, a.handleConfirm(false))))
 	h.HandleInteractionBlockAction(actionEdit, a.once(a.button(work, actionEdit, a.handleEdit)))

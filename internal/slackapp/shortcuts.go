@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"regexp"
 	"time"
@@ -112,6 +113,20 @@ func retryButtonFor(inv commands.Invitation) (slack.Block, bool) {
 	return slack.NewActionBlock("retry_block", btn), true
 }
 
+// callAgainButton calls the people whose calls went unanswered once more
+// (only Slack users: a typed number is never put in a message).
+func callAgainButton(conferenceID string, userIDs []string, role meeting.Role) (*slack.ButtonBlockElement, bool) {
+	v, err := json.Marshal(retryValue{ConferenceID: conferenceID, UserIDs: userIDs, Host: role == meeting.RoleHost})
+	if err != nil || len(v) > 2000 || len(userIDs) == 0 {
+		return nil, false
+	}
+	label := callAgainOne
+	if len(userIDs) > 1 {
+		label = fmt.Sprintf(callAgainMany, len(userIDs))
+	}
+	return slack.NewButtonBlockElement(actionCallBack, string(v), slack.NewTextBlockObject(slack.PlainTextType, label, false, false)), true
+}
+
 var (
 	userIDRe  = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
 	groupIDRe = regexp.MustCompile(`^S[A-Z0-9]+$`)
@@ -141,7 +156,8 @@ func decodeRetry(value string) (retryValue, bool) {
 	return v, true
 }
 
-// handleRetry runs an invitation again from its "Try again" button.
+// handleRetry runs an invitation again from its "Try again" or "Call
+// again" button, as asked by whoever pressed it.
 func (a *App) handleRetry(work context.Context, log *slog.Logger, cb slack.InteractionCallback, value string) {
 	v, ok := decodeRetry(value)
 	if !ok {

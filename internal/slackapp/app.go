@@ -78,9 +78,11 @@ type App struct {
 	slots       chan struct{} // one per invitation running; bounds the work a burst can start
 	arrived     sync.Map      // envelope ID → when its handler started, for ack latency
 
-	life    context.Context // ends when the app stops; bounds following calls
-	stop    context.CancelFunc
-	calling sync.WaitGroup // posts being updated as calls go
+	life        context.Context // ends when the app stops; bounds following calls
+	stop        context.CancelFunc
+	callMu      sync.Mutex     // guards callsClosed and the Add side of calling
+	callsClosed bool           // the app has stopped: follow no more calls
+	calling     sync.WaitGroup // posts being updated as calls go
 }
 
 // busy reports whether every slot is taken, so that a new request would wait.
@@ -208,6 +210,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.jobs.wait(5 * time.Second)
 	}
 	// Following calls is a nicety: it stops at once.
+	a.callMu.Lock()
+	a.callsClosed = true
+	a.callMu.Unlock()
 	a.stop()
 	a.calling.Wait()
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
@@ -222,6 +227,11 @@ func (a *App) Run(ctx context.Context) error {
 // having answered. Nothing changes when the calls cannot be seen.
 func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitation, rep commands.Report) {
 	if a.cfg.CallWatch < 0 {
+		return
+	}
+	a.callMu.Lock()
+	defer a.callMu.Unlock()
+	if a.callsClosed {
 		return
 	}
 	a.calling.Add(1)

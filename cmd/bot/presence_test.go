@@ -214,3 +214,31 @@ func TestThePostStaysWhenCallsCannotBeSeen(t *testing.T) {
 	assert.Equal(t, 1, b.meet.Calls(meetingfake.EndpointWsToken))
 	assert.Contains(t, b.logs.String(), "cannot watch the meeting's participants")
 }
+
+// whoami tells each person privately how they would be reached, masked.
+func TestWhoAmI(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	tests := []struct {
+		user, want string
+	}{
+		{"UALICE", "I'd ring you in the Huawei Cloud Meeting app, on meeting number •••• 0249"},
+		{"UBOB", "I'd call your phone, •••• 0000, the number in your Slack profile"},
+		{"UCAROL", "I only know your email address, c•••@example.com"},
+		{"UDAVE", "I couldn't reach you: your Slack profile has no email or phone number"},
+	}
+	for i, tt := range tests {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		_, ack, err := b.slack.SlashCommand(ctx, slackfake.Command{UserID: tt.user, ChannelID: "CGENERAL", Text: "whoami"})
+		cancel()
+		require.NoError(t, err)
+		assert.Equal(t, "Checking how I would reach you…", ackText(t, ack))
+		m := b.waitMessages(t, i+1)[i]
+		assert.NotEqual(t, "post", m.Kind, "only the person sees it")
+		assert.Equal(t, tt.user, m.User)
+		assert.Contains(t, m.Text, tt.want)
+		assert.Contains(t, m.Text, "Nobody was called.")
+	}
+	assert.Empty(t, b.meet.Invitations(running))
+	assert.NotContains(t, b.logs.String(), aliceSIP)
+}

@@ -680,6 +680,17 @@ func (in *Inviter) release(conferenceID string, invitees []Invitee) {
 	}
 }
 
+// Reach tells how an invitation would reach one chat user: the invitee it
+// would call, or why they would be left out. It looks them up as an
+// invitation does (and shares its cache), and calls nobody.
+func (in *Inviter) Reach(ctx context.Context, userID string) (Invitee, *Skipped) {
+	r := in.resolveAll(ctx, []string{userID})[0]
+	if r.skip != nil {
+		return Invitee{}, r.skip
+	}
+	return *r.invitee, nil
+}
+
 // resolveAll resolves every user, at most cfg.Concurrency at a time, and
 // returns the results in the order of ids.
 func (in *Inviter) resolveAll(ctx context.Context, ids []string) []resolution {

@@ -542,3 +542,23 @@ func TestInviteReportsARepeatedDirectNumberByAddress(t *testing.T) {
 	assert.Equal(t, commands.Skipped{Address: "+8613800000009", Name: "•••• 0009", Reason: commands.SkipRecentlyInvited}, second.Skipped[0],
 		"a number typed directly is named by its masked address, not as a Slack user")
 }
+
+func TestReachTellsHowSomeoneWouldBeCalled(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{})
+
+	iv, skip := in.Reach(context.Background(), "UALICE")
+	require.Nil(t, skip)
+	assert.Equal(t, commands.ViaApp, iv.Via)
+	assert.Equal(t, aliceSI.Number, iv.Address)
+
+	iv, skip = in.Reach(context.Background(), "UBOB")
+	require.Nil(t, skip)
+	assert.Equal(t, commands.ViaPhone, iv.Via)
+
+	_, skip = in.Reach(context.Background(), "UDAVE")
+	require.NotNil(t, skip)
+	assert.Equal(t, commands.SkipNoContact, skip.Reason)
+	assert.Empty(t, m.invited, "nobody is called")
+}

@@ -60,6 +60,10 @@ func (e *ParseError) Error() string {
 // ErrHelp is returned by Parse when the user asked for help.
 var ErrHelp = errors.New("commands: help requested")
 
+// ErrWhoAmI is returned by Parse when the user asked how the bot would
+// reach them ("whoami").
+var ErrWhoAmI = errors.New("commands: whoami requested")
+
 // Conference IDs are digits. Huawei's examples are nine digits long; cloud
 // meeting room IDs can be longer, so the range is generous.
 const (
@@ -86,6 +90,7 @@ var (
 //	914083136 <@U012ABC|alice> <@U034DEF> <!subteam^S0123|@eng>
 //	<@U012ABC> 914-083-136
 //	help
+//	whoami
 //
 // The meeting ID may come anywhere and may be written with dashes or dots
 // between groups of digits, as Huawei's apps display it.
@@ -96,6 +101,9 @@ func Parse(text string) (Request, error) {
 	}
 	if isHelp(text) {
 		return Request{}, ErrHelp
+	}
+	if strings.EqualFold(text, "whoami") {
+		return Request{}, ErrWhoAmI
 	}
 
 	var req Request

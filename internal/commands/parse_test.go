@@ -173,3 +173,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestParseWhoAmI(t *testing.T) {
+	t.Parallel()
+	for _, text := range []string{"whoami", " WhoAmI "} {
+		_, err := commands.Parse(text)
+		assert.ErrorIs(t, err, commands.ErrWhoAmI, text)
+	}
+	_, err := commands.Parse("whoami 914083136")
+	assert.NotErrorIs(t, err, commands.ErrWhoAmI)
+}

@@ -124,6 +124,7 @@ You are @carol in #general. Try:
   /join @bob 914083136, then /meet-invite 914083136 @alice @bob
                                               Bob dialled in on his own: he is not called again
   /meet-invite                                the form: answer each field, Enter keeps the value shown
+  /meet-invite whoami                         how the bot would reach you (try /as frank first)
 Sandbox commands: /users  /meetings  /who ID  /as USER  /in CHANNEL  /start ID  /end ID
                   /join USER ID  /leave USER ID  (someone joins or leaves a meeting on their own;
                                                   /leave while they ring: they decline the call)

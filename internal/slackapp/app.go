@@ -18,6 +18,7 @@ type Inviter interface {
 	Plan(ctx context.Context, inv commands.Invitation) commands.Plan
 	InvitePlanned(ctx context.Context, inv commands.Invitation, plan commands.Plan) commands.Report
 	FollowCalls(ctx context.Context, rep commands.Report, poll time.Duration, update func([]commands.CallState)) ([]commands.CallState, bool)
+	Reach(ctx context.Context, userID string) (commands.Invitee, *commands.Skipped)
 }
 
 // Monitor is told what the app does, for health checks and metrics. It

@@ -32,6 +32,12 @@ func (a *App) handleCommand(work context.Context) socketmode.SocketmodeHandlerFu
 			a.ack(c, evt.Request, a.ephemeral(helpText))
 			return
 		}
+		if errors.Is(err, commands.ErrWhoAmI) {
+			a.ack(c, evt.Request, a.ephemeral(lookingYouUp))
+			t := target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: start}
+			a.whoami(work, log, t)
+			return
+		}
 		if r := a.cfg.Policy.checkChannel(cmd.ChannelID); r != allowed {
 			log.Info("command refused", "refusal", string(r))
 			a.cfg.Monitor.Refused("command", "refused")
@@ -151,6 +157,20 @@ func (a *App) allowed(ctx context.Context, log *slog.Logger, t target) bool {
 		log.Error("could not tell the user why they were refused", "err", err)
 	}
 	return false
+}
+
+// whoami tells the person privately how an invitation would reach them.
+func (a *App) whoami(work context.Context, log *slog.Logger, t target) {
+	if !a.jobs.start() {
+		return
+	}
+	defer a.jobs.done()
+	ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
+	defer cancel()
+	iv, skip := a.inviter.Reach(ctx, t.userID)
+	if err := a.postPrivate(ctx, t, a.mark(message{text: reachText(iv, skip)})); err != nil {
+		log.Error("could not answer whoami", "err", err)
+	}
 }
 
 // invite runs one invitation and reports it.

@@ -24,7 +24,44 @@ const helpText = "*meet-invite* pulls colleagues into a Huawei Cloud Meeting tha
 	"• The meeting ID is the number shown in the meeting (`914 083 136` and `914-083-136` work too).\n" +
 	"• Mention people with `@name` or whole user groups with `@team`.\n" +
 	"• The channel sees who was invited; only you see who could not be invited and why.\n" +
+	"• `/meet-invite whoami` shows how I would reach you.\n" +
 	"• `/meet-invite help` shows this message."
+
+const lookingYouUp = "Checking how I would reach you…"
+
+// reachText answers whoami: how an invitation would reach the person, with
+// their number masked, or why it could not and what would fix it.
+func reachText(iv commands.Invitee, skip *commands.Skipped) string {
+	const footer = "\nNobody was called. `/meet-invite help` shows how to invite."
+	if skip != nil {
+		switch skip.Reason {
+		case commands.SkipNoContact:
+			return "I couldn't reach you: your Slack profile has no email or phone number, and the meeting directory doesn't know you. " +
+				"Add a phone number with its country code (like +44 20 7946 0123) to your Slack profile." + footer
+		case commands.SkipBadPhone:
+			return "I couldn't reach you: the phone number in your Slack profile has no country code. " +
+				"Write it with one, like +44 20 7946 0123." + footer
+		case commands.SkipLookupFailed:
+			return "I couldn't look you up just now. Try again in a moment." + footer
+		}
+		return "I couldn't reach you: " + skipReason(skip.Reason) + footer
+	}
+	switch iv.Via {
+	case commands.ViaApp:
+		return "I'd ring you in the Huawei Cloud Meeting app, on meeting number " + commands.MaskPhone(iv.Address) +
+			": the meeting directory knows your Slack email." + footer
+	case commands.ViaPhone:
+		if p, ok := commands.NormalizePhone(iv.Person.Phone); ok && p == iv.Address {
+			return "I'd call your phone, " + commands.MaskPhone(iv.Address) + ", the number in your Slack profile" +
+				" (the meeting directory has no meeting number for you)." + footer
+		}
+		return "I'd call your phone, " + commands.MaskPhone(iv.Address) +
+			", the mobile number the meeting directory has for your Slack email." + footer
+	}
+	return "I only know your email address, " + commands.MaskEmail(iv.Address) + ", and Huawei may not ring anyone for it. " +
+		"To be called, add a phone number with its country code to your Slack profile, or ask an admin to add your email " +
+		"to the Huawei Cloud Meeting directory." + footer
+}
 
 // parseProblem explains a command the parser rejected, in one line.
 func parseProblem(err error) string {

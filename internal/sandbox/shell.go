@@ -207,7 +207,7 @@ func (s *Shell) slashCommand(ctx context.Context, text string, lines <-chan stri
 		Text string `json:"text"`
 	}
 	if ack.Payload != nil && json.Unmarshal(ack.Payload, &p) == nil && p.Text != "" {
-		s.printf("%s\n", s.box("only you can see this · acknowledged in "+ack.Latency.Round(time.Millisecond).String(), p.Text))
+		s.printf("%s\n", s.box("only you can see this · acknowledged in "+ackLatency(ack.Latency), p.Text))
 	}
 	s.gate.Unlock()
 	if ack.Payload == nil { // an empty ack: the bot opens a form
@@ -605,6 +605,14 @@ func (s *Shell) printf(format string, args ...any) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fmt.Fprintf(s.out, format, args...)
+}
+
+// ackLatency shows an acknowledgement's latency in whole milliseconds.
+func ackLatency(d time.Duration) string {
+	if d < time.Millisecond {
+		return "under 1ms"
+	}
+	return d.Round(time.Millisecond).String()
 }
 
 func stateName(state string) string {

@@ -168,8 +168,15 @@ func TestThePostShowsWhoAnswered(t *testing.T) {
 	assert.NotContains(t, blocks, "7946")
 
 	assert.Contains(t, blocks, "Call again")
+
+	// Bob is told privately whom he missed, with the way in.
+	dm := b.waitMessages(t, 4)[3]
+	assert.Equal(t, "post", dm.Kind)
+	assert.Equal(t, "UBOB", dm.User, "a direct message to Bob")
+	assert.Equal(t, "You missed a call from <@UCAROL> into Weekly sync (meeting "+running+"). Join whenever you can.", dm.Text)
+	assert.Contains(t, string(dm.Blocks), `"url":"https://meeting.huaweicloud.com/#/j/`+running+`"`)
 	time.Sleep(1500 * time.Millisecond)
-	assert.Len(t, b.slack.Messages(), 3, "nothing more once every call ended")
+	assert.Len(t, b.slack.Messages(), 4, "nothing more once every call ended; Alice gets no note")
 
 	// Call again rings Bob once more, at once: his call is known to be over.
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
@@ -177,7 +184,7 @@ func TestThePostShowsWhoAnswered(t *testing.T) {
 	_, ack, err := b.slack.ClickButton(ctx, slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "call_again", MessageTS: post.TS})
 	require.NoError(t, err)
 	assert.Nil(t, ack.Payload)
-	again := b.waitMessages(t, 4)[3]
+	again := b.waitMessages(t, 5)[4]
 	assert.Equal(t, "post", again.Kind)
 	assert.Contains(t, again.Text, "invited 1 person")
 	invs := b.meet.Invitations(running)
@@ -194,9 +201,10 @@ func TestThePostGivesUpOnCallsThatRingOn(t *testing.T) {
 
 	b.command(t, "CGENERAL", running+" <@UBOB>")
 
-	msgs := b.waitMessages(t, 2)
+	msgs := b.waitMessages(t, 3)
 	assert.Equal(t, "update", msgs[1].Kind)
 	assert.Contains(t, msgs[1].Text, "1 didn't answer")
+	assert.Equal(t, "UBOB", msgs[2].User, "Bob hears of the call he missed")
 }
 
 // When the calls cannot be seen (here the control WebSocket is refused),

@@ -256,7 +256,27 @@ func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitatio
 			update(states)
 		}
 		a.cfg.Monitor.CallsEnded(states)
+		a.tellMissed(log, inv, rep, states)
 	}()
+}
+
+// tellMissed sends each Slack user whose call went unanswered a direct
+// message saying who called and how to join, since Huawei sends them
+// nothing else. Nobody asked for it is told twice: it runs once, after the
+// calls ended.
+func (a *App) tellMissed(log *slog.Logger, inv commands.Invitation, rep commands.Report, states []commands.CallState) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	m := a.mark(missedMessage(inv.Invoker, rep))
+	for i, st := range states {
+		id := rep.Invited[i].Person.ID
+		if st != commands.CallMissed || id == "" || id == inv.Invoker {
+			continue
+		}
+		if _, _, err := a.sm.PostMessageContext(ctx, id, m.options()...); err != nil {
+			log.Warn("could not tell someone they missed a call", "slack_user", id, "err", err)
+		}
+	}
 }
 
 // updatePost replaces a posted message.

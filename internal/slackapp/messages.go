@@ -356,6 +356,10 @@ func modalGroupsNote(groups string) string {
 
 const joinButton = "Join the meeting"
 
+func missedCall(invoker, title string) string {
+	return fmt.Sprintf("You missed a call from <@%s> into %s. Join whenever you can.", invoker, title)
+}
+
 const (
 	retryButton   = "Try again"
 	callAgainOne  = "Call again"

@@ -42,12 +42,32 @@ func invitedMessage(invoker string, rep commands.Report) message {
 	}
 	// The guest link lets anyone else in the channel join too. (The host
 	// link is never posted.)
-	if u := rep.Conference.GuestJoinURI; strings.HasPrefix(u, "https://") {
-		join := slack.NewButtonBlockElement(actionJoin, "", slack.NewTextBlockObject(slack.PlainTextType, joinButton, false, false))
-		join.URL = u
+	if join, ok := joinButtonFor(rep); ok {
 		blocks = append(blocks, slack.NewActionBlock("join_block", join))
 	}
 	return message{text: invitedSummary(invoker, len(rep.Invited), plainTitle(rep)), blocks: blocks}
+}
+
+// joinButtonFor links the meeting's guest join URL, when it has one.
+func joinButtonFor(rep commands.Report) (*slack.ButtonBlockElement, bool) {
+	u := rep.Conference.GuestJoinURI
+	if !strings.HasPrefix(u, "https://") {
+		return nil, false
+	}
+	join := slack.NewButtonBlockElement(actionJoin, "", slack.NewTextBlockObject(slack.PlainTextType, joinButton, false, false))
+	join.URL = u
+	return join, true
+}
+
+// missedMessage is the direct message to someone whose call went
+// unanswered: who called, into which meeting, and a way to join.
+func missedMessage(invoker string, rep commands.Report) message {
+	text := missedCall(invoker, meetingTitle(rep))
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+text), nil, nil)}
+	if join, ok := joinButtonFor(rep); ok {
+		blocks = append(blocks, slack.NewActionBlock("join_block", join))
+	}
+	return message{text: missedCall(invoker, plainTitle(rep)), blocks: blocks}
 }
 
 // callsMessage is the channel post updated with how each call went: one

@@ -123,6 +123,12 @@ func TestTheBotStopsFollowingAnEndedMeeting(t *testing.T) {
 	b.meet.SetState(running, meetingfake.StateDestroyed)
 
 	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 0 }, 5*time.Second, 10*time.Millisecond)
+	// Bob was ringing when the meeting ended: that is no missed call.
+	time.Sleep(2500 * time.Millisecond) // beyond two looks at the list
+	for _, m := range b.slack.Messages() {
+		assert.NotEqual(t, "update", m.Kind, "the post claims nothing: %s", m.Text)
+		assert.NotEqual(t, "UBOB", m.User, "no missed-call message: %s", m.Text)
+	}
 	b.command(t, "CGENERAL", running+" <@UALICE>")
 	require.Eventually(t, func() bool {
 		for _, m := range b.slack.Messages() {

@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/meeting"
@@ -38,16 +39,21 @@ func (c CallState) final() bool { return c != CallRinging }
 // was answered or stopped ringing, or ctx ends, looking at the followed
 // meeting's live participants every poll (no request: Presence.Find).
 // update gets the state of every invitee, in the order of rep.Invited,
-// each time one changes. It returns the last states, and whether the
-// meeting was ever seen live: if not, nothing is known of the calls.
+// each time one changes.
 //
 // A call counts as answered once its number is in the meeting, and as
-// missed once it was seen ringing and then left the list without joining;
-// a missed person may be called again at once (the recent window is lifted
-// for them).
-func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Duration, update func([]CallState)) (states []CallState, observed bool) {
+// missed once it was seen ringing and then was absent from two live looks
+// in a row (so that a meeting ending, which empties the list just before
+// the link closes, is not taken for calls going unanswered). When ctx's
+// deadline passes while the list is live, calls still ringing count as
+// missed. A missed person may be called again at once: the recent window
+// is lifted for them.
+//
+// known is false when the list was not live at the end (never followed,
+// the link dropped, the meeting ended, ctx cancelled): the states then say
+// only what was seen, and calls still ringing are of unknown outcome.
+func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Duration, update func([]CallState)) (states []CallState, known bool) {
 	states = make([]CallState, len(rep.Invited))
-	seen := make([]bool, len(rep.Invited)) // seen ringing
 	ringing := 0
 	for i, iv := range rep.Invited {
 		if iv.Via == ViaEmail {
@@ -60,51 +66,61 @@ func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Durati
 	if p == nil || ringing == 0 || rep.Err != nil {
 		return states, false
 	}
-	matchers := make([]matcher, len(rep.Invited))
+	f := follower{in: in, rep: rep, states: states, update: update,
+		seen: make([]bool, len(rep.Invited)), gone: make([]bool, len(rep.Invited)), matchers: make([]matcher, len(rep.Invited))}
 	for i, iv := range rep.Invited {
-		matchers[i] = newMatcher(iv)
+		f.matchers[i] = newMatcher(iv)
 	}
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
-		found, live := p.Find(rep.ConferenceID, func(pt meeting.Participant) bool {
-			for i, m := range matchers {
-				if !states[i].final() && m.matches(pt) {
-					return true
-				}
-			}
-			return false
-		})
+		found, live := p.Find(rep.ConferenceID, f.wanted)
 		if live {
-			observed = true
-			before := append([]CallState(nil), states...)
-			if advance(matchers, states, seen, found) {
-				for i := range states {
-					if states[i] == CallMissed && before[i] != CallMissed {
-						// Known not to ring any more: free to be called again.
-						in.release(rep.ConferenceID, rep.Invited[i:i+1])
-					}
-				}
-				update(append([]CallState(nil), states...))
-			}
+			f.look(found)
 			if done(states) {
 				return states, true
 			}
 		}
 		select {
 		case <-ctx.Done():
-			return states, observed
+			if !live || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return states, false
+			}
+			f.giveUp()
+			return states, true
 		case <-t.C:
 		}
 	}
 }
 
-// advance moves each call on from what the live list shows, and reports
-// whether any changed.
-func advance(matchers []matcher, states []CallState, seen []bool, found []meeting.Participant) bool {
+// follower is the state of one FollowCalls.
+type follower struct {
+	in       *Inviter
+	rep      Report
+	states   []CallState
+	update   func([]CallState)
+	matchers []matcher
+	seen     []bool // seen ringing
+	gone     []bool // absent from the last live look, after being seen
+}
+
+// wanted matches the participants that are one of the calls still open.
+func (f *follower) wanted(pt meeting.Participant) bool {
+	for i, m := range f.matchers {
+		if !f.states[i].final() && m.matches(pt) {
+			return true
+		}
+	}
+	return false
+}
+
+// look moves each call on from one live look at the list, and reports
+// changes.
+func (f *follower) look(found []meeting.Participant) {
+	var missed []int
 	changed := false
-	for i, m := range matchers {
-		if states[i].final() {
+	for i, m := range f.matchers {
+		if f.states[i].final() {
 			continue
 		}
 		var there, joined bool
@@ -116,14 +132,39 @@ func advance(matchers []matcher, states []CallState, seen []bool, found []meetin
 		}
 		switch {
 		case joined:
-			states[i], changed = CallJoined, true
+			f.states[i], changed = CallJoined, true
 		case there:
-			seen[i] = true
-		case seen[i]:
-			states[i], changed = CallMissed, true
+			f.seen[i], f.gone[i] = true, false
+		case f.seen[i] && f.gone[i]:
+			f.states[i], changed = CallMissed, true
+			missed = append(missed, i)
+		case f.seen[i]:
+			f.gone[i] = true // missed, if still absent at the next look
 		}
 	}
-	return changed
+	f.finish(missed, changed)
+}
+
+// giveUp counts the calls still ringing as missed.
+func (f *follower) giveUp() {
+	var missed []int
+	for i, st := range f.states {
+		if st == CallRinging {
+			f.states[i] = CallMissed
+			missed = append(missed, i)
+		}
+	}
+	f.finish(missed, len(missed) > 0)
+}
+
+func (f *follower) finish(missed []int, changed bool) {
+	for _, i := range missed {
+		// Known not to ring any more: free to be called again.
+		f.in.release(f.rep.ConferenceID, f.rep.Invited[i:i+1])
+	}
+	if changed {
+		f.update(append([]CallState(nil), f.states...))
+	}
 }
 
 func done(states []CallState) bool {

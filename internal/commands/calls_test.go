@@ -49,8 +49,8 @@ func TestFollowCallsReportsAnswersAndMisses(t *testing.T) {
 	var u updates
 	done := make(chan []commands.CallState)
 	go func() {
-		states, observed := in.FollowCalls(context.Background(), rep, 5*time.Millisecond, u.add)
-		assert.True(t, observed)
+		states, known := in.FollowCalls(context.Background(), rep, 5*time.Millisecond, u.add)
+		assert.True(t, known)
 		done <- states
 	}()
 
@@ -81,30 +81,81 @@ func TestFollowCallsWaitsForTheMeetingToBeLive(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	states, observed := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) { t.Error("no update while not live") })
+	states, known := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) { t.Error("no update while not live") })
 
-	assert.False(t, observed, "never live: nothing is known")
+	assert.False(t, known, "never live: nothing is known")
 	assert.Equal(t, []commands.CallState{commands.CallRinging}, states)
 
 	pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
-	states, observed = in.FollowCalls(context.Background(), rep, 5*time.Millisecond, func([]commands.CallState) {})
-	assert.True(t, observed)
+	states, known = in.FollowCalls(context.Background(), rep, 5*time.Millisecond, func([]commands.CallState) {})
+	assert.True(t, known)
 	assert.Equal(t, []commands.CallState{commands.CallJoined}, states, "answered before the list was live")
 }
 
-func TestFollowCallsNeverSeenRingingStaysRinging(t *testing.T) {
+func TestFollowCallsGivesUpAtTheDeadline(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
+	rep := in.Invite(context.Background(), inv)
+	pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	var u updates
+	states, known := in.FollowCalls(ctx, rep, 5*time.Millisecond, u.add)
+
+	assert.True(t, known, "the list was live to the end")
+	assert.Equal(t, []commands.CallState{commands.CallMissed}, states, "still ringing at the deadline")
+	assert.Equal(t, [][]commands.CallState{{commands.CallMissed}}, u.got)
+	pres.set(true) // his phone stopped ringing after all
+	assert.Equal(t, []string{"UBOB"}, invitedIDs(in.Invite(context.Background(), inv)), "free to be called again")
+}
+
+func TestFollowCallsSaysNothingWhenTheListIsLost(t *testing.T) {
 	t.Parallel()
 	pres := &presence{}
 	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
 	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
-	pres.set(true) // live, but Bob not (yet) in the list
+	pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		pres.set(false) // the link dropped, or the meeting ended
+	}()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 80*time.Millisecond)
 	defer cancel()
-	states, observed := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) {})
+	states, known := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) { t.Error("no update") })
 
-	assert.True(t, observed)
-	assert.Equal(t, []commands.CallState{commands.CallRinging}, states, "absent but never seen ringing: not missed")
+	assert.False(t, known)
+	assert.Equal(t, []commands.CallState{commands.CallRinging}, states, "of unknown outcome, not missed")
+}
+
+func TestFollowCallsWaitsForASecondLookBeforeCallingItMissed(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+	bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
+	pres.set(true, bob)
+	// Bob vanishes from one look only, then is back and answers.
+	go func() {
+		time.Sleep(30 * time.Millisecond)
+		pres.set(true)
+		time.Sleep(8 * time.Millisecond)
+		pres.set(false) // the meeting ended, say, or a blip: not live
+		time.Sleep(30 * time.Millisecond)
+		bob.State = meeting.InMeeting
+		pres.set(true, bob)
+	}()
+
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	states, known := in.FollowCalls(ctx, rep, 10*time.Millisecond, func([]commands.CallState) {})
+
+	assert.True(t, known)
+	assert.Equal(t, []commands.CallState{commands.CallJoined}, states)
 }
 
 func TestFollowCallsWithNothingToRing(t *testing.T) {
@@ -113,9 +164,9 @@ func TestFollowCallsWithNothingToRing(t *testing.T) {
 	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
 	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UCAROL"}})
 
-	states, observed := in.FollowCalls(context.Background(), rep, time.Hour, func([]commands.CallState) { t.Error("no update") })
+	states, known := in.FollowCalls(context.Background(), rep, time.Hour, func([]commands.CallState) { t.Error("no update") })
 
-	assert.False(t, observed)
+	assert.False(t, known)
 	assert.Equal(t, []commands.CallState{commands.CallNone}, states)
 }
 

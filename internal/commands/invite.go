@@ -523,11 +523,12 @@ func (in *Inviter) leaveOutOnline(conferenceID string, invitees []Invitee, atten
 			continue
 		}
 		reason := SkipInMeeting
-		if p.State == meeting.BeingCalled {
+		switch {
+		case p.State == meeting.InMeeting:
+		case in.calledRecently(conferenceID, iv.Address):
+			reason = SkipRecentlyInvited // still ringing, or perhaps (Online) joined, from this bot's call
+		case p.State == meeting.BeingCalled:
 			reason = SkipBeingCalled
-			if in.calledRecently(conferenceID, iv.Address) {
-				reason = SkipRecentlyInvited
-			}
 		}
 		skipped = append(skipped, skippedInvitee(iv, reason))
 	}
@@ -549,17 +550,14 @@ func skippedInvitee(iv Invitee, reason SkipReason) Skipped {
 // counts only when the visible digits and the name both agree, since
 // colleagues' numbers often differ in a few digits only.
 func findOnline(iv Invitee, online []meeting.Participant) (meeting.Participant, bool) {
+	m := newMatcher(iv)
 	for _, p := range online {
-		if isInvitee(iv, p) {
+		if m.matches(p) {
 			return p, true
 		}
 	}
 	return meeting.Participant{}, false
 }
-
-// isInvitee reports whether the participant is the invitee, by any of
-// their numbers (see findOnline).
-func isInvitee(iv Invitee, p meeting.Participant) bool { return newMatcher(iv).matches(p) }
 
 // matcher recognises one invitee among participants; it is made once and
 // used on many participants.
@@ -612,18 +610,20 @@ func canonicalNumber(s string) string {
 	}, s)
 }
 
-// maskedMatch reports whether the masked number could be ours: same length,
-// and every visible character agrees.
+// maskedMatch reports whether the masked number could be ours: what shows
+// before the stars starts ours and what shows after them ends it, with at
+// least one digit hidden. Huawei's own example, +99111****815, hides
+// eight digits of an 18-character number behind four stars.
 func maskedMatch(masked, ours string) bool {
-	if len(masked) != len(ours) {
-		return false
+	first, last := strings.IndexByte(masked, '*'), strings.LastIndexByte(masked, '*')
+	if first < 0 {
+		return masked == ours
 	}
-	for i := range len(masked) {
-		if masked[i] != '*' && masked[i] != ours[i] {
-			return false
-		}
+	head, tail := masked[:first], masked[last+1:]
+	if strings.Trim(masked[first:last+1], "*") != "" || len(head) < 3 || len(tail) < 3 {
+		return false // stars in several places, or too little showing to tell
 	}
-	return true
+	return len(ours) > len(head)+len(tail) && strings.HasPrefix(ours, head) && strings.HasSuffix(ours, tail)
 }
 
 func sameName(a, b string) bool {

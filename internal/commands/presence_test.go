@@ -267,3 +267,64 @@ func TestInviteSaysWhoItCalledMomentsAgo(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, commands.SkipInMeeting, alice.Reason)
 }
+
+func TestMaskedNumbersOfAnotherLength(t *testing.T) {
+	t.Parallel()
+	// Huawei's documented form hides eight digits behind four stars.
+	tests := []struct {
+		name   string
+		online meeting.Participant
+		want   bool
+	}{
+		{"visible ends agree, same name", meeting.Participant{Name: "Alice", Number: "+99111****249"}, true},
+		{"visible ends agree, other name", meeting.Participant{Name: "Eve", Number: "+99111****249"}, false},
+		{"other last digits", meeting.Participant{Name: "Alice", Number: "+99111****815"}, false},
+		{"too little showing", meeting.Participant{Name: "Alice", Number: "+9****49"}, false},
+		{"stars in two places", meeting.Participant{Name: "Alice", Number: "+99**1244**10249"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			pres := &presence{online: []meeting.Participant{tt.online}}
+			in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+
+			rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
+
+			_, skipped := skippedFor(rep, "UALICE")
+			assert.Equal(t, tt.want, skipped)
+		})
+	}
+}
+
+func TestSomeoneWhoJoinedAfterTheBotsCallIsInTheMeeting(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	first := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+	require.Len(t, first.Invited, 1)
+	pres.set(true, meeting.Participant{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
+
+	second := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+
+	bob, ok := skippedFor(second, "UBOB")
+	require.True(t, ok)
+	assert.Equal(t, commands.SkipInMeeting, bob.Reason, "the live list says he is in: more useful than 'called moments ago'")
+}
+
+func TestTheAskedForListSaysCalledMomentsAgoForTheBotsOwnCalls(t *testing.T) {
+	t.Parallel()
+	pres := &presence{}
+	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+	// The REST list cannot tell ringing from in the meeting.
+	pres.set(false,
+		meeting.Participant{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.Online},
+		meeting.Participant{ID: "p2", Name: "Alice", Number: aliceSI.Number, State: meeting.Online})
+
+	second := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UALICE"}})
+
+	bob, _ := skippedFor(second, "UBOB")
+	assert.Equal(t, commands.SkipRecentlyInvited, bob.Reason)
+	alice, _ := skippedFor(second, "UALICE")
+	assert.Equal(t, commands.SkipInMeeting, alice.Reason)
+}

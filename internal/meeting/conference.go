@@ -312,14 +312,15 @@ func (c *Client) entry(conferenceID string) *confEntry {
 
 // cachedControl returns the conference's cached control token and WebSocket
 // prefix, without fetching anything.
-func (c *Client) cachedControl(conferenceID string) (tok, wsURL string, ok bool) {
+// until is when the token is due for renewal.
+func (c *Client) cachedControl(conferenceID string) (tok, wsURL string, until time.Time, ok bool) {
 	c.confMu.Lock()
 	defer c.confMu.Unlock()
 	e, found := c.confs[conferenceID]
 	if !found || !e.control.usable(c.now()) {
-		return "", "", false
+		return "", "", time.Time{}, false
 	}
-	return e.control.value, e.wsURL, true
+	return e.control.value, e.wsURL, e.control.renewAt, true
 }
 
 // dropControlToken forgets the conference's control token if it is still rejected.

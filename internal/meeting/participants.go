@@ -11,9 +11,10 @@ import (
 type ParticipantState int
 
 const (
-	InMeeting   ParticipantState = 0 // in the meeting
-	BeingCalled ParticipantState = 1 // being called into it
-	Joining     ParticipantState = 2 // joining it
+	InMeeting   ParticipantState = 0  // in the meeting
+	BeingCalled ParticipantState = 1  // being called into it
+	Joining     ParticipantState = 2  // joining it
+	Online      ParticipantState = -1 // in it or being called: the list asked for does not say which
 )
 
 // Participant is someone online in a running conference: in it, or being
@@ -52,7 +53,7 @@ type OnlineAttendee struct {
 // OnlineParticipants lists everyone online in a running conference, with the
 // access token only (ListOnlineConfAttendee), so it can run while the
 // conference is being prepared. The list does not say who is still being
-// called: every entry has State InMeeting.
+// called: every entry has State Online.
 func (c *Client) OnlineParticipants(ctx context.Context, conferenceID string) ([]Participant, error) {
 	ps, err := c.onlineParticipants(ctx, conferenceID)
 	if err != nil {
@@ -77,7 +78,7 @@ func (c *Client) onlineParticipants(ctx context.Context, conferenceID string) ([
 			return nil, err
 		}
 		for _, a := range p.Data {
-			out = append(out, Participant{ID: a.ParticipantID, Name: a.Name, Number: a.CallNumber, State: InMeeting})
+			out = append(out, Participant{ID: a.ParticipantID, Name: a.Name, Number: a.CallNumber, State: Online})
 		}
 		// Huawei answers the last page again for an offset past the end, so
 		// stop on a short page as well as on the count.

@@ -38,8 +38,8 @@ func TestOnlineParticipants(t *testing.T) {
 
 	require.NoError(t, err)
 	assert.Equal(t, []meeting.Participant{
-		{ID: "p-1", Name: "Alice", Number: "+99111244216210249", State: meeting.InMeeting},
-		{ID: "p-2", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting},
+		{ID: "p-1", Name: "Alice", Number: "+99111244216210249", State: meeting.Online},
+		{ID: "p-2", Name: "Bob", Number: "+442079460000", State: meeting.Online},
 	}, ps)
 }
 

@@ -108,11 +108,7 @@ func (p *Presence) Following(conferenceID string) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	f := p.follows[conferenceID]
-	if f == nil || f.watch == nil {
-		return false
-	}
-	_, ok := f.watch.Participants()
-	return ok
+	return f != nil && f.watch != nil && f.watch.Live()
 }
 
 // Follow starts watching a conference that has just been prepared (its
@@ -133,6 +129,11 @@ func (p *Presence) Follow(conferenceID string) {
 	}
 	f.lastWanted = now
 	live := f.watch != nil && !isDone(f.watch.Done())
+	if f.watch != nil && !live && f.watch.Err() != nil && f.failedAt.IsZero() {
+		// It failed: ask the API for a while rather than reconnect on
+		// every invitation to a link that keeps failing.
+		f.failedAt = now
+	}
 	if f.opening || live || (!f.failedAt.IsZero() && now.Sub(f.failedAt) < followRetry) {
 		p.mu.Unlock()
 		closeAll(stale)

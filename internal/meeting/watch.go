@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -50,6 +51,7 @@ type Watch struct {
 	version int64                  // of the last increment applied; 0 after a full list
 	err     error                  // why the watch ended
 	resyncs []time.Time            // recent requests for a full list after a missed increment
+	puzzled atomic.Bool            // a push could not be read
 
 	done      chan struct{} // closed when the watch has ended
 	stop      chan struct{} // closed by Close
@@ -92,7 +94,7 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 	if conferenceID == "" {
 		return nil, errNoConferenceID
 	}
-	control, prefix, ok := c.cachedControl(conferenceID)
+	control, prefix, until, ok := c.cachedControl(conferenceID)
 	if !ok {
 		return nil, ErrNoControlToken
 	}
@@ -132,7 +134,7 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 	}
 	w.wg.Add(2)
 	go w.read(control)
-	go w.heartbeat()
+	go w.heartbeat(until.Sub(c.now()))
 	return w, nil
 }
 
@@ -224,7 +226,7 @@ func (w *Watch) read(control string) {
 		}
 		var env wsEnvelope
 		if err := json.Unmarshal(msg, &env); err != nil {
-			w.logger.Debug("meeting push not understood", slog.String("conference_id", w.conferenceID))
+			w.notUnderstood("push")
 			continue
 		}
 		switch env.Action {
@@ -257,7 +259,7 @@ func (w *Watch) read(control string) {
 func (w *Watch) apply(env wsEnvelope) bool {
 	var entries []participantNotify
 	if err := json.Unmarshal(env.Data, &entries); err != nil {
-		w.logger.Debug("meeting participants push not understood", slog.String("conference_id", w.conferenceID))
+		w.notUnderstood("participants push")
 		return true
 	}
 	w.mu.Lock()
@@ -303,6 +305,17 @@ func (w *Watch) apply(env wsEnvelope) bool {
 	return true
 }
 
+// notUnderstood logs a push the watch cannot read: a warning the first
+// time, since a format unlike the documented one would leave the watch
+// never complete, and quietly after that.
+func (w *Watch) notUnderstood(what string) {
+	level := slog.LevelDebug
+	if w.puzzled.CompareAndSwap(false, true) {
+		level = slog.LevelWarn
+	}
+	w.logger.Log(context.Background(), level, "meeting "+what+" not understood", slog.String("conference_id", w.conferenceID))
+}
+
 // tooManyResyncs records a missed increment and reports whether there have
 // been too many lately.
 func (w *Watch) tooManyResyncs() bool {
@@ -317,13 +330,22 @@ func (w *Watch) tooManyResyncs() bool {
 	return len(w.resyncs) > maxResyncs
 }
 
-func (w *Watch) heartbeat() {
+// heartbeat keeps the link alive, and ends the watch once the control
+// token it subscribed with is due for renewal (after life): the next
+// invitation renews the token and opens a new watch with it.
+func (w *Watch) heartbeat(life time.Duration) {
 	defer w.wg.Done()
 	t := time.NewTicker(heartbeatEvery)
 	defer t.Stop()
+	expired := time.NewTimer(life)
+	defer expired.Stop()
 	for {
 		select {
 		case <-w.done:
+			return
+		case <-expired.C:
+			w.goodbye()
+			w.end(nil)
 			return
 		case <-t.C:
 			if err := w.send(map[string]string{"sequence": newSequence(), "action": "HeartBeat"}); err != nil {
@@ -352,6 +374,13 @@ func (w *Watch) end(err error) {
 	close(w.done)
 	w.mu.Unlock()
 	_ = w.conn.Close()
+}
+
+// Live reports whether the watch is live and its list complete.
+func (w *Watch) Live() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.synced
 }
 
 // Participants returns everyone online in the conference, and true, when the
@@ -392,7 +421,8 @@ func (w *Watch) Find(match func(Participant) bool) ([]Participant, bool) {
 func (w *Watch) Done() <-chan struct{} { return w.done }
 
 // Err says why the watch ended: ErrEnded when the conference ended, an error
-// matching ErrUnavailable when the link failed, nil after Close or while live.
+// matching ErrUnavailable when the link failed, nil after Close, when its
+// control token was due for renewal, or while live.
 func (w *Watch) Err() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -403,11 +433,16 @@ func (w *Watch) Err() error {
 func (w *Watch) Close() {
 	w.closeOnce.Do(func() {
 		close(w.stop)
-		w.writeMu.Lock()
-		_ = w.conn.WriteControl(websocket.CloseMessage,
-			websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
-		w.writeMu.Unlock()
+		w.goodbye()
 		w.end(nil)
 	})
 	w.wg.Wait()
+}
+
+// goodbye tells the server the watch is closing on purpose. WriteControl
+// may run alongside another write, so a heartbeat stuck on a dead link
+// does not hold it up.
+func (w *Watch) goodbye() {
+	_ = w.conn.WriteControl(websocket.CloseMessage,
+		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 }

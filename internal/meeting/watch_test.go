@@ -32,6 +32,12 @@ type wsServer struct {
 // a wsURL prefix pointing at the test server (http://127.0.0.1:PORT).
 func setupWatch(t *testing.T) (*wsServer, *meeting.Client) {
 	t.Helper()
+	return setupWatchFor(t, 30*time.Minute)
+}
+
+// setupWatchFor is setupWatch with control tokens valid for lifetime.
+func setupWatchFor(t *testing.T, lifetime time.Duration) (*wsServer, *meeting.Client) {
+	t.Helper()
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
@@ -40,7 +46,7 @@ func setupWatch(t *testing.T) (*wsServer, *meeting.Client) {
 	handleAuth(t, mux, time.Now, 24*time.Hour)
 	handleDetail(t, mux, "Created", chairPW)
 	mux.HandleFunc("GET /api/v1/mmc/control/conferences/token", func(w http.ResponseWriter, r *http.Request) {
-		body := controlTokenBody("ctl-1", time.Now().Add(30*time.Minute), 1800)
+		body := controlTokenBody("ctl-1", time.Now().Add(lifetime), int(lifetime/time.Second))
 		body["data"].(map[string]any)["wsURL"] = srv.URL
 		writeJSON(w, http.StatusOK, body)
 	})
@@ -271,7 +277,7 @@ func TestPresenceAnswersFromTheWatchOnceFollowing(t *testing.T) {
 
 	ps, err := p.Participants(ctx, confID)
 	require.NoError(t, err)
-	assert.Equal(t, []meeting.Participant{{ID: "rest-1", Name: "From REST", Number: "+1000"}}, ps, "asked the API")
+	assert.Equal(t, []meeting.Participant{{ID: "rest-1", Name: "From REST", Number: "+1000", State: meeting.Online}}, ps, "asked the API")
 
 	_, err = c.Prepare(ctx, confID, "")
 	require.NoError(t, err)
@@ -356,4 +362,20 @@ func TestWatchGivesUpOnPushesThatKeepArrivingOutOfOrder(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 3, resubscribes, "three tries, then the API")
+}
+
+func TestWatchEndsWhenItsControlTokenIsDueForRenewal(t *testing.T) {
+	t.Parallel()
+	// Renewed 2 minutes before expiry: this token is due in about a second.
+	s, c := setupWatchFor(t, 2*time.Minute+time.Second)
+	w, conn := startWatch(t, s, c)
+	push(t, conn, participantsPush(0, 1))
+
+	select {
+	case <-w.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the watch outlived its control token")
+	}
+	assert.NoError(t, w.Err(), "a planned end, not a failure")
+	assert.Equal(t, map[string]any{"closed": true}, s.frame(t))
 }

@@ -225,7 +225,8 @@ func (a *App) Run(ctx context.Context) error {
 // followCalls updates the channel post as the invitation's calls are
 // answered or missed, in the background, until every call has ended or
 // CallWatch has passed; whoever is still ringing then is shown as not
-// having answered. Nothing changes when the calls cannot be seen.
+// having answered. Nothing is claimed when the calls cannot be seen to
+// the end (the link dropped, the meeting ended).
 func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitation, rep commands.Report) {
 	if a.cfg.CallWatch < 0 {
 		return
@@ -243,17 +244,9 @@ func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitatio
 		update := func(states []commands.CallState) {
 			a.updatePost(log, where, a.mark(callsMessage(inv, rep, states)))
 		}
-		states, observed := a.inviter.FollowCalls(ctx, rep, a.cfg.CallPoll, update)
-		if !observed || a.life.Err() != nil {
-			return
-		}
-		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			for i, st := range states {
-				if st == commands.CallRinging {
-					states[i] = commands.CallMissed
-				}
-			}
-			update(states)
+		states, known := a.inviter.FollowCalls(ctx, rep, a.cfg.CallPoll, update)
+		if !known {
+			return // the link dropped or the meeting ended: say no more
 		}
 		a.cfg.Monitor.CallsEnded(states)
 		a.tellMissed(log, inv, rep, states)

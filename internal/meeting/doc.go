@@ -4,6 +4,8 @@
 // It authenticates (App ID + App Key, or account + password) and caches the access
 // token, reads a conference's details, obtains and caches the conference control token
 // with the host password, invites attendees, and searches the corporate directory.
+// It also tells who is online in a meeting: by asking (OnlineParticipants), or live
+// over the meeting's control WebSocket (Watch), and Presence combines the two.
 // Failures are returned as *APIError values that match the package's sentinel errors
 // (ErrNotStarted, ErrEnded, ErrHostAuth, ...) with errors.Is.
 //

@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/meeting"
@@ -68,9 +69,7 @@ func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Durati
 	}
 	f := follower{in: in, rep: rep, states: states, update: update,
 		seen: make([]bool, len(rep.Invited)), gone: make([]bool, len(rep.Invited)), matchers: make([]matcher, len(rep.Invited))}
-	for i, iv := range rep.Invited {
-		f.matchers[i] = newMatcher(iv)
-	}
+	f.index()
 	t := time.NewTicker(poll)
 	defer t.Stop()
 	for {
@@ -100,14 +99,36 @@ type follower struct {
 	states   []CallState
 	update   func([]CallState)
 	matchers []matcher
-	seen     []bool // seen ringing
-	gone     []bool // absent from the last live look, after being seen
+	byNumber map[string][]int // canonical number → invitees with it
+	seen     []bool           // seen ringing
+	gone     []bool           // absent from the last live look, after being seen
+}
+
+// index makes a matcher per invitee, and an index of their numbers so that
+// a look at a large meeting costs one map lookup a participant.
+func (f *follower) index() {
+	f.byNumber = map[string][]int{}
+	for i, iv := range f.rep.Invited {
+		f.matchers[i] = newMatcher(iv)
+		for _, n := range f.matchers[i].numbers {
+			f.byNumber[n] = append(f.byNumber[n], i)
+		}
+	}
 }
 
 // wanted matches the participants that are one of the calls still open.
 func (f *follower) wanted(pt meeting.Participant) bool {
-	for i, m := range f.matchers {
-		if !f.states[i].final() && m.matches(pt) {
+	theirs := canonicalNumber(pt.Number)
+	if !strings.Contains(theirs, "*") {
+		for _, i := range f.byNumber[theirs] {
+			if !f.states[i].final() {
+				return true
+			}
+		}
+		return false
+	}
+	for i, m := range f.matchers { // masked: compare with each
+		if !f.states[i].final() && m.matchesNumber(theirs, pt.Name) {
 			return true
 		}
 	}

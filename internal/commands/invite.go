@@ -577,16 +577,19 @@ func newMatcher(iv Invitee) matcher {
 }
 
 func (m matcher) matches(p meeting.Participant) bool {
-	if len(m.numbers) == 0 {
-		return false
-	}
-	theirs := canonicalNumber(p.Number) // no allocation when already canonical
-	if theirs == "" {
+	return m.matchesNumber(canonicalNumber(p.Number), p.Name)
+}
+
+// matchesNumber is matches for a participant whose number is already in
+// canonical form (theirs), so that a caller trying many matchers on one
+// participant canonicalises it once.
+func (m matcher) matchesNumber(theirs, name string) bool {
+	if len(m.numbers) == 0 || theirs == "" {
 		return false
 	}
 	masked := strings.Contains(theirs, "*")
 	for _, ours := range m.numbers {
-		if theirs == ours || masked && maskedMatch(theirs, ours) && sameName(p.Name, m.name) {
+		if theirs == ours || masked && maskedMatch(theirs, ours) && sameName(name, m.name) {
 			return true
 		}
 	}

@@ -46,12 +46,13 @@ type Watch struct {
 	writeMu      sync.Mutex // gorilla allows one writer at a time
 
 	mu      sync.Mutex
-	roster  map[string]Participant // by participant ID
-	synced  bool                   // a full list arrived and no increment was missed since
-	version int64                  // of the last increment applied; 0 after a full list
-	err     error                  // why the watch ended
-	resyncs []time.Time            // recent requests for a full list after a missed increment
-	puzzled atomic.Bool            // a push could not be read
+	roster  map[string]Participant                       // by participant ID
+	synced  bool                                         // a full list arrived and no increment was missed since
+	version int64                                        // of the last increment applied; 0 after a full list
+	err     error                                        // why the watch ended
+	resyncs []time.Time                                  // recent requests for a full list after a missed increment
+	puzzled atomic.Bool                                  // a push could not be read
+	renew   func(context.Context) (time.Duration, error) // keeps the control token alive; returns its new life
 
 	done      chan struct{} // closed when the watch has ended
 	stop      chan struct{} // closed by Close
@@ -131,6 +132,10 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 	if err := w.subscribe(control); err != nil {
 		_ = conn.Close()
 		return nil, fmt.Errorf("%w: subscribe: %w", ErrUnavailable, err)
+	}
+	w.renew = func(ctx context.Context) (time.Duration, error) {
+		at, err := c.keepControlAlive(ctx, conferenceID)
+		return at.Sub(c.now()), err
 	}
 	w.wg.Add(2)
 	go w.read(control)
@@ -330,9 +335,10 @@ func (w *Watch) tooManyResyncs() bool {
 	return len(w.resyncs) > maxResyncs
 }
 
-// heartbeat keeps the link alive, and ends the watch once the control
-// token it subscribed with is due for renewal (after life): the next
-// invitation renews the token and opens a new watch with it.
+// heartbeat keeps the link alive, and the control token it subscribed
+// with: when the token is due for renewal (after life) it is kept alive
+// with Huawei's keep-alive call. If that fails the watch ends cleanly, and
+// the next invitation renews the token and opens a new watch.
 func (w *Watch) heartbeat(life time.Duration) {
 	defer w.wg.Done()
 	t := time.NewTicker(heartbeatEvery)
@@ -344,9 +350,17 @@ func (w *Watch) heartbeat(life time.Duration) {
 		case <-w.done:
 			return
 		case <-expired.C:
-			w.goodbye()
-			w.end(nil)
-			return
+			ctx, cancel := context.WithTimeout(context.Background(), watchDialTimeout)
+			next, err := w.renew(ctx)
+			cancel()
+			if err != nil || next <= 0 {
+				w.logger.Debug("meeting control token not kept alive; ending the watch",
+					slog.String("conference_id", w.conferenceID), slog.Any("err", err))
+				w.goodbye()
+				w.end(nil)
+				return
+			}
+			expired.Reset(next)
 		case <-t.C:
 			if err := w.send(map[string]string{"sequence": newSequence(), "action": "HeartBeat"}); err != nil {
 				w.end(fmt.Errorf("%w: heartbeat: %w", ErrUnavailable, err))

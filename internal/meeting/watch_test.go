@@ -21,11 +21,13 @@ import (
 // for one test. Each connection's frames from the client arrive on frames;
 // the test pushes with push.
 type wsServer struct {
-	url      string
-	wsTokens atomic.Int32
-	rest     atomic.Int32 // conf-attendee calls
-	conns    chan *websocket.Conn
-	frames   chan map[string]any
+	url        string
+	wsTokens   atomic.Int32
+	rest       atomic.Int32 // conf-attendee calls
+	keepAlives atomic.Int32 // control-token calls carrying the token
+	refuseKeep atomic.Bool  // answer keep-alives with 401
+	conns      chan *websocket.Conn
+	frames     chan map[string]any
 }
 
 // setupWatch serves a running test conference whose control token comes with
@@ -46,6 +48,15 @@ func setupWatchFor(t *testing.T, lifetime time.Duration) (*wsServer, *meeting.Cl
 	handleAuth(t, mux, time.Now, 24*time.Hour)
 	handleDetail(t, mux, "Created", chairPW)
 	mux.HandleFunc("GET /api/v1/mmc/control/conferences/token", func(w http.ResponseWriter, r *http.Request) {
+		if tok := r.Header.Get("X-Conference-Authorization"); tok != "" {
+			s.keepAlives.Add(1)
+			assert.Equal(t, "ctl-1", tok)
+			assert.Equal(t, "1", r.Header.Get("X-Login-Type"))
+			if s.refuseKeep.Load() {
+				writeError(w, http.StatusUnauthorized, "USG.000000004")
+				return
+			}
+		}
 		body := controlTokenBody("ctl-1", time.Now().Add(lifetime), int(lifetime/time.Second))
 		body["data"].(map[string]any)["wsURL"] = srv.URL
 		writeJSON(w, http.StatusOK, body)
@@ -364,10 +375,22 @@ func TestWatchGivesUpOnPushesThatKeepArrivingOutOfOrder(t *testing.T) {
 	assert.Equal(t, 3, resubscribes, "three tries, then the API")
 }
 
-func TestWatchEndsWhenItsControlTokenIsDueForRenewal(t *testing.T) {
+func TestWatchKeepsItsControlTokenAlive(t *testing.T) {
 	t.Parallel()
 	// Renewed 2 minutes before expiry: this token is due in about a second.
 	s, c := setupWatchFor(t, 2*time.Minute+time.Second)
+	w, conn := startWatch(t, s, c)
+	push(t, conn, participantsPush(0, 1))
+
+	require.Eventually(t, func() bool { return s.keepAlives.Load() >= 2 }, 5*time.Second, 10*time.Millisecond,
+		"kept alive each time it fell due")
+	assert.True(t, w.Live(), "the watch goes on")
+}
+
+func TestWatchEndsWhenItsControlTokenCannotBeKeptAlive(t *testing.T) {
+	t.Parallel()
+	s, c := setupWatchFor(t, 2*time.Minute+time.Second)
+	s.refuseKeep.Store(true)
 	w, conn := startWatch(t, s, c)
 	push(t, conn, participantsPush(0, 1))
 

@@ -126,7 +126,10 @@ func TestTheBotStopsFollowingAnEndedMeeting(t *testing.T) {
 	// Bob was ringing when the meeting ended: that is no missed call.
 	time.Sleep(2500 * time.Millisecond) // beyond two looks at the list
 	for _, m := range b.slack.Messages() {
-		assert.NotEqual(t, "update", m.Kind, "the post claims nothing: %s", m.Text)
+		if m.Kind == "update" {
+			assert.Contains(t, m.Text, "This meeting has ended.", "the only update says so")
+			assert.NotContains(t, m.Text, "didn't answer", "and claims nothing of Bob's call")
+		}
 		assert.NotEqual(t, "UBOB", m.User, "no missed-call message: %s", m.Text)
 	}
 	b.command(t, "CGENERAL", running+" <@UALICE>")
@@ -255,4 +258,34 @@ func TestWhoAmI(t *testing.T) {
 	}
 	assert.Empty(t, b.meet.Invitations(running))
 	assert.NotContains(t, b.logs.String(), aliceSIP)
+}
+
+// When a meeting the bot invited into ends, its post says so and its Join
+// button goes.
+func TestThePostSaysWhenTheMeetingEnds(t *testing.T) {
+	t.Parallel()
+	b := startBot(t)
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+	post := b.waitMessages(t, 1)[0]
+	require.Contains(t, string(post.Blocks), `"url":"https://meeting.huaweicloud.com/#/j/`)
+	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 1 }, 5*time.Second, 10*time.Millisecond)
+	require.True(t, b.meet.Answer(running, aliceSIP))
+	b.waitMessages(t, 2) // Alice joined
+
+	b.meet.SetState(running, meetingfake.StateDestroyed)
+
+	require.Eventually(t, func() bool {
+		msgs := b.slack.Messages()
+		last := msgs[len(msgs)-1]
+		return last.Kind == "update" && strings.Contains(blocksText(t, last.Blocks), "This meeting has ended.")
+	}, 5*time.Second, 10*time.Millisecond, "the post says the meeting ended: %v", b.slack.Messages())
+	msgs := b.slack.Messages()
+	last := msgs[len(msgs)-1]
+	assert.Equal(t, post.TS, last.TS)
+	assert.NotContains(t, string(last.Blocks), `"url"`, "no Join button for an ended meeting")
+	assert.NotContains(t, string(last.Blocks), "call_again")
+	assert.Contains(t, blocksText(t, last.Blocks), "<@UCAROL> invited 2 people to *Weekly sync*")
+	assert.NotContains(t, blocksText(t, last.Blocks), "ringing", "Bob's call never ended: nothing is claimed about it")
+	time.Sleep(2500 * time.Millisecond)
+	assert.Equal(t, last, b.slack.Messages()[len(b.slack.Messages())-1], "nothing overwrites it; Bob gets no missed-call message")
 }

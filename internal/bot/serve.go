@@ -20,6 +20,11 @@ import (
 // slackTimeout bounds one Slack Web API request.
 const slackTimeout = 10 * time.Second
 
+// followFor is how long after the last invitation into a meeting the bot
+// keeps following it (one WebSocket and a heartbeat a minute), so that its
+// posts can say when it ends.
+const followFor = 2 * time.Hour
+
 // Serve wires the real clients together and runs the bot until ctx ends
 // (then lets invitations in flight finish, within the shutdown grace). It
 // returns an error when Slack refuses the app for good.
@@ -85,9 +90,9 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	)
 
 	// Who is already in a meeting: asked alongside the lookups, then kept
-	// up to date over the meeting's control WebSocket while people keep
-	// being invited into it.
-	presence := meeting.NewPresence(mc, 0)
+	// up to date over the meeting's control WebSocket for followFor after
+	// the last invitation into it, or until it ends.
+	presence := meeting.NewPresence(mc, followFor)
 	defer presence.Close()
 
 	inviter := commands.NewInviter(slackapp.NewPeople(api), mc, logger, commands.Config{
@@ -118,6 +123,8 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		Monitor:       mon,
 		Interpreter:   interpreter,
 	})
+
+	presence.OnEnded(app.MeetingEnded) // its posts say so and lose their Join button
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
 	if err := app.Run(ctx); err != nil {

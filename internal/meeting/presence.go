@@ -2,6 +2,7 @@ package meeting
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -25,8 +26,17 @@ type Presence struct {
 
 	mu      sync.Mutex
 	closed  bool
-	follows map[string]*follow // by conference ID
-	wg      sync.WaitGroup     // watches being opened, and the janitor
+	follows map[string]*follow        // by conference ID
+	onEnded func(conferenceID string) // told when a followed meeting ends
+	wg      sync.WaitGroup            // watches being opened or watched, and the janitor
+}
+
+// OnEnded sets a function told, on its own goroutine, when a followed
+// meeting ends. Set it before following anything.
+func (p *Presence) OnEnded(fn func(conferenceID string)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.onEnded = fn
 }
 
 // follow is Presence's state for one conference.
@@ -174,8 +184,14 @@ func (p *Presence) open(conferenceID string, f *follow) {
 		return
 	}
 	f.watch, f.failedAt = w, time.Time{}
+	onEnded := p.onEnded
 	p.mu.Unlock()
 	p.logger.Debug("watching the meeting's participants", slog.String("conference_id", conferenceID))
+
+	<-w.Done()
+	if errors.Is(w.Err(), ErrEnded) && onEnded != nil {
+		onEnded(conferenceID)
+	}
 }
 
 // reapLocked forgets conferences not wanted for p.idle and returns their

@@ -402,3 +402,27 @@ func TestWatchEndsWhenItsControlTokenCannotBeKeptAlive(t *testing.T) {
 	assert.NoError(t, w.Err(), "a planned end, not a failure")
 	assert.Equal(t, map[string]any{"closed": true}, s.frame(t))
 }
+
+func TestPresenceSaysWhenAFollowedMeetingEnds(t *testing.T) {
+	t.Parallel()
+	s, c := setupWatch(t)
+	ctx := context.Background()
+	p := meeting.NewPresence(c, 0)
+	t.Cleanup(p.Close)
+	ended := make(chan string, 1)
+	p.OnEnded(func(id string) { ended <- id })
+	_, err := c.Prepare(ctx, confID, "")
+	require.NoError(t, err)
+	p.Follow(confID)
+	conn := s.conn(t)
+	checkSubscribe(t, s.frame(t))
+
+	push(t, conn, map[string]any{"action": "ConfDynamicInfoNotify", "msgMode": 0, "confID": confID, "state": "Destroyed"})
+
+	select {
+	case id := <-ended:
+		assert.Equal(t, confID, id)
+	case <-time.After(5 * time.Second):
+		t.Fatal("not told that the meeting ended")
+	}
+}

@@ -351,7 +351,7 @@ func (s *Shell) plain(text string) string {
 		return "@" + id
 	})
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", ":telephone_receiver:", "📞",
-		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧").Replace(text)
+		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧", ":checkered_flag:", "🏁").Replace(text)
 }
 
 func (s *Shell) printMessage(m slackfake.Message) {

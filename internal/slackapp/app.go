@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -84,6 +85,8 @@ type App struct {
 	callMu      sync.Mutex     // guards callsClosed and the Add side of calling
 	callsClosed bool           // the app has stopped: follow no more calls
 	calling     sync.WaitGroup // posts being updated as calls go
+
+	posts posts // recent invitation posts, to mark when their meeting ends
 }
 
 // busy reports whether every slot is taken, so that a new request would wait.
@@ -242,7 +245,9 @@ func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitatio
 		ctx, cancel := context.WithTimeout(a.life, a.cfg.CallWatch)
 		defer cancel()
 		update := func(states []commands.CallState) {
-			a.updatePost(log, where, a.mark(callsMessage(inv, rep, states)))
+			if a.posts.setStates(where, states) {
+				a.updatePost(log, where, a.mark(callsMessage(inv, rep, states)))
+			}
 		}
 		states, known := a.inviter.FollowCalls(ctx, rep, a.cfg.CallPoll, update)
 		if !known {
@@ -251,6 +256,84 @@ func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitatio
 		a.cfg.Monitor.CallsEnded(states)
 		a.tellMissed(log, inv, rep, states)
 	}()
+}
+
+// posts remembers recent invitation posts by meeting, so that they can say
+// so when the meeting ends, and drop their Join button.
+type posts struct {
+	mu sync.Mutex
+	by map[string][]*postRecord // by conference ID
+}
+
+type postRecord struct {
+	where  posted
+	inv    commands.Invitation
+	rep    commands.Report
+	states []commands.CallState // as last shown; nil before any call ended
+	at     time.Time
+	ended  bool
+}
+
+// postMemory is how long a post is remembered: longer than meetings last.
+const postMemory = 12 * time.Hour
+
+func (p *posts) add(where posted, inv commands.Invitation, rep commands.Report) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if p.by == nil {
+		p.by = map[string][]*postRecord{}
+	}
+	for id, rs := range p.by { // forget old posts
+		rs = slices.DeleteFunc(rs, func(r *postRecord) bool { return now.Sub(r.at) > postMemory })
+		if len(rs) == 0 {
+			delete(p.by, id)
+		} else {
+			p.by[id] = rs
+		}
+	}
+	p.by[rep.ConferenceID] = append(p.by[rep.ConferenceID], &postRecord{where: where, inv: inv, rep: rep, at: now})
+}
+
+// setStates records the call states a post shows; it reports false when
+// the post already says its meeting ended, and must stay so.
+func (p *posts) setStates(where posted, states []commands.CallState) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, rs := range p.by {
+		for _, r := range rs {
+			if r.where == where {
+				if r.ended {
+					return false
+				}
+				r.states = states
+				return true
+			}
+		}
+	}
+	return true
+}
+
+// ended takes the meeting's posts, marked as ended.
+func (p *posts) ended(conferenceID string) []postRecord {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []postRecord
+	for _, r := range p.by[conferenceID] {
+		r.ended = true
+		out = append(out, *r)
+	}
+	delete(p.by, conferenceID)
+	return out
+}
+
+// MeetingEnded marks the invitation posts of a meeting that has ended:
+// the post says so, and its Join and Call again buttons go. It is safe to
+// call from any goroutine.
+func (a *App) MeetingEnded(conferenceID string) {
+	for _, r := range a.posts.ended(conferenceID) {
+		a.updatePost(a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+	}
 }
 
 // tellMissed sends each Slack user whose call went unanswered a direct

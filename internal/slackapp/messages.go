@@ -356,6 +356,8 @@ func modalGroupsNote(groups string) string {
 
 const joinButton = "Join the meeting"
 
+const meetingEndedNote = ":checkered_flag: This meeting has ended."
+
 func missedCall(invoker, title string) string {
 	return fmt.Sprintf("You missed a call from <@%s> into %s. Join whenever you can.", invoker, title)
 }

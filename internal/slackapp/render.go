@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -106,6 +107,21 @@ func callsMessage(inv commands.Invitation, rep commands.Report, states []command
 		m.blocks[0] = slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+callsSummary(invoker, n, meetingTitle(rep), counts)), nil, nil)
 		m.text = callsSummary(invoker, n, plainTitle(rep), counts)
 	}
+	return m
+}
+
+// endedMessage is an invitation post once its meeting has ended: what it
+// said, with how the calls went when that is known, and no buttons.
+func endedMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
+	m := invitedMessage(inv.Invoker, rep)
+	if states != nil && !slices.Contains(states, commands.CallRinging) {
+		m = callsMessage(inv, rep, states)
+	} else { // no call known to have ended, or some never did: say only who was invited
+		m.blocks[0] = slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+invitedSummary(inv.Invoker, len(rep.Invited), meetingTitle(rep))), nil, nil)
+	}
+	blocks := slices.DeleteFunc(m.blocks, func(b slack.Block) bool { return b.BlockType() == slack.MBTAction })
+	m.blocks = append(blocks, slack.NewContextBlock("", mrkdwn(meetingEndedNote)))
+	m.text += " " + meetingEndedNote
 	return m
 }
 

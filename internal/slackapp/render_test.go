@@ -56,6 +56,7 @@ func TestBlockKitGolden(t *testing.T) {
 		{"invited", invitedMessage("UCAROL", invited).blocks},
 		{"calls_progress", callsMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
 		{"missed_dm", missedMessage("UCAROL", invited).blocks},
+		{"ended", endedMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed}).blocks},
 		{"calls_final", callsMessage(inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}).blocks},
 		{"problems", problems.blocks},
 		{"not_started_retry", retry.blocks},

@@ -274,8 +274,12 @@ type postRecord struct {
 	ended  bool
 }
 
-// postMemory is how long a post is remembered: longer than meetings last.
-const postMemory = 12 * time.Hour
+// A post is remembered for longer than meetings last, and a meeting's last
+// postsPerMeeting posts at most.
+const (
+	postMemory      = 12 * time.Hour
+	postsPerMeeting = 100
+)
 
 func (p *posts) add(where posted, inv commands.Invitation, rep commands.Report) {
 	p.mu.Lock()
@@ -292,7 +296,11 @@ func (p *posts) add(where posted, inv commands.Invitation, rep commands.Report) 
 			p.by[id] = rs
 		}
 	}
-	p.by[rep.ConferenceID] = append(p.by[rep.ConferenceID], &postRecord{where: where, inv: inv, rep: rep, at: now})
+	rs := append(p.by[rep.ConferenceID], &postRecord{where: where, inv: inv, rep: rep, at: now})
+	if len(rs) > postsPerMeeting {
+		rs = slices.Clone(rs[len(rs)-postsPerMeeting:])
+	}
+	p.by[rep.ConferenceID] = rs
 }
 
 // setStates records the call states a post shows; it reports false when
@@ -314,16 +322,18 @@ func (p *posts) setStates(where posted, states []commands.CallState) bool {
 	return true
 }
 
-// ended takes the meeting's posts, marked as ended.
+// ended marks the meeting's posts as ended and returns those not marked
+// before. They stay remembered, so that no later update undoes the mark.
 func (p *posts) ended(conferenceID string) []postRecord {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var out []postRecord
 	for _, r := range p.by[conferenceID] {
-		r.ended = true
-		out = append(out, *r)
+		if !r.ended {
+			r.ended = true
+			out = append(out, *r)
+		}
 	}
-	delete(p.by, conferenceID)
 	return out
 }
 

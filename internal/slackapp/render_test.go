@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -81,4 +82,23 @@ func TestBlockKitGolden(t *testing.T) {
 			assert.NotContains(t, string(got), "+442079460000")
 		})
 	}
+}
+
+func TestPostsAreRememberedWithinBounds(t *testing.T) {
+	t.Parallel()
+	var p posts
+	for i := range postsPerMeeting + 5 {
+		p.add(posted{channel: "C1", ts: fmt.Sprint(i)}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	}
+	p.add(posted{channel: "C1", ts: "other"}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
+
+	ended := p.ended("914083136")
+
+	require.Len(t, ended, postsPerMeeting, "a meeting's newest posts only")
+	assert.Equal(t, "5", ended[0].where.ts)
+	assert.True(t, ended[0].ended)
+	assert.Empty(t, p.ended("914083136"), "taken once")
+	assert.False(t, p.setStates(posted{channel: "C1", ts: "7"}, []commands.CallState{commands.CallJoined}),
+		"a post that says its meeting ended is not updated again")
+	assert.True(t, p.setStates(posted{channel: "C1", ts: "other"}, []commands.CallState{commands.CallJoined}), "another meeting's post still updates")
 }

@@ -323,27 +323,26 @@ func (c *Client) cachedControl(conferenceID string) (tok, wsURL string, until ti
 	return e.control.value, e.wsURL, e.control.renewAt, true
 }
 
-// keepControlAlive extends the conference's cached control token with the
-// documented keep-alive (the token call with X-Conference-Authorization),
-// for holders of a token longer than its 30 minutes, such as a watch. The
-// host password that obtained the token goes along, as the header is
-// required, and lets Huawei sign in afresh if the session has lapsed. It
-// returns when the token is next due for renewal.
-func (c *Client) keepControlAlive(ctx context.Context, conferenceID string) (time.Time, error) {
+// keepControlAlive extends a control token with the documented keep-alive
+// (the token call with X-Conference-Authorization), for holders of a token
+// longer than its 30 minutes, such as a watch. The host password that
+// obtained the conference's token goes along, as the header is required,
+// and lets Huawei sign in afresh if the session has lapsed. It returns the
+// token to use from now on and when it is next due for renewal.
+//
+// It leaves the client's cache alone: Prepare keeps renewing the cached
+// token, and re-reading the meeting's details, on its own schedule.
+func (c *Client) keepControlAlive(ctx context.Context, conferenceID, tok string) (string, time.Time, error) {
 	c.confMu.Lock()
-	e, ok := c.confs[conferenceID]
-	var tok, password string
-	if ok {
-		tok, password = e.control.value, e.password
+	var password string
+	if e, ok := c.confs[conferenceID]; ok {
+		password = e.password
 	}
 	c.confMu.Unlock()
-	if tok == "" {
-		return time.Time{}, ErrNoControlToken
-	}
 	path := "v1/mmc/control/conferences/token?" + url.Values{"conferenceID": {conferenceID}}.Encode()
 	req, err := c.newRequest(ctx, http.MethodGet, path, nil)
 	if err != nil {
-		return time.Time{}, err
+		return "", time.Time{}, err
 	}
 	req.Header.Set("X-Conference-Authorization", tok)
 	req.Header.Set("X-Login-Type", "1")
@@ -352,23 +351,17 @@ func (c *Client) keepControlAlive(ctx context.Context, conferenceID string) (tim
 	}
 	var ct ControlToken
 	if err := c.do(req, &ct); err != nil {
-		return time.Time{}, fmt.Errorf("keep control token alive: %w", err)
+		return "", time.Time{}, fmt.Errorf("keep control token alive: %w", err)
 	}
 	if ct.Data.Token == "" {
-		return time.Time{}, errors.New("keep control token alive: response has no token")
+		return "", time.Time{}, errors.New("keep control token alive: response has no token")
 	}
 	now := c.now()
 	var at time.Time
 	if ct.Data.ExpireTime > 0 {
 		at = time.UnixMilli(ct.Data.ExpireTime)
 	}
-	renewAt := expiry(now, at, time.Duration(ct.Data.ConfTokenExpireTime)*time.Second, controlTokenLifetime).Add(-controlTokenMargin)
-	c.confMu.Lock()
-	if e, ok := c.confs[conferenceID]; ok && (e.control.value == tok || e.control.value == "") {
-		e.control = token{value: ct.Data.Token, renewAt: renewAt}
-	}
-	c.confMu.Unlock()
-	return renewAt, nil
+	return ct.Data.Token, expiry(now, at, time.Duration(ct.Data.ConfTokenExpireTime)*time.Second, controlTokenLifetime).Add(-controlTokenMargin), nil
 }
 
 // dropControlToken forgets the conference's control token if it is still rejected.

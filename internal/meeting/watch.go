@@ -30,6 +30,9 @@ const (
 	// not trusted: the watch ends and callers ask the API instead.
 	maxResyncs   = 3
 	resyncWindow = time.Minute
+	// A kept-alive token must last at least this long, or the watch ends
+	// rather than call the keep-alive over and over.
+	minTokenLife = time.Minute
 )
 
 // ErrNoControlToken means the conference has no cached control token: it must
@@ -46,16 +49,20 @@ type Watch struct {
 	writeMu      sync.Mutex // gorilla allows one writer at a time
 
 	mu      sync.Mutex
-	roster  map[string]Participant                       // by participant ID
-	synced  bool                                         // a full list arrived and no increment was missed since
-	version int64                                        // of the last increment applied; 0 after a full list
-	err     error                                        // why the watch ended
-	resyncs []time.Time                                  // recent requests for a full list after a missed increment
-	puzzled atomic.Bool                                  // a push could not be read
-	renew   func(context.Context) (time.Duration, error) // keeps the control token alive; returns its new life
+	roster  map[string]Participant // by participant ID
+	synced  bool                   // a full list arrived and no increment was missed since
+	version int64                  // of the last increment applied; 0 after a full list
+	err     error                  // why the watch ended
+	resyncs []time.Time            // recent requests for a full list after a missed increment
+	puzzled atomic.Bool            // a push could not be read
+	control string                 // the control token the watch subscribed with, kept alive; guarded by mu
+	// renew keeps a control token alive: it returns the token to use and its life.
+	renew func(ctx context.Context, tok string) (string, time.Duration, error)
 
 	done      chan struct{} // closed when the watch has ended
 	stop      chan struct{} // closed by Close
+	ctx       context.Context
+	cancel    context.CancelFunc // ends ctx, which bounds keep-alive calls, when the watch ends
 	closeOnce sync.Once
 	wg        sync.WaitGroup
 }
@@ -129,16 +136,18 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 		done:         make(chan struct{}),
 		stop:         make(chan struct{}),
 	}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
 	if err := w.subscribe(control); err != nil {
 		_ = conn.Close()
 		return nil, fmt.Errorf("%w: subscribe: %w", ErrUnavailable, err)
 	}
-	w.renew = func(ctx context.Context) (time.Duration, error) {
-		at, err := c.keepControlAlive(ctx, conferenceID)
-		return at.Sub(c.now()), err
+	w.control = control
+	w.renew = func(ctx context.Context, tok string) (string, time.Duration, error) {
+		next, at, err := c.keepControlAlive(ctx, conferenceID, tok)
+		return next, at.Sub(c.now()), err
 	}
 	w.wg.Add(2)
-	go w.read(control)
+	go w.read()
 	go w.heartbeat(until.Sub(c.now()))
 	return w, nil
 }
@@ -220,7 +229,7 @@ func (w *Watch) send(v any) error {
 	return w.conn.WriteJSON(v)
 }
 
-func (w *Watch) read(control string) {
+func (w *Watch) read() {
 	defer w.wg.Done()
 	for {
 		_ = w.conn.SetReadDeadline(time.Now().Add(watchReadTimeout))
@@ -244,6 +253,9 @@ func (w *Watch) read(control string) {
 					return
 				}
 				// An increment was missed: ask again, which brings a full list.
+				w.mu.Lock()
+				control := w.control
+				w.mu.Unlock()
 				if err := w.subscribe(control); err != nil {
 					w.end(fmt.Errorf("%w: resubscribe: %w", ErrUnavailable, err))
 					return
@@ -350,17 +362,23 @@ func (w *Watch) heartbeat(life time.Duration) {
 		case <-w.done:
 			return
 		case <-expired.C:
-			ctx, cancel := context.WithTimeout(context.Background(), watchDialTimeout)
-			next, err := w.renew(ctx)
+			w.mu.Lock()
+			tok := w.control
+			w.mu.Unlock()
+			ctx, cancel := context.WithTimeout(w.ctx, watchDialTimeout)
+			next, life, err := w.renew(ctx, tok)
 			cancel()
-			if err != nil || next <= 0 {
+			if err != nil || life < minTokenLife {
 				w.logger.Debug("meeting control token not kept alive; ending the watch",
 					slog.String("conference_id", w.conferenceID), slog.Any("err", err))
 				w.goodbye()
 				w.end(nil)
 				return
 			}
-			expired.Reset(next)
+			w.mu.Lock()
+			w.control = next
+			w.mu.Unlock()
+			expired.Reset(life)
 		case <-t.C:
 			if err := w.send(map[string]string{"sequence": newSequence(), "action": "HeartBeat"}); err != nil {
 				w.end(fmt.Errorf("%w: heartbeat: %w", ErrUnavailable, err))
@@ -387,6 +405,7 @@ func (w *Watch) end(err error) {
 	w.err, w.synced = err, false
 	close(w.done)
 	w.mu.Unlock()
+	w.cancel()
 	_ = w.conn.Close()
 }
 

@@ -3,6 +3,7 @@ package meeting_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -49,13 +50,18 @@ func setupWatchFor(t *testing.T, lifetime time.Duration) (*wsServer, *meeting.Cl
 	handleDetail(t, mux, "Created", chairPW)
 	mux.HandleFunc("GET /api/v1/mmc/control/conferences/token", func(w http.ResponseWriter, r *http.Request) {
 		if tok := r.Header.Get("X-Conference-Authorization"); tok != "" {
-			s.keepAlives.Add(1)
-			assert.Equal(t, "ctl-1", tok)
+			// A keep-alive: it answers a fresh token good for 30 minutes.
+			n := s.keepAlives.Add(1)
+			assert.Equal(t, "ctl-1", tok, "the token the watch holds")
 			assert.Equal(t, "1", r.Header.Get("X-Login-Type"))
+			assert.Equal(t, chairPW, r.Header.Get("X-Password"))
 			if s.refuseKeep.Load() {
 				writeError(w, http.StatusUnauthorized, "USG.000000004")
 				return
 			}
+			body := controlTokenBody(fmt.Sprintf("ctl-kept-%d", n), time.Now().Add(30*time.Minute), 1800)
+			writeJSON(w, http.StatusOK, body)
+			return
 		}
 		body := controlTokenBody("ctl-1", time.Now().Add(lifetime), int(lifetime/time.Second))
 		body["data"].(map[string]any)["wsURL"] = srv.URL
@@ -155,6 +161,11 @@ var sequence = regexp.MustCompile(`^\d{30}$`)
 
 func checkSubscribe(t *testing.T, f map[string]any) {
 	t.Helper()
+	checkSubscribeWith(t, f, "ctl-1")
+}
+
+func checkSubscribeWith(t *testing.T, f map[string]any, confToken string) {
+	t.Helper()
 	assert.Equal(t, "Subscribe", f["action"])
 	assert.Regexp(t, sequence, f["sequence"])
 	raw, ok := f["data"].(string)
@@ -166,7 +177,7 @@ func checkSubscribe(t *testing.T, f map[string]any) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(raw), &data))
 	assert.Equal(t, confID, data.ConferenceID)
-	assert.Equal(t, "ctl-1", data.ConfToken)
+	assert.Equal(t, confToken, data.ConfToken)
 	assert.Contains(t, data.SubscribeType, "ParticipantsNotify")
 	assert.Contains(t, data.SubscribeType, "ConfDynamicInfoNotify")
 }
@@ -382,9 +393,15 @@ func TestWatchKeepsItsControlTokenAlive(t *testing.T) {
 	w, conn := startWatch(t, s, c)
 	push(t, conn, participantsPush(0, 1))
 
-	require.Eventually(t, func() bool { return s.keepAlives.Load() >= 2 }, 5*time.Second, 10*time.Millisecond,
-		"kept alive each time it fell due")
+	require.Eventually(t, func() bool { return s.keepAlives.Load() == 1 }, 5*time.Second, 10*time.Millisecond,
+		"kept alive when it fell due")
 	assert.True(t, w.Live(), "the watch goes on")
+
+	// Asked again after a missed increment, it uses the token it kept alive.
+	push(t, conn, participantsPush(1, 1))
+	push(t, conn, participantsPush(1, 3))
+	checkSubscribeWith(t, s.frame(t), "ctl-kept-1")
+	assert.Equal(t, int32(1), s.keepAlives.Load(), "the new token lasts 30 minutes: no more keep-alives")
 }
 
 func TestWatchEndsWhenItsControlTokenCannotBeKeptAlive(t *testing.T) {

@@ -245,9 +245,11 @@ func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitatio
 		ctx, cancel := context.WithTimeout(a.life, a.cfg.CallWatch)
 		defer cancel()
 		update := func(states []commands.CallState) {
-			if a.posts.setStates(where, states) {
+			a.posts.update(where, func(r *postRecord) bool {
+				r.states = states
 				a.updatePost(log, where, a.mark(callsMessage(inv, rep, states)))
-			}
+				return false
+			})
 		}
 		states, known := a.inviter.FollowCalls(ctx, rep, a.cfg.CallPoll, update)
 		if !known {
@@ -266,12 +268,17 @@ type posts struct {
 }
 
 type postRecord struct {
-	where  posted
-	inv    commands.Invitation
-	rep    commands.Report
+	where posted
+	inv   commands.Invitation
+	rep   commands.Report
+	at    time.Time
+
+	// mu is held from deciding on an update of the post until Slack has
+	// it, so that two updates of one post (a call ending, the meeting
+	// ending) reach Slack in the order they were decided.
+	mu     sync.Mutex
 	states []commands.CallState // as last shown; nil before any call ended
-	at     time.Time
-	ended  bool
+	ended  bool                 // the post says its meeting ended: it changes no more
 }
 
 // A post is remembered for longer than meetings last, and a meeting's last
@@ -303,47 +310,65 @@ func (p *posts) add(where posted, inv commands.Invitation, rep commands.Report) 
 	p.by[rep.ConferenceID] = rs
 }
 
-// setStates records the call states a post shows; it reports false when
-// the post already says its meeting ended, and must stay so.
-func (p *posts) setStates(where posted, states []commands.CallState) bool {
+// update runs change on the post's record, with the post held, unless the
+// post already says its meeting ended; change returns whether it now
+// does. A post not remembered is changed with a record of its own.
+func (p *posts) update(where posted, change func(*postRecord) (ended bool)) {
+	r := p.find(where)
+	if r == nil {
+		change(&postRecord{where: where})
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.ended {
+		r.ended = change(r)
+	}
+}
+
+func (p *posts) find(where posted) *postRecord {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, rs := range p.by {
 		for _, r := range rs {
 			if r.where == where {
-				if r.ended {
-					return false
-				}
-				r.states = states
-				return true
+				return r
 			}
 		}
 	}
-	return true
+	return nil
 }
 
-// ended marks the meeting's posts as ended and returns those not marked
-// before. They stay remembered, so that no later update undoes the mark.
-func (p *posts) ended(conferenceID string) []postRecord {
+// of returns the meeting's remembered posts.
+func (p *posts) of(conferenceID string) []*postRecord {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	var out []postRecord
-	for _, r := range p.by[conferenceID] {
-		if !r.ended {
-			r.ended = true
-			out = append(out, *r)
-		}
-	}
-	return out
+	return slices.Clone(p.by[conferenceID])
 }
 
 // MeetingEnded marks the invitation posts of a meeting that has ended:
-// the post says so, and its Join and Call again buttons go. It is safe to
-// call from any goroutine.
+// each says so, and its Join and Call again buttons go. It returns at
+// once; the posts are updated in the background, and no later update of
+// a post undoes it.
 func (a *App) MeetingEnded(conferenceID string) {
-	for _, r := range a.posts.ended(conferenceID) {
-		a.updatePost(a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+	a.callMu.Lock()
+	defer a.callMu.Unlock()
+	if a.callsClosed {
+		return
 	}
+	a.calling.Add(1)
+	go func() {
+		defer a.calling.Done()
+		for _, r := range a.posts.of(conferenceID) {
+			if a.life.Err() != nil {
+				return
+			}
+			a.posts.update(r.where, func(r *postRecord) bool {
+				a.updatePost(a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+				return true
+			})
+		}
+	}()
 }
 
 // tellMissed sends each Slack user whose call went unanswered a direct

@@ -92,13 +92,22 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 	}
 	p.add(posted{channel: "C1", ts: "other"}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
 
-	ended := p.ended("914083136")
+	rs := p.of("914083136")
 
-	require.Len(t, ended, postsPerMeeting, "a meeting's newest posts only")
-	assert.Equal(t, "5", ended[0].where.ts)
-	assert.True(t, ended[0].ended)
-	assert.Empty(t, p.ended("914083136"), "taken once")
-	assert.False(t, p.setStates(posted{channel: "C1", ts: "7"}, []commands.CallState{commands.CallJoined}),
-		"a post that says its meeting ended is not updated again")
-	assert.True(t, p.setStates(posted{channel: "C1", ts: "other"}, []commands.CallState{commands.CallJoined}), "another meeting's post still updates")
+	require.Len(t, rs, postsPerMeeting, "a meeting's newest posts only")
+	assert.Equal(t, "5", rs[0].where.ts)
+}
+
+func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
+	t.Parallel()
+	var p posts
+	where := posted{channel: "C1", ts: "1"}
+	p.add(where, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	changes := 0
+
+	p.update(where, func(*postRecord) bool { changes++; return false }) // a call ended
+	p.update(where, func(*postRecord) bool { changes++; return true })  // the meeting ended
+	p.update(where, func(*postRecord) bool { changes++; return false }) // a late call update
+
+	assert.Equal(t, 2, changes, "the late update is dropped")
 }

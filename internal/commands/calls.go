@@ -19,20 +19,6 @@ const (
 	CallNone                     // nothing rings: invited by email only
 )
 
-func (c CallState) String() string {
-	switch c {
-	case CallRinging:
-		return "ringing"
-	case CallJoined:
-		return "joined"
-	case CallMissed:
-		return "missed"
-	case CallNone:
-		return "none"
-	}
-	return "unknown"
-}
-
 // final reports whether the state can no longer change.
 func (c CallState) final() bool { return c != CallRinging }
 
@@ -55,16 +41,13 @@ func (c CallState) final() bool { return c != CallRinging }
 // only what was seen, and calls still ringing are of unknown outcome.
 func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Duration, update func([]CallState)) (states []CallState, known bool) {
 	states = make([]CallState, len(rep.Invited))
-	ringing := 0
 	for i, iv := range rep.Invited {
 		if iv.Via == ViaEmail {
 			states[i] = CallNone
-			continue
 		}
-		ringing++
 	}
 	p := in.cfg.Presence
-	if p == nil || ringing == 0 || rep.Err != nil {
+	if p == nil || done(states) || rep.Err != nil {
 		return states, false
 	}
 	f := follower{in: in, rep: rep, states: states, update: update,

@@ -230,7 +230,7 @@ func (a *App) Run(ctx context.Context) error {
 // CallWatch has passed; whoever is still ringing then is shown as not
 // having answered. Nothing is claimed when the calls cannot be seen to
 // the end (the link dropped, the meeting ended).
-func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitation, rep commands.Report) {
+func (a *App) followCalls(log *slog.Logger, post *postRecord) {
 	if a.cfg.CallWatch < 0 {
 		return
 	}
@@ -245,18 +245,18 @@ func (a *App) followCalls(log *slog.Logger, where posted, inv commands.Invitatio
 		ctx, cancel := context.WithTimeout(a.life, a.cfg.CallWatch)
 		defer cancel()
 		update := func(states []commands.CallState) {
-			a.posts.update(where, func(r *postRecord) bool {
-				r.states = states
-				a.updatePost(log, where, a.mark(callsMessage(inv, rep, states)))
+			post.update(func() bool {
+				post.states = states
+				a.updatePost(log, post.where, a.mark(callsMessage(post.inv, post.rep, states)))
 				return false
 			})
 		}
-		states, known := a.inviter.FollowCalls(ctx, rep, a.cfg.CallPoll, update)
+		states, known := a.inviter.FollowCalls(ctx, post.rep, a.cfg.CallPoll, update)
 		if !known {
 			return // the link dropped or the meeting ended: say no more
 		}
 		a.cfg.Monitor.CallsEnded(states)
-		a.tellMissed(log, inv, rep, states)
+		a.tellMissed(log, post.inv, post.rep, states)
 	}()
 }
 
@@ -288,7 +288,8 @@ const (
 	postsPerMeeting = 100
 )
 
-func (p *posts) add(where posted, inv commands.Invitation, rep commands.Report) {
+// add remembers a post and returns its record, through which it is updated.
+func (p *posts) add(where posted, inv commands.Invitation, rep commands.Report) *postRecord {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	now := time.Now()
@@ -303,40 +304,23 @@ func (p *posts) add(where posted, inv commands.Invitation, rep commands.Report) 
 			p.by[id] = rs
 		}
 	}
-	rs := append(p.by[rep.ConferenceID], &postRecord{where: where, inv: inv, rep: rep, at: now})
+	r := &postRecord{where: where, inv: inv, rep: rep, at: now}
+	rs := append(p.by[rep.ConferenceID], r)
 	if len(rs) > postsPerMeeting {
 		rs = slices.Clone(rs[len(rs)-postsPerMeeting:])
 	}
 	p.by[rep.ConferenceID] = rs
+	return r
 }
 
-// update runs change on the post's record, with the post held, unless the
-// post already says its meeting ended; change returns whether it now
-// does. A post not remembered is changed with a record of its own.
-func (p *posts) update(where posted, change func(*postRecord) (ended bool)) {
-	r := p.find(where)
-	if r == nil {
-		change(&postRecord{where: where})
-		return
-	}
+// update runs change with the post held, unless the post already says its
+// meeting ended; change returns whether it now does.
+func (r *postRecord) update(change func() (ended bool)) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.ended {
-		r.ended = change(r)
+		r.ended = change()
 	}
-}
-
-func (p *posts) find(where posted) *postRecord {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, rs := range p.by {
-		for _, r := range rs {
-			if r.where == where {
-				return r
-			}
-		}
-	}
-	return nil
 }
 
 // of returns the meeting's remembered posts.
@@ -363,7 +347,7 @@ func (a *App) MeetingEnded(conferenceID string) {
 			if a.life.Err() != nil {
 				return
 			}
-			a.posts.update(r.where, func(r *postRecord) bool {
+			r.update(func() bool {
 				a.updatePost(a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
 				return true
 			})

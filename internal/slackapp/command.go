@@ -206,8 +206,7 @@ func (a *App) report(ctx context.Context, log *slog.Logger, t target, inv comman
 			log.Error("could not report the invitation", "err", err)
 		}
 		if where.ts != "" {
-			a.posts.add(where, inv, rep)
-			a.followCalls(log, where, inv, rep)
+			a.followCalls(log, a.posts.add(where, inv, rep))
 		}
 	}
 	if m, ok := problemsMessage(inv, rep); ok {

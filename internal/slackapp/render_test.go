@@ -101,13 +101,12 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
 	t.Parallel()
 	var p posts
-	where := posted{channel: "C1", ts: "1"}
-	p.add(where, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	r := p.add(posted{channel: "C1", ts: "1"}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
 	changes := 0
 
-	p.update(where, func(*postRecord) bool { changes++; return false }) // a call ended
-	p.update(where, func(*postRecord) bool { changes++; return true })  // the meeting ended
-	p.update(where, func(*postRecord) bool { changes++; return false }) // a late call update
+	r.update(func() bool { changes++; return false }) // a call ended
+	r.update(func() bool { changes++; return true })  // the meeting ended
+	r.update(func() bool { changes++; return false }) // a late call update
 
 	assert.Equal(t, 2, changes, "the late update is dropped")
 }

@@ -596,8 +596,10 @@ func (m matcher) matchesNumber(theirs, name string) bool {
 	return false
 }
 
-// canonicalNumber drops what varies in how a number is written: spaces,
-// dashes, dots, parentheses and a "sip:" scheme. It returns "" for an email
+// canonicalNumber drops what varies in how a number is written: the
+// separators NormalizePhone drops, and a "sip:" scheme. Unlike
+// NormalizePhone it keeps what it does not know (masks, SIP numbers longer
+// than E.164 allows), since it only compares. It returns "" for an email
 // address, which no roster entry carries.
 func canonicalNumber(s string) string {
 	s = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "sip:")
@@ -605,8 +607,7 @@ func canonicalNumber(s string) string {
 		return ""
 	}
 	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '-', '.', '(', ')':
+		if isSeparator(r) {
 			return -1
 		}
 		return r

@@ -21,7 +21,7 @@ func NormalizePhone(s string) (string, bool) {
 			b.WriteRune(r)
 		case r == '+' && i == 0:
 			b.WriteRune(r)
-		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '\u00a0':
+		case isSeparator(r):
 		default:
 			return "", false
 		}
@@ -32,6 +32,16 @@ func NormalizePhone(s string) (string, bool) {
 		return "", false
 	}
 	return n, true
+}
+
+// isSeparator reports whether r is one of the characters people put
+// between the digits of a number, which mean nothing to the dialler.
+func isSeparator(r rune) bool {
+	switch r {
+	case ' ', '-', '.', '(', ')', '\u00a0':
+		return true
+	}
+	return false
 }
 
 // MaskPhone hides all but the last four digits of a number, for logs and

@@ -113,14 +113,6 @@ func (p *Presence) Find(conferenceID string, match func(Participant) bool) (foun
 	return w.Find(match)
 }
 
-// Following reports whether the conference has a live, complete watch.
-func (p *Presence) Following(conferenceID string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	f := p.follows[conferenceID]
-	return f != nil && f.watch != nil && f.watch.Live()
-}
-
 // Follow starts watching a conference that has just been prepared (its
 // control token is cached), unless it is watched already or a watch failed
 // to open in the last minute. It returns at once.

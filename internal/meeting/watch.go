@@ -409,13 +409,6 @@ func (w *Watch) end(err error) {
 	_ = w.conn.Close()
 }
 
-// Live reports whether the watch is live and its list complete.
-func (w *Watch) Live() bool {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.synced
-}
-
 // Participants returns everyone online in the conference, and true, when the
 // watch is live and its list complete; otherwise nil and false.
 func (w *Watch) Participants() ([]Participant, bool) {

@@ -25,28 +25,85 @@ func (m message) options() []slack.MsgOption {
 // invitedMessage is the channel post naming everyone being called. It shows
 // how each person is reached, never their number.
 func invitedMessage(invoker string, rep commands.Report) message {
-	title := meetingTitle(rep)
-	var mentions, how []string
-	for _, iv := range rep.Invited {
+	return postMessage(commands.Invitation{Invoker: invoker}, rep, nil, false)
+}
+
+// callsMessage is the channel post updated with how each call went: one
+// line per invitee (joined, didn't answer, ringing, invited by email), and
+// once no call rings any more, a summary with the counts. Slack users who
+// did not answer get a Call again button.
+func callsMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
+	return postMessage(inv, rep, states, false)
+}
+
+// endedMessage is an invitation post once its meeting has ended: what it
+// said, with how the calls went when that is known, and no buttons.
+func endedMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
+	return postMessage(inv, rep, states, true)
+}
+
+// postMessage builds an invitation's channel post in each of its lives: as
+// first posted (states nil), as its calls end, and once its meeting ended.
+func postMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState, ended bool) message {
+	if ended && slices.Contains(states, commands.CallRinging) {
+		states = nil // some call never ended: say only who was invited
+	}
+	var (
+		mentions, lines []string
+		missed          []string // Slack user IDs
+		counts          = map[commands.CallState]int{}
+	)
+	for i, iv := range rep.Invited {
 		name := "<@" + iv.Person.ID + ">"
 		if iv.Person.ID == "" { // typed directly: a masked number or an address
 			name = escape(iv.Person.Name)
 		}
 		mentions = append(mentions, name)
-		how = append(how, name+" "+viaText(iv.Via))
+		if states == nil {
+			lines = append(lines, name+" "+viaText(iv.Via))
+			continue
+		}
+		st := commands.CallRinging
+		if i < len(states) {
+			st = states[i]
+		}
+		counts[st]++
+		lines = append(lines, callLine(name, st))
+		if st == commands.CallMissed && iv.Person.ID != "" {
+			missed = append(missed, iv.Person.ID)
+		}
 	}
-	summary := ":telephone_receiver: " + invitedSummary(invoker, len(rep.Invited), title) +
-		" Calling now: " + strings.Join(mentions, ", ") + "."
+
+	n := len(rep.Invited)
+	summary, text := invitedSummary(inv.Invoker, n, meetingTitle(rep)), invitedSummary(inv.Invoker, n, plainTitle(rep))
+	switch {
+	case states != nil && counts[commands.CallRinging] == 0:
+		summary, text = callsSummary(inv.Invoker, n, meetingTitle(rep), counts), callsSummary(inv.Invoker, n, plainTitle(rep), counts)
+	case !ended:
+		summary += " Calling now: " + strings.Join(mentions, ", ") + "."
+	}
 	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn(summary), nil, nil),
-		slack.NewContextBlock("", mrkdwn(strings.Join(how, " · "))),
+		slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+summary), nil, nil),
+		slack.NewContextBlock("", mrkdwn(strings.Join(lines, " · "))),
+	}
+	if ended {
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(meetingEndedNote)))
+		return message{text: text + " " + meetingEndedNote, blocks: blocks}
 	}
 	// The guest link lets anyone else in the channel join too. (The host
 	// link is never posted.)
+	var buttons []slack.BlockElement
+	blockID := "calls_block"
 	if join, ok := joinButtonFor(rep); ok {
-		blocks = append(blocks, slack.NewActionBlock("join_block", join))
+		buttons, blockID = append(buttons, join), "join_block"
 	}
-	return message{text: invitedSummary(invoker, len(rep.Invited), plainTitle(rep)), blocks: blocks}
+	if again, ok := callAgainButton(rep.ConferenceID, missed, inv.Role); ok {
+		buttons = append(buttons, again)
+	}
+	if len(buttons) > 0 {
+		blocks = append(blocks, slack.NewActionBlock(blockID, buttons...))
+	}
+	return message{text: text, blocks: blocks}
 }
 
 // joinButtonFor links the meeting's guest join URL, when it has one.
@@ -69,71 +126,6 @@ func missedMessage(invoker string, rep commands.Report) message {
 		blocks = append(blocks, slack.NewActionBlock("join_block", join))
 	}
 	return message{text: missedCall(invoker, plainTitle(rep)), blocks: blocks}
-}
-
-// callsMessage is the channel post updated with how each call went: one
-// line per invitee (joined, didn't answer, ringing, invited by email), and
-// once no call rings any more, a summary with the counts.
-// Slack users who did not answer get a Call again button.
-func callsMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
-	invoker := inv.Invoker
-	m := invitedMessage(invoker, rep)
-	var (
-		lines  []string
-		missed []string // Slack user IDs
-		counts = map[commands.CallState]int{}
-	)
-	for i, iv := range rep.Invited {
-		name := "<@" + iv.Person.ID + ">"
-		if iv.Person.ID == "" {
-			name = escape(iv.Person.Name)
-		}
-		st := commands.CallRinging
-		if i < len(states) {
-			st = states[i]
-		}
-		counts[st]++
-		lines = append(lines, callLine(name, st))
-		if st == commands.CallMissed && iv.Person.ID != "" {
-			missed = append(missed, iv.Person.ID)
-		}
-	}
-	if btn, ok := callAgainButton(rep.ConferenceID, missed, inv.Role); ok {
-		m.blocks = addButton(m.blocks, btn)
-	}
-	m.blocks[1] = slack.NewContextBlock("", mrkdwn(strings.Join(lines, " · ")))
-	if counts[commands.CallRinging] == 0 {
-		n := len(rep.Invited)
-		m.blocks[0] = slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+callsSummary(invoker, n, meetingTitle(rep), counts)), nil, nil)
-		m.text = callsSummary(invoker, n, plainTitle(rep), counts)
-	}
-	return m
-}
-
-// endedMessage is an invitation post once its meeting has ended: what it
-// said, with how the calls went when that is known, and no buttons.
-func endedMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
-	m := invitedMessage(inv.Invoker, rep)
-	if states != nil && !slices.Contains(states, commands.CallRinging) {
-		m = callsMessage(inv, rep, states)
-	} else { // no call known to have ended, or some never did: say only who was invited
-		m.blocks[0] = slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+invitedSummary(inv.Invoker, len(rep.Invited), meetingTitle(rep))), nil, nil)
-	}
-	blocks := slices.DeleteFunc(m.blocks, func(b slack.Block) bool { return b.BlockType() == slack.MBTAction })
-	m.blocks = append(blocks, slack.NewContextBlock("", mrkdwn(meetingEndedNote)))
-	m.text += " " + meetingEndedNote
-	return m
-}
-
-// addButton adds a button to the message's row of buttons, or a new row.
-func addButton(blocks []slack.Block, btn *slack.ButtonBlockElement) []slack.Block {
-	for _, b := range blocks {
-		if row, ok := b.(*slack.ActionBlock); ok && row.Elements != nil {
-			row.Elements.ElementSet = append(row.Elements.ElementSet, btn)
-			return blocks
-		}
-	}
-	return append(blocks, slack.NewActionBlock("calls_block", btn))
 }
 
 // problemsMessage is the private note to the person who asked: why the

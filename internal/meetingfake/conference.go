@@ -183,6 +183,19 @@ func (s *Server) checkControlLocked(h, confID string, now time.Time) (cs *confSt
 	return cs, 0, "", ""
 }
 
+// lockControl takes s.mu and checks the request's control token for confID
+// and the meeting's state. On success it returns the conference with s.mu
+// still held; otherwise it has answered the error and released s.mu.
+func (s *Server) lockControl(w http.ResponseWriter, r *http.Request, confID, rid string) *confState {
+	s.mu.Lock()
+	cs, status, code, msg := s.checkControlLocked(r.Header.Get("X-Conference-Authorization"), confID, s.now())
+	if cs == nil {
+		s.mu.Unlock()
+		writeError(w, status, code, msg, rid)
+	}
+	return cs
+}
+
 type controlTokenData struct {
 	Token               string   `json:"token"`
 	TmpWsToken          string   `json:"tmpWsToken"`
@@ -425,11 +438,8 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request, rid string
 	}
 	now := s.now()
 
-	s.mu.Lock()
-	cs, status, code, msg := s.checkControlLocked(r.Header.Get("X-Conference-Authorization"), confID, now)
+	cs := s.lockControl(w, r, confID, rid)
 	if cs == nil {
-		s.mu.Unlock()
-		writeError(w, status, code, msg, rid)
 		return
 	}
 	if bodyCode != "" {
@@ -699,11 +709,8 @@ func (s *Server) handleRealTimeInfo(w http.ResponseWriter, r *http.Request, rid 
 		writeError(w, http.StatusBadRequest, codeParam, "conferenceID is required", rid)
 		return
 	}
-	s.mu.Lock()
-	cs, status, code, msg := s.checkControlLocked(r.Header.Get("X-Conference-Authorization"), confID, s.now())
+	cs := s.lockControl(w, r, confID, rid)
 	if cs == nil {
-		s.mu.Unlock()
-		writeError(w, status, code, msg, rid)
 		return
 	}
 	resp := realTimeInfoResponse{

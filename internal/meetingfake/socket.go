@@ -54,15 +54,10 @@ func (s *Server) handleWsToken(w http.ResponseWriter, r *http.Request, rid strin
 		writeError(w, http.StatusBadRequest, codeParam, "conferenceID is required", rid)
 		return
 	}
-	now := s.now()
-	s.mu.Lock()
-	cs, status, code, msg := s.checkControlLocked(r.Header.Get("X-Conference-Authorization"), confID, now)
-	if cs == nil {
-		s.mu.Unlock()
-		writeError(w, status, code, msg, rid)
+	if s.lockControl(w, r, confID, rid) == nil {
 		return
 	}
-	tok := s.registerWsTokenLocked(confID, now)
+	tok := s.registerWsTokenLocked(confID, s.now())
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, map[string]string{"webSocketToken": tok})
 }

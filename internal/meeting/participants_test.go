@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,4 +110,36 @@ func TestOnlineParticipantsNeedsAConferenceID(t *testing.T) {
 	_, err := c.OnlineParticipants(context.Background(), "")
 
 	require.Error(t, err)
+}
+
+func TestPresenceSharesOneListingAmongConcurrentAsks(t *testing.T) {
+	t.Parallel()
+	mux, c := setup(t, appCreds)
+	handleAuth(t, mux, time.Now, 24*time.Hour)
+	var calls atomic.Int32
+	release := make(chan struct{})
+	mux.HandleFunc("GET /api/v1/mmc/management/conferences/online/conf-attendee", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		<-release
+		writeJSON(w, http.StatusOK, map[string]any{"offset": 0, "limit": 500, "count": 1,
+			"data": []map[string]any{{"participant_id": "p-1", "name": "Alice", "call_number": "+99111244216210249"}}})
+	})
+	p := meeting.NewPresence(c, 0)
+	t.Cleanup(p.Close)
+	require.NoError(t, c.SignIn(context.Background()))
+
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			ps, err := p.Participants(context.Background(), confID)
+			assert.NoError(t, err)
+			assert.Len(t, ps, 1)
+		})
+	}
+	require.Eventually(t, func() bool { return calls.Load() == 1 }, 5*time.Second, time.Millisecond)
+	time.Sleep(50 * time.Millisecond) // the others are waiting by now
+	close(release)
+	wg.Wait()
+
+	assert.Equal(t, int32(1), calls.Load(), "five invitations, one listing")
 }

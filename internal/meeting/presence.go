@@ -26,9 +26,10 @@ type Presence struct {
 
 	mu      sync.Mutex
 	closed  bool
-	follows map[string]*follow        // by conference ID
-	onEnded func(conferenceID string) // told when a followed meeting ends
-	wg      sync.WaitGroup            // watches being opened or watched, and the janitor
+	follows map[string]*follow                // by conference ID
+	asking  map[string]*flight[[]Participant] // API lists in progress, by conference ID
+	onEnded func(conferenceID string)         // told when a followed meeting ends
+	wg      sync.WaitGroup                    // watches being opened or watched, and the janitor
 }
 
 // OnEnded sets a function told, on its own goroutine, when a followed
@@ -54,7 +55,8 @@ func NewPresence(c *Client, idle time.Duration) *Presence {
 		idle = defaultFollowIdle
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Presence{client: c, idle: idle, logger: c.logger, ctx: ctx, cancel: cancel, follows: map[string]*follow{}}
+	p := &Presence{client: c, idle: idle, logger: c.logger, ctx: ctx, cancel: cancel,
+		follows: map[string]*follow{}, asking: map[string]*flight[[]Participant]{}}
 	p.wg.Go(p.janitor)
 	return p
 }
@@ -93,7 +95,37 @@ func (p *Presence) Participants(ctx context.Context, conferenceID string) ([]Par
 			return ps, nil
 		}
 	}
-	return p.client.OnlineParticipants(ctx, conferenceID)
+	return p.ask(ctx, conferenceID)
+}
+
+// ask lists the conference's participants with the API. Invitations into
+// one meeting asking at the same time share one request (a burst into a
+// meeting not followed yet would otherwise list it once each).
+func (p *Presence) ask(ctx context.Context, conferenceID string) ([]Participant, error) {
+	for {
+		p.mu.Lock()
+		if fl := p.asking[conferenceID]; fl != nil {
+			p.mu.Unlock()
+			if err := fl.wait(ctx); err != nil {
+				return nil, err
+			}
+			if fl.abandoned {
+				continue // its asker gave up: ask ourselves
+			}
+			return fl.val, fl.err
+		}
+		fl := newFlight[[]Participant]()
+		p.asking[conferenceID] = fl
+		p.mu.Unlock()
+
+		ps, err := p.client.OnlineParticipants(ctx, conferenceID)
+
+		p.mu.Lock()
+		delete(p.asking, conferenceID)
+		fl.land(ctx, ps, err)
+		p.mu.Unlock()
+		return ps, err
+	}
 }
 
 // Find returns the participants of a followed conference for which match

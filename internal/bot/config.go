@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/meet-invite/meet-invite/internal/slackapp"
+	"github.com/meet-invite/meet-invite/internal/commands"
 )
 
 // Config is everything the bot reads from its environment.
@@ -32,7 +32,7 @@ type Config struct {
 	ConfirmAbove  int
 	MaxConcurrent int
 	AllowDirect   bool
-	Policy        slackapp.Policy
+	Policy        commands.Policy
 	InviteTimeout time.Duration
 	CallStatusFor time.Duration // how long the channel post follows the calls
 	ShutdownGrace time.Duration
@@ -121,7 +121,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.ConfirmAbove = positiveInt(get, bad, "INVITE_CONFIRM_ABOVE", 10)
 	c.MaxConcurrent = positiveInt(get, bad, "MAX_CONCURRENT_INVITATIONS", 32)
 	c.AllowDirect = boolean(get, bad, "ALLOW_DIRECT_INVITES")
-	c.Policy = slackapp.Policy{
+	c.Policy = commands.Policy{
 		AllowedUsers:    ids(get, bad, "ALLOWED_USERS", "UW"),
 		AllowedGroups:   ids(get, bad, "ALLOWED_GROUPS", "S"),
 		AllowedChannels: ids(get, bad, "ALLOWED_CHANNELS", "CG"),

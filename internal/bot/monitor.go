@@ -8,7 +8,6 @@ import (
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/ops"
-	"github.com/meet-invite/meet-invite/internal/slackapp"
 )
 
 // monitor turns what the Slack app reports into metrics and health.
@@ -33,13 +32,13 @@ func (m monitor) CallsEnded(states []commands.CallState) {
 	}
 }
 
-func (m monitor) Finished(kind string, rep commands.Report, took time.Duration) {
+func (m monitor) Finished(kind string, rep commands.Report, err error, took time.Duration) {
 	outcome := "invited"
 	switch {
-	case errors.Is(rep.Err, slackapp.ErrRefused):
+	case errors.Is(err, commands.ErrRefused):
 		m.metrics.Request(kind, "refused", took)
 		return
-	case rep.Err != nil || len(rep.Invited) == 0:
+	case err != nil || len(rep.Invited) == 0:
 		outcome = "failed"
 	case len(rep.Skipped) > 0:
 		outcome = "partial"
@@ -59,14 +58,14 @@ func (m monitor) Finished(kind string, rep commands.Report, took time.Duration) 
 	for r, n := range reasons {
 		m.metrics.Skipped(r, n)
 	}
-	if rep.Err != nil {
-		m.metrics.Failure(failureCode(rep.Err))
+	if err != nil {
+		m.metrics.Failure(failureCode(err))
 	}
 	// Health: the meeting service is failing only when it cannot be reached
 	// or refuses the bot; a meeting that has not started says nothing of it.
 	switch {
-	case errors.Is(rep.Err, meeting.ErrUnavailable), errors.Is(rep.Err, meeting.ErrUnauthorized):
-		m.health.MeetingResult(rep.Err)
+	case errors.Is(err, meeting.ErrUnavailable), errors.Is(err, meeting.ErrUnauthorized):
+		m.health.MeetingResult(err)
 	case rep.Conference.ID != "" || len(rep.Invited) > 0:
 		m.health.MeetingResult(nil)
 	}

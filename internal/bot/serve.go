@@ -20,10 +20,20 @@ import (
 // slackTimeout bounds one Slack Web API request.
 const slackTimeout = 10 * time.Second
 
-// followFor is how long after the last invitation into a meeting the bot
-// keeps following it (one WebSocket and a heartbeat a minute), so that its
-// posts can say when it ends.
-const followFor = 2 * time.Hour
+// Settings with no variable of their own; the rest are in Config.
+const (
+	// followFor is how long after the last invitation into a meeting the
+	// bot keeps following it (one WebSocket and a heartbeat a minute), so
+	// that its posts can say when it ends.
+	followFor    = 2 * time.Hour
+	command      = "/meet-invite"  // the slash command, as in manifest.yml
+	ackTimeout   = 2 * time.Second // how long an ack may wait for the socket
+	queuedAfter  = time.Second     // a request waiting this long for a slot is told it is queued
+	callPoll     = time.Second     // how often a followed invitation looks at the meeting's list
+	recentWindow = 2 * time.Minute // nobody is called into one meeting twice within it
+	presenceWait = 2 * time.Second // how much longer an invitation waits to learn who is in the meeting
+	policyTTL    = 5 * time.Minute // how long who may invite is remembered
+)
 
 // Serve wires the real clients together and runs the bot until ctx ends
 // (then lets invitations in flight finish, within the shutdown grace). It
@@ -95,12 +105,15 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	presence := meeting.NewPresence(mc, followFor)
 	defer presence.Close()
 
-	inviter := commands.NewInviter(slackapp.NewPeople(api), mc, logger, commands.Config{
-		MaxPeople:   cfg.MaxPeople,
-		Concurrency: 16, // a 10-person invitation looks everyone up at once; Slack's Tier 4 allows bursts
-		CacheTTL:    cfg.LookupTTL,
-		AllowDirect: cfg.AllowDirect,
-		Presence:    presence,
+	people := slackapp.NewPeople(api)
+	guard := commands.NewGuard(cfg.Policy, people, logger, policyTTL, nil)
+	inviter := commands.NewInviter(people, mc, presence, guard, logger, commands.Config{
+		MaxPeople:    cfg.MaxPeople,
+		Concurrency:  16, // a 10-person invitation looks everyone up at once; Slack's Tier 4 allows bursts
+		CacheTTL:     cfg.LookupTTL,
+		RecentWindow: recentWindow,
+		AllowDirect:  cfg.AllowDirect,
+		PresenceWait: presenceWait,
 	})
 	var interpreter commands.Interpreter
 	if cfg.OpenAIKey != "" {
@@ -110,21 +123,23 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		})
 		logger.Info("plain-words requests are read by a model", "base_url", cfg.OpenAIBaseURL, "model", cfg.OpenAIModel)
 	}
-	app := slackapp.New(logger, sm, inviter, slackapp.Config{
+	// The app reads which meetings ended from presence: no callback, no cycle.
+	app := slackapp.New(logger, sm, inviter, presence.Ended(), slackapp.Config{
 		InviteTimeout: cfg.InviteTimeout,
-		CallWatch:     cfg.CallStatusFor,
 		ShutdownGrace: cfg.ShutdownGrace,
+		AckTimeout:    ackTimeout,
 		Simulated:     cfg.MeetingSimulator,
 		MaxPeople:     cfg.MaxPeople,
 		ConfirmAbove:  cfg.ConfirmAbove,
 		AllowDirect:   cfg.AllowDirect,
 		Policy:        cfg.Policy,
 		MaxConcurrent: cfg.MaxConcurrent,
+		QueuedAfter:   queuedAfter,
 		Monitor:       mon,
 		Interpreter:   interpreter,
+		CallWatch:     cfg.CallStatusFor,
+		CallPoll:      callPoll,
 	})
-
-	presence.OnEnded(app.MeetingEnded) // its posts say so and lose their Join button
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
 	if err := app.Run(ctx); err != nil {

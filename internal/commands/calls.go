@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -22,11 +23,24 @@ const (
 // final reports whether the state can no longer change.
 func (c CallState) final() bool { return c != CallRinging }
 
+// CallUpdate is where an invitation's calls stand: the state of every
+// invitee, in the order of Report.Invited.
+type CallUpdate struct {
+	States []CallState
+	// Final is set on the last update, after which the calls are not
+	// followed any more. Known is then false when the list was not live at
+	// the end (never followed, the link dropped, the meeting ended, ctx
+	// cancelled): the states say only what was seen, and calls still
+	// ringing are of unknown outcome.
+	Final, Known bool
+}
+
 // FollowCalls watches the calls of an accepted invitation until each one
 // was answered or stopped ringing, or ctx ends, looking at the followed
-// meeting's live participants every poll (no request: Presence.Find).
-// update gets the state of every invitee, in the order of rep.Invited,
-// each time one changes.
+// meeting's live participants at every tick (no request: Presence.Find).
+// It sends an update each time a call changes, then a final one, and
+// closes the channel; the caller must read until then (its goroutine
+// waits for each read).
 //
 // A call counts as answered once its number is in the meeting, and as
 // missed once it was seen ringing and then was absent from two live looks
@@ -35,42 +49,47 @@ func (c CallState) final() bool { return c != CallRinging }
 // deadline passes while the list is live, calls still ringing count as
 // missed. A missed person may be called again at once: the recent window
 // is lifted for them.
-//
-// known is false when the list was not live at the end (never followed,
-// the link dropped, the meeting ended, ctx cancelled): the states then say
-// only what was seen, and calls still ringing are of unknown outcome.
-func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Duration, update func([]CallState)) (states []CallState, known bool) {
-	states = make([]CallState, len(rep.Invited))
+func (in *Inviter) FollowCalls(ctx context.Context, rep Report, ticks <-chan time.Time) <-chan CallUpdate {
+	out := make(chan CallUpdate)
+	states := make([]CallState, len(rep.Invited))
 	for i, iv := range rep.Invited {
 		if iv.Via == ViaEmail {
 			states[i] = CallNone
 		}
 	}
-	p := in.cfg.Presence
-	if p == nil || done(states) || rep.Err != nil {
-		return states, false
-	}
-	f := follower{in: in, rep: rep, states: states, update: update,
+	f := &follower{in: in, rep: rep, states: states, out: out,
 		seen: make([]bool, len(rep.Invited)), gone: make([]bool, len(rep.Invited)), matchers: make([]matcher, len(rep.Invited))}
+	go func() {
+		defer close(out)
+		known := in.presence != nil && !done(states) && f.follow(ctx, ticks)
+		out <- CallUpdate{States: slices.Clone(f.states), Final: true, Known: known}
+	}()
+	return out
+}
+
+// follow looks at the list at every tick until the calls end or ctx does,
+// and reports whether their outcome is known.
+func (f *follower) follow(ctx context.Context, ticks <-chan time.Time) (known bool) {
 	f.index()
-	t := time.NewTicker(poll)
-	defer t.Stop()
 	for {
-		found, live := p.Find(rep.ConferenceID, f.wanted)
+		found, live := f.in.presence.Find(f.rep.ConferenceID, f.wanted)
 		if live {
 			f.look(found)
-			if done(states) {
-				return states, true
+			if done(f.states) {
+				return true
 			}
 		}
 		select {
 		case <-ctx.Done():
 			if !live || !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return states, false
+				return false
 			}
 			f.giveUp()
-			return states, true
-		case <-t.C:
+			return true
+		case _, ok := <-ticks:
+			if !ok {
+				return false // no more looks: the outcome stays unknown
+			}
 		}
 	}
 }
@@ -80,7 +99,7 @@ type follower struct {
 	in       *Inviter
 	rep      Report
 	states   []CallState
-	update   func([]CallState)
+	out      chan<- CallUpdate
 	matchers []matcher
 	byNumber map[string][]int // canonical number → invitees with it
 	seen     []bool           // seen ringing
@@ -166,8 +185,8 @@ func (f *follower) finish(missed []int, changed bool) {
 		// Known not to ring any more: free to be called again.
 		f.in.release(f.rep.ConferenceID, f.rep.Invited[i:i+1])
 	}
-	if changed {
-		f.update(append([]CallState(nil), f.states...))
+	if changed && !done(f.states) {
+		f.out <- CallUpdate{States: slices.Clone(f.states)}
 	}
 }
 

@@ -2,8 +2,8 @@ package commands_test
 
 import (
 	"context"
-	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -13,185 +13,231 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meeting"
 )
 
-// updates records what FollowCalls reports.
-type updates struct {
-	mu  sync.Mutex
-	got [][]commands.CallState
+// The tests of FollowCalls run in a synctest bubble and own the ticks: an
+// unbuffered channel, so that a tick is taken only once the follower is
+// waiting for it, its previous look done. synctest.Wait then waits for the
+// look the tick started to be done too, and context deadlines pass on the
+// bubble's clock as soon as nothing else can happen: no test sleeps, and a
+// follower that waits where it should not makes the bubble deadlock.
+
+// following is one FollowCalls driven by a test.
+type following struct {
+	t     *testing.T
+	ticks chan time.Time
+	out   <-chan commands.CallUpdate
 }
 
-func (u *updates) add(s []commands.CallState) {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	u.got = append(u.got, s)
+// follow starts following rep's calls and waits for the first look.
+func follow(ctx context.Context, t *testing.T, in *commands.Inviter, rep commands.Report) *following {
+	f := &following{t: t, ticks: make(chan time.Time)}
+	f.out = in.FollowCalls(ctx, rep, f.ticks)
+	synctest.Wait()
+	return f
 }
 
-func (u *updates) last() []commands.CallState {
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if len(u.got) == 0 {
-		return nil
+// tick makes the follower look once more, and waits for the look to be
+// done. It fails when the follower sent an update instead of waiting.
+func (f *following) tick() {
+	f.t.Helper()
+	select {
+	case f.ticks <- time.Now():
+	case u, ok := <-f.out:
+		f.t.Fatalf("got update %+v (open: %t) instead of a wait for the next tick", u, ok)
 	}
-	return u.got[len(u.got)-1]
+	synctest.Wait()
+}
+
+// next returns the next update. Should none come, the bubble deadlocks.
+func (f *following) next() commands.CallUpdate {
+	f.t.Helper()
+	u, ok := <-f.out
+	require.True(f.t, ok, "the updates ended without a final one")
+	return u
+}
+
+// final returns the next update, which must be the final one, and checks
+// that the channel is then closed.
+func (f *following) final() commands.CallUpdate {
+	f.t.Helper()
+	u := f.next()
+	require.True(f.t, u.Final, "update %+v is not the final one", u)
+	_, open := <-f.out
+	assert.False(f.t, open, "closed after the final update")
+	return u
 }
 
 func TestFollowCallsReportsAnswersAndMisses(t *testing.T) {
 	t.Parallel()
-	pres := &presence{}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres, AllowDirect: true})
-	rep := in.Invite(context.Background(), commands.Invitation{
-		ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"},
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{AllowDirect: true})
+		rep := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"}})
+		require.Len(t, rep.Invited, 3) // Alice (app), Bob (phone), Carol (email only)
+		alice := meeting.Participant{ID: "p1", Name: "Alice", Number: aliceSI.Number, State: meeting.BeingCalled}
+		bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
+		pres.set(true, alice, bob)
+
+		f := follow(t.Context(), t, in, rep)
+		f.tick() // nothing changes while both ring: no update
+		f.tick()
+
+		alice.State = meeting.InMeeting
+		pres.set(true, alice, bob)
+		f.tick()
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallNone}}, f.next())
+
+		pres.set(true, alice) // Bob's phone stopped ringing
+		f.tick()              // gone once: perhaps a blip
+		f.tick()              // gone twice: missed, and every call has ended
+		assert.Equal(t, commands.CallUpdate{
+			States: []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallNone}, Final: true, Known: true,
+		}, f.final(), "one update per change, the last one final")
 	})
-	require.Len(t, rep.Invited, 3) // Alice (app), Bob (phone), Carol (email only)
-	alice := meeting.Participant{ID: "p1", Name: "Alice", Number: aliceSI.Number, State: meeting.BeingCalled}
-	bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
-	pres.set(true, alice, bob)
-
-	var u updates
-	done := make(chan []commands.CallState)
-	go func() {
-		states, known := in.FollowCalls(context.Background(), rep, 5*time.Millisecond, u.add)
-		assert.True(t, known)
-		done <- states
-	}()
-
-	time.Sleep(30 * time.Millisecond)
-	assert.Empty(t, u.got, "nothing changed while both ring")
-	alice.State = meeting.InMeeting
-	pres.set(true, alice, bob)
-	require.Eventually(t, func() bool {
-		return assert.ObjectsAreEqual([]commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallNone}, u.last())
-	}, 5*time.Second, 5*time.Millisecond)
-	pres.set(true, alice) // Bob's phone stopped ringing
-
-	select {
-	case states := <-done:
-		assert.Equal(t, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallNone}, states)
-	case <-time.After(5 * time.Second):
-		t.Fatal("FollowCalls did not return once every call ended")
-	}
-	assert.Len(t, u.got, 2, "one update per change")
 }
 
 func TestFollowCallsWaitsForTheMeetingToBeLive(t *testing.T) {
 	t.Parallel()
-	pres := &presence{}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
-	pres.set(false, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		rep := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+		pres.set(false, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	states, known := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) { t.Error("no update while not live") })
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		f := follow(ctx, t, in, rep)
+		f.tick() // no update while not live
+		f.tick()
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallRinging}, Final: true, Known: false},
+			f.final(), "never live until the deadline: nothing is known")
 
-	assert.False(t, known, "never live: nothing is known")
-	assert.Equal(t, []commands.CallState{commands.CallRinging}, states)
-
-	pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
-	states, known = in.FollowCalls(context.Background(), rep, 5*time.Millisecond, func([]commands.CallState) {})
-	assert.True(t, known)
-	assert.Equal(t, []commands.CallState{commands.CallJoined}, states, "answered before the list was live")
+		pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
+		f = follow(t.Context(), t, in, rep)
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallJoined}, Final: true, Known: true},
+			f.final(), "answered before the list was live")
+	})
 }
 
 func TestFollowCallsGivesUpAtTheDeadline(t *testing.T) {
 	t.Parallel()
-	pres := &presence{}
-	m := newMeetings()
-	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
-	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
-	rep := in.Invite(context.Background(), inv)
-	pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
+		rep := mustInvite(t, in, inv)
+		pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	var u updates
-	states, known := in.FollowCalls(ctx, rep, 5*time.Millisecond, u.add)
+		ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+		defer cancel()
+		f := follow(ctx, t, in, rep)
+		f.tick()
 
-	assert.True(t, known, "the list was live to the end")
-	assert.Equal(t, []commands.CallState{commands.CallMissed}, states, "still ringing at the deadline")
-	assert.Equal(t, [][]commands.CallState{{commands.CallMissed}}, u.got)
-	pres.set(true) // his phone stopped ringing after all
-	assert.Equal(t, []string{"UBOB"}, invitedIDs(in.Invite(context.Background(), inv)), "free to be called again")
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallMissed}, Final: true, Known: true},
+			f.final(), "still ringing at the deadline, the list live to the end: missed")
+		pres.set(true) // his phone stopped ringing after all
+		assert.Equal(t, []string{"UBOB"}, invitedIDs(mustInvite(t, in, inv)), "free to be called again")
+	})
 }
 
 func TestFollowCallsSaysNothingWhenTheListIsLost(t *testing.T) {
 	t.Parallel()
-	pres := &presence{}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
-	pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
-	go func() {
-		time.Sleep(20 * time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		rep := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+		pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
+
+		ctx, cancel := context.WithTimeout(t.Context(), 80*time.Millisecond)
+		defer cancel()
+		f := follow(ctx, t, in, rep)
+		f.tick()
 		pres.set(false) // the link dropped, or the meeting ended
-	}()
+		f.tick()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 80*time.Millisecond)
-	defer cancel()
-	states, known := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) { t.Error("no update") })
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallRinging}, Final: true, Known: false},
+			f.final(), "of unknown outcome, not missed")
+	})
+}
 
-	assert.False(t, known)
-	assert.Equal(t, []commands.CallState{commands.CallRinging}, states, "of unknown outcome, not missed")
+func TestFollowCallsStopsWhenCancelled(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
+		rep := mustInvite(t, in, inv)
+		pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
+
+		ctx, cancel := context.WithCancel(t.Context())
+		f := follow(ctx, t, in, rep)
+		f.tick()
+		cancel() // the bot is stopping, say: not a deadline
+
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallRinging}, Final: true, Known: false}, f.final())
+		pres.set(true)
+		again := mustInvite(t, in, inv)
+		assert.Empty(t, again.Invited, "perhaps still ringing: not called again")
+		require.Len(t, again.Skipped, 1)
+		assert.Equal(t, commands.SkipRecentlyInvited, again.Skipped[0].Reason)
+	})
 }
 
 func TestFollowCallsWaitsForASecondLookBeforeCallingItMissed(t *testing.T) {
 	t.Parallel()
-	pres := &presence{}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
-	bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
-	pres.set(true, bob)
-	// Bob vanishes from one look only, then is back and answers.
-	go func() {
-		time.Sleep(30 * time.Millisecond)
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		rep := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+		bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
+		pres.set(true, bob)
+
+		f := follow(t.Context(), t, in, rep) // seen ringing
+		// Bob vanishes from one look only, then is back and answers.
 		pres.set(true)
-		time.Sleep(8 * time.Millisecond)
+		f.tick()
 		pres.set(false) // the meeting ended, say, or a blip: not live
-		time.Sleep(30 * time.Millisecond)
+		f.tick()
 		bob.State = meeting.InMeeting
 		pres.set(true, bob)
-	}()
+		f.tick()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	states, known := in.FollowCalls(ctx, rep, 10*time.Millisecond, func([]commands.CallState) {})
-
-	assert.True(t, known)
-	assert.Equal(t, []commands.CallState{commands.CallJoined}, states)
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallJoined}, Final: true, Known: true}, f.final())
+	})
 }
 
 func TestFollowCallsWithNothingToRing(t *testing.T) {
 	t.Parallel()
-	pres := &presence{live: true}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UCAROL"}})
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{live: true}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		rep := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UCAROL"}})
 
-	states, known := in.FollowCalls(context.Background(), rep, time.Hour, func([]commands.CallState) { t.Error("no update") })
+		f := follow(t.Context(), t, in, rep) // no tick ever comes: it must not wait for one
 
-	assert.False(t, known)
-	assert.Equal(t, []commands.CallState{commands.CallNone}, states)
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallNone}, Final: true, Known: false}, f.final())
+	})
 }
 
 func TestAMissedCallMayBeMadeAgain(t *testing.T) {
 	t.Parallel()
-	pres := &presence{}
-	m := newMeetings()
-	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
-	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
-	rep := in.Invite(context.Background(), inv)
-	require.Len(t, rep.Invited, 1)
-	bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
-	pres.set(true, bob)
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		m := newMeetings()
+		in := presentInviter(newPeople(), m, pres, commands.Config{})
+		inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
+		rep := mustInvite(t, in, inv)
+		require.Len(t, rep.Invited, 1)
+		pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
 
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	go func() {
-		time.Sleep(20 * time.Millisecond)
+		f := follow(t.Context(), t, in, rep)
 		pres.set(true) // Bob declined
-	}()
-	states, _ := in.FollowCalls(ctx, rep, 5*time.Millisecond, func([]commands.CallState) {})
-	require.Equal(t, []commands.CallState{commands.CallMissed}, states)
+		f.tick()
+		f.tick()
+		require.Equal(t, []commands.CallState{commands.CallMissed}, f.final().States)
 
-	again := in.Invite(context.Background(), inv)
+		again := mustInvite(t, in, inv)
 
-	assert.Equal(t, []string{"UBOB"}, invitedIDs(again), "not held back as called moments ago")
-	assert.Len(t, m.invited, 2)
+		assert.Equal(t, []string{"UBOB"}, invitedIDs(again), "not held back as called moments ago")
+		assert.Len(t, m.invited, 2)
+	})
 }

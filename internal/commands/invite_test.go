@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,7 +24,8 @@ type people struct {
 	groups   map[string][]string
 	channels map[string][]string
 	fail     map[string]error
-	lookups  atomic.Int32
+	lookups  atomic.Int32 // Person calls
+	expands  atomic.Int32 // GroupMembers and ChannelMembers calls
 }
 
 func (p *people) Person(_ context.Context, id string) (commands.Person, error) {
@@ -40,6 +41,10 @@ func (p *people) Person(_ context.Context, id string) (commands.Person, error) {
 }
 
 func (p *people) GroupMembers(_ context.Context, id string) ([]string, error) {
+	p.expands.Add(1)
+	if err := p.fail[id]; err != nil {
+		return nil, err
+	}
 	m, ok := p.groups[id]
 	if !ok {
 		return nil, commands.ErrNoSuchGroup
@@ -48,6 +53,7 @@ func (p *people) GroupMembers(_ context.Context, id string) ([]string, error) {
 }
 
 func (p *people) ChannelMembers(_ context.Context, id string) ([]string, error) {
+	p.expands.Add(1)
 	m, ok := p.channels[id]
 	if !ok {
 		return nil, commands.ErrNoSuchChannel
@@ -127,8 +133,16 @@ func newMeetings() *meetings {
 	return &meetings{directory: map[string]meeting.DirectoryUser{"alice@example.com": aliceSI}}
 }
 
+var quiet = slog.New(slog.DiscardHandler)
+
+// newInviter returns an Inviter without Presence or Authorizer.
 func newInviter(p commands.People, m commands.Meetings, cfg commands.Config) *commands.Inviter {
-	return commands.NewInviter(p, m, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
+	return commands.NewInviter(p, m, nil, nil, quiet, cfg)
+}
+
+// presentInviter returns an Inviter that asks pres who is in the meeting.
+func presentInviter(p commands.People, m commands.Meetings, pres *presence, cfg commands.Config) *commands.Inviter {
+	return commands.NewInviter(p, m, pres, nil, quiet, cfg)
 }
 
 func TestInviteResolvesEachPerson(t *testing.T) {
@@ -136,13 +150,13 @@ func TestInviteResolvesEachPerson(t *testing.T) {
 	p, m := newPeople(), newMeetings()
 	in := newInviter(p, m, commands.Config{})
 
-	rep := in.Invite(t.Context(), commands.Invitation{
+	rep, err := in.Invite(t.Context(), commands.Invitation{
 		ConferenceID: "914083136",
 		Invoker:      "UINVOKER",
 		UserIDs:      []string{"UALICE", "UBOB", "UCAROL", "UDAVE", "UERIN", "UROBOT", "UFRANK", "UNOBODY"},
 	})
 
-	require.NoError(t, rep.Err)
+	require.NoError(t, err)
 	assert.Equal(t, "Weekly sync", rep.Conference.Subject)
 	assert.Equal(t, []string{"914083136/"}, m.prepared)
 
@@ -174,13 +188,13 @@ func TestInviteExpandsGroups(t *testing.T) {
 	p, m := newPeople(), newMeetings()
 	in := newInviter(p, m, commands.Config{})
 
-	rep := in.Invite(t.Context(), commands.Invitation{
+	rep, err := in.Invite(t.Context(), commands.Invitation{
 		ConferenceID: "914083136",
 		UserIDs:      []string{"UALICE"},
 		GroupIDs:     []string{"SENG", "SNONE", "SEMPTY"},
 	})
 
-	require.NoError(t, rep.Err)
+	require.NoError(t, err)
 	var ids []string
 	for _, iv := range rep.Invited {
 		ids = append(ids, iv.Person.ID)
@@ -212,13 +226,13 @@ func TestInviteMeetingErrors(t *testing.T) {
 			m.prepareErr, m.inviteErr = tt.prepareErr, tt.inviteErr
 			in := newInviter(newPeople(), m, commands.Config{})
 
-			rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UDAVE"}})
+			rep, err := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UDAVE"}})
 
 			want := tt.prepareErr
 			if want == nil {
 				want = tt.inviteErr
 			}
-			require.ErrorIs(t, rep.Err, want)
+			require.ErrorIs(t, err, want)
 			assert.Empty(t, rep.Invited, "nobody is reported as called")
 			assert.Empty(t, m.invited)
 			assert.Len(t, rep.Skipped, 1, "people who could not be invited anyway are still reported")
@@ -231,9 +245,9 @@ func TestInviteNobodyReachable(t *testing.T) {
 	m := newMeetings()
 	in := newInviter(newPeople(), m, commands.Config{})
 
-	rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UDAVE", "UROBOT"}})
+	rep, err := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UDAVE", "UROBOT"}})
 
-	require.NoError(t, rep.Err)
+	require.NoError(t, err)
 	assert.Empty(t, rep.Invited)
 	assert.Len(t, rep.Skipped, 2)
 	assert.Empty(t, m.invited, "no invite call with no attendees")
@@ -244,13 +258,13 @@ func TestInviteTooMany(t *testing.T) {
 	p, m := newPeople(), newMeetings()
 	in := newInviter(p, m, commands.Config{MaxPeople: 2})
 
-	direct := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"}})
-	require.ErrorIs(t, direct.Err, commands.ErrTooManyPeople)
+	_, err := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"}})
+	require.ErrorIs(t, err, commands.ErrTooManyPeople)
 	assert.Zero(t, p.lookups.Load(), "nothing looked up")
 
-	viaGroup := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", GroupIDs: []string{"SENG"}})
+	_, err = in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", GroupIDs: []string{"SENG"}})
 	var tm *commands.TooManyError
-	require.ErrorAs(t, viaGroup.Err, &tm)
+	require.ErrorAs(t, err, &tm)
 	assert.Equal(t, commands.TooManyError{Count: 3, Max: 2}, *tm)
 	assert.Zero(t, p.lookups.Load())
 	assert.Empty(t, m.invited)
@@ -264,10 +278,11 @@ func TestInviteCachesResolution(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	in := newInviter(p, m, commands.Config{CacheTTL: time.Minute, Now: clock})
 	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}}
-	first := in.Invite(t.Context(), inv)
+	first, err := in.Invite(t.Context(), inv)
+	require.NoError(t, err)
 	inv.ConferenceID = "986030665" // another meeting: nobody is held back as recently invited
-	second := in.Invite(t.Context(), inv)
-	require.NoError(t, second.Err)
+	second, err := in.Invite(t.Context(), inv)
+	require.NoError(t, err)
 	assert.Equal(t, first.Invited, second.Invited)
 	assert.Equal(t, int32(2), p.lookups.Load(), "second run made no Slack lookups")
 	assert.Equal(t, 1, m.dirLookup, "second run made no directory lookups")
@@ -276,7 +291,8 @@ func TestInviteCachesResolution(t *testing.T) {
 	now = now.Add(2 * time.Minute)
 	mu.Unlock()
 	inv.ConferenceID = "900825541"
-	in.Invite(t.Context(), inv)
+	_, err = in.Invite(t.Context(), inv)
+	require.NoError(t, err)
 	assert.Equal(t, int32(4), p.lookups.Load(), "looked up again after the cache lifetime")
 }
 
@@ -288,14 +304,15 @@ func TestInviteDoesNotCacheFailures(t *testing.T) {
 	in := newInviter(p, m, commands.Config{})
 	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}}
 
-	rep := in.Invite(t.Context(), inv)
-	require.NoError(t, rep.Err)
+	rep, err := in.Invite(t.Context(), inv)
+	require.NoError(t, err)
 	require.Len(t, rep.Invited, 1)
 	assert.Equal(t, commands.ViaPhone, rep.Invited[0].Via, "directory down: fall back to the profile phone")
 	assert.Equal(t, []commands.Skipped{{UserID: "UBOB", Reason: commands.SkipLookupFailed}}, rep.Skipped)
 
 	p.fail, m.dirErr = nil, nil
-	rep = in.Invite(t.Context(), inv)
+	rep, err = in.Invite(t.Context(), inv)
+	require.NoError(t, err)
 	require.Len(t, rep.Invited, 2)
 	assert.Equal(t, commands.ViaApp, rep.Invited[0].Via, "the fallback was not remembered")
 }
@@ -307,8 +324,9 @@ func TestInviteCollapsesSameNumber(t *testing.T) {
 	p.users[twin.ID] = twin
 	in := newInviter(p, m, commands.Config{})
 
-	rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UTWIN"}})
+	rep, err := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UTWIN"}})
 
+	require.NoError(t, err)
 	require.Len(t, m.invited, 1)
 	assert.Len(t, m.invited[0], 1, "one number is called once")
 	assert.Equal(t, []commands.Skipped{{UserID: "UTWIN", Name: "Bob's twin", Reason: commands.SkipDuplicate}}, rep.Skipped)
@@ -319,10 +337,11 @@ func TestInvitePassesHostPasswordAndRole(t *testing.T) {
 	m := newMeetings()
 	in := newInviter(newPeople(), m, commands.Config{})
 
-	in.Invite(t.Context(), commands.Invitation{
+	_, err := in.Invite(t.Context(), commands.Invitation{
 		ConferenceID: "914083136", UserIDs: []string{"UBOB"}, HostPassword: "123456", Role: meeting.RoleHost,
 	})
 
+	require.NoError(t, err)
 	assert.Equal(t, []string{"914083136/123456"}, m.prepared)
 	require.Len(t, m.invited, 1)
 	assert.Equal(t, meeting.RoleHost, m.invited[0][0].Role)
@@ -330,8 +349,7 @@ func TestInvitePassesHostPasswordAndRole(t *testing.T) {
 
 func TestInviteBoundsConcurrency(t *testing.T) {
 	t.Parallel()
-	var inFlight, peak atomic.Int32
-	p := &slowPeople{people: newPeople(), inFlight: &inFlight, peak: &peak}
+	p := &gatedPeople{people: newPeople(), entered: make(chan struct{}), release: make(chan struct{})}
 	var ids []string
 	for i := range 20 {
 		id := "U" + string(rune('A'+i))
@@ -340,19 +358,35 @@ func TestInviteBoundsConcurrency(t *testing.T) {
 	}
 	in := newInviter(p, newMeetings(), commands.Config{Concurrency: 3})
 
-	rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: ids})
+	// Hold three lookups at once, then let one go each time another starts.
+	go func() {
+		for i := range len(ids) {
+			<-p.entered
+			if i >= 2 {
+				p.release <- struct{}{}
+			}
+		}
+		p.release <- struct{}{}
+		p.release <- struct{}{}
+	}()
+	rep, err := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: ids})
 
-	require.NoError(t, rep.Err)
-	assert.LessOrEqual(t, peak.Load(), int32(3))
-	assert.Equal(t, int32(3), peak.Load(), "lookups do run in parallel")
+	require.NoError(t, err)
+	assert.Len(t, rep.Invited, len(ids))
+	assert.LessOrEqual(t, p.peak.Load(), int32(3))
+	assert.Equal(t, int32(3), p.peak.Load(), "lookups do run in parallel")
 }
 
-type slowPeople struct {
+// gatedPeople is people whose Person lookups say when they start, on
+// entered, and then wait for a value on release; it records how many were
+// under way at once.
+type gatedPeople struct {
 	*people
-	inFlight, peak *atomic.Int32
+	entered, release chan struct{}
+	inFlight, peak   atomic.Int32
 }
 
-func (p *slowPeople) Person(ctx context.Context, id string) (commands.Person, error) {
+func (p *gatedPeople) Person(ctx context.Context, id string) (commands.Person, error) {
 	n := p.inFlight.Add(1)
 	defer p.inFlight.Add(-1)
 	for {
@@ -361,7 +395,8 @@ func (p *slowPeople) Person(ctx context.Context, id string) (commands.Person, er
 			break
 		}
 	}
-	time.Sleep(5 * time.Millisecond)
+	p.entered <- struct{}{}
+	<-p.release
 	return p.people.Person(ctx, id)
 }
 
@@ -375,7 +410,11 @@ func TestInviteNeverCallsAPersonTwice(t *testing.T) {
 	var wg sync.WaitGroup
 	reps := make([]commands.Report, 2)
 	for i := range reps {
-		wg.Go(func() { reps[i] = in.Invite(t.Context(), inv) })
+		wg.Go(func() {
+			var err error
+			reps[i], err = in.Invite(t.Context(), inv)
+			assert.NoError(t, err)
+		})
 	}
 	wg.Wait()
 
@@ -392,7 +431,8 @@ func TestInviteNeverCallsAPersonTwice(t *testing.T) {
 	}
 
 	// Another meeting is another matter.
-	rep := in.Invite(t.Context(), commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}})
+	rep, err := in.Invite(t.Context(), commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}})
+	require.NoError(t, err)
 	assert.Len(t, rep.Invited, 1)
 }
 
@@ -413,10 +453,12 @@ func TestInviteRetryAfterFailure(t *testing.T) {
 			m.inviteErr = tt.err
 			in := newInviter(newPeople(), m, commands.Config{})
 			inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
-			require.ErrorIs(t, in.Invite(t.Context(), inv).Err, tt.err)
+			_, err := in.Invite(t.Context(), inv)
+			require.ErrorIs(t, err, tt.err)
 
 			m.inviteErr = nil
-			rep := in.Invite(t.Context(), inv)
+			rep, err := in.Invite(t.Context(), inv)
+			require.NoError(t, err)
 			assert.Equal(t, tt.wantRetry, len(rep.Invited) == 1)
 			assert.Equal(t, tt.wantRetry, len(m.invited) == 1)
 		})
@@ -428,11 +470,11 @@ func TestInviteExpandsChannels(t *testing.T) {
 	p, m := newPeople(), newMeetings()
 	in := newInviter(p, m, commands.Config{})
 
-	rep := in.Invite(t.Context(), commands.Invitation{
+	rep, err := in.Invite(t.Context(), commands.Invitation{
 		ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UROBOT"}, ChannelIDs: []string{"CGEN", "CNONE"},
 	})
 
-	require.NoError(t, rep.Err)
+	require.NoError(t, err)
 	var ids []string
 	for _, iv := range rep.Invited {
 		ids = append(ids, iv.Person.ID)
@@ -449,11 +491,12 @@ func TestPlanCountsWithoutLookingAnyoneUp(t *testing.T) {
 	p := newPeople()
 	in := newInviter(p, newMeetings(), commands.Config{})
 
-	plan := in.Plan(t.Context(), commands.Invitation{
+	plan, err := in.Plan(t.Context(), commands.Invitation{
 		Invoker: "UINVOKER", UserIDs: []string{"UDAVE", "UBOB"}, GroupIDs: []string{"SENG"}, ChannelIDs: []string{"CGEN"},
 		Phones: []string{"+8613800000009"},
 	})
 
+	require.NoError(t, err)
 	assert.Equal(t, []string{"UDAVE", "UBOB", "UCAROL", "UALICE", "UROBOT", "UERIN"}, plan.UserIDs)
 	assert.Equal(t, 7, plan.Count())
 	assert.Zero(t, p.lookups.Load())
@@ -466,8 +509,8 @@ func TestInviteDirectNumbers(t *testing.T) {
 	t.Run("allowed", func(t *testing.T) {
 		t.Parallel()
 		m := newMeetings()
-		rep := newInviter(newPeople(), m, commands.Config{AllowDirect: true}).Invite(t.Context(), inv)
-		require.NoError(t, rep.Err)
+		_, err := newInviter(newPeople(), m, commands.Config{AllowDirect: true}).Invite(t.Context(), inv)
+		require.NoError(t, err)
 		require.Len(t, m.invited, 1)
 		assert.Equal(t, []meeting.Attendee{
 			{Name: "+8613800000009", Phone: "+8613800000009", Type: meeting.TypeMobile},
@@ -477,8 +520,8 @@ func TestInviteDirectNumbers(t *testing.T) {
 	t.Run("refused by default", func(t *testing.T) {
 		t.Parallel()
 		m := newMeetings()
-		rep := newInviter(newPeople(), m, commands.Config{}).Invite(t.Context(), inv)
-		require.NoError(t, rep.Err)
+		rep, err := newInviter(newPeople(), m, commands.Config{}).Invite(t.Context(), inv)
+		require.NoError(t, err)
 		assert.Empty(t, m.invited, "nothing dialled")
 		assert.Equal(t, []commands.Skipped{
 			{Address: "+8613800000009", Name: "•••• 0009", Reason: commands.SkipDirectNotAllowed},
@@ -492,41 +535,122 @@ func TestInvitePlannedUsesThePlan(t *testing.T) {
 	p, m := newPeople(), newMeetings()
 	in := newInviter(p, m, commands.Config{})
 	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", ChannelIDs: []string{"CGEN"}}
-	plan := in.Plan(t.Context(), inv)
+	plan, err := in.Plan(t.Context(), inv)
+	require.NoError(t, err)
 
 	// The channel changes between the confirmation and the click.
 	p.channels["CGEN"] = append(p.channels["CGEN"], "UCAROL")
-	rep := in.InvitePlanned(t.Context(), inv, plan)
+	rep, err := in.InvitePlanned(t.Context(), inv, plan)
 
-	require.NoError(t, rep.Err)
+	require.NoError(t, err)
 	require.Len(t, m.invited, 1)
 	assert.Len(t, m.invited[0], 2, "Alice and Bob, as confirmed; not Carol, who joined later")
 	assert.Empty(t, rep.Skipped, "the channel's bot and leaver are still left out quietly")
 }
 
+// authorizer is a commands.Authorizer that records whom it was asked
+// about and answers with decide.
+type authorizer struct {
+	decide func(ctx context.Context) error
+
+	mu    sync.Mutex
+	asked []string // user ID + "@" + channel ID
+}
+
+func (a *authorizer) Authorize(ctx context.Context, userID, channelID string) error {
+	a.mu.Lock()
+	a.asked = append(a.asked, userID+"@"+channelID)
+	a.mu.Unlock()
+	return a.decide(ctx)
+}
+
+func (a *authorizer) questions() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return slices.Clone(a.asked)
+}
+
+// startedPeople is people that closes started at the first Person lookup.
+type startedPeople struct {
+	*people
+	once    sync.Once
+	started chan struct{}
+}
+
+func (p *startedPeople) Person(ctx context.Context, id string) (commands.Person, error) {
+	p.once.Do(func() { close(p.started) })
+	return p.people.Person(ctx, id)
+}
+
 func TestInviteAuthorizeRunsAlongsideAndGates(t *testing.T) {
 	t.Parallel()
-	refused := errors.New("not allowed")
+	refused := &commands.RefusedError{Reason: commands.RefusedUser}
 	m := newMeetings()
-	p := newPeople()
-	in := newInviter(p, m, commands.Config{})
+	p := &startedPeople{people: newPeople(), started: make(chan struct{})}
+	// The authorizer answers only once a lookup has started: were it asked
+	// before the lookups rather than alongside them, it would wait for the
+	// deadline instead.
+	auth := &authorizer{decide: func(ctx context.Context) error {
+		select {
+		case <-p.started:
+			return refused
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}}
+	in := commands.NewInviter(p, m, nil, auth, quiet, commands.Config{})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
 
-	rep := in.Invite(t.Context(), commands.Invitation{
-		ConferenceID: "914083136", UserIDs: []string{"UALICE", "UDAVE"},
-		Authorize: func(context.Context) error { return refused },
+	rep, err := in.Invite(ctx, commands.Invitation{
+		ConferenceID: "914083136", Invoker: "UINVOKER", Channel: "CGEN", UserIDs: []string{"UALICE", "UDAVE"},
 	})
 
-	require.ErrorIs(t, rep.Err, refused)
+	require.ErrorIs(t, err, refused)
+	require.ErrorIs(t, err, commands.ErrRefused)
+	assert.Equal(t, []string{"UINVOKER@CGEN"}, auth.questions(), "asked about the invoker, where they asked")
 	assert.Empty(t, rep.Invited)
 	assert.Empty(t, rep.Skipped, "a refusal says nothing about the people")
 	assert.Empty(t, m.invited, "nobody is called")
 
-	rep = in.Invite(t.Context(), commands.Invitation{
-		ConferenceID: "914083136", UserIDs: []string{"UALICE"},
-		Authorize: func(context.Context) error { return nil },
-	})
-	require.NoError(t, rep.Err)
+	auth.decide = func(context.Context) error { return nil }
+	rep, err = in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UALICE"}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"UALICE"}, invitedIDs(rep))
 	assert.Len(t, m.invited, 1)
+}
+
+func TestPlanAuthorizesBeforeExpanding(t *testing.T) {
+	t.Parallel()
+	p := newPeople()
+	auth := &authorizer{decide: func(context.Context) error { return &commands.RefusedError{Reason: commands.RefusedChannel} }}
+	in := commands.NewInviter(p, newMeetings(), nil, auth, quiet, commands.Config{MaxPeople: 3})
+	inv := commands.Invitation{Invoker: "UINVOKER", Channel: "CRANDOM", UserIDs: []string{"UDAVE"}, GroupIDs: []string{"SENG"}}
+
+	plan, err := in.Plan(t.Context(), inv)
+
+	var refused *commands.RefusedError
+	require.ErrorAs(t, err, &refused)
+	assert.Equal(t, commands.RefusedChannel, refused.Reason)
+	assert.ErrorIs(t, err, commands.ErrRefused)
+	assert.Empty(t, plan.UserIDs)
+	assert.Zero(t, p.expands.Load(), "no group expanded")
+	assert.Zero(t, p.lookups.Load())
+	assert.Equal(t, []string{"UINVOKER@CRANDOM"}, auth.questions())
+
+	auth.decide = func(context.Context) error { return nil }
+	plan, err = in.Plan(t.Context(), inv)
+	var tm *commands.TooManyError
+	require.ErrorAs(t, err, &tm, "Dave and the three of SENG")
+	assert.Equal(t, commands.TooManyError{Count: 4, Max: 3}, *tm)
+	assert.ErrorIs(t, err, commands.ErrTooManyPeople)
+	assert.Equal(t, 4, plan.Count())
+	assert.Zero(t, p.lookups.Load(), "nobody looked up")
+
+	inv.GroupIDs = nil
+	plan, err = in.Plan(t.Context(), inv)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"UDAVE"}, plan.UserIDs)
 }
 
 func TestInviteReportsARepeatedDirectNumberByAddress(t *testing.T) {
@@ -534,8 +658,10 @@ func TestInviteReportsARepeatedDirectNumberByAddress(t *testing.T) {
 	in := newInviter(newPeople(), newMeetings(), commands.Config{AllowDirect: true})
 	inv := commands.Invitation{ConferenceID: "914083136", Phones: []string{"+8613800000009"}}
 
-	first := in.Invite(context.Background(), inv)
-	second := in.Invite(context.Background(), inv)
+	first, err := in.Invite(context.Background(), inv)
+	require.NoError(t, err)
+	second, err := in.Invite(context.Background(), inv)
+	require.NoError(t, err)
 
 	require.Len(t, first.Invited, 1)
 	require.Len(t, second.Skipped, 1)
@@ -548,17 +674,35 @@ func TestReachTellsHowSomeoneWouldBeCalled(t *testing.T) {
 	m := newMeetings()
 	in := newInviter(newPeople(), m, commands.Config{})
 
-	iv, skip := in.Reach(context.Background(), "UALICE")
+	iv, skip, err := in.Reach(context.Background(), "UALICE", "CGEN")
+	require.NoError(t, err)
 	require.Nil(t, skip)
 	assert.Equal(t, commands.ViaApp, iv.Via)
 	assert.Equal(t, aliceSI.Number, iv.Address)
 
-	iv, skip = in.Reach(context.Background(), "UBOB")
+	iv, skip, err = in.Reach(context.Background(), "UBOB", "CGEN")
+	require.NoError(t, err)
 	require.Nil(t, skip)
 	assert.Equal(t, commands.ViaPhone, iv.Via)
 
-	_, skip = in.Reach(context.Background(), "UDAVE")
+	_, skip, err = in.Reach(context.Background(), "UDAVE", "CGEN")
+	require.NoError(t, err)
 	require.NotNil(t, skip)
 	assert.Equal(t, commands.SkipNoContact, skip.Reason)
 	assert.Empty(t, m.invited, "nobody is called")
+}
+
+func TestReachAppliesTheAccessRules(t *testing.T) {
+	t.Parallel()
+	p := newPeople()
+	auth := &authorizer{decide: func(context.Context) error { return &commands.RefusedError{Reason: commands.RefusedGuest} }}
+	in := commands.NewInviter(p, newMeetings(), nil, auth, quiet, commands.Config{})
+
+	iv, skip, err := in.Reach(t.Context(), "UALICE", "CGEN")
+
+	require.ErrorIs(t, err, commands.ErrRefused)
+	assert.Zero(t, iv)
+	assert.Nil(t, skip)
+	assert.Equal(t, []string{"UALICE@CGEN"}, auth.questions())
+	assert.Zero(t, p.lookups.Load(), "nobody looked up")
 }

@@ -1,7 +1,6 @@
 package commands
 
 import (
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -11,6 +10,7 @@ import (
 // bring in. Slack sends mentions escaped (the app manifest sets
 // should_escape), so people and groups arrive as IDs, never as names.
 type Request struct {
+	Action       Action // what is asked: an invitation unless help or whoami
 	ConferenceID string
 	UserIDs      []string // mentioned users, in order of appearance, without duplicates
 	GroupIDs     []string // mentioned user groups (subteams), without duplicates
@@ -57,12 +57,14 @@ func (e *ParseError) Error() string {
 	return fmt.Sprintf("parse command: code %d at %q", e.Code, e.Token)
 }
 
-// ErrHelp is returned by Parse when the user asked for help.
-var ErrHelp = errors.New("commands: help requested")
+// Action is what a command asks for.
+type Action int
 
-// ErrWhoAmI is returned by Parse when the user asked how the bot would
-// reach them ("whoami").
-var ErrWhoAmI = errors.New("commands: whoami requested")
+const (
+	ActionInvite Action = iota // bring people into a meeting
+	ActionHelp                 // "help": how to use the command
+	ActionWhoAmI               // "whoami": how an invitation would reach the person asking
+)
 
 // Conference IDs are digits. Huawei's examples are nine digits long; cloud
 // meeting room IDs can be longer, so the range is generous.
@@ -100,10 +102,10 @@ func Parse(text string) (Request, error) {
 		return Request{}, &ParseError{Code: CodeNoText}
 	}
 	if isHelp(text) {
-		return Request{}, ErrHelp
+		return Request{Action: ActionHelp}, nil
 	}
 	if strings.EqualFold(text, "whoami") {
-		return Request{}, ErrWhoAmI
+		return Request{Action: ActionWhoAmI}, nil
 	}
 
 	var req Request

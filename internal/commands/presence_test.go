@@ -19,11 +19,12 @@ type presence struct {
 	online []meeting.Participant // guarded by mu once a test runs
 	live   bool
 	err    error
-	delay  time.Duration
+	block  bool // Participants answers only when its ctx ends
 
 	mu      sync.Mutex
 	asked   []string
 	follows []string
+	ended   chan struct{} // closed when a blocked Participants returns; made by the test
 }
 
 func (p *presence) Participants(ctx context.Context, id string) ([]meeting.Participant, error) {
@@ -31,12 +32,10 @@ func (p *presence) Participants(ctx context.Context, id string) ([]meeting.Parti
 	p.asked = append(p.asked, id)
 	online := p.online
 	p.mu.Unlock()
-	if p.delay > 0 {
-		select {
-		case <-time.After(p.delay):
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		}
+	if p.block {
+		<-ctx.Done()
+		close(p.ended)
+		return nil, ctx.Err()
 	}
 	return online, p.err
 }
@@ -74,6 +73,14 @@ func (p *presence) followed() []string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]string(nil), p.follows...)
+}
+
+// mustInvite runs an invitation that must not fail as a whole.
+func mustInvite(t *testing.T, in *commands.Inviter, inv commands.Invitation) commands.Report {
+	t.Helper()
+	rep, err := in.Invite(t.Context(), inv)
+	require.NoError(t, err)
+	return rep
 }
 
 func invitedIDs(rep commands.Report) []string {
@@ -139,11 +146,11 @@ func TestInviteLeavesOutPeopleAlreadyInTheMeeting(t *testing.T) {
 			t.Parallel()
 			pres := &presence{online: []meeting.Participant{tt.online}}
 			m := newMeetings()
-			in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+			in := presentInviter(newPeople(), m, pres, commands.Config{})
 
-			rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}})
+			rep, err := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}})
 
-			require.NoError(t, rep.Err)
+			require.NoError(t, err)
 			if tt.wantSkipped == "" {
 				assert.ElementsMatch(t, []string{"UALICE", "UBOB"}, invitedIDs(rep))
 				assert.Empty(t, rep.Skipped)
@@ -166,11 +173,11 @@ func TestInviteCallsNobodyWhenEveryoneIsThere(t *testing.T) {
 		{ID: "p2", Name: "Bob", Number: "+442079460000"},
 	}}
 	m := newMeetings()
-	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+	in := presentInviter(newPeople(), m, pres, commands.Config{})
 
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}})
+	rep, err := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}})
 
-	require.NoError(t, rep.Err)
+	require.NoError(t, err)
 	assert.Empty(t, rep.Invited)
 	assert.Len(t, rep.Skipped, 2)
 	assert.Empty(t, m.invited, "no invite request at all")
@@ -181,11 +188,11 @@ func TestInviteLeavesOutADirectNumberAlreadyThere(t *testing.T) {
 	t.Parallel()
 	pres := &presence{online: []meeting.Participant{{ID: "p1", Name: "+8613800000009", Number: "+8613800000009"}}}
 	m := newMeetings()
-	in := newInviter(newPeople(), m, commands.Config{Presence: pres, AllowDirect: true})
+	in := presentInviter(newPeople(), m, pres, commands.Config{AllowDirect: true})
 
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", Phones: []string{"+8613800000009"}})
+	rep, err := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", Phones: []string{"+8613800000009"}})
 
-	require.NoError(t, rep.Err)
+	require.NoError(t, err)
 	require.Len(t, rep.Skipped, 1)
 	s := rep.Skipped[0]
 	assert.Equal(t, commands.SkipInMeeting, s.Reason)
@@ -198,26 +205,31 @@ func TestInviteCallsEveryoneWhenPresenceFails(t *testing.T) {
 	t.Parallel()
 	pres := &presence{err: errors.New("boom"), online: []meeting.Participant{{ID: "p1", Number: aliceSI.Number}}}
 	m := newMeetings()
-	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+	in := presentInviter(newPeople(), m, pres, commands.Config{})
 
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
+	rep, err := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
 
-	require.NoError(t, rep.Err)
+	require.NoError(t, err)
 	assert.Equal(t, []string{"UALICE"}, invitedIDs(rep))
 }
 
 func TestInviteDoesNotWaitLongForPresence(t *testing.T) {
 	t.Parallel()
-	pres := &presence{delay: 5 * time.Second, online: []meeting.Participant{{ID: "p1", Number: aliceSI.Number}}}
+	// Presence never answers: the invitation goes on after PresenceWait,
+	// and stops the question.
+	pres := &presence{block: true, ended: make(chan struct{}), online: []meeting.Participant{{ID: "p1", Number: aliceSI.Number}}}
 	m := newMeetings()
-	in := newInviter(newPeople(), m, commands.Config{Presence: pres, PresenceWait: 50 * time.Millisecond})
+	in := presentInviter(newPeople(), m, pres, commands.Config{PresenceWait: 50 * time.Millisecond})
 
-	start := time.Now()
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
+	rep, err := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
 
-	require.NoError(t, rep.Err)
-	assert.Equal(t, []string{"UALICE"}, invitedIDs(rep), "called: the answer came too late")
-	assert.Less(t, time.Since(start), 4*time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"UALICE"}, invitedIDs(rep), "called: no answer came")
+	select {
+	case <-pres.ended:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the question to Presence was not cancelled once the invitation was done")
+	}
 }
 
 func TestInviteFollowsOnlyPreparedConferences(t *testing.T) {
@@ -225,20 +237,20 @@ func TestInviteFollowsOnlyPreparedConferences(t *testing.T) {
 	pres := &presence{}
 	m := newMeetings()
 	m.prepareErr = meeting.ErrNotStarted
-	in := newInviter(newPeople(), m, commands.Config{Presence: pres})
+	in := presentInviter(newPeople(), m, pres, commands.Config{})
 
-	rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
+	_, err := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
 
-	require.ErrorIs(t, rep.Err, meeting.ErrNotStarted)
+	require.ErrorIs(t, err, meeting.ErrNotStarted)
 	assert.Empty(t, pres.followed())
 }
 
 func TestInviteAsksForPresenceOncePerInvitation(t *testing.T) {
 	t.Parallel()
 	pres := &presence{}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
 
-	in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"}})
+	mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB", "UCAROL"}})
 
 	pres.mu.Lock()
 	defer pres.mu.Unlock()
@@ -248,9 +260,9 @@ func TestInviteAsksForPresenceOncePerInvitation(t *testing.T) {
 func TestInviteSaysWhoItCalledMomentsAgo(t *testing.T) {
 	t.Parallel()
 	pres := &presence{}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+	in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
 	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}}
-	first := in.Invite(context.Background(), inv)
+	first := mustInvite(t, in, inv)
 	require.Len(t, first.Invited, 1)
 
 	// Bob is ringing now, and Alice has joined.
@@ -258,7 +270,7 @@ func TestInviteSaysWhoItCalledMomentsAgo(t *testing.T) {
 		meeting.Participant{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled},
 		meeting.Participant{ID: "p2", Name: "Alice", Number: aliceSI.Number, State: meeting.InMeeting},
 	)
-	second := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UALICE"}})
+	second := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UALICE"}})
 
 	bob, ok := skippedFor(second, "UBOB")
 	require.True(t, ok)
@@ -286,10 +298,11 @@ func TestMaskedNumbersOfAnotherLength(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			pres := &presence{online: []meeting.Participant{tt.online}}
-			in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
+			in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
 
-			rep := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
+			rep, err := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}})
 
+			require.NoError(t, err)
 			_, skipped := skippedFor(rep, "UALICE")
 			assert.Equal(t, tt.want, skipped)
 		})
@@ -299,12 +312,12 @@ func TestMaskedNumbersOfAnotherLength(t *testing.T) {
 func TestSomeoneWhoJoinedAfterTheBotsCallIsInTheMeeting(t *testing.T) {
 	t.Parallel()
 	pres := &presence{}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
-	first := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+	in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+	first := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
 	require.Len(t, first.Invited, 1)
 	pres.set(true, meeting.Participant{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.InMeeting})
 
-	second := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+	second := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
 
 	bob, ok := skippedFor(second, "UBOB")
 	require.True(t, ok)
@@ -314,14 +327,14 @@ func TestSomeoneWhoJoinedAfterTheBotsCallIsInTheMeeting(t *testing.T) {
 func TestTheAskedForListSaysCalledMomentsAgoForTheBotsOwnCalls(t *testing.T) {
 	t.Parallel()
 	pres := &presence{}
-	in := newInviter(newPeople(), newMeetings(), commands.Config{Presence: pres})
-	in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+	in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+	mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
 	// The REST list cannot tell ringing from in the meeting.
 	pres.set(false,
 		meeting.Participant{ID: "p1", Name: "Bob", Number: "+442079460000", State: meeting.Online},
 		meeting.Participant{ID: "p2", Name: "Alice", Number: aliceSI.Number, State: meeting.Online})
 
-	second := in.Invite(context.Background(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UALICE"}})
+	second := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB", "UALICE"}})
 
 	bob, _ := skippedFor(second, "UBOB")
 	assert.Equal(t, commands.SkipRecentlyInvited, bob.Reason)

@@ -28,17 +28,13 @@ type Presence struct {
 	closed  bool
 	follows map[string]*follow                // by conference ID
 	asking  map[string]*flight[[]Participant] // API lists in progress, by conference ID
-	onEnded func(conferenceID string)         // told when a followed meeting ends
+	ended   chan string                       // followed meetings that ended
 	wg      sync.WaitGroup                    // watches being opened or watched, and the janitor
 }
 
-// OnEnded sets a function told, on its own goroutine, when a followed
-// meeting ends. Set it before following anything.
-func (p *Presence) OnEnded(fn func(conferenceID string)) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.onEnded = fn
-}
+// Ended tells the conference ID of each followed meeting that ends, for
+// one reader. A meeting's end waits for the reader (or for Close).
+func (p *Presence) Ended() <-chan string { return p.ended }
 
 // follow is Presence's state for one conference.
 type follow struct {
@@ -56,7 +52,7 @@ func NewPresence(c *Client, idle time.Duration) *Presence {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Presence{client: c, idle: idle, logger: c.logger, ctx: ctx, cancel: cancel,
-		follows: map[string]*follow{}, asking: map[string]*flight[[]Participant]{}}
+		follows: map[string]*follow{}, asking: map[string]*flight[[]Participant]{}, ended: make(chan string, 16)}
 	p.wg.Go(p.janitor)
 	return p
 }
@@ -208,13 +204,15 @@ func (p *Presence) open(conferenceID string, f *follow) {
 		return
 	}
 	f.watch, f.failedAt = w, time.Time{}
-	onEnded := p.onEnded
 	p.mu.Unlock()
 	p.logger.Debug("watching the meeting's participants", slog.String("conference_id", conferenceID))
 
 	<-w.Done()
-	if errors.Is(w.Err(), ErrEnded) && onEnded != nil {
-		onEnded(conferenceID)
+	if errors.Is(w.Err(), ErrEnded) {
+		select {
+		case p.ended <- conferenceID:
+		case <-p.ctx.Done():
+		}
 	}
 }
 

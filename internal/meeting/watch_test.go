@@ -443,8 +443,6 @@ func TestPresenceSaysWhenAFollowedMeetingEnds(t *testing.T) {
 	ctx := context.Background()
 	p := meeting.NewPresence(c, 0)
 	t.Cleanup(p.Close)
-	ended := make(chan string, 1)
-	p.OnEnded(func(id string) { ended <- id })
 	_, err := c.Prepare(ctx, confID, "")
 	require.NoError(t, err)
 	p.Follow(confID)
@@ -454,7 +452,7 @@ func TestPresenceSaysWhenAFollowedMeetingEnds(t *testing.T) {
 	push(t, conn, map[string]any{"action": "ConfDynamicInfoNotify", "msgMode": 0, "confID": confID, "state": "Destroyed"})
 
 	select {
-	case id := <-ended:
+	case id := <-p.Ended():
 		assert.Equal(t, confID, id)
 	case <-time.After(5 * time.Second):
 		t.Fatal("not told that the meeting ended")

@@ -1,16 +1,13 @@
 package slackapp
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"log/slog"
-	"sync"
-	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/expiring"
 )
 
 // Actions of the confirmation card shown before inviting many people.
@@ -19,57 +16,36 @@ const (
 	actionCancel  = "cancel_invite"
 )
 
-// pendingTTL is how long a confirmation card can be answered: as long as
-// its response_url lives.
-const pendingTTL = 30 * time.Minute
-
 // pending is an invitation waiting for its invoker's Invite or Cancel. It
 // stays in memory: the card's button carries only a random key, so the
 // people confirmed are exactly those called, and a second click finds
 // nothing to run.
 type pending struct {
-	inv     commands.Invitation
-	plan    commands.Plan
-	t       target
-	expires time.Time
+	inv  commands.Invitation
+	plan commands.Plan
+	t    target
 }
 
-type pendingStore struct {
-	mu sync.Mutex
-	m  map[string]pending
-}
+// pendingCards holds the invitations waiting for an answer, by key.
+type pendingCards struct{ *expiring.Map[string, pending] }
 
-func (s *pendingStore) put(p pending) string {
+// put keeps p for its invoker's answer and returns the key its card's
+// buttons carry.
+func (s pendingCards) put(p pending) string {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	key := hex.EncodeToString(b)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.m == nil {
-		s.m = map[string]pending{}
-	}
-	now := time.Now()
-	for k, v := range s.m {
-		if now.After(v.expires) {
-			delete(s.m, k)
-		}
-	}
-	p.expires = now.Add(pendingTTL)
-	s.m[key] = p
+	s.Set(key, p)
 	return key
 }
 
 // take removes and returns the pending invitation for key, if it is still
-// there and belongs to userID.
-func (s *pendingStore) take(key, userID string) (pending, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p, ok := s.m[key]
-	if !ok || p.inv.Invoker != userID || time.Now().After(p.expires) {
+// there and belongs to userID: someone else's click leaves it be.
+func (s pendingCards) take(key, userID string) (pending, bool) {
+	if p, ok := s.Get(key); !ok || p.inv.Invoker != userID {
 		return pending{}, false
 	}
-	delete(s.m, key)
-	return p, true
+	return s.Take(key)
 }
 
 // confirmMessage asks the invoker to confirm an invitation of many people.
@@ -91,45 +67,4 @@ func confirmMessage(inv commands.Invitation, plan commands.Plan, key string) mes
 	no := slack.NewButtonBlockElement(actionCancel, key, txt(confirmNo))
 	blocks = append(blocks, slack.NewActionBlock("confirm_block", yes, no))
 	return message{text: text, blocks: blocks}
-}
-
-// handleConfirm returns the handler of Invite (run) or Cancel on a
-// pending invitation.
-func (a *App) handleConfirm(run bool) buttonFunc {
-	return func(work context.Context, log *slog.Logger, cb slack.InteractionCallback, key string) {
-		ctx, cancel := context.WithTimeout(work, 15*time.Second)
-		p, ok := a.pending.take(key, cb.User.ID)
-		switch {
-		case !ok:
-			a.replace(ctx, cb.ResponseURL, confirmGone)
-		case !run:
-			a.replace(ctx, cb.ResponseURL, confirmCancelled)
-		default:
-			a.replace(ctx, cb.ResponseURL, inviting(p.plan.Count(), p.inv.ConferenceID))
-		}
-		cancel()
-		if !ok || !run || !a.jobs.start() {
-			return
-		}
-		defer a.jobs.done()
-		ictx, icancel := context.WithTimeout(work, a.cfg.InviteTimeout)
-		defer icancel()
-		p.t.kind, p.t.start = "button", time.Now()
-		if !a.allowed(ictx, log, p.t) {
-			return
-		}
-		a.run(ictx, log, p.t, p.inv, func(ctx context.Context) commands.Report { return a.inviter.InvitePlanned(ctx, p.inv, p.plan) })
-	}
-}
-
-// replace swaps the message a button was clicked on for text.
-func (a *App) replace(ctx context.Context, responseURL, text string) {
-	if responseURL == "" {
-		return
-	}
-	_, _, err := a.sm.PostMessageContext(ctx, "",
-		slack.MsgOptionText(text, false), slack.MsgOptionReplaceOriginal(responseURL))
-	if err != nil {
-		a.log.Warn("could not update the confirmation", "err", err)
-	}
 }

@@ -22,7 +22,7 @@ func FuzzViewSubmission(f *testing.F) {
 	f.Add([]byte(`{"view":{"private_metadata":"not json","state":{"values":{"role_block":{"as_host":{"selected_options":[{"value":"host"}]}}}}}}`))
 	f.Add([]byte(`{"view":{"state":{"values":null}}}`))
 	f.Add([]byte(`[]`))
-	a := New(nil, nil, nil, Config{MaxPeople: 3})
+	a := New(nil, nil, nil, nil, Config{MaxPeople: 3})
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		var cb slack.InteractionCallback
 		if json.Unmarshal(payload, &cb) != nil {

@@ -147,57 +147,10 @@ func viaText(v commands.Via) string {
 	return ""
 }
 
-// codeMessages gives the user's message for each documented Huawei error
-// code. {id} is the meeting ID, {name} the invitee (when one), {ref} the
-// request ID for support.
-var codeMessages = map[string]string{
-	"MMC.111070005": "I couldn't find meeting {id}. Check the meeting ID and try again.",
-	"MMC.111081002": "Meeting {id} doesn't exist or has already ended.",
-	"MMC.111070004": "I couldn't verify meeting {id}. Check the meeting ID.",
-	"MMC.111072005": "Meeting {id} hasn't started yet. Once the host starts it, run the command again.",
-	"MMC.111072004": "Meeting {id} is still starting. Try again in a few seconds.",
-	"MMC.111072006": "Meeting {id} has already ended.",
-	"MMC.111072003": "Meeting {id} is ending, so I can't add anyone.",
-	"MMC.111071072": "Meeting {id} ended a moment ago.",
-	"MMC.111072065": "I couldn't take control of meeting {id}: the meeting ID or host password was rejected. Check the ID, or ask the host.",
-	"MMC.111072064": "Control of meeting {id} is temporarily locked after too many failed attempts. Try again later or ask the host to add people.",
-	"MMC.111070002": "The meeting app isn't allowed to manage meeting {id}. Ask your Huawei Cloud Meeting admin to check its permissions.",
-	"MMC.111070111": "Something went wrong on my side (ref {ref}). Please try again.",
-	"MMC.111070001": "Something went wrong on my side (ref {ref}). Please try again.",
-	"MMC.111071061": "Something went wrong on my side (ref {ref}). Please try again.",
-	"MMC.111072057": "Something went wrong on my side (ref {ref}). Please try again.",
-	"MMC.111072031": "I have no number to call for {name}.",
-	"MMC.111072032": "The number on file for {name} is too long to call.",
-	"MMC.111072033": "The number on file for {name} isn't in a format the meeting service accepts. It needs the country code, e.g. +44…",
-	"MMC.111072034": "Something went wrong on my side (ref {ref}). Please try again.",
-	"MMC.111072046": "Something went wrong on my side (ref {ref}). Please try again.",
-	"MMC.111072035": "Something went wrong on my side (ref {ref}). Please try again.",
-	"MMC.111072036": "The email address for {name} is too long for the meeting service.",
-	"MMC.111072037": "The SMS number for {name} is too long for the meeting service.",
-	"MMC.111071024": "The email address for {name} isn't valid for the meeting service.",
-	"MMC.111071025": "The mobile number for {name} isn't valid. Ask them to check it in their Slack profile.",
-	"MMC.111072101": "Meeting {id} is full; it has reached its participant limit.",
-	"MMC.111076015": "Meeting {id} is full; it has reached its participant limit.",
-	"MMC.111071066": "That's more people than meeting {id} allows. Invite fewer people.",
-	"MMC.111076003": "Meeting {id}'s room has reached its maximum number of participants.",
-	"MMC.111076004": "Your organisation has no meeting capacity left right now. Ask your admin, or try again later.",
-	"MMC.111072050": "Meeting {id} is locked. Ask the host to unlock it, then try again.",
-	"MMC.111072007": "The meeting service couldn't send the invitation. Try again in a moment.",
-	"MMC.111070110": "The meeting service couldn't send the invitation. Try again in a moment.",
-	"MMC.111076006": "{name} couldn't be found by the meeting service.",
-	"MMC.111076007": "{name} isn't signed in to Huawei Cloud Meeting right now.",
-	"MMC.111076008": "{name} is busy on another call.",
-	"MMC.111076009": "{name} declined the call.",
-	"MMC.111076012": "Calling phone numbers isn't enabled for your organisation. Ask your admin to enable PSTN calling.",
-	"MMC.111082008": "Calling phone numbers isn't enabled for your organisation. Ask your admin to enable PSTN calling.",
-	"MMC.111076014": "The call to {name} wasn't answered in time.",
-	"USG.000000004": "I can't sign in to Huawei Cloud Meeting. An admin needs to check the app's credentials.",
-	"USG.201040000": "{name} has no Huawei Cloud Meeting account.",
-	"USG.201040001": "Something went wrong on my side (ref {ref}). Please try again.", // "user already exists": never expected from an invitation
-	"100000429":     "The meeting service is busy. Try again in a minute.",
-}
-
-// sentinelMessages covers errors without a known code, by category.
+// sentinelMessages gives the user's message for each kind of failure the
+// meeting client reports, by sentinel: every documented Huawei code maps to
+// one (meeting.APIError.Is), so each code gets a sentence. {id} is the
+// meeting ID, {name} the invitee (when one), {ref} the request ID.
 var sentinelMessages = []struct {
 	err error
 	msg string
@@ -211,13 +164,42 @@ var sentinelMessages = []struct {
 	{meeting.ErrHostAuth, "I couldn't take control of meeting {id}: the meeting ID or host password was rejected. Check the ID, or ask the host."},
 	{meeting.ErrControlLocked, "Control of meeting {id} is temporarily locked after too many failed attempts. Try again later or ask the host to add people."},
 	{meeting.ErrForbidden, "The meeting app isn't allowed to manage meeting {id}. Ask your Huawei Cloud Meeting admin to check its permissions."},
+	{meeting.ErrInternal, "Something went wrong on my side (ref {ref}). Please try again."},
+	{meeting.ErrBadInvitee, "The meeting service can't use the contact details on file for {name}."},
 	{meeting.ErrFull, "Meeting {id} is full; it has reached its participant limit."},
 	{meeting.ErrCapacity, "Your organisation has no meeting capacity left right now. Ask your admin, or try again later."},
 	{meeting.ErrMeetingLocked, "Meeting {id} is locked. Ask the host to unlock it, then try again."},
+	{meeting.ErrInviteFailed, "The meeting service couldn't send the invitation. Try again in a moment."},
 	{meeting.ErrPSTNDisabled, "Calling phone numbers isn't enabled for your organisation. Ask your admin to enable PSTN calling."},
+	{meeting.ErrCallFailed, "The call to {name} didn't go through."},
 	{meeting.ErrUnauthorized, "I can't sign in to Huawei Cloud Meeting. An admin needs to check the app's credentials."},
 	{meeting.ErrRateLimited, "The meeting service is busy. Try again in a minute."},
 	{meeting.ErrUnavailable, "Huawei Cloud Meeting isn't responding. I don't know whether anyone is being called: check the meeting before trying again (ref {ref})."},
+}
+
+// codeMessages overrides the sentinel's message for the codes that say
+// something more precise than their kind of failure.
+var codeMessages = map[string]string{
+	"MMC.111081002": "Meeting {id} doesn't exist or has already ended.",
+	"MMC.111070004": "I couldn't verify meeting {id}. Check the meeting ID.",
+	"MMC.111072003": "Meeting {id} is ending, so I can't add anyone.",
+	"MMC.111071072": "Meeting {id} ended a moment ago.",
+	"MMC.111072031": "I have no number to call for {name}.",
+	"MMC.111072032": "The number on file for {name} is too long to call.",
+	"MMC.111072033": "The number on file for {name} isn't in a format the meeting service accepts. It needs the country code, e.g. +44…",
+	"MMC.111072036": "The email address for {name} is too long for the meeting service.",
+	"MMC.111072037": "The SMS number for {name} is too long for the meeting service.",
+	"MMC.111071024": "The email address for {name} isn't valid for the meeting service.",
+	"MMC.111071025": "The mobile number for {name} isn't valid. Ask them to check it in their Slack profile.",
+	"MMC.111071066": "That's more people than meeting {id} allows. Invite fewer people.",
+	"MMC.111076003": "Meeting {id}'s room has reached its maximum number of participants.",
+	"MMC.111076006": "{name} couldn't be found by the meeting service.",
+	"MMC.111076007": "{name} isn't signed in to Huawei Cloud Meeting right now.",
+	"MMC.111076008": "{name} is busy on another call.",
+	"MMC.111076009": "{name} declined the call.",
+	"MMC.111076014": "The call to {name} wasn't answered in time.",
+	"USG.201040000": "{name} has no Huawei Cloud Meeting account.",
+	"USG.201040001": "Something went wrong on my side (ref {ref}). Please try again.", // "user already exists": never expected from an invitation
 }
 
 const unknownError = "Something went wrong talking to the meeting service (ref {ref})."
@@ -230,9 +212,9 @@ func failure(err error, conferenceID, name string) string {
 		return fmt.Sprintf("That's %d people; I invite at most %d at a time. Invite fewer people, or split them up.",
 			tooMany.Count, tooMany.Max)
 	}
-	var refused *refusalError
+	var refused *commands.RefusedError
 	if errors.As(err, &refused) {
-		return refusalText(refused.r)
+		return refusalText(refused.Reason)
 	}
 	if errors.Is(err, context.Canceled) {
 		return "I had to stop before I could finish because I'm restarting. " +
@@ -387,15 +369,15 @@ const (
 func joinLines(lines []string) string { return strings.Join(lines, "\n") }
 
 // refusalText explains why someone may not invite.
-func refusalText(r refusal) string {
+func refusalText(r commands.Refusal) string {
 	switch r {
-	case refusedChannel:
+	case commands.RefusedChannel:
 		return "Meeting invitations aren't enabled in this channel. Try another channel, or ask an admin."
-	case refusedGuest:
+	case commands.RefusedGuest:
 		return "Guest accounts can't invite people to meetings. Ask a member of the workspace to invite them."
-	case refusedUser:
+	case commands.RefusedUser:
 		return "You're not on the list of people who can invite to meetings with meet-invite. Ask an admin to add you."
-	case refusedNoLookup:
+	case commands.RefusedNoLookup:
 		return "I couldn't check whether you can invite people just now. Try again in a moment."
 	}
 	return ""

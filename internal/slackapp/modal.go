@@ -154,10 +154,11 @@ func (a *App) readSubmission(v slack.View, meta modalMeta) (submission, map[stri
 }
 
 // handleModalSubmit validates the form in the ack (errors show next to the
-// fields) and, when it is valid, closes it and runs the invitation.
-func (a *App) handleModalSubmit(work context.Context) socketmode.SocketmodeHandlerFunc {
+// fields) and, when it is valid, closes it and hands the request to the
+// intake: the same steps and rules as a command, the confirmation card for
+// groups and channels included.
+func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
-		start := time.Now()
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
 			return
@@ -168,40 +169,27 @@ func (a *App) handleModalSubmit(work context.Context) socketmode.SocketmodeHandl
 			log.Warn("modal with unreadable metadata", "err", err)
 		}
 		sub, errs := a.readSubmission(cb.View, meta)
-		if errs == nil {
-			actx, cancel := context.WithTimeout(work, 1500*time.Millisecond)
-			if r := a.authorize(actx, cb.User.ID, meta.ChannelID); r != allowed {
-				log.Info("form refused", "refusal", string(r))
-				a.cfg.Monitor.Refused("modal", "refused")
-				errs = map[string]string{blockMeeting: refusalText(r)}
-			}
-			cancel()
-		}
 		if errs != nil {
 			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(errs))
 			return
 		}
-		if !a.jobs.start() {
-			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: shuttingDown}))
-			return
-		}
-		defer a.jobs.done()
-		a.ack(c, evt.Request, nil)
-
-		ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
-		defer cancel()
-		t := target{channelID: meta.ChannelID, userID: cb.User.ID, responseURL: meta.ResponseURL, kind: "modal", start: start}
+		t := target{channelID: meta.ChannelID, userID: cb.User.ID, responseURL: meta.ResponseURL, kind: "modal", start: time.Now()}
 		if t.channelID == "" {
 			t.channelID = cb.User.ID // from a global shortcut: report in a direct message
 		}
-		a.invite(ctx, log, t, commands.Invitation{
+		r := request{t: t, log: log, inv: commands.Invitation{
 			ConferenceID: sub.conferenceID,
 			Invoker:      cb.User.ID,
+			Channel:      meta.ChannelID,
 			UserIDs:      sub.userIDs,
 			GroupIDs:     meta.GroupIDs,
 			ChannelIDs:   meta.ChannelIDs,
 			HostPassword: sub.hostPassword,
 			Role:         sub.role,
-		})
+		}}
+		r.named = !r.inv.Expands()
+		if !a.submit(lt, r, func() { a.ack(c, evt.Request, nil) }) {
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: shuttingDown}))
+		}
 	}
 }

@@ -131,16 +131,16 @@ func missedMessage(invoker string, rep commands.Report) message {
 // problemsMessage is the private note to the person who asked: why the
 // invitation failed, or who was left out and why. ok is false when all went
 // well and there is nothing to say.
-func problemsMessage(inv commands.Invitation, rep commands.Report) (message, bool) {
-	if rep.Err == nil && len(rep.Skipped) == 0 {
+func problemsMessage(inv commands.Invitation, rep commands.Report, err error) (message, bool) {
+	if err == nil && len(rep.Skipped) == 0 {
 		return message{}, false
 	}
 	var lines []string
-	if rep.Err != nil {
-		lines = append(lines, failure(rep.Err, rep.ConferenceID, ""))
+	if err != nil {
+		lines = append(lines, failure(err, rep.ConferenceID, ""))
 	}
 	if len(rep.Skipped) > 0 {
-		if rep.Err == nil {
+		if err == nil {
 			lines = append(lines, notInvitedHeader(len(rep.Skipped), rep.ConferenceID))
 		} else {
 			lines = append(lines, "Also:")
@@ -151,7 +151,7 @@ func problemsMessage(inv commands.Invitation, rep commands.Report) (message, boo
 	}
 	text := strings.Join(lines, "\n")
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
-	if errors.Is(rep.Err, meeting.ErrNotStarted) || errors.Is(rep.Err, meeting.ErrStarting) {
+	if errors.Is(err, meeting.ErrNotStarted) || errors.Is(err, meeting.ErrStarting) {
 		if b, ok := retryButtonFor(inv); ok {
 			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(retryHint)), b)
 		}

@@ -39,15 +39,13 @@ func TestBlockKitGolden(t *testing.T) {
 	withEmail := invited
 	withEmail.Invited = append(append([]commands.Invitee(nil), invited.Invited...),
 		commands.Invitee{Person: commands.Person{ID: "UCAROL2", Name: "Carol"}, Via: commands.ViaEmail, Address: "carol@example.com"})
-	notStarted := commands.Report{
-		ConferenceID: "986030665",
-		Err:          &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "req-1"},
-	}
+	notStarted := commands.Report{ConferenceID: "986030665"}
+	notStartedErr := &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "req-1"}
 	plan := commands.Plan{UserIDs: []string{"UALICE", "UBOB"}, Skipped: []commands.Skipped{{GroupID: "SNOPE", Reason: commands.SkipUnknownGroup}}}
 
-	problems, ok := problemsMessage(inv, invited)
+	problems, ok := problemsMessage(inv, invited, nil)
 	require.True(t, ok)
-	retry, ok := problemsMessage(commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted)
+	retry, ok := problemsMessage(commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
 	require.True(t, ok)
 
 	tests := []struct {
@@ -86,13 +84,13 @@ func TestBlockKitGolden(t *testing.T) {
 
 func TestPostsAreRememberedWithinBounds(t *testing.T) {
 	t.Parallel()
-	var p posts
+	a := New(nil, nil, nil, nil, Config{})
 	for i := range postsPerMeeting + 5 {
-		p.add(posted{channel: "C1", ts: fmt.Sprint(i)}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
 	}
-	p.add(posted{channel: "C1", ts: "other"}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
+	a.addPost(posted{channel: "C1", ts: "other"}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
 
-	rs := p.of("914083136")
+	rs, _ := a.posts.Get("914083136")
 
 	require.Len(t, rs, postsPerMeeting, "a meeting's newest posts only")
 	assert.Equal(t, "5", rs[0].where.ts)
@@ -100,8 +98,7 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 
 func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
 	t.Parallel()
-	var p posts
-	r := p.add(posted{channel: "C1", ts: "1"}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	r := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
 	changes := 0
 
 	r.update(func() bool { changes++; return false }) // a call ended

@@ -1,7 +1,6 @@
 package slackapp
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -11,8 +10,11 @@ import (
 	"github.com/slack-go/slack/socketmode"
 )
 
-// Callback and action IDs: the manifest and the views refer to these.
+// The slash command, and the callback and action IDs: the manifest and the
+// views refer to these.
 const (
+	slashCommand = "/meet-invite"
+
 	callbackModal  = "meet_invite_modal"  // the invite form
 	callbackGlobal = "meet_invite_global" // global shortcut "Invite to a meeting"
 	callbackThread = "meet_invite_thread" // message shortcut "Invite this thread"
@@ -24,17 +26,17 @@ const (
 
 // routes registers every handler the app has: the whole Slack surface of
 // the bot in one place.
-func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
-	h.HandleSlashCommand(a.cfg.Command, a.once(a.handleCommand(work)))
-	h.HandleViewSubmission(callbackModal, a.once(a.handleModalSubmit(work)))
-	h.HandleShortcut(callbackGlobal, a.once(a.handleGlobalShortcut(work)))
-	h.HandleShortcut(callbackThread, a.once(a.handleThreadShortcut(work)))
-	h.HandleInteractionBlockAction(actionRetry, a.once(a.button(work, actionRetry, a.handleRetry)))
-	h.HandleInteractionBlockAction(actionCallBack, a.once(a.button(work, actionCallBack, a.handleRetry)))
-	h.HandleInteractionBlockAction(actionConfirm, a.once(a.button(work, actionConfirm, a.handleConfirm(true))))
-	h.HandleInteractionBlockAction(actionCancel, a.once(a.button(work, actionCancel, a.handleConfirm(false))))
-	h.HandleInteractionBlockAction(actionEdit, a.once(a.button(work, actionEdit, a.handleEdit)))
-	h.HandleInteractionBlockAction(actionJoin, a.once(a.button(work, actionJoin, func(context.Context, *slog.Logger, slack.InteractionCallback, string) {
+func (a *App) routes(h *socketmode.SocketmodeHandler, lt lifetimes) {
+	h.HandleSlashCommand(slashCommand, a.once(a.handleCommand(lt)))
+	h.HandleViewSubmission(callbackModal, a.once(a.handleModalSubmit(lt)))
+	h.HandleShortcut(callbackGlobal, a.once(a.handleGlobalShortcut(lt)))
+	h.HandleShortcut(callbackThread, a.once(a.handleThreadShortcut(lt)))
+	h.HandleInteractionBlockAction(actionRetry, a.once(a.button(lt, actionRetry, a.handleRetry)))
+	h.HandleInteractionBlockAction(actionCallBack, a.once(a.button(lt, actionCallBack, a.handleRetry)))
+	h.HandleInteractionBlockAction(actionConfirm, a.once(a.button(lt, actionConfirm, a.handleConfirm(true))))
+	h.HandleInteractionBlockAction(actionCancel, a.once(a.button(lt, actionCancel, a.handleConfirm(false))))
+	h.HandleInteractionBlockAction(actionEdit, a.once(a.button(lt, actionEdit, a.handleEdit)))
+	h.HandleInteractionBlockAction(actionJoin, a.once(a.button(lt, actionJoin, func(lifetimes, *slog.Logger, slack.InteractionCallback, string) {
 		// Slack opens the link itself; the click only needs its ack.
 	})))
 
@@ -52,14 +54,14 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, work context.Context) {
 // hostile payload is logged instead of taking the bot down.
 func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
-		if evt.Request != nil && evt.Request.EnvelopeID != "" && !a.envelopes.first(evt.Request.EnvelopeID) {
+		if evt.Request != nil && evt.Request.EnvelopeID != "" && !a.envelopes.Add(evt.Request.EnvelopeID, struct{}{}) {
 			a.log.Info("ignoring a redelivered envelope", "envelope_id", evt.Request.EnvelopeID,
 				"retry_attempt", evt.Request.RetryAttempt, "retry_reason", evt.Request.RetryReason)
 			a.ack(c, evt.Request, nil)
 			return
 		}
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
-			a.arrived.Store(evt.Request.EnvelopeID, time.Now())
+			a.arrived.Set(evt.Request.EnvelopeID, time.Now())
 		}
 		defer func() {
 			if p := recover(); p != nil {
@@ -71,11 +73,11 @@ func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeH
 }
 
 // buttonFunc handles a press of a button, given the value it carries.
-type buttonFunc func(work context.Context, log *slog.Logger, cb slack.InteractionCallback, value string)
+type buttonFunc func(lt lifetimes, log *slog.Logger, cb slack.InteractionCallback, value string)
 
 // button adapts a buttonFunc: the press is acknowledged at once, then
 // handled with the value of the button whose action ID is actionID.
-func (a *App) button(work context.Context, actionID string, f buttonFunc) socketmode.SocketmodeHandlerFunc {
+func (a *App) button(lt lifetimes, actionID string, f buttonFunc) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
@@ -85,7 +87,7 @@ func (a *App) button(work context.Context, actionID string, f buttonFunc) socket
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID, "action", actionID)
 		for _, act := range cb.ActionCallback.BlockActions {
 			if act.ActionID == actionID {
-				f(work, log, cb, act.Value)
+				f(lt, log, cb, act.Value)
 				return
 			}
 		}

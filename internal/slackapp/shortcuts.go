@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"regexp"
 	"time"
 
@@ -17,7 +16,7 @@ import (
 
 // handleGlobalShortcut opens the form from anywhere in Slack. With no
 // channel to report to, results go to the invoker in a direct message.
-func (a *App) handleGlobalShortcut(work context.Context) socketmode.SocketmodeHandlerFunc {
+func (a *App) handleGlobalShortcut(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
@@ -25,13 +24,13 @@ func (a *App) handleGlobalShortcut(work context.Context) socketmode.SocketmodeHa
 		}
 		a.ack(c, evt.Request, nil)
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
-		a.openModal(work, log, cb.TriggerID, modalMeta{}, "", nil, false)
+		a.openModal(lt.work, log, cb.TriggerID, modalMeta{}, "", nil, false)
 	}
 }
 
 // handleThreadShortcut opens the form from a message, with the people who
 // took part in its thread already chosen.
-func (a *App) handleThreadShortcut(work context.Context) socketmode.SocketmodeHandlerFunc {
+func (a *App) handleThreadShortcut(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
@@ -41,14 +40,14 @@ func (a *App) handleThreadShortcut(work context.Context) socketmode.SocketmodeHa
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID, "channel", cb.Channel.ID)
 
 		// The trigger expires 3 s after the click: leave time for views.open.
-		ctx, cancel := context.WithTimeout(work, 1500*time.Millisecond)
+		ctx, cancel := context.WithTimeout(lt.work, 1500*time.Millisecond)
 		people, err := a.threadPeople(ctx, cb)
 		cancel()
 		if err != nil {
 			log.Warn("could not read the thread; opening the form without its people", "err", err)
 		}
 		meta := modalMeta{ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
-		a.openModal(work, log, cb.TriggerID, meta, "", people, false)
+		a.openModal(lt.work, log, cb.TriggerID, meta, "", people, false)
 	}
 }
 
@@ -154,33 +153,4 @@ func decodeRetry(value string) (retryValue, bool) {
 		}
 	}
 	return v, true
-}
-
-// handleRetry runs an invitation again from its "Try again" or "Call
-// again" button, as asked by whoever pressed it.
-func (a *App) handleRetry(work context.Context, log *slog.Logger, cb slack.InteractionCallback, value string) {
-	v, ok := decodeRetry(value)
-	if !ok {
-		log.Warn("unreadable Try again button")
-		return
-	}
-	if !a.jobs.start() {
-		return
-	}
-	defer a.jobs.done()
-	ctx, cancel := context.WithTimeout(work, a.cfg.InviteTimeout)
-	defer cancel()
-	inv := commands.Invitation{ConferenceID: v.ConferenceID, Invoker: cb.User.ID, UserIDs: v.UserIDs, GroupIDs: v.GroupIDs}
-	if v.Host {
-		inv.Role = meeting.RoleHost
-	}
-	channel := cb.Channel.ID
-	if channel == "" {
-		channel = cb.User.ID
-	}
-	t := target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL, kind: "button", start: time.Now()}
-	if !a.allowed(ctx, log, t) {
-		return
-	}
-	a.invite(ctx, log, t, inv)
 }

@@ -1,0 +1,180 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+
+	"golang.org/x/sync/singleflight"
+
+	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// Inviter runs invitations: it resolves people to meeting numbers, phones or
+// emails while it prepares the conference, then asks the meeting service to
+// call everyone in one request. It is safe for concurrent use.
+type Inviter struct {
+	people   People
+	meetings Meetings
+	presence Presence   // nil: nobody is checked for being in the meeting already
+	auth     Authorizer // nil: everyone may invite
+	log      *slog.Logger
+	cfg      Config
+
+	cache  *expiring.Map[string, resolution] // chat user ID → resolution
+	recent *expiring.Map[string, struct{}]   // conference ID + "|" + address → called (or being)
+	flight singleflight.Group                // lookups of one person under way, shared
+}
+
+// resolution is the outcome of resolving one user: an invitee or a skip.
+type resolution struct {
+	invitee *Invitee
+	skip    *Skipped
+}
+
+// NewInviter returns an Inviter that looks people up with people, invites
+// them through meetings, leaves out whoever presence says is in the meeting
+// already, and lets invite only whom auth allows. presence and auth may be
+// nil.
+func NewInviter(people People, meetings Meetings, presence Presence, auth Authorizer, logger *slog.Logger, cfg Config) *Inviter {
+	cfg = cfg.withDefaults()
+	return &Inviter{
+		people: people, meetings: meetings, presence: presence, auth: auth, log: logger, cfg: cfg,
+		cache:  expiring.New[string, resolution](cfg.CacheTTL, maxRemembered, cfg.Now),
+		recent: expiring.New[string, struct{}](cfg.RecentWindow, maxRemembered, cfg.Now),
+	}
+}
+
+// Invite runs one invitation to its end and reports on every person named.
+// The meeting is prepared (details, host control) and the invoker
+// authorized while people are resolved. The error is the invitation's as a
+// whole (refused, too many people, the meeting service's answer); the
+// report still says who was left out and why.
+func (in *Inviter) Invite(ctx context.Context, inv Invitation) (Report, error) {
+	return in.run(ctx, inv, nil)
+}
+
+// InvitePlanned runs an invitation whose groups and channels were already
+// expanded by Plan (and perhaps confirmed by the user): exactly the planned
+// people are invited, and nothing is expanded again.
+func (in *Inviter) InvitePlanned(ctx context.Context, inv Invitation, plan Plan) (Report, error) {
+	return in.run(ctx, inv, &plan)
+}
+
+// run is the invitation: gather (prepare, authorize, resolve, ask who is
+// there, all at once) → select (who is called) → reserve → send.
+func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Report, error) {
+	rep := Report{ConferenceID: inv.ConferenceID}
+	if n := inv.Named(); n > in.cfg.MaxPeople {
+		return rep, &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+	}
+	g, err := in.gather(ctx, inv, planned)
+	invitees, skipped := in.choose(inv.ConferenceID, g) // who could not be reached is said even when it failed
+	rep.Conference, rep.Skipped = g.conference, append(g.plan.Skipped, skipped...)
+	if err != nil {
+		return rep, err
+	}
+	invitees, recent := in.reserve(inv.ConferenceID, invitees)
+	rep.Skipped = append(rep.Skipped, recent...)
+	if len(invitees) == 0 {
+		return rep, nil
+	}
+	requestID, err := in.send(ctx, inv, invitees)
+	if err != nil {
+		return rep, err
+	}
+	rep.Invited, rep.RequestID = invitees, requestID
+	return rep, nil
+}
+
+// gathered is what an invitation learns before it chooses whom to call.
+type gathered struct {
+	conference meeting.Conference
+	plan       Plan
+	results    []resolution          // in the order of plan.UserIDs, then the typed numbers and emails
+	online     []meeting.Participant // nil when unknown
+}
+
+// gather prepares the meeting, authorizes the invoker, expands and resolves
+// the people, and asks who is in the meeting, all at the same time. Its
+// error is the first that stops the invitation, authorization first.
+func (in *Inviter) gather(ctx context.Context, inv Invitation, planned *Plan) (gathered, error) {
+	var (
+		g                gathered
+		wg               sync.WaitGroup
+		prepErr, authErr error
+	)
+	pctx, stopPresence := context.WithCancel(ctx)
+	defer stopPresence()
+	online := in.online(pctx, inv.ConferenceID)
+	wg.Go(func() { g.conference, prepErr = in.meetings.Prepare(ctx, inv.ConferenceID, inv.HostPassword) })
+	if in.auth != nil {
+		wg.Go(func() { authErr = in.auth.Authorize(ctx, inv.Invoker, inv.Channel) })
+	}
+	if planned != nil {
+		g.plan = *planned
+	} else {
+		g.plan = in.expand(ctx, inv)
+	}
+	n := g.plan.Count()
+	if n <= in.cfg.MaxPeople {
+		g.results = append(in.resolveAll(ctx, g.plan.UserIDs), in.direct(inv)...)
+	}
+	wg.Wait()
+	switch {
+	case authErr != nil:
+		return gathered{}, authErr
+	case n > in.cfg.MaxPeople:
+		return g, &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+	case prepErr != nil:
+		return g, prepErr
+	}
+	if in.presence != nil {
+		in.presence.Follow(inv.ConferenceID)
+	}
+	g.online = online()
+	return g, nil
+}
+
+// choose turns the lookups into the people to call: each address once,
+// without the groups' bots and leavers, and without whoever is in the
+// meeting already.
+func (in *Inviter) choose(conferenceID string, g gathered) (invitees []Invitee, skipped []Skipped) {
+	seen := map[string]bool{} // addresses already in this invitation
+	for _, r := range g.results {
+		if r.skip != nil {
+			if g.plan.brought[r.skip.UserID] && (r.skip.Reason == SkipBot || r.skip.Reason == SkipDeactivated) {
+				continue // a group's or channel's bots and leavers are left out quietly
+			}
+			skipped = append(skipped, *r.skip)
+			continue
+		}
+		iv := *r.invitee
+		if seen[iv.Address] {
+			skipped = append(skipped, skippedInvitee(iv, SkipDuplicate))
+			continue
+		}
+		seen[iv.Address] = true
+		invitees = append(invitees, iv)
+	}
+	invitees, there := in.leaveOutOnline(conferenceID, invitees, g.online)
+	return invitees, append(skipped, there...)
+}
+
+// send asks the meeting service to call the invitees. When it answered
+// with an error nobody is held back from a retry; with no answer (a
+// timeout) people may be ringing, so their reservations stand.
+func (in *Inviter) send(ctx context.Context, inv Invitation, invitees []Invitee) (requestID string, err error) {
+	attendees := make([]meeting.Attendee, len(invitees))
+	for i, iv := range invitees {
+		attendees[i] = attendee(iv, inv.Role)
+	}
+	requestID, err = in.meetings.Invite(ctx, inv.ConferenceID, attendees)
+	var apiErr *meeting.APIError
+	if errors.As(err, &apiErr) {
+		in.release(inv.ConferenceID, invitees)
+	}
+	return requestID, err
+}

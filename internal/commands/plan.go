@@ -1,0 +1,101 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"sync"
+)
+
+// Plan is who an invitation would reach: the users named directly, then
+// the members of each user group and channel, each once.
+type Plan struct {
+	UserIDs []string
+	Direct  int       // phone numbers and emails typed directly
+	Skipped []Skipped // groups and channels that could not be expanded
+
+	brought map[string]bool // users who came in through a group or channel
+}
+
+// Count is how many people the plan reaches.
+func (p Plan) Count() int { return len(p.UserIDs) + p.Direct }
+
+// Plan authorizes the invoker, then expands the invitation's user groups
+// and channels into people, without looking anyone up, so that they can be
+// counted (and confirmed) before anyone is called. It fails when the
+// invoker may not invite or the plan reaches more than MaxPeople.
+func (in *Inviter) Plan(ctx context.Context, inv Invitation) (Plan, error) {
+	if in.auth != nil {
+		if err := in.auth.Authorize(ctx, inv.Invoker, inv.Channel); err != nil {
+			return Plan{}, err
+		}
+	}
+	plan := in.expand(ctx, inv)
+	if n := plan.Count(); n > in.cfg.MaxPeople {
+		return plan, &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+	}
+	return plan, nil
+}
+
+// expand expands the invitation's user groups and channels into people.
+// The invoker is not brought in by a group or channel (they are presumably
+// in the meeting); named directly, they are.
+func (in *Inviter) expand(ctx context.Context, inv Invitation) Plan {
+	type expansion struct {
+		groupID, channelID string
+		members            []string
+		err                error
+	}
+	exps := make([]expansion, 0, len(inv.GroupIDs)+len(inv.ChannelIDs))
+	for _, g := range inv.GroupIDs {
+		exps = append(exps, expansion{groupID: g})
+	}
+	for _, c := range inv.ChannelIDs {
+		exps = append(exps, expansion{channelID: c})
+	}
+	var wg sync.WaitGroup
+	for i := range exps {
+		e := &exps[i]
+		wg.Go(func() {
+			if e.groupID != "" {
+				e.members, e.err = in.people.GroupMembers(ctx, e.groupID)
+			} else {
+				e.members, e.err = in.people.ChannelMembers(ctx, e.channelID)
+			}
+		})
+	}
+	wg.Wait()
+
+	plan := Plan{Direct: len(inv.Phones) + len(inv.Emails), brought: map[string]bool{}}
+	seen := map[string]bool{}
+	for _, id := range inv.UserIDs {
+		if !seen[id] {
+			seen[id] = true
+			plan.UserIDs = append(plan.UserIDs, id)
+		}
+	}
+	for _, e := range exps {
+		skip := Skipped{GroupID: e.groupID, ChannelID: e.channelID}
+		switch {
+		case errors.Is(e.err, ErrNoSuchGroup):
+			skip.Reason = SkipUnknownGroup
+		case errors.Is(e.err, ErrNoSuchChannel):
+			skip.Reason = SkipUnknownChannel
+		case e.err != nil:
+			in.log.WarnContext(ctx, "expanding a group or channel failed", "group", e.groupID, "channel", e.channelID, "err", e.err)
+			skip.Reason = SkipLookupFailed
+		case len(e.members) == 0:
+			skip.Reason = SkipEmptyGroup
+		}
+		if skip.Reason != 0 {
+			plan.Skipped = append(plan.Skipped, skip)
+		}
+		for _, id := range e.members {
+			if !seen[id] && id != inv.Invoker {
+				seen[id] = true
+				plan.brought[id] = true
+				plan.UserIDs = append(plan.UserIDs, id)
+			}
+		}
+	}
+	return plan
+}

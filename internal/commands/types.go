@@ -1,0 +1,240 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// Person is what the inviter needs to know about a chat user.
+type Person struct {
+	ID      string
+	Name    string // display name, else real name, else username
+	Email   string // empty when unknown or hidden
+	Phone   string // as typed in the profile, not normalised
+	Deleted bool
+	Bot     bool
+	Guest   bool // restricted or ultra-restricted account
+}
+
+// Errors a People implementation returns so the inviter can tell the user
+// why someone was left out.
+var (
+	ErrNoSuchPerson  = errors.New("commands: no such person")
+	ErrNoSuchGroup   = errors.New("commands: no such user group")
+	ErrNoSuchChannel = errors.New("commands: no such channel")
+)
+
+// People looks up chat users and user groups. The Slack transport implements
+// it over the Web API; it must be safe for concurrent use.
+type People interface {
+	Person(ctx context.Context, userID string) (Person, error)
+	GroupMembers(ctx context.Context, groupID string) ([]string, error)
+	ChannelMembers(ctx context.Context, channelID string) ([]string, error)
+}
+
+// Meetings is what the inviter needs from the meeting service.
+// *meeting.Client implements it.
+type Meetings interface {
+	Prepare(ctx context.Context, conferenceID, hostPassword string) (meeting.Conference, error)
+	Invite(ctx context.Context, conferenceID string, attendees []meeting.Attendee) (requestID string, err error)
+	FindUserByEmail(ctx context.Context, email string) (meeting.DirectoryUser, error)
+}
+
+// Authorizer decides whether a person may invite from where they asked. It
+// returns nil, or an error matching ErrRefused (a *RefusedError says why).
+// *Guard implements it; nil lets everyone invite.
+type Authorizer interface {
+	Authorize(ctx context.Context, userID, channelID string) error
+}
+
+// Presence tells who is online in a meeting: in it, or being called into
+// it. *meeting.Presence implements it.
+type Presence interface {
+	// Participants lists everyone online in the conference now.
+	Participants(ctx context.Context, conferenceID string) ([]meeting.Participant, error)
+	// Follow asks for the conference to be kept up to date from now on,
+	// so that the next Participants costs nothing; it returns at once.
+	// It is called once the conference is prepared.
+	Follow(conferenceID string)
+	// Find returns, without a request, the participants of a followed
+	// conference for which match is true; live is false while the
+	// conference is not (yet) followed live.
+	Find(conferenceID string, match func(meeting.Participant) bool) (found []meeting.Participant, live bool)
+}
+
+// Invitation is one request to bring people into a conference, whatever
+// the entry point (slash command, form, shortcut, button, plain words).
+type Invitation struct {
+	ConferenceID string
+	Invoker      string // chat user ID of the person asking
+	Channel      string // where they asked: the conversation the access rules apply to
+	UserIDs      []string
+	GroupIDs     []string
+	ChannelIDs   []string
+	Phones       []string     // typed directly, normalised; called only with Config.AllowDirect
+	Emails       []string     // typed directly; invited only with Config.AllowDirect
+	HostPassword string       // optional: used when the bot cannot read the meeting's host password
+	Role         meeting.Role // role of every invitee; participant by default
+}
+
+// Expands reports whether the invitation names user groups or channels,
+// whose members are found (and counted) before anyone is looked up.
+func (inv Invitation) Expands() bool { return len(inv.GroupIDs) > 0 || len(inv.ChannelIDs) > 0 }
+
+// Named is how many people the invitation names one by one.
+func (inv Invitation) Named() int { return len(inv.UserIDs) + len(inv.Phones) + len(inv.Emails) }
+
+// Via says how an invitee will be reached.
+type Via int
+
+const (
+	ViaApp   Via = iota + 1 // their Huawei Cloud Meeting number (SIP): the app rings
+	ViaPhone                // their mobile phone (PSTN)
+	ViaEmail                // their email address only
+)
+
+func (v Via) String() string {
+	switch v {
+	case ViaApp:
+		return "app"
+	case ViaPhone:
+		return "phone"
+	case ViaEmail:
+		return "email"
+	}
+	return "unknown"
+}
+
+// Invitee is a person the inviter asked the meeting service to call.
+// Address is the number or email used; it is personal data and is shown
+// masked, if at all.
+type Invitee struct {
+	Person  Person
+	Via     Via
+	Address string
+	// Also holds the person's other numbers (their phone when Address is
+	// their meeting number, and so on), to recognise them in the meeting
+	// whichever way they joined. It is never called.
+	Also []string
+}
+
+// SkipReason says why someone was not invited.
+type SkipReason int
+
+const (
+	SkipDeactivated      SkipReason = iota + 1 // the account is deactivated
+	SkipBot                                    // bots cannot join meetings
+	SkipNoContact                              // no meeting number, phone or email
+	SkipBadPhone                               // only a phone number, without a country code
+	SkipNotFound                               // no such user
+	SkipLookupFailed                           // the lookup failed; try again
+	SkipUnknownGroup                           // no such user group
+	SkipEmptyGroup                             // the group has nobody in it
+	SkipDuplicate                              // same number as someone else in this request
+	SkipRecentlyInvited                        // already called into this meeting moments ago
+	SkipUnknownChannel                         // no such channel, or the bot cannot see it
+	SkipDirectNotAllowed                       // phone numbers and emails typed directly are not allowed here
+	SkipInMeeting                              // already in the meeting
+	SkipBeingCalled                            // being called into the meeting right now (by someone else)
+)
+
+var skipNames = map[SkipReason]string{
+	SkipDeactivated: "deactivated", SkipBot: "bot", SkipNoContact: "no_contact", SkipBadPhone: "bad_phone",
+	SkipNotFound: "not_found", SkipLookupFailed: "lookup_failed", SkipUnknownGroup: "unknown_group",
+	SkipEmptyGroup: "empty_group", SkipDuplicate: "duplicate", SkipRecentlyInvited: "recently_invited",
+	SkipUnknownChannel: "unknown_channel", SkipDirectNotAllowed: "direct_not_allowed",
+	SkipInMeeting: "in_meeting", SkipBeingCalled: "being_called",
+}
+
+// String names the reason for logs and metrics.
+func (r SkipReason) String() string {
+	if n, ok := skipNames[r]; ok {
+		return n
+	}
+	return "unknown"
+}
+
+// Skipped is someone (or a group) left out of an invitation, with the reason.
+type Skipped struct {
+	UserID    string
+	GroupID   string
+	ChannelID string
+	Address   string // a phone number or email typed directly
+	Name      string
+	Reason    SkipReason
+}
+
+// Report is the outcome of one Invitation: who is being called, and who
+// was left out and why. When an invitation fails as a whole, Invite returns
+// an error beside the report, and Invited is empty: the meeting service did
+// not accept the invitation (after a timeout it may not be known whether it
+// did; the error then matches meeting.ErrUnavailable and the invitation is
+// not repeated).
+type Report struct {
+	ConferenceID string
+	Conference   meeting.Conference // zero when the meeting could not be read
+	Invited      []Invitee          // accepted by the meeting service; they are being called
+	Skipped      []Skipped
+	RequestID    string // the meeting service's ID of the accepted invite request
+}
+
+// ErrTooManyPeople is the error of an invitation naming more people than
+// the configured maximum; nothing is looked up or sent.
+var ErrTooManyPeople = errors.New("commands: too many people")
+
+// TooManyError carries the numbers behind ErrTooManyPeople.
+type TooManyError struct{ Count, Max int }
+
+func (e *TooManyError) Error() string {
+	return fmt.Sprintf("%d people is more than the maximum of %d", e.Count, e.Max)
+}
+func (e *TooManyError) Is(target error) bool { return target == ErrTooManyPeople }
+
+// Config tunes the inviter. Zero values take the defaults, which
+// internal/bot sets from the configuration; the ones here keep tests short.
+type Config struct {
+	MaxPeople   int           // most people in one invitation after expanding groups; default 50
+	Concurrency int           // lookups in flight at once per invitation; default 16
+	CacheTTL    time.Duration // how long a resolved person is reused; default 5 minutes
+	// RecentWindow is how long after being called into a meeting a person is
+	// not called into it again (double submissions, repeated commands);
+	// default 2 minutes.
+	RecentWindow time.Duration
+	// AllowDirect permits phone numbers and emails typed in a command.
+	// Dialling a number can cost money, so it is off by default.
+	AllowDirect bool
+	// PresenceWait bounds how long an invitation waits for Presence beyond
+	// its other steps; after it, everyone is called. Default 2 seconds.
+	PresenceWait time.Duration
+	Now          func() time.Time
+}
+
+// maxRemembered caps each of the inviter's in-memory tables (people looked
+// up, recent calls), whatever their lifetimes.
+const maxRemembered = 20000
+
+func (c Config) withDefaults() Config {
+	if c.MaxPeople <= 0 {
+		c.MaxPeople = 50
+	}
+	if c.Concurrency <= 0 {
+		c.Concurrency = 16
+	}
+	if c.CacheTTL <= 0 {
+		c.CacheTTL = 5 * time.Minute
+	}
+	if c.RecentWindow <= 0 {
+		c.RecentWindow = 2 * time.Minute
+	}
+	if c.PresenceWait <= 0 {
+		c.PresenceWait = 2 * time.Second
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return c
+}

@@ -1,0 +1,126 @@
+package slackapp_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
+	"github.com/meet-invite/meet-invite/internal/slackapp"
+	"github.com/meet-invite/meet-invite/internal/slackfake"
+)
+
+// These tests run the app's handlers in slackapp itself: slack-go's Socket
+// Mode client against slackfake, the real inviter and meeting client
+// against meetingfake.
+
+const (
+	appID    = "fdb8e4699586458bbd10c834872dcc62"
+	appKey   = "app-key-that-must-stay-secret"
+	running  = "914083136"
+	chairPW  = "chair-pw-4711"
+	crowdLen = 30
+)
+
+// app is one running App wired to its own fakes.
+type app struct {
+	slack *slackfake.Server
+	meet  *meetingfake.Server
+}
+
+// startApp starts an App whose workspace has a #crowd channel of
+// crowdLen people and an @crowd user group of the same people.
+func startApp(t *testing.T, cfg slackapp.Config) *app {
+	t.Helper()
+	var crowd []string
+	users := []slackfake.User{{ID: "UCAROL", Name: "carol", RealName: "Carol Invoker", Email: "carol@example.com"}}
+	for i := range crowdLen {
+		id := fmt.Sprintf("UCROWD%04d", i)
+		users = append(users, slackfake.User{ID: id, Name: fmt.Sprintf("crowd%d", i), Phone: fmt.Sprintf("+4420794%05d", i)})
+		crowd = append(crowd, id)
+	}
+	sf, err := slackfake.Start(slackfake.Config{
+		Users: users,
+		Channels: []slackfake.Channel{
+			{ID: "CGENERAL", Name: "general", Members: []string{"UCAROL"}, BotIsMember: true},
+			{ID: "CCROWD", Name: "crowd", Members: append([]string{"UCAROL"}, crowd...), BotIsMember: true},
+		},
+		Groups: []slackfake.Group{{ID: "SCROWD", Handle: "crowd", Members: crowd}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(sf.Close)
+	mf, err := meetingfake.Start(meetingfake.Config{
+		AppID: appID, AppKey: appKey, PSTNEnabled: true,
+		Conferences: []meetingfake.Conference{{ID: running, Subject: "Weekly sync", State: "Created", ChairPassword: chairPW}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(mf.Close)
+
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	mc, err := meeting.NewClient(meeting.Credentials{AppID: appID, AppKey: appKey},
+		meeting.WithBaseURL(mf.URL()), meeting.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
+	require.NoError(t, err)
+	api := slack.New(sf.BotToken(), slack.OptionAppLevelToken(sf.AppToken()), slack.OptionAPIURL(sf.APIURL()))
+	people := slackapp.NewPeople(api)
+	inviter := commands.NewInviter(people, mc, nil, commands.NewGuard(commands.Policy{}, people, log, time.Minute, nil), log, commands.Config{MaxPeople: 50})
+	a := slackapp.New(log, socketmode.New(api), inviter, nil, withTestDefaults(cfg))
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	wctx, wcancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer wcancel()
+	require.NoError(t, sf.WaitConnected(wctx))
+	return &app{slack: sf, meet: mf}
+}
+
+// withTestDefaults fills what a test leaves zero (internal/bot does this
+// in production, from the configuration).
+func withTestDefaults(c slackapp.Config) slackapp.Config {
+	if c.InviteTimeout == 0 {
+		c.InviteTimeout = 10 * time.Second
+	}
+	if c.ShutdownGrace == 0 {
+		c.ShutdownGrace = 5 * time.Second
+	}
+	if c.AckTimeout == 0 {
+		c.AckTimeout = 2 * time.Second
+	}
+	if c.MaxConcurrent == 0 {
+		c.MaxConcurrent = 4
+	}
+	if c.QueuedAfter == 0 {
+		c.QueuedAfter = time.Second
+	}
+	if c.CallWatch == 0 {
+		c.CallWatch = -1 // off: these tests look at the first post
+	}
+	if c.CallPoll == 0 {
+		c.CallPoll = time.Second
+	}
+	return c
+}
+
+// waitMessages waits until Slack has recorded n messages.
+func (a *app) waitMessages(t *testing.T, n int) []slackfake.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	msgs, err := a.slack.WaitMessages(ctx, n)
+	require.NoError(t, err, "waiting for %d messages; have %d", n, len(a.slack.Messages()))
+	return msgs
+}

@@ -1,0 +1,135 @@
+package slackapp
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+)
+
+// postRecord is an invitation's channel post, remembered so that it can
+// follow the calls and say when the meeting ends.
+type postRecord struct {
+	where posted
+	inv   commands.Invitation
+	rep   commands.Report
+
+	// mu is held from deciding on an update of the post until Slack has
+	// it, so that two updates of one post (a call ending, the meeting
+	// ending) reach Slack in the order they were decided.
+	mu     sync.Mutex
+	states []commands.CallState // as last shown; nil before any call ended
+	ended  bool                 // the post says its meeting ended: it changes no more
+}
+
+// update runs change with the post held, unless the post already says its
+// meeting ended; change returns whether it now does.
+func (r *postRecord) update(change func() (ended bool)) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.ended {
+		r.ended = change()
+	}
+}
+
+// addPost remembers a meeting's post (its last postsPerMeeting at most) and
+// returns its record, through which it is updated.
+func (a *App) addPost(where posted, inv commands.Invitation, rep commands.Report) *postRecord {
+	r := &postRecord{where: where, inv: inv, rep: rep}
+	a.postsMu.Lock()
+	defer a.postsMu.Unlock()
+	rs, _ := a.posts.Get(rep.ConferenceID)
+	rs = append(slices.Clone(rs), r)
+	if len(rs) > postsPerMeeting {
+		rs = rs[len(rs)-postsPerMeeting:]
+	}
+	a.posts.Set(rep.ConferenceID, rs)
+	return r
+}
+
+// followCalls updates the channel post as the invitation's calls are
+// answered or missed, in the background, until every call has ended or
+// CallWatch has passed; whoever is still ringing then is shown as not
+// having answered. Nothing is claimed when the calls cannot be seen to
+// the end (the link dropped, the meeting ended, the app stopped).
+func (a *App) followCalls(life context.Context, log *slog.Logger, post *postRecord) {
+	if a.cfg.CallWatch < 0 {
+		return
+	}
+	a.tasks.Go(func() {
+		ctx, cancel := context.WithTimeout(life, a.cfg.CallWatch)
+		defer cancel()
+		ticker := time.NewTicker(a.cfg.CallPoll)
+		defer ticker.Stop()
+		for u := range a.inviter.FollowCalls(ctx, post.rep, ticker.C) {
+			if u.Final && !u.Known {
+				return // the link dropped or the meeting ended: say no more
+			}
+			post.update(func() bool {
+				if !slices.Equal(post.states, u.States) {
+					post.states = u.States
+					a.updatePost(ctx, log, post.where, a.mark(callsMessage(post.inv, post.rep, u.States)))
+				}
+				return false
+			})
+			if u.Final {
+				a.cfg.Monitor.CallsEnded(u.States)
+				a.tellMissed(ctx, log, post.inv, post.rep, u.States)
+			}
+		}
+	})
+}
+
+// markEnded marks the invitation posts of each meeting that ends: each says
+// so, and its Join and Call again buttons go; no later update of a post
+// undoes it. It runs until life ends.
+func (a *App) markEnded(life context.Context) {
+	for {
+		select {
+		case <-life.Done():
+			return
+		case id, ok := <-a.ended:
+			if !ok {
+				return
+			}
+			posts, _ := a.posts.Get(id)
+			for _, r := range posts {
+				r.update(func() bool {
+					a.updatePost(life, a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+					return true
+				})
+			}
+		}
+	}
+}
+
+// tellMissed sends each Slack user whose call went unanswered a direct
+// message saying who called and how to join, since Huawei sends them
+// nothing else. Nobody is told twice: it runs once, after the calls ended.
+func (a *App) tellMissed(ctx context.Context, log *slog.Logger, inv commands.Invitation, rep commands.Report, states []commands.CallState) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	m := a.mark(missedMessage(inv.Invoker, rep))
+	for i, st := range states {
+		id := rep.Invited[i].Person.ID
+		if st != commands.CallMissed || id == "" || id == inv.Invoker {
+			continue
+		}
+		if _, _, err := a.sm.PostMessageContext(ctx, id, m.options()...); err != nil {
+			log.Warn("could not tell someone they missed a call", "slack_user", id, "err", err)
+		}
+	}
+}
+
+// updatePost replaces a posted message. It has its own time, so that a
+// deadline that ended the following does not stop its last update.
+func (a *App) updatePost(ctx context.Context, log *slog.Logger, where posted, m message) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	if _, _, _, err := a.sm.UpdateMessageContext(ctx, where.channel, where.ts, m.options()...); err != nil {
+		log.Warn("could not update the invitation's post", "err", err)
+	}
+}

@@ -1,0 +1,202 @@
+package slackapp
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// request is one ask to invite, decoded from whichever Slack payload brought
+// it (slash command, form, shortcut, button, plain words): who asked, where,
+// what they asked, and where to answer. Every entry point hands one to
+// submit, so that every request gets the same steps and the same rules.
+type request struct {
+	t    target              // where the outcome goes; who asked, from what
+	inv  commands.Invitation // what they asked; Invoker and Channel are set
+	plan *commands.Plan      // the people confirmed on a card, when Invite was pressed
+	// named is set when whoever asked named every person one by one (a
+	// command or the form without groups or channels): they are called
+	// however many. Anything else (groups, channels, a button's list) is
+	// counted first, and confirmed above ConfirmAbove.
+	named bool
+	// confirm asks the invoker before anyone is called, whatever the
+	// count: plain words, which a model read, are always confirmed.
+	confirm bool
+	log     *slog.Logger
+}
+
+// lifetimes are the contexts, derived from Run's, that work started by a
+// handler runs under.
+type lifetimes struct {
+	work context.Context // requests: they outlive Run's ctx by the shutdown grace
+	life context.Context // following calls and meetings: they end with Run's ctx
+}
+
+// submit runs a request in the background, first calling acked (which
+// acknowledges the envelope), and reports true; while the app is stopping
+// it runs nothing, calls nothing, and reports false.
+func (a *App) submit(lt lifetimes, r request, acked func()) bool {
+	return a.tasks.Go(func() {
+		acked()
+		a.intake(lt, r)
+	})
+}
+
+// intake is the one pipeline every request goes through: plan (authorize,
+// expand groups and channels, count) → confirm if over the threshold →
+// take a slot → invite → report → follow the calls.
+func (a *App) intake(lt lifetimes, r request) {
+	ctx, cancel := context.WithTimeout(lt.work, a.cfg.InviteTimeout)
+	defer cancel()
+	if r.plan == nil && (r.confirm || !r.named) {
+		plan, err := a.inviter.Plan(ctx, r.inv)
+		if err != nil {
+			a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err)
+			return
+		}
+		if r.confirm || plan.Count() > a.cfg.ConfirmAbove {
+			a.askToConfirm(ctx, r, plan)
+			return
+		}
+		r.plan = &plan
+	}
+	release, err := a.acquire(ctx, r.log, r.t)
+	if err != nil {
+		a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err)
+		return
+	}
+	defer release()
+	var rep commands.Report
+	if r.plan != nil {
+		rep, err = a.inviter.InvitePlanned(ctx, r.inv, *r.plan)
+	} else {
+		rep, err = a.inviter.Invite(ctx, r.inv)
+	}
+	a.report(ctx, lt, r, rep, err)
+}
+
+// askToConfirm shows the invoker who would be called, with Invite and
+// Cancel (and Edit, for plain words), and calls nobody yet.
+func (a *App) askToConfirm(ctx context.Context, r request, plan commands.Plan) {
+	key := a.pending.put(pending{inv: r.inv, plan: plan, t: r.t})
+	m := confirmMessage(r.inv, plan, key)
+	if r.confirm {
+		m = understoodMessage(r.inv, plan, key)
+	}
+	if err := a.postPrivate(ctx, r.t, m); err != nil {
+		r.log.Error("could not ask for confirmation", "err", err)
+	}
+}
+
+// acquire waits for a free slot to run an invitation. A request that waits
+// longer than QueuedAfter is told privately that it is queued.
+func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release func(), err error) {
+	release = func() { <-a.slots }
+	select {
+	case a.slots <- struct{}{}:
+		return release, nil
+	default:
+	}
+	timer := time.NewTimer(a.cfg.QueuedAfter)
+	defer timer.Stop()
+	select {
+	case a.slots <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-timer.C:
+	}
+	log.Info("invitation queued", "running", len(a.slots))
+	a.cfg.Monitor.Queued()
+	if !t.toldQueued {
+		if err := a.postPrivate(ctx, t, message{text: queuedNote}); err != nil {
+			log.Warn("could not post the queued note", "err", err)
+		}
+	}
+	select {
+	case a.slots <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// busy reports whether every slot is taken, so that a new request would wait.
+func (a *App) busy() bool { return len(a.slots) == cap(a.slots) }
+
+// report tells Slack how a request went: who was invited in the channel,
+// everything else privately to the person who asked. Then the post follows
+// the calls.
+func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.Report, err error) {
+	audit(r.log, r.inv, rep, err)
+	a.cfg.Monitor.Finished(r.t.kind, rep, err, time.Since(r.t.start))
+
+	// Reporting gets its own time: the invitation may have used up ctx.
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	if len(rep.Invited) > 0 {
+		where, err := a.postChannel(pctx, r.t, a.mark(invitedMessage(r.inv.Invoker, rep)))
+		if err != nil {
+			r.log.Error("could not report the invitation", "err", err)
+		}
+		if where.ts != "" {
+			a.followCalls(lt.life, r.log, a.addPost(where, r.inv, rep))
+		}
+	}
+	if m, ok := problemsMessage(r.inv, rep, err); ok {
+		if err := a.postPrivate(pctx, r.t, a.mark(m)); err != nil {
+			r.log.Error("could not tell the user what went wrong", "err", err)
+		}
+	}
+}
+
+// postTimeout bounds posting one message (with its fallbacks).
+const postTimeout = 15 * time.Second
+
+// audit logs one line per request: who asked, which meeting, how each
+// person was reached, and the outcome. No phone number or email in clear.
+func audit(log *slog.Logger, inv commands.Invitation, rep commands.Report, err error) {
+	var invited []string
+	for _, iv := range rep.Invited {
+		id := iv.Person.ID
+		if id == "" {
+			id = "direct"
+		}
+		invited = append(invited, id+":"+iv.Via.String())
+	}
+	var skipped []string
+	for _, s := range rep.Skipped {
+		id := s.UserID
+		switch {
+		case s.GroupID != "":
+			id = s.GroupID
+		case s.ChannelID != "":
+			id = s.ChannelID
+		case s.Address != "":
+			id = "direct:" + s.Name // masked
+		}
+		skipped = append(skipped, id)
+	}
+	attrs := []any{
+		"conference_id", inv.ConferenceID,
+		"invoker", inv.Invoker,
+		"invited", invited,
+		"skipped", skipped,
+	}
+	var refused *commands.RefusedError
+	var apiErr *meeting.APIError
+	switch {
+	case errors.As(err, &refused):
+		log.Info("request refused", append(attrs, "refusal", refused.Reason.String())...)
+	case errors.As(err, &apiErr):
+		log.Warn("invitation failed", append(attrs, "request_id", apiErr.RequestID, "error_code", apiErr.Code, "err", err)...)
+	case err != nil:
+		log.Warn("invitation failed", append(attrs, "err", err)...)
+	default:
+		log.Info("invitation done", append(attrs, "request_id", rep.RequestID)...)
+	}
+}

@@ -129,7 +129,7 @@ func TestBurstOfCommandsEachAnsweredOnce(t *testing.T) {
 	}
 	_, err := b.slack.WaitMessages(ctx, n)
 	require.NoError(t, err)
-	time.Sleep(200 * time.Millisecond)
+	b.settle(t)
 	// Besides its outcome, a request may get a note that it is queued.
 	var outcomes, posts int
 	for _, m := range b.slack.Messages() {

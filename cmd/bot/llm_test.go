@@ -102,7 +102,7 @@ func TestPlainWordsFallBackSafely(t *testing.T) {
 			assert.Contains(t, msgs[0].Text, "I couldn't understand that, so I haven't invited anyone.")
 			assert.Contains(t, msgs[0].Text, "Usage:")
 			assert.NotContains(t, blocksText(t, msgs[0].Blocks), "Invite", "no card to confirm")
-			time.Sleep(100 * time.Millisecond)
+			b.settle(t)
 			assert.Zero(t, b.meet.Calls(meetingfake.EndpointInvite))
 			assert.Len(t, b.slack.Messages(), 1)
 		})
@@ -117,6 +117,6 @@ func TestNoModelNoRequest(t *testing.T) {
 
 	ack := b.command(t, "CGENERAL", plainWords)
 	assert.Contains(t, ackText(t, ack), "I don't understand `please`.")
-	time.Sleep(100 * time.Millisecond)
+	b.settle(t)
 	assert.Empty(t, model.Requests(), "with the key unset nothing is sent anywhere")
 }

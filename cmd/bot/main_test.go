@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
+	"net"
+	"net/http"
 	"os"
 	"regexp"
 	"strings"
@@ -43,6 +45,7 @@ type harness struct {
 	slack *slackfake.Server
 	meet  *meetingfake.Server
 	logs  *syncBuffer
+	ops   string // where the bot serves /healthz and /metrics
 	stop  func() error
 }
 
@@ -108,6 +111,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 		"MEETING_APP_KEY": appKey,
 		"LOG_LEVEL":       "debug",
 		"SHUTDOWN_GRACE":  "5s",
+		"OPS_ADDR":        freeAddr(t), // settle reads the work in flight from /metrics
 	}
 	maps.Copy(env, st.env)
 	logs := &syncBuffer{}
@@ -138,7 +142,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
 	require.NoError(t, sf.WaitConnected(wctx), "bot connects over Socket Mode")
-	return &harness{slack: sf, meet: mf, logs: logs, stop: stop}
+	return &harness{slack: sf, meet: mf, logs: logs, ops: env["OPS_ADDR"], stop: stop}
 }
 
 // command sends a slash command from Carol and returns the ack.
@@ -149,6 +153,48 @@ func (b *harness) command(t *testing.T, channel, text string) slackfake.Ack {
 	_, ack, err := b.slack.SlashCommand(ctx, slackfake.Command{UserID: "UCAROL", ChannelID: channel, Text: text})
 	require.NoError(t, err)
 	return ack
+}
+
+// freeAddr returns a loopback address with a port free right now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	return l.Addr().String()
+}
+
+// settle waits until the bot has no request in flight, so that a test can
+// then check that nothing more happened: what it waits for is the work
+// ending, not time passing. With "calls", it waits for the following of
+// calls to end too.
+func (b *harness) settle(t *testing.T, also ...string) {
+	t.Helper()
+	url := "http://" + b.ops + "/metrics"
+	idle := func(work string) *regexp.Regexp {
+		return regexp.MustCompile(`(?m)^meet_invite_in_flight\{work="` + work + `"\} 0$`)
+	}
+	want := []*regexp.Regexp{idle("request")}
+	for _, w := range also {
+		want = append(want, idle(w))
+	}
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url)
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return false
+		}
+		for _, re := range want {
+			if !re.Match(body) {
+				return false
+			}
+		}
+		return true
+	}, 10*time.Second, 10*time.Millisecond, "the bot's work ends")
 }
 
 // waitMessages waits until n messages have been posted in all.
@@ -248,7 +294,7 @@ func TestInviteEndToEnd(t *testing.T) {
 	assert.Contains(t, audit, `"conference_id":"`+running+`"`)
 
 	// Nothing went wrong, so there is no private note.
-	time.Sleep(100 * time.Millisecond)
+	b.settle(t)
 	assert.Len(t, b.slack.Messages(), 1)
 
 	// The post links the guest join URL (never the host's); a click on it
@@ -259,7 +305,7 @@ func TestInviteEndToEnd(t *testing.T) {
 	_, ack, err := b.slack.ClickButton(ctx, slackfake.Click{UserID: "UBOB", ChannelID: "CGENERAL", ActionID: "join_meeting", MessageTS: post.TS})
 	require.NoError(t, err)
 	assert.Nil(t, ack.Payload)
-	time.Sleep(100 * time.Millisecond)
+	b.settle(t)
 	assert.Len(t, b.slack.Messages(), 1)
 	assert.Len(t, b.meet.Invitations(running), 1)
 }
@@ -568,7 +614,7 @@ func TestRedeliveredEnvelopeCallsNobodyTwice(t *testing.T) {
 	require.Eventually(t, func() bool { return b.slack.AckCount(sent.EnvelopeID) == 2 },
 		5*time.Second, 10*time.Millisecond, "the redelivery is acknowledged too")
 
-	time.Sleep(200 * time.Millisecond)
+	b.settle(t)
 	assert.Len(t, b.meet.Invitations(running), 1, "but not acted on")
 	assert.Len(t, b.slack.Messages(), 1)
 }
@@ -579,7 +625,8 @@ func TestShutdownReportsWhatCouldNotFinish(t *testing.T) {
 	b.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Delay: 5 * time.Second})
 
 	b.command(t, "CGENERAL", running+" <@UALICE>")
-	time.Sleep(100 * time.Millisecond) // the invite call is under way
+	require.Eventually(t, func() bool { return b.meet.Calls(meetingfake.EndpointInvite) == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the invite call is under way")
 	require.NoError(t, b.stop())
 
 	msgs := b.slack.Messages()
@@ -609,7 +656,7 @@ func TestBurstBeyondTheLimitIsQueued(t *testing.T) {
 	for _, m := range msgs {
 		assert.Equal(t, "post", m.Kind, "both end with their outcome, and nothing else")
 	}
-	time.Sleep(100 * time.Millisecond)
+	b.settle(t)
 	assert.Len(t, b.slack.Messages(), 2)
 	assert.Len(t, b.meet.Invitations(running), 2)
 }

@@ -63,7 +63,7 @@ func TestNobodyIsCalledWhenEveryoneIsThere(t *testing.T) {
 	assert.NotEqual(t, "post", msgs[0].Kind, "nothing to announce in the channel")
 	assert.Contains(t, msgs[0].Text, "<@UALICE> — they're already in the meeting.")
 	assert.Contains(t, msgs[0].Text, "<@UBOB> — they're already in the meeting.")
-	time.Sleep(100 * time.Millisecond)
+	b.settle(t)
 	assert.Len(t, b.slack.Messages(), 1)
 	assert.Empty(t, b.meet.Invitations(running), "no invite request")
 }
@@ -124,7 +124,7 @@ func TestTheBotStopsFollowingAnEndedMeeting(t *testing.T) {
 
 	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 0 }, 5*time.Second, 10*time.Millisecond)
 	// Bob was ringing when the meeting ended: that is no missed call.
-	time.Sleep(2500 * time.Millisecond) // beyond two looks at the list
+	b.settle(t, "calls") // the following of his call ends with the list
 	for _, m := range b.slack.Messages() {
 		if m.Kind == "update" {
 			assert.Contains(t, m.Text, "This meeting has ended.", "the only update says so")
@@ -184,7 +184,7 @@ func TestThePostShowsWhoAnswered(t *testing.T) {
 	assert.Equal(t, "UBOB", dm.User, "a direct message to Bob")
 	assert.Equal(t, "You missed a call from <@UCAROL> into Weekly sync (meeting "+running+"). Join whenever you can.", dm.Text)
 	assert.Contains(t, string(dm.Blocks), `"url":"https://meeting.huaweicloud.com/#/j/`+running+`"`)
-	time.Sleep(1500 * time.Millisecond)
+	b.settle(t, "calls")
 	assert.Len(t, b.slack.Messages(), 4, "nothing more once every call ended; Alice gets no note")
 
 	// Call again rings Bob once more, at once: his call is known to be over.
@@ -226,7 +226,7 @@ func TestThePostStaysWhenCallsCannotBeSeen(t *testing.T) {
 	b.command(t, "CGENERAL", running+" <@UBOB>")
 	b.waitMessages(t, 1)
 
-	time.Sleep(2 * time.Second)
+	b.settle(t, "calls") // until CALL_STATUS_FOR, never live
 	assert.Len(t, b.slack.Messages(), 1)
 	assert.Equal(t, 1, b.meet.Calls(meetingfake.EndpointWsToken))
 	assert.Contains(t, b.logs.String(), "cannot watch the meeting's participants")
@@ -286,6 +286,6 @@ func TestThePostSaysWhenTheMeetingEnds(t *testing.T) {
 	assert.NotContains(t, string(last.Blocks), "call_again")
 	assert.Contains(t, blocksText(t, last.Blocks), "<@UCAROL> invited 2 people to *Weekly sync*")
 	assert.NotContains(t, blocksText(t, last.Blocks), "ringing", "Bob's call never ended: nothing is claimed about it")
-	time.Sleep(2500 * time.Millisecond)
+	b.settle(t, "calls") // the following ends with the list
 	assert.Equal(t, last, b.slack.Messages()[len(b.slack.Messages())-1], "nothing overwrites it; Bob gets no missed-call message")
 }

@@ -40,7 +40,7 @@ func TestChannelExpansionAcrossPages(t *testing.T) {
 	assert.Equal(t, 2, b.slack.Calls("conversations.members"), "two pages of 200")
 	require.Len(t, b.meet.Invitations(running), 1)
 	assert.Len(t, b.meet.Invitations(running)[0].Attendees, 250)
-	time.Sleep(100 * time.Millisecond)
+	b.settle(t)
 	assert.Len(t, b.slack.Messages(), 1, "the channel's bot is left out quietly")
 }
 
@@ -120,7 +120,7 @@ func TestDirectNumbers(t *testing.T) {
 		b := startBot(t)
 		ack := b.command(t, "CGENERAL", text)
 		assert.Contains(t, ackText(t, ack), "isn't enabled here")
-		time.Sleep(100 * time.Millisecond)
+		b.settle(t)
 		assert.Zero(t, b.meet.Calls(meetingfake.EndpointInvite), "nothing dialled")
 		assert.Empty(t, b.slack.Messages())
 	})

@@ -16,10 +16,11 @@ type monitor struct {
 	health  *ops.Health
 }
 
-func (m monitor) Connected(ok bool)            { m.health.SetSlackConnected(ok) }
-func (m monitor) Acked(took time.Duration)     { m.metrics.Ack(took) }
-func (m monitor) Queued()                      { m.metrics.Queued() }
-func (m monitor) Refused(kind, outcome string) { m.metrics.Request(kind, outcome, 0) }
+func (m monitor) Connected(ok bool)              { m.health.SetSlackConnected(ok) }
+func (m monitor) Acked(took time.Duration)       { m.metrics.Ack(took) }
+func (m monitor) Queued()                        { m.metrics.Queued() }
+func (m monitor) Refused(kind, outcome string)   { m.metrics.Request(kind, outcome, 0) }
+func (m monitor) Working(work string, delta int) { m.metrics.InFlight(work, delta) }
 
 func (m monitor) CallsEnded(states []commands.CallState) {
 	for _, s := range states {

@@ -48,7 +48,8 @@ type CallUpdate struct {
 // the link closes, is not taken for calls going unanswered). When ctx's
 // deadline passes while the list is live, calls still ringing count as
 // missed. A missed person may be called again at once: the recent window
-// is lifted for them.
+// is lifted for them. Once the list was live, lostLooks looks in a row
+// without it end the following, with the outcome unknown.
 func (in *Inviter) FollowCalls(ctx context.Context, rep Report, ticks <-chan time.Time) <-chan CallUpdate {
 	out := make(chan CallUpdate)
 	states := make([]CallState, len(rep.Invited))
@@ -71,12 +72,19 @@ func (in *Inviter) FollowCalls(ctx context.Context, rep Report, ticks <-chan tim
 // and reports whether their outcome is known.
 func (f *follower) follow(ctx context.Context, ticks <-chan time.Time) (known bool) {
 	f.index()
+	wasLive, missed := false, 0 // missed: looks in a row without the list, after it was live
 	for {
 		found, live := f.in.presence.Find(f.rep.ConferenceID, f.wanted)
-		if live {
+		switch {
+		case live:
 			f.look(found)
 			if done(f.states) {
 				return true
+			}
+			wasLive, missed = true, 0
+		case wasLive:
+			if missed++; missed >= lostLooks {
+				return false // the meeting ended, or the link is gone: nothing more will be seen
 			}
 		}
 		select {
@@ -93,6 +101,11 @@ func (f *follower) follow(ctx context.Context, ticks <-chan time.Time) (known bo
 		}
 	}
 }
+
+// lostLooks is how many looks in a row may find the list not live, after it
+// was, before FollowCalls stops: a meeting that ended or a link that broke
+// shows nothing more, and a blip lasts one look.
+const lostLooks = 3
 
 // follower is the state of one FollowCalls.
 type follower struct {

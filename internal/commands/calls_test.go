@@ -241,3 +241,21 @@ func TestAMissedCallMayBeMadeAgain(t *testing.T) {
 		assert.Len(t, m.invited, 2)
 	})
 }
+
+func TestFollowCallsStopsWhenTheListIsGone(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		rep := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})
+		pres.set(true, meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
+
+		f := follow(t.Context(), t, in, rep) // live, Bob ringing
+		pres.set(false)                      // the meeting ended, or the link broke
+		f.tick()                             // one look without the list: perhaps a blip
+		f.tick()
+		f.ticks <- time.Now() // the third in a row: nothing more will be seen
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallRinging}, Final: true, Known: false},
+			f.final(), "Bob's call is of unknown outcome, and the following ends long before any deadline")
+	})
+}

@@ -30,7 +30,7 @@ type Metrics struct {
 	failures        *prometheus.CounterVec
 	ack             prometheus.Histogram
 	queued          prometheus.Counter
-	inFlight        prometheus.Gauge
+	inFlight        *prometheus.GaugeVec
 	calls           *prometheus.CounterVec
 
 	upstreamRequests *prometheus.CounterVec
@@ -72,10 +72,10 @@ func NewMetrics() *Metrics {
 			Name: "meet_invite_queued_total",
 			Help: "Invitations accepted for background work.",
 		}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+		inFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "meet_invite_in_flight",
-			Help: "Invitations currently running.",
-		}),
+			Help: "Work in flight, by kind: requests being run (request), invitations whose calls are being followed (calls).",
+		}, []string{"work"}),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meet_invite_calls_total",
 			Help: "Calls followed to their end, by outcome (joined, missed).",
@@ -106,6 +106,9 @@ func NewMetrics() *Metrics {
 	}
 	for _, via := range inviteVias {
 		m.invitees.WithLabelValues(via)
+	}
+	for _, work := range []string{"request", "calls"} {
+		m.inFlight.WithLabelValues(work) // shown as 0 before any work
 	}
 	return m
 }
@@ -170,13 +173,14 @@ func (m *Metrics) Queued() {
 	m.queued.Inc()
 }
 
-// InFlight adds delta (+1 when an invitation starts, -1 when it ends) to the
-// number of invitations running.
-func (m *Metrics) InFlight(delta int) {
+// InFlight adds delta (+1 when a piece of work starts, -1 when it ends) to
+// the work in flight of its kind: "request" (a request being run) or
+// "calls" (an invitation's calls being followed).
+func (m *Metrics) InFlight(work string, delta int) {
 	if m == nil {
 		return
 	}
-	m.inFlight.Add(float64(delta))
+	m.inFlight.WithLabelValues(work).Add(float64(delta))
 }
 
 // Handler serves the registry in the Prometheus exposition format.

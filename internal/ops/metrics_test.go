@@ -34,9 +34,9 @@ func TestMetricsRecorded(t *testing.T) {
 	m.Ack(3 * time.Millisecond)
 	m.Queued()
 	m.Queued()
-	m.InFlight(1)
-	m.InFlight(1)
-	m.InFlight(-1)
+	m.InFlight("request", 1)
+	m.InFlight("request", 1)
+	m.InFlight("request", -1)
 	m.Call("joined")
 	m.Call("joined")
 
@@ -65,7 +65,7 @@ func TestMetricsRecorded(t *testing.T) {
 		{"ack largest bucket", "meet_invite_ack_seconds_bucket", map[string]string{"le": "2.5"}, 2},
 		{"ack count", "meet_invite_ack_seconds_count", nil, 2},
 		{"queued", "meet_invite_queued_total", nil, 2},
-		{"in flight", "meet_invite_in_flight", nil, 1},
+		{"in flight", "meet_invite_in_flight", map[string]string{"work": "request"}, 1},
 		{"calls joined", "meet_invite_calls_total", map[string]string{"outcome": "joined"}, 2},
 		{"calls missed known but zero", "meet_invite_calls_total", map[string]string{"outcome": "missed"}, 0},
 	}
@@ -107,10 +107,10 @@ func TestMetricsConcurrentUse(t *testing.T) {
 	for range workers {
 		wg.Go(func() {
 			for range each {
-				m.InFlight(1)
+				m.InFlight("request", 1)
 				m.Request("button", "invited", time.Millisecond)
 				m.Invited("app", 1)
-				m.InFlight(-1)
+				m.InFlight("request", -1)
 			}
 		})
 	}
@@ -119,7 +119,7 @@ func TestMetricsConcurrentUse(t *testing.T) {
 	text := scrape(t, m)
 	assert.InDelta(t, workers*each, requireSample(t, text, "meet_invite_requests_total", map[string]string{"kind": "button", "outcome": "invited"}), 0)
 	assert.InDelta(t, workers*each, requireSample(t, text, "meet_invite_invitees_total", map[string]string{"via": "app"}), 0)
-	assert.InDelta(t, 0, requireSample(t, text, "meet_invite_in_flight", nil), 0)
+	assert.InDelta(t, 0, requireSample(t, text, "meet_invite_in_flight", map[string]string{"work": "request"}), 0)
 }
 
 func TestNilMetricsRecordNothing(t *testing.T) {
@@ -132,7 +132,7 @@ func TestNilMetricsRecordNothing(t *testing.T) {
 		m.Failure("timeout")
 		m.Ack(time.Millisecond)
 		m.Queued()
-		m.InFlight(1)
+		m.InFlight("request", 1)
 	})
 
 	next := http.DefaultTransport

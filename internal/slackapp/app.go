@@ -32,6 +32,7 @@ type Monitor interface {
 	Refused(kind, outcome string)                                             // a request ended before it was run: "bad_input" or "refused"
 	Finished(kind string, rep commands.Report, err error, took time.Duration) // an invitation ended (err: it failed as a whole)
 	CallsEnded(states []commands.CallState)                                   // the calls of an invitation were followed to their end
+	Working(work string, delta int)                                           // work in flight ("request" run, "calls" followed) started (+1) or ended (-1)
 }
 
 type noMonitor struct{}
@@ -42,6 +43,7 @@ func (noMonitor) Queued()                                                {}
 func (noMonitor) Refused(string, string)                                 {}
 func (noMonitor) Finished(string, commands.Report, error, time.Duration) {}
 func (noMonitor) CallsEnded([]commands.CallState)                        {}
+func (noMonitor) Working(string, int)                                    {}
 
 // Config tunes the app. internal/bot sets every field from the
 // configuration, with its defaults.
@@ -69,11 +71,11 @@ type Config struct {
 // acknowledges them at once, runs the invitation in the background and
 // reports the outcome in Slack.
 type App struct {
-	log     *slog.Logger
-	sm      *socketmode.Client
-	inviter Inviter
-	ended   <-chan string // meetings that ended, whose posts say so
-	cfg     Config
+	log           *slog.Logger
+	sm            *socketmode.Client
+	inviter       Inviter
+	meetingsEnded <-chan string // meetings that ended, whose posts say so
+	cfg           Config
 
 	tasks     tasks.Group                          // requests, call following and post updates in flight
 	slots     chan struct{}                        // one per invitation running; bounds the work a burst can start
@@ -81,7 +83,8 @@ type App struct {
 	arrived   *expiring.Map[string, time.Time]     // envelope ID → when its handler started, for ack latency
 	pending   pendingCards                         // invitations waiting for their invoker's confirmation
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
-	postsMu   sync.Mutex                           // serialises changes of a meeting's list of posts
+	ended     *expiring.Map[string, struct{}]      // meetings that ended lately, for posts made as they end
+	postsMu   sync.Mutex                           // serialises changes of posts and ended
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -99,12 +102,13 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 	if cfg.Monitor == nil {
 		cfg.Monitor = noMonitor{}
 	}
-	return &App{log: logger, sm: sm, inviter: inviter, ended: ended, cfg: cfg,
+	return &App{log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
 		arrived:   expiring.New[string, time.Time](time.Minute, maxEntries, nil),
 		pending:   pendingCards{expiring.New[string, pending](pendingTTL, maxEntries, nil)},
 		posts:     expiring.New[string, []*postRecord](postMemory, maxEntries, nil),
+		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
 	}
 }
 
@@ -137,6 +141,24 @@ func (a *App) Run(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// Kinds of work in flight, for the monitor.
+const (
+	workRequest = "request" // a request run to its outcome
+	workCalls   = "calls"   // an invitation's calls followed
+)
+
+// spawn runs f in the task group, counted as work in flight (from before
+// it starts, so that whoever saw it acknowledged sees it counted). While the
+// app is stopping it runs nothing and reports false.
+func (a *App) spawn(work string, f func()) bool {
+	a.cfg.Monitor.Working(work, 1)
+	if !a.tasks.Go(func() { defer a.cfg.Monitor.Working(work, -1); f() }) {
+		a.cfg.Monitor.Working(work, -1)
+		return false
+	}
+	return true
 }
 
 // ack acknowledges an envelope, with a payload or none. It never blocks for

@@ -42,7 +42,7 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		case a.cfg.Policy.CheckChannel(cmd.ChannelID) != nil:
 			refuse("refused", refusalText(commands.RefusedChannel))
 		case err == nil && req.Action == commands.ActionWhoAmI:
-			started = a.tasks.Go(func() { say(lookingYouUp)(); a.whoami(lt, r) })
+			started = a.spawn(workRequest, func() { say(lookingYouUp)(); a.whoami(lt, r) })
 		case errors.As(err, &pe) && wantsForm(pe.Code):
 			// Not enough to go on: open the form, prefilled with what was
 			// given. The trigger expires in 3 s, so nothing comes first.
@@ -52,7 +52,7 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil:
 			// Plain words: let the model read them, then ask before acting.
 			r.t.kind = "words"
-			started = a.tasks.Go(func() { say(reading)(); a.interpret(lt, r, cmd.Text) })
+			started = a.spawn(workRequest, func() { say(reading)(); a.interpret(lt, r, cmd.Text) })
 		case err != nil:
 			refuse("bad_input", parseProblem(err)+"\n"+usage)
 		case req.Direct() && !a.cfg.AllowDirect:

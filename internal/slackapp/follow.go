@@ -23,6 +23,7 @@ type postRecord struct {
 	mu     sync.Mutex
 	states []commands.CallState // as last shown; nil before any call ended
 	ended  bool                 // the post says its meeting ended: it changes no more
+	stop   func()               // stops following its calls; nil when not followed
 }
 
 // update runs change with the post held, unless the post already says its
@@ -36,18 +37,22 @@ func (r *postRecord) update(change func() (ended bool)) {
 }
 
 // addPost remembers a meeting's post (its last postsPerMeeting at most) and
-// returns its record, through which it is updated.
-func (a *App) addPost(where posted, inv commands.Invitation, rep commands.Report) *postRecord {
-	r := &postRecord{where: where, inv: inv, rep: rep}
+// returns its record, through which it is updated. ended is true when the
+// meeting ended while the post was being made: it is not remembered then.
+func (a *App) addPost(where posted, inv commands.Invitation, rep commands.Report) (r *postRecord, ended bool) {
+	r = &postRecord{where: where, inv: inv, rep: rep}
 	a.postsMu.Lock()
 	defer a.postsMu.Unlock()
+	if _, ended := a.ended.Get(rep.ConferenceID); ended {
+		return r, true
+	}
 	rs, _ := a.posts.Get(rep.ConferenceID)
 	rs = append(slices.Clone(rs), r)
 	if len(rs) > postsPerMeeting {
 		rs = rs[len(rs)-postsPerMeeting:]
 	}
 	a.posts.Set(rep.ConferenceID, rs)
-	return r
+	return r, false
 }
 
 // followCalls updates the channel post as the invitation's calls are
@@ -59,8 +64,11 @@ func (a *App) followCalls(life context.Context, log *slog.Logger, post *postReco
 	if a.cfg.CallWatch < 0 {
 		return
 	}
-	a.tasks.Go(func() {
-		ctx, cancel := context.WithTimeout(life, a.cfg.CallWatch)
+	ctx, cancel := context.WithTimeout(life, a.cfg.CallWatch)
+	post.mu.Lock()
+	post.stop = cancel // the meeting's end stops it
+	post.mu.Unlock()
+	started := a.spawn(workCalls, func() {
 		defer cancel()
 		ticker := time.NewTicker(a.cfg.CallPoll)
 		defer ticker.Stop()
@@ -81,29 +89,45 @@ func (a *App) followCalls(life context.Context, log *slog.Logger, post *postReco
 			}
 		}
 	})
+	if !started {
+		cancel()
+	}
 }
 
-// markEnded marks the invitation posts of each meeting that ends: each says
-// so, and its Join and Call again buttons go; no later update of a post
-// undoes it. It runs until life ends.
+// markEnded marks the invitation posts of each meeting that ends. It runs
+// until life ends.
 func (a *App) markEnded(life context.Context) {
 	for {
 		select {
 		case <-life.Done():
 			return
-		case id, ok := <-a.ended:
+		case id, ok := <-a.meetingsEnded:
 			if !ok {
 				return
 			}
-			posts, _ := a.posts.Get(id)
+			a.postsMu.Lock()
+			a.ended.Set(id, struct{}{}) // for a post being made right now
+			posts, _ := a.posts.Take(id)
+			a.postsMu.Unlock()
+			a.log.Info("meeting ended; marking its posts", "conference_id", id, "posts", len(posts))
 			for _, r := range posts {
-				r.update(func() bool {
-					a.updatePost(life, a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
-					return true
-				})
+				a.markPostEnded(life, r)
 			}
 		}
 	}
+}
+
+// markPostEnded makes a post say that its meeting ended: its Join and Call
+// again buttons go, and the following of its calls stops; no later update
+// of the post undoes it.
+func (a *App) markPostEnded(ctx context.Context, r *postRecord) {
+	r.update(func() bool {
+		if r.stop != nil {
+			r.stop()
+		}
+		a.updatePost(ctx, a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+		return true
+	})
 }
 
 // tellMissed sends each Slack user whose call went unanswered a direct

@@ -40,7 +40,7 @@ type lifetimes struct {
 // acknowledges the envelope), and reports true; while the app is stopping
 // it runs nothing, calls nothing, and reports false.
 func (a *App) submit(lt lifetimes, r request, acked func()) bool {
-	return a.tasks.Go(func() {
+	return a.spawn(workRequest, func() {
 		acked()
 		a.intake(lt, r)
 	})
@@ -144,7 +144,11 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 			r.log.Error("could not report the invitation", "err", err)
 		}
 		if where.ts != "" {
-			a.followCalls(lt.life, r.log, a.addPost(where, r.inv, rep))
+			if post, ended := a.addPost(where, r.inv, rep); ended {
+				a.markPostEnded(lt.life, post)
+			} else {
+				a.followCalls(lt.life, r.log, post)
+			}
 		}
 	}
 	if m, ok := problemsMessage(r.inv, rep, err); ok {

@@ -98,7 +98,7 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 
 func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
 	t.Parallel()
-	r := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
 	changes := 0
 
 	r.update(func() bool { changes++; return false }) // a call ended

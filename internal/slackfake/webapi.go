@@ -148,6 +148,10 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if wait := s.limits.take(name, p.get("channel")); wait > 0 {
+		writeRateLimited(w, wait)
+		return
+	}
 	writeJSON(w, http.StatusOK, m.serve(p))
 }
 
@@ -647,8 +651,12 @@ func (s *Server) postTarget(ref string) (string, string, string) {
 	switch {
 	case c == nil || !visible(c):
 		return "", "", "channel_not_found"
+	case c.Archived:
+		return "", "", "is_archived"
 	case !c.BotIsMember && !s.granted("chat:write.public"):
 		return "", "", "not_in_channel"
+	case c.AnnouncementOnly:
+		return "", "", "restricted_action"
 	}
 	dmUser := ""
 	if c.IsIM && len(c.Members) > 0 {
@@ -692,6 +700,9 @@ func (s *Server) chatPostEphemeral(p *params) reply {
 		c := s.lookupChannel(ref)
 		if c == nil || !visible(c) {
 			return errReply("channel_not_found")
+		}
+		if c.Archived {
+			return errReply("is_archived")
 		}
 		channelID, members = c.ID, s.members(c)
 	}

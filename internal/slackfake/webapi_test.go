@@ -213,6 +213,12 @@ func TestViewsOpen(t *testing.T) {
 	noSubmit.Submit = nil
 	longTitle := modal("")
 	longTitle.Title = txt(strings.Repeat("t", 25))
+	crowded := modal("") // a context block of 11 elements breaks Block Kit's limit of 10
+	var els []slack.MixedElement
+	for range 11 {
+		els = append(els, txt("x"))
+	}
+	crowded.Blocks.BlockSet = append(crowded.Blocks.BlockSet, slack.NewContextBlock("", els...))
 	tests := []struct {
 		name    string
 		trigger func(fresh string) string
@@ -233,6 +239,7 @@ func TestViewsOpen(t *testing.T) {
 		{name: "title over 24 characters", view: longTitle, wantErr: "invalid_arguments"},
 		{name: "input blocks without submit", view: noSubmit, wantErr: "invalid_arguments"},
 		{name: "private_metadata over 3000 characters", view: long, wantErr: "invalid_arguments"},
+		{name: "blocks over Block Kit's limits", view: crowded, wantErr: "invalid_arguments"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

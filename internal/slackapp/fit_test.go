@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -133,6 +134,11 @@ func TestEveryMessageFitsAtTheMaximum(t *testing.T) {
 			for name, m := range newWorld(n).messages() {
 				assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people", name, n)
 				assert.NotEmpty(t, m.text, "%s: notifications and screen readers need the text", name)
+				// Delivery may add the simulator's note and the add-me hint.
+				m.text = "[simulated] " + m.text + "\n" + addMeHint
+				m.blocks = append(m.blocks[:len(m.blocks):len(m.blocks)],
+					slack.NewContextBlock("", mrkdwn(simulatedNote)), slack.NewContextBlock("", mrkdwn(addMeHint)))
+				assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people, with notes", name, n)
 			}
 		})
 	}

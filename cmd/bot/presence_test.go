@@ -61,8 +61,7 @@ func TestNobodyIsCalledWhenEveryoneIsThere(t *testing.T) {
 	assert.Contains(t, ackText(t, ack), "Inviting 2 people")
 	msgs := b.waitMessages(t, 1)
 	assert.NotEqual(t, "post", msgs[0].Kind, "nothing to announce in the channel")
-	assert.Contains(t, msgs[0].Text, "<@UALICE> — they're already in the meeting.")
-	assert.Contains(t, msgs[0].Text, "<@UBOB> — they're already in the meeting.")
+	assert.Contains(t, msgs[0].Text, "<@UALICE>, <@UBOB> — they're already in the meeting.", "one line for one reason")
 	b.settle(t)
 	assert.Len(t, b.slack.Messages(), 1)
 	assert.Empty(t, b.meet.Invitations(running), "no invite request")
@@ -91,8 +90,7 @@ func TestTheBotFollowsAMeetingItInvitesInto(t *testing.T) {
 
 	msgs = b.waitMessages(t, 3)
 	text := msgs[2].Text
-	assert.Contains(t, text, "<@UALICE> — they're already in the meeting.", "found by the phone the directory gives for her")
-	assert.Contains(t, text, "<@UBOB> — they're already in the meeting.")
+	assert.Contains(t, text, "<@UALICE>, <@UBOB> — they're already in the meeting.", "Alice found by the phone the directory gives for her")
 	assert.Len(t, b.meet.Invitations(running), 1, "no second invite request")
 	assert.Equal(t, asked, b.meet.Calls(meetingfake.EndpointOnlineAttendees), "answered from the live list, no request")
 

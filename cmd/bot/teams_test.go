@@ -29,17 +29,17 @@ func withCrowd(n int) option {
 
 func TestChannelExpansionAcrossPages(t *testing.T) {
 	t.Parallel()
-	b := startBot(t, withCrowd(250), withEnv("INVITE_MAX_PEOPLE", "300"), withEnv("INVITE_CONFIRM_ABOVE", "300"))
+	b := startBot(t, withCrowd(199), withEnv("INVITE_MAX_PEOPLE", "200"), withEnv("INVITE_CONFIRM_ABOVE", "200"))
 
 	ack := b.command(t, "CGENERAL", running+" <#CCROWD|crowd>")
 	assert.Contains(t, ackText(t, ack), "Looking up the people to invite")
 
 	msgs := b.waitMessages(t, 1)
 	assert.Equal(t, "post", msgs[0].Kind)
-	assert.Contains(t, msgs[0].Text, "250 people", "every member but the invoker and the bot")
+	assert.Contains(t, msgs[0].Text, "199 people", "every member but the invoker and the bot")
 	assert.Equal(t, 2, b.slack.Calls("conversations.members"), "two pages of 200")
 	require.Len(t, b.meet.Invitations(running), 1)
-	assert.Len(t, b.meet.Invitations(running)[0].Attendees, 250)
+	assert.Len(t, b.meet.Invitations(running)[0].Attendees, 199)
 	b.settle(t)
 	assert.Len(t, b.slack.Messages(), 1, "the channel's bot is left out quietly")
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/slackapp"
 )
 
 // Config is everything the bot reads from its environment.
@@ -118,6 +119,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.ShutdownGrace = duration(get, bad, "SHUTDOWN_GRACE", 20*time.Second)
 	c.LookupTTL = duration(get, bad, "LOOKUP_CACHE_TTL", 5*time.Minute)
 	c.MaxPeople = positiveInt(get, bad, "INVITE_MAX_PEOPLE", 50)
+	if c.MaxPeople > slackapp.MaxInvitePeople { // the largest invitation the Slack messages are built to carry
+		bad("INVITE_MAX_PEOPLE must be at most %d (got %d)", slackapp.MaxInvitePeople, c.MaxPeople)
+	}
 	c.ConfirmAbove = positiveInt(get, bad, "INVITE_CONFIRM_ABOVE", 10)
 	c.MaxConcurrent = positiveInt(get, bad, "MAX_CONCURRENT_INVITATIONS", 32)
 	c.AllowDirect = boolean(get, bad, "ALLOW_DIRECT_INVITES")

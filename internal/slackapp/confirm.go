@@ -48,16 +48,13 @@ func (s pendingCards) take(key, userID string) (pending, bool) {
 	return s.Take(key)
 }
 
-// confirmMessage asks the invoker to confirm an invitation of many people.
+// confirmMessage asks the invoker to confirm an invitation of many people,
+// and says which groups or channels could not be expanded.
 func confirmMessage(inv commands.Invitation, plan commands.Plan, key string) message {
 	text := confirmQuestion(plan.Count(), inv.ConferenceID)
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
 	if len(plan.Skipped) > 0 {
-		var lines []string
-		for _, s := range plan.Skipped {
-			lines = append(lines, "• "+who(s)+" — "+skipReason(s.Reason))
-		}
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(joinLines(lines))))
+		blocks = append(blocks, contextBlocks(skippedLines(plan.Skipped), "\n")...)
 	}
 	txt := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)

@@ -2,7 +2,6 @@ package slackapp
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -47,7 +46,7 @@ func understoodMessage(inv commands.Invitation, plan commands.Plan, key string) 
 	for _, id := range inv.ChannelIDs {
 		who = append(who, "everyone in <#"+id+">")
 	}
-	text := understood(strings.Join(who, ", "), inv.Role == meeting.RoleHost, inv.ConferenceID, plan.Count())
+	text := understood(nameList(who), inv.Role == meeting.RoleHost, inv.ConferenceID, plan.Count())
 	txt := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}

@@ -48,17 +48,17 @@ func reachText(iv commands.Invitee, skip *commands.Skipped) string {
 	}
 	switch iv.Via {
 	case commands.ViaApp:
-		return "I'd ring you in the Huawei Cloud Meeting app, on meeting number " + commands.MaskPhone(iv.Address) +
+		return "I'd ring you in the Huawei Cloud Meeting app, on meeting number " + clip(commands.MaskPhone(iv.Address), maxNameLen) +
 			": the meeting directory knows your Slack email." + footer
 	case commands.ViaPhone:
 		if p, ok := commands.NormalizePhone(iv.Person.Phone); ok && p == iv.Address {
-			return "I'd call your phone, " + commands.MaskPhone(iv.Address) + ", the number in your Slack profile" +
+			return "I'd call your phone, " + clip(commands.MaskPhone(iv.Address), maxNameLen) + ", the number in your Slack profile" +
 				" (the meeting directory has no meeting number for you)." + footer
 		}
-		return "I'd call your phone, " + commands.MaskPhone(iv.Address) +
+		return "I'd call your phone, " + clip(commands.MaskPhone(iv.Address), maxNameLen) +
 			", the mobile number the meeting directory has for your Slack email." + footer
 	}
-	return "I only know your email address, " + commands.MaskEmail(iv.Address) + ", and Huawei may not ring anyone for it. " +
+	return "I only know your email address, " + clip(commands.MaskEmail(iv.Address), 2*maxNameLen) + ", and Huawei may not ring anyone for it. " +
 		"To be called, add a phone number with its country code to your Slack profile, or ask an admin to add your email " +
 		"to the Huawei Cloud Meeting directory." + footer
 }
@@ -239,6 +239,7 @@ func failure(err error, conferenceID, name string) string {
 	if name == "" {
 		name = "one of the people"
 	}
+	name, ref = clip(name, maxNameLen), clip(ref, 80) // the request ID comes from Huawei
 	if ref == "" {
 		ref = "none"
 	}
@@ -281,6 +282,11 @@ func invitedSummary(invoker string, n int, title string) string {
 	return fmt.Sprintf("<@%s> invited %s to %s.", invoker, plural(n, "person", "people"), title)
 }
 
+// moreInvited heads a thread reply listing invitees the post left out.
+func moreInvited(from, to, total int, title string) string {
+	return fmt.Sprintf("Also invited to %s (%d–%d of %d):", title, from, to, total)
+}
+
 func notInvitedHeader(n int, conferenceID string) string {
 	return fmt.Sprintf("I couldn't invite %s to meeting %s:", plural(n, "person", "people"), conferenceID)
 }
@@ -294,13 +300,11 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// code makes user text safe inside an inline code span.
+// code makes user text safe inside an inline code span: no backquote to
+// end it, escaped like any mrkdwn (Slack reads <!here> inside code spans
+// too), at most 60 characters.
 func code(s string) string {
-	s = strings.ReplaceAll(s, "`", "'")
-	if r := []rune(s); len(r) > 60 {
-		s = string(r[:60]) + "…"
-	}
-	return s
+	return clip(strings.ReplaceAll(s, "`", "'"), 60)
 }
 
 // escape makes text from elsewhere (a meeting subject, a name) safe in mrkdwn.
@@ -365,8 +369,6 @@ const (
 	confirmCancelled = "Cancelled: nobody was invited."
 	confirmGone      = "This confirmation has expired or was already answered. Run the command again if you still want to invite them."
 )
-
-func joinLines(lines []string) string { return strings.Join(lines, "\n") }
 
 // refusalText explains why someone may not invite.
 func refusalText(r commands.Refusal) string {

@@ -44,48 +44,22 @@ func endedMessage(inv commands.Invitation, rep commands.Report, states []command
 
 // postMessage builds an invitation's channel post in each of its lives: as
 // first posted (states nil), as its calls end, and once its meeting ended.
+// It names at most maxListed people; inviteeListMessages has the rest.
 func postMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState, ended bool) message {
 	if ended && slices.Contains(states, commands.CallRinging) {
 		states = nil // some call never ended: say only who was invited
 	}
-	var (
-		mentions, lines []string
-		missed          []string // Slack user IDs
-		counts          = map[commands.CallState]int{}
-	)
-	for i, iv := range rep.Invited {
-		name := "<@" + iv.Person.ID + ">"
-		if iv.Person.ID == "" { // typed directly: a masked number or an address
-			name = escape(iv.Person.Name)
-		}
-		mentions = append(mentions, name)
-		if states == nil {
-			lines = append(lines, name+" "+viaText(iv.Via))
-			continue
-		}
-		st := commands.CallRinging
-		if i < len(states) {
-			st = states[i]
-		}
-		counts[st]++
-		lines = append(lines, callLine(name, st))
-		if st == commands.CallMissed && iv.Person.ID != "" {
-			missed = append(missed, iv.Person.ID)
-		}
-	}
-
+	t := tallyPost(rep, states)
 	n := len(rep.Invited)
 	summary, text := invitedSummary(inv.Invoker, n, meetingTitle(rep)), invitedSummary(inv.Invoker, n, plainTitle(rep))
 	switch {
-	case states != nil && counts[commands.CallRinging] == 0:
-		summary, text = callsSummary(inv.Invoker, n, meetingTitle(rep), counts), callsSummary(inv.Invoker, n, plainTitle(rep), counts)
+	case states != nil && t.counts[commands.CallRinging] == 0:
+		summary, text = callsSummary(inv.Invoker, n, meetingTitle(rep), t.counts), callsSummary(inv.Invoker, n, plainTitle(rep), t.counts)
 	case !ended:
-		summary += " Calling now: " + strings.Join(mentions, ", ") + "."
+		summary += " Calling now: " + nameList(t.names) + "."
 	}
-	blocks := []slack.Block{
-		slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+summary), nil, nil),
-		slack.NewContextBlock("", mrkdwn(strings.Join(lines, " · "))),
-	}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+summary), nil, nil)}
+	blocks = append(blocks, contextBlocks(limitLines(t.lines), " · ")...)
 	if ended {
 		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(meetingEndedNote)))
 		return message{text: text + " " + meetingEndedNote, blocks: blocks}
@@ -97,13 +71,77 @@ func postMessage(inv commands.Invitation, rep commands.Report, states []commands
 	if join, ok := joinButtonFor(rep); ok {
 		buttons, blockID = append(buttons, join), "join_block"
 	}
-	if again, ok := callAgainButton(rep.ConferenceID, missed, inv.Role); ok {
+	if again, ok := callAgainButton(rep.ConferenceID, t.missed, inv.Role); ok {
 		buttons = append(buttons, again)
 	}
 	if len(buttons) > 0 {
 		blocks = append(blocks, slack.NewActionBlock(blockID, buttons...))
 	}
 	return message{text: text, blocks: blocks}
+}
+
+// postTally is what an invitation's post says about each invitee.
+type postTally struct {
+	names, lines []string
+	missed       []string // Slack user IDs whose call went unanswered
+	counts       map[commands.CallState]int
+}
+
+func tallyPost(rep commands.Report, states []commands.CallState) postTally {
+	t := postTally{counts: map[commands.CallState]int{}}
+	for i, iv := range rep.Invited {
+		name := inviteeName(iv)
+		t.names = append(t.names, name)
+		if states == nil {
+			t.lines = append(t.lines, name+" "+viaText(iv.Via))
+			continue
+		}
+		st := commands.CallRinging
+		if i < len(states) {
+			st = states[i]
+		}
+		t.counts[st]++
+		t.lines = append(t.lines, callLine(name, st))
+		if st == commands.CallMissed && iv.Person.ID != "" {
+			t.missed = append(t.missed, iv.Person.ID)
+		}
+	}
+	return t
+}
+
+// inviteeName is how a message names an invitee: a mention for a Slack
+// user, else the (masked) number or address typed, clipped.
+func inviteeName(iv commands.Invitee) string {
+	if iv.Person.ID == "" {
+		return clip(iv.Person.Name, maxNameLen)
+	}
+	return "<@" + iv.Person.ID + ">"
+}
+
+// inviteeListMessages lists, for replies in the thread of an invitation's
+// channel post, the invitees the post itself leaves out ("…and N more"):
+// how each is reached, at most maxListed a message. It is empty when the
+// post names everyone.
+func inviteeListMessages(rep commands.Report) []message {
+	var lines []string
+	for _, iv := range rep.Invited {
+		lines = append(lines, "• "+inviteeName(iv)+" "+viaText(iv.Via))
+	}
+	shown, more := limitList(lines, maxListed, listBudget)
+	if more == 0 {
+		return nil
+	}
+	var out []message
+	for from := len(shown); from < len(lines); {
+		page, _ := limitList(lines[from:], maxListed, listBudget)
+		head := moreInvited(from+1, from+len(page), len(lines), plainTitle(rep))
+		out = append(out, message{
+			text:   head,
+			blocks: append([]slack.Block{slack.NewSectionBlock(mrkdwn(head), nil, nil)}, sectionBlocks(page)...),
+		})
+		from += len(page)
+	}
+	return out
 }
 
 // joinButtonFor links the meeting's guest join URL, when it has one.
@@ -129,8 +167,9 @@ func missedMessage(invoker string, rep commands.Report) message {
 }
 
 // problemsMessage is the private note to the person who asked: why the
-// invitation failed, or who was left out and why. ok is false when all went
-// well and there is nothing to say.
+// invitation failed, or who was left out and why (people left out for the
+// same reason share a line). ok is false when all went well and there is
+// nothing to say.
 func problemsMessage(inv commands.Invitation, rep commands.Report, err error) (message, bool) {
 	if err == nil && len(rep.Skipped) == 0 {
 		return message{}, false
@@ -145,18 +184,15 @@ func problemsMessage(inv commands.Invitation, rep commands.Report, err error) (m
 		} else {
 			lines = append(lines, "Also:")
 		}
-		for _, s := range rep.Skipped {
-			lines = append(lines, "• "+who(s)+" — "+skipReason(s.Reason))
-		}
+		lines = append(lines, skippedLines(rep.Skipped)...)
 	}
-	text := strings.Join(lines, "\n")
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
+	blocks := sectionBlocks(lines)
 	if errors.Is(err, meeting.ErrNotStarted) || errors.Is(err, meeting.ErrStarting) {
 		if b, ok := retryButtonFor(inv); ok {
 			blocks = append(blocks, slack.NewContextBlock("", mrkdwn(retryHint)), b)
 		}
 	}
-	return message{text: text, blocks: blocks}, true
+	return message{text: strings.Join(lines, "\n"), blocks: blocks}, true
 }
 
 func who(s commands.Skipped) string {
@@ -166,7 +202,7 @@ func who(s commands.Skipped) string {
 	case s.ChannelID != "":
 		return "<#" + s.ChannelID + ">"
 	case s.Address != "":
-		return escape(s.Name) // masked for phone numbers
+		return clip(s.Name, maxNameLen) // masked for phone numbers
 	}
 	return "<@" + s.UserID + ">"
 }
@@ -174,14 +210,16 @@ func who(s commands.Skipped) string {
 // meetingTitle names the meeting in mrkdwn: its subject, when known, and ID.
 func meetingTitle(rep commands.Report) string {
 	if s := rep.Conference.Subject; s != "" {
-		return "*" + escape(s) + "* (meeting " + rep.ConferenceID + ")"
+		return "*" + clip(s, maxTitle) + "* (meeting " + rep.ConferenceID + ")"
 	}
 	return "meeting " + rep.ConferenceID
 }
 
+// plainTitle names the meeting in a message's top-level text, which Slack
+// formats too: the subject is escaped there as well.
 func plainTitle(rep commands.Report) string {
 	if s := rep.Conference.Subject; s != "" {
-		return s + " (meeting " + rep.ConferenceID + ")"
+		return clip(s, maxTitle) + " (meeting " + rep.ConferenceID + ")"
 	}
 	return "meeting " + rep.ConferenceID
 }

@@ -19,8 +19,40 @@
 //     apps.connections.open only (invalid_auth, not_authed,
 //     not_allowed_token_type), in the form body or an Authorization: Bearer header;
 //   - bot scopes (missing_scope with needed and provided);
-//   - arguments (invalid_arguments, no_text, msg_too_long, invalid_blocks,
-//     invalid_cursor, invalid_limit);
+//   - arguments (invalid_arguments, no_text, invalid_cursor, invalid_limit);
+//   - Block Kit, with internal/blockkit, the same checker the bot's message
+//     builders are tested against: invalid_blocks (with Slack's
+//     "[ERROR] … [json-pointer:…]" problem list) for blocks over the documented
+//     limits, msg_too_long for top-level text over 40,000 characters,
+//     msg_blocks_too_long past 10,000 characters of block text. The limits
+//     and their pages: text objects 1–3,000 characters
+//     (https://docs.slack.dev/reference/block-kit/composition-objects/text-object);
+//     50 blocks in a message, 100 in a modal
+//     (https://docs.slack.dev/reference/block-kit/blocks); section text
+//     3,000, at most 10 fields of 2,000
+//     (https://docs.slack.dev/reference/block-kit/blocks/section-block); at
+//     most 10 context elements
+//     (https://docs.slack.dev/reference/block-kit/blocks/context-block); at
+//     most 25 actions, action_ids unique in a block
+//     (https://docs.slack.dev/reference/block-kit/blocks/actions-block);
+//     header text 150 (https://docs.slack.dev/reference/block-kit/blocks/header-block);
+//     button text 75, value 2,000, url 3,000
+//     (https://docs.slack.dev/reference/block-kit/block-elements/button-element);
+//     unique block_ids of at most 255 characters; message text
+//     (https://docs.slack.dev/reference/methods/chat.postMessage,
+//     https://api.slack.com/changelog/2018-04-truncating-really-long-messages);
+//     the undocumented block-text total (https://github.com/slackapi/bolt-js/issues/2509,
+//     https://github.com/slackapi/bolt-js/issues/2867). See package blockkit;
+//   - archived channels (is_archived, chat.postMessage and chat.postEphemeral)
+//     and announcement-only channels (restricted_action, chat.postMessage),
+//     as the methods' reference pages list them;
+//   - rate limits, when Config.RateLimits is set: tiered methods allow their
+//     tier's per-minute floor in any 60-second window (Tier 2 20, Tier 3 50,
+//     Tier 4 100), chat.postMessage one message per second per channel with
+//     bursts of 3, answered with HTTP 429, Retry-After and
+//     {"ok":false,"error":"ratelimited"}
+//     (https://docs.slack.dev/apis/web-api/rate-limits). Off by default, so
+//     tests that do not ask for them keep their pace;
 //   - Socket Mode tickets are single use; trigger IDs are single use and expire
 //     after Config.TriggerTTL (invalid_trigger_id, exchanged_trigger_id,
 //     expired_trigger_id); modals are validated a little like Slack does;
@@ -35,7 +67,8 @@
 // Slack errors, HTTP errors, raw bodies and slow responses; Config.Latency slows
 // every Web API and response_url answer.
 //
-// What it does not model: rate limits other than scripted ones, events_api
+// What it does not model: chat.postMessage's unpublished workspace-wide
+// limit, archived channels for response_url posts and chat.update, events_api
 // envelopes, app-token scopes, ticket expiry, more than one Socket Mode
 // connection receiving envelopes (the newest live socket gets them), Slack's
 // automatic re-delivery of un-acked envelopes (use Redeliver), dead-peer

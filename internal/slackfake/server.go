@@ -44,13 +44,17 @@ type User struct {
 }
 
 // Channel is a conversation. IsIM marks a direct message channel (ID "D…").
-// BotIsMember says whether the bot user is in it.
+// BotIsMember says whether the bot user is in it. Archived channels refuse
+// posts with is_archived; in an announcement-only channel (AnnouncementOnly,
+// where only admins may post) chat.postMessage fails with restricted_action.
 type Channel struct {
-	ID, Name    string
-	Private     bool
-	IsIM        bool
-	Members     []string
-	BotIsMember bool
+	ID, Name         string
+	Private          bool
+	IsIM             bool
+	Members          []string
+	BotIsMember      bool
+	Archived         bool
+	AnnouncementOnly bool
 }
 
 // Group is a user group (subteam, ID "S…").
@@ -77,12 +81,15 @@ type Config struct {
 	PingInterval time.Duration // server WebSocket PINGs; default 2s (slack-go's watchdog default is 30s)
 	TriggerTTL   time.Duration // default 3s
 	Latency      time.Duration // added to every Web API and response_url answer
+
+	RateLimits *RateLimits // Slack's rate limits; nil (the default) means none but scripted failures
 }
 
 // Server is a running fake Slack. Create it with Start and stop it with Close.
 type Server struct {
 	cfg      Config
 	scopes   map[string]bool // granted bot scopes; read-only after Start
+	limits   *limiter        // nil without Config.RateLimits
 	srv      *http.Server
 	baseURL  string // http://127.0.0.1:PORT
 	upgrader websocket.Upgrader
@@ -151,6 +158,7 @@ func Start(cfg Config) (*Server, error) {
 		viewChanged: make(chan struct{}),
 		calls:       make(map[string]int),
 		failures:    make(map[string][]Failure),
+		limits:      newLimiter(cfg.RateLimits),
 	}
 	for _, sc := range cfg.Scopes {
 		s.scopes[sc] = true

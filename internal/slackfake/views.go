@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/meet-invite/meet-invite/internal/blockkit"
 )
 
 // View is a modal the bot opened (views.open, views.push, or a "push" ack).
@@ -135,41 +138,20 @@ func validateView(raw json.RawMessage) (map[string]any, []string) {
 	checkText("submit", false)
 
 	blocks, ok := v["blocks"].([]any)
-	switch {
-	case !ok:
+	if !ok {
 		bad("missing required field: blocks [json-pointer:/view/blocks]")
-	case len(blocks) > 100:
-		bad("no more than 100 items allowed [json-pointer:/view/blocks]")
+	} else if err := blockkit.CheckBlocks(blockkit.Modal, mustJSON(blocks)); err != nil {
+		var e *blockkit.Error
+		if errors.As(err, &e) {
+			for _, pr := range e.Problems {
+				bad("%s", strings.Replace(pr, "[json-pointer:/blocks", "[json-pointer:/view/blocks", 1))
+			}
+		}
 	}
 	inputs := 0
-	seen := map[string]bool{}
-	for i, b := range blocks {
-		bm, ok := b.(map[string]any)
-		typ, _ := bm["type"].(string)
-		if !ok || !knownBlockType(typ) {
-			bad("invalid block type [json-pointer:/view/blocks/%d/type]", i)
-			continue
-		}
-		if id, present := bm["block_id"]; present {
-			s, _ := id.(string)
-			switch {
-			case s == "" || utf8.RuneCountInString(s) > 255:
-				bad("invalid block_id [json-pointer:/view/blocks/%d/block_id]", i)
-			case seen[s]:
-				bad("duplicate block_id %q [json-pointer:/view/blocks/%d/block_id]", s, i)
-			}
-			seen[s] = true
-		}
-		if typ != "input" {
-			continue
-		}
-		inputs++
-		if msg := plainText(bm["label"], 2000); msg != "" {
-			bad("%s [json-pointer:/view/blocks/%d/label]", msg, i)
-		}
-		el, ok := bm["element"].(map[string]any)
-		if et, _ := el["type"].(string); !ok || et == "" {
-			bad("missing required field: element [json-pointer:/view/blocks/%d/element]", i)
+	for _, b := range blocks {
+		if bm, _ := b.(map[string]any); bm["type"] == "input" {
+			inputs++
 		}
 	}
 	if inputs > 0 && v["submit"] == nil {
@@ -207,44 +189,6 @@ func plainText(v any, maxN int) string {
 		return fmt.Sprintf("must be less than %d characters", maxN+1)
 	}
 	return ""
-}
-
-func knownBlockType(t string) bool {
-	switch t {
-	case "section", "divider", "image", "actions", "context", "context_actions", "file", "input",
-		"header", "rich_text", "call", "video", "markdown", "table", "data_table", "data_visualization",
-		"task_card", "plan", "alert", "auth_provider", "card", "carousel", "container", "layout":
-		return true
-	}
-	return false
-}
-
-// validBlocks checks a message's blocks (a JSON array of at most 50 typed
-// blocks with unique block_ids) and returns them compacted.
-func validBlocks(raw json.RawMessage) (json.RawMessage, bool) {
-	var list []map[string]any
-	if err := json.Unmarshal(raw, &list); err != nil || len(list) > 50 {
-		return nil, false
-	}
-	seen := map[string]bool{}
-	for _, b := range list {
-		typ, _ := b["type"].(string)
-		if b == nil || !knownBlockType(typ) {
-			return nil, false
-		}
-		if id, present := b["block_id"]; present {
-			s, _ := id.(string)
-			if s == "" || seen[s] || utf8.RuneCountInString(s) > 255 {
-				return nil, false
-			}
-			seen[s] = true
-		}
-	}
-	var compact bytes.Buffer
-	if err := json.Compact(&compact, raw); err != nil {
-		return nil, false
-	}
-	return compact.Bytes(), true
 }
 
 // takeTrigger spends a trigger ID, or returns Slack's error code; s.mu must be held.

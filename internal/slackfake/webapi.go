@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"math"
 	"mime"
@@ -13,7 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/meet-invite/meet-invite/internal/blockkit"
 )
 
 // reply is a Web API answer; it is always sent with HTTP 200.
@@ -145,6 +147,10 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 			})
 			return
 		}
+	}
+	if wait := s.limits.take(name, p.get("channel")); wait > 0 {
+		writeRateLimited(w, wait)
+		return
 	}
 	writeJSON(w, http.StatusOK, m.serve(p))
 }
@@ -549,33 +555,55 @@ type content struct {
 	blocks json.RawMessage // nil when none
 }
 
-// readContent reads and checks text, blocks and attachments; "" code means fine.
-func readContent(p *params) (content, string) {
+// readContent reads and checks text, blocks and attachments. A nil reply
+// means fine; otherwise it is Slack's error answer (invalid_blocks carries
+// the problems, as Slack's does).
+func readContent(p *params) (content, reply) {
 	c := content{text: p.get("text")}
 	nonEmpty := c.text != ""
-	if raw := p.raw("blocks"); raw != nil {
-		b, ok := validBlocks(raw)
-		if !ok {
-			return c, "invalid_blocks"
+	raw := p.raw("blocks")
+	if err := blockkit.CheckMessage(c.text, raw); err != nil {
+		return c, blockError(err)
+	}
+	if raw != nil {
+		var compact bytes.Buffer
+		if err := json.Compact(&compact, raw); err != nil {
+			return c, errReply(blockkit.CodeInvalidBlocks)
 		}
-		if string(b) != "[]" {
-			c.blocks, nonEmpty = b, true
+		if compact.String() != "[]" {
+			c.blocks, nonEmpty = compact.Bytes(), true
 		}
 	}
 	if raw := p.raw("attachments"); raw != nil {
 		var a []json.RawMessage
 		if json.Unmarshal(raw, &a) != nil {
-			return c, "invalid_attachments"
+			return c, errReply("invalid_attachments")
 		}
 		nonEmpty = nonEmpty || len(a) > 0
 	}
 	if !nonEmpty {
-		return c, "no_text"
+		return c, errReply("no_text")
 	}
-	if utf8.RuneCountInString(c.text) > 40000 {
-		return c, "msg_too_long"
+	return c, nil
+}
+
+// blockError is Slack's answer to a payload blockkit refused:
+// {"ok":false,"error":"invalid_blocks","errors":[…],"response_metadata":{"messages":["[ERROR] …"]}}.
+func blockError(err error) reply {
+	var e *blockkit.Error
+	if !errors.As(err, &e) {
+		return errReply(blockkit.CodeInvalidBlocks)
 	}
-	return c, ""
+	r := errReply(e.Code)
+	if e.Code == blockkit.CodeInvalidBlocks {
+		msgs := make([]string, len(e.Problems))
+		for i, pr := range e.Problems {
+			msgs[i] = "[ERROR] " + pr
+		}
+		r["errors"] = slices.Clone(e.Problems)
+		r["response_metadata"] = map[string]any{"messages": msgs}
+	}
+	return r
 }
 
 // dmChannel is the ID of the bot's DM with a user; s.mu must be held.
@@ -623,8 +651,12 @@ func (s *Server) postTarget(ref string) (string, string, string) {
 	switch {
 	case c == nil || !visible(c):
 		return "", "", "channel_not_found"
+	case c.Archived:
+		return "", "", "is_archived"
 	case !c.BotIsMember && !s.granted("chat:write.public"):
 		return "", "", "not_in_channel"
+	case c.AnnouncementOnly:
+		return "", "", "restricted_action"
 	}
 	dmUser := ""
 	if c.IsIM && len(c.Members) > 0 {
@@ -640,9 +672,9 @@ func (s *Server) chatPostMessage(p *params) reply {
 	if code != "" {
 		return errReply(code)
 	}
-	c, code := readContent(p)
-	if code != "" {
-		return errReply(code)
+	c, bad := readContent(p)
+	if bad != nil {
+		return bad
 	}
 	ts, threadTS := s.mintTS(), p.get("thread_ts")
 	s.record(Message{
@@ -669,14 +701,17 @@ func (s *Server) chatPostEphemeral(p *params) reply {
 		if c == nil || !visible(c) {
 			return errReply("channel_not_found")
 		}
+		if c.Archived {
+			return errReply("is_archived")
+		}
 		channelID, members = c.ID, s.members(c)
 	}
 	if !slices.Contains(members, user) {
 		return errReply("user_not_in_channel")
 	}
-	c, code := readContent(p)
-	if code != "" {
-		return errReply(code)
+	c, bad := readContent(p)
+	if bad != nil {
+		return bad
 	}
 	ts := s.mintTS()
 	s.record(Message{
@@ -709,9 +744,9 @@ func (s *Server) chatUpdate(p *params) reply {
 	if orig == nil {
 		return errReply("message_not_found")
 	}
-	c, code := readContent(p)
-	if code != "" {
-		return errReply(code)
+	c, bad := readContent(p)
+	if bad != nil {
+		return bad
 	}
 	dmUser, threadTS := orig.User, orig.ThreadTS
 	s.record(Message{
@@ -783,11 +818,9 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	if len(body.Attachments) > 0 {
 		p.body["attachments"] = body.Attachments
 	}
-	c, code := readContent(p)
-	if code == "no_text" && body.DeleteOriginal {
-		code = ""
-	}
-	if code != "" {
+	c, bad := readContent(p)
+	if bad != nil && !(bad["error"] == "no_text" && body.DeleteOriginal) {
+		code, _ := bad["error"].(string)
 		text(http.StatusBadRequest, code)
 		return
 	}

@@ -213,6 +213,12 @@ func TestViewsOpen(t *testing.T) {
 	noSubmit.Submit = nil
 	longTitle := modal("")
 	longTitle.Title = txt(strings.Repeat("t", 25))
+	crowded := modal("") // a context block of 11 elements breaks Block Kit's limit of 10
+	var els []slack.MixedElement
+	for range 11 {
+		els = append(els, txt("x"))
+	}
+	crowded.Blocks.BlockSet = append(crowded.Blocks.BlockSet, slack.NewContextBlock("", els...))
 	tests := []struct {
 		name    string
 		trigger func(fresh string) string
@@ -233,6 +239,7 @@ func TestViewsOpen(t *testing.T) {
 		{name: "title over 24 characters", view: longTitle, wantErr: "invalid_arguments"},
 		{name: "input blocks without submit", view: noSubmit, wantErr: "invalid_arguments"},
 		{name: "private_metadata over 3000 characters", view: long, wantErr: "invalid_arguments"},
+		{name: "blocks over Block Kit's limits", view: crowded, wantErr: "invalid_arguments"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -344,13 +351,22 @@ func TestChatPostMessageRejectsInvalidBlocks(t *testing.T) {
 		{name: "unknown block type", blocks: `[{"type":"banner"}]`},
 		{name: "duplicate block_id", blocks: `[{"type":"divider","block_id":"a"},{"type":"divider","block_id":"a"}]`},
 		{name: "more than 50 blocks", blocks: "[" + strings.Repeat(`{"type":"divider"},`, 50) + `{"type":"divider"}]`},
+		{name: "section text over 3,000 characters", blocks: `[{"type":"section","text":{"type":"mrkdwn","text":"` + strings.Repeat("x", 3001) + `"}}]`},
+		{name: "11 context elements", blocks: `[{"type":"context","elements":[` + strings.Repeat(`{"type":"mrkdwn","text":"x"},`, 10) + `{"type":"mrkdwn","text":"x"}]}]`},
+		{name: "button text over 75", blocks: `[{"type":"actions","elements":[{"type":"button","action_id":"a","text":{"type":"plain_text","text":"` + strings.Repeat("x", 76) + `"}}]}]`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got := rawCall(t, fake, "chat.postMessage",
 				url.Values{"token": {fake.BotToken()}, "channel": {"C1"}, "text": {"x"}, "blocks": {tt.blocks}})
-			assert.Equal(t, map[string]any{"ok": false, "error": "invalid_blocks"}, got)
+			assert.Equal(t, false, got["ok"])
+			assert.Equal(t, "invalid_blocks", got["error"])
+			msgs, _ := got["response_metadata"].(map[string]any)["messages"].([]any)
+			if assert.NotEmpty(t, msgs, "Slack says what is wrong") {
+				assert.Contains(t, msgs[0], "[ERROR] ")
+				assert.Contains(t, msgs[0], "[json-pointer:/blocks")
+			}
 		})
 	}
 	assert.Empty(t, fake.Messages())

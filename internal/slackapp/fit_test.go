@@ -1,0 +1,239 @@
+package slackapp
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/slack-go/slack"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/blockkit"
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// hostile is text from users or Huawei that must never reach Slack as markup.
+var hostile = []string{"<!channel>", "<!here>", "<https://evil.example|x>", "<!subteam^SEVIL>", "<@UEVIL>", "<#CEVIL>"}
+
+// world builds invitations at the largest size the bot supports, with the
+// longest names, every way of reaching people and every reason to skip, and
+// subjects and typed names full of markup. tag marks each typed name so a
+// test can find it again.
+type world struct {
+	inv     commands.Invitation
+	rep     commands.Report
+	plan    commands.Plan
+	states  []commands.CallState
+	subject string
+}
+
+// longID is a Slack user ID longer than any Slack issues.
+func longID(prefix string, i int) string { return fmt.Sprintf("%s%020d", prefix, i) }
+
+func newWorld(n int) world {
+	evil := strings.Join(hostile, " ")
+	w := world{subject: strings.Repeat("Quarterly <!channel> & <https://evil.example|review> ", 20)}
+	w.inv = commands.Invitation{ConferenceID: "98765432109876543210", Invoker: longID("U", 0), Role: meeting.RoleHost}
+	w.rep = commands.Report{
+		ConferenceID: w.inv.ConferenceID,
+		Conference:   meeting.Conference{ID: w.inv.ConferenceID, Subject: w.subject, GuestJoinURI: "https://meeting.example/j/" + strings.Repeat("x", 200)},
+		RequestID:    "req-" + evil,
+	}
+	vias := []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaEmail}
+	states := []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallRinging, commands.CallNone}
+	for i := range n {
+		iv := commands.Invitee{Person: commands.Person{ID: longID("U", i+1), Name: evil}, Via: vias[i%3], Address: "+8613800000000"}
+		if i%4 == 3 { // typed directly: the masked address is shown
+			iv.Person = commands.Person{Name: commands.MaskEmail("x@" + strings.Repeat(evil, 20))}
+			iv.Via = commands.ViaEmail
+		}
+		w.rep.Invited = append(w.rep.Invited, iv)
+		w.inv.UserIDs = append(w.inv.UserIDs, iv.Person.ID)
+		w.states = append(w.states, states[i%len(states)])
+	}
+	reasons := commands.SkipBeingCalled - commands.SkipDeactivated + 1
+	for i := range n {
+		r := commands.SkipDeactivated + commands.SkipReason(i)%reasons
+		s := commands.Skipped{UserID: longID("W", i), Name: evil, Reason: r}
+		switch i % 4 {
+		case 1:
+			s = commands.Skipped{GroupID: longID("S", i), Reason: commands.SkipUnknownGroup}
+		case 2:
+			s = commands.Skipped{ChannelID: longID("C", i), Reason: commands.SkipUnknownChannel}
+		case 3:
+			s = commands.Skipped{Address: "x@evil.example", Name: evil + strings.Repeat("&", 300), Reason: r}
+		}
+		w.rep.Skipped = append(w.rep.Skipped, s)
+		w.inv.GroupIDs = append(w.inv.GroupIDs, longID("S", i))
+		w.inv.ChannelIDs = append(w.inv.ChannelIDs, longID("C", i))
+	}
+	w.plan = commands.Plan{UserIDs: w.inv.UserIDs, Direct: 3, Skipped: w.rep.Skipped}
+	return w
+}
+
+// messages is every message the builders make for one world.
+func (w world) messages() map[string]message {
+	allRinging := make([]commands.CallState, len(w.states))
+	out := map[string]message{
+		"invited":        invitedMessage(w.inv.Invoker, w.rep),
+		"calls_progress": callsMessage(w.inv, w.rep, w.states),
+		"calls_final":    callsMessage(w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1]), // the last rings on: shown ringing
+		"ended":          endedMessage(w.inv, w.rep, w.states),
+		"ended_ringing":  endedMessage(w.inv, w.rep, allRinging),
+		"missed_dm":      missedMessage(w.inv.Invoker, w.rep),
+		"confirm":        confirmMessage(w.inv, w.plan, strings.Repeat("k", 32)),
+		"understood":     understoodMessage(w.inv, w.plan, strings.Repeat("k", 32)),
+	}
+	noneRinging := w.rep
+	noneRinging.Invited = nil
+	var final []commands.CallState
+	for i, st := range w.states {
+		if st != commands.CallRinging {
+			noneRinging.Invited = append(noneRinging.Invited, w.rep.Invited[i])
+			final = append(final, st)
+		}
+	}
+	out["calls_summary"] = callsMessage(w.inv, noneRinging, final)
+	skipped := w.rep
+	out["problems"], _ = problemsMessage(w.inv, skipped, nil)
+	failed := fmt.Errorf("prepare: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: w.rep.RequestID})
+	out["problems_failed"], _ = problemsMessage(w.inv, w.rep, failed)
+	for i, m := range inviteeListMessages(w.rep) {
+		out[fmt.Sprintf("thread_%d", i)] = m
+	}
+	return out
+}
+
+func blocksJSON(t *testing.T, m message) []byte {
+	t.Helper()
+	if len(m.blocks) == 0 {
+		return nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // keep < and > readable for the assertions
+	require.NoError(t, enc.Encode(m.blocks))
+	return bytes.TrimSpace(b.Bytes())
+}
+
+// TestEveryMessageFitsAtTheMaximum builds every message for invitations of
+// every size up to MaxInvitePeople, with the longest names and every kind
+// of invitee and skip reason, and checks each against the limits the fake
+// Slack enforces (blockkit).
+func TestEveryMessageFitsAtTheMaximum(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 3, 31, 50, 61, 120, MaxInvitePeople} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			t.Parallel()
+			for name, m := range newWorld(n).messages() {
+				assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people", name, n)
+				assert.NotEmpty(t, m.text, "%s: notifications and screen readers need the text", name)
+				// Delivery may add the simulator's note and the add-me hint.
+				m.text = "[simulated] " + m.text + "\n" + addMeHint
+				m.blocks = append(m.blocks[:len(m.blocks):len(m.blocks)],
+					slack.NewContextBlock("", mrkdwn(simulatedNote)), slack.NewContextBlock("", mrkdwn(addMeHint)))
+				assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people, with notes", name, n)
+			}
+		})
+	}
+}
+
+var mentionRe = regexp.MustCompile(`<@(U[0-9]+)>`)
+
+// TestEveryInviteeStaysReachable checks that the post names people up to
+// its limit, says how many more there are, and that the thread replies name
+// exactly the rest.
+func TestEveryInviteeStaysReachable(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{maxListed, maxListed + 1, MaxInvitePeople} {
+		w := newWorld(n)
+		for i := range w.rep.Invited { // Slack users only, to count mentions
+			w.rep.Invited[i].Person = commands.Person{ID: longID("U", i+1)}
+		}
+		post := blocksJSON(t, invitedMessage(w.inv.Invoker, w.rep))
+		seen := map[string]int{}
+		for _, m := range mentionRe.FindAllStringSubmatch(string(post), -1) {
+			seen[m[1]]++
+		}
+		thread := inviteeListMessages(w.rep)
+		for _, m := range thread {
+			require.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)))
+			for _, mm := range mentionRe.FindAllStringSubmatch(string(blocksJSON(t, m)), -1) {
+				seen[mm[1]]++
+			}
+		}
+		for _, iv := range w.rep.Invited {
+			assert.Positive(t, seen[iv.Person.ID], "%d people: %s is named somewhere", n, iv.Person.ID)
+		}
+		if n <= maxListed {
+			assert.Empty(t, thread, "%d people: the post names everyone", n)
+		} else {
+			assert.Contains(t, string(post), fmt.Sprintf("…and %d more.", n-maxListed))
+		}
+	}
+}
+
+// TestManySkippedPeopleReachTheInvoker checks the private note at the
+// maximum: every skipped Slack user is named, people skipped for the same
+// reason share a line, and the note fits.
+func TestManySkippedPeopleReachTheInvoker(t *testing.T) {
+	t.Parallel()
+	var rep commands.Report
+	rep.ConferenceID = "914083136"
+	for i := range MaxInvitePeople {
+		rep.Skipped = append(rep.Skipped, commands.Skipped{UserID: longID("U", i), Reason: commands.SkipNoContact + commands.SkipReason(i%2)})
+	}
+	m, ok := problemsMessage(commands.Invitation{}, rep, nil)
+	require.True(t, ok)
+	b := blocksJSON(t, m)
+	require.NoError(t, blockkit.CheckMessage(m.text, b))
+	for _, s := range rep.Skipped {
+		assert.Contains(t, string(b), "<@"+s.UserID+">")
+	}
+	assert.Equal(t, 1, strings.Count(string(b), skipReason(commands.SkipNoContact)), "one reason, said once")
+}
+
+// TestNoUserTextReachesSlackAsMarkup feeds names, subjects, typed tokens and
+// Huawei request IDs holding Slack markup through every builder: none of it
+// may come out live, while the bot's own mentions do.
+func TestNoUserTextReachesSlackAsMarkup(t *testing.T) {
+	t.Parallel()
+	w := newWorld(8)
+	check := func(name, s string) {
+		t.Helper()
+		for _, h := range hostile {
+			assert.NotContains(t, s, h, "%s lets %q through", name, h)
+		}
+	}
+	for name, m := range w.messages() {
+		check(name+" text", m.text)
+		check(name+" blocks", string(blocksJSON(t, m)))
+	}
+	posted := invitedMessage(w.inv.Invoker, w.rep)
+	assert.Contains(t, string(blocksJSON(t, posted)), "<@"+w.rep.Invited[0].Person.ID+">", "the bot's mentions stay live")
+	assert.Contains(t, posted.text, "<@"+w.inv.Invoker+">")
+	assert.Contains(t, posted.text, "&lt;!channel&gt;", "the subject is shown, escaped")
+
+	evil := strings.Join(hostile, " ")
+	for c := commands.CodeNoText; c <= commands.CodeUnknownToken; c++ {
+		check(fmt.Sprintf("parse problem %d", c), parseProblem(&commands.ParseError{Code: c, Token: evil}))
+	}
+	check("failure", failure(&meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: evil}, "914083136", evil))
+	for _, via := range []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaEmail} {
+		iv := commands.Invitee{Via: via, Address: "x@" + evil, Person: commands.Person{Phone: evil}}
+		check("whoami", reachText(iv, nil))
+	}
+}
+
+func TestClipNeverCutsAnEntity(t *testing.T) {
+	t.Parallel()
+	got := clip(strings.Repeat("a&", 50), 12)
+	assert.Equal(t, "a&amp;a…", got, "a whole &amp; does not fit before the ellipsis")
+	assert.LessOrEqual(t, blockkit.Len(got), 12)
+	assert.Equal(t, "&lt;!here&gt;", clip("<!here>", 40))
+}

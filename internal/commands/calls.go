@@ -16,7 +16,7 @@ const (
 	CallRinging CallState = iota // being called, as far as is known
 	CallJoined                   // answered: in the meeting
 	CallMissed                   // stopped ringing without joining (no answer, busy, declined)
-	CallNone                     // nothing rings: invited by email only
+	CallNone                     // nothing rings: sent the join link (ViaLink)
 )
 
 // final reports whether the state can no longer change.
@@ -42,7 +42,7 @@ func (c CallState) final() bool { return c != CallRinging }
 func (in *Inviter) FollowCalls(ctx context.Context, rep Report, poll time.Duration, update func([]CallState)) (states []CallState, known bool) {
 	states = make([]CallState, len(rep.Invited))
 	for i, iv := range rep.Invited {
-		if iv.Via == ViaEmail {
+		if iv.Via == ViaLink {
 			states[i] = CallNone
 		}
 	}

@@ -88,7 +88,14 @@ type Via int
 const (
 	ViaApp   Via = iota + 1 // their Huawei Cloud Meeting number (SIP): the app rings
 	ViaPhone                // their mobile phone (PSTN)
-	ViaEmail                // their email address only
+	// ViaLink: only their email address is known. Huawei cannot call an
+	// email (phone is mandatory, meeting_21_0030) and sends no notice to
+	// people invited during a meeting, so they are not in the invite
+	// request: they are listed in Report.Invited with this Via, and are to
+	// be sent the meeting's join link (Address is their email).
+	ViaLink
+	// Deprecated: ViaEmail is ViaLink.
+	ViaEmail = ViaLink
 )
 
 func (v Via) String() string {
@@ -97,13 +104,14 @@ func (v Via) String() string {
 		return "app"
 	case ViaPhone:
 		return "phone"
-	case ViaEmail:
-		return "email"
+	case ViaLink:
+		return "link"
 	}
 	return "unknown"
 }
 
-// Invitee is a person the inviter asked the meeting service to call.
+// Invitee is a person the inviter asked the meeting service to call, or
+// (ViaLink) who is to be sent the join link.
 // Address is the number or email used; it is personal data and is shown
 // masked, if at all.
 type Invitee struct {
@@ -169,7 +177,7 @@ type Skipped struct {
 type Report struct {
 	ConferenceID string
 	Conference   meeting.Conference // zero when the meeting could not be read
-	Invited      []Invitee          // accepted by the meeting service; they are being called
+	Invited      []Invitee          // accepted by the meeting service and being called; then the ViaLink ones, not called
 	Skipped      []Skipped
 	Err          error  // the invitation as a whole failed; nobody was called
 	RequestID    string // the meeting service's ID of the accepted invite request
@@ -319,6 +327,7 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 	var (
 		invitees  []Invitee
 		attendees []meeting.Attendee
+		links     []Invitee           // email only: sent the link, never to Huawei
 		seen      = map[string]bool{} // addresses already in this invitation
 	)
 	for _, r := range results {
@@ -335,6 +344,10 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 			continue
 		}
 		seen[iv.Address] = true
+		if iv.Via == ViaLink {
+			links = append(links, iv)
+			continue
+		}
 		invitees = append(invitees, iv)
 		attendees = append(attendees, attendee(iv, inv.Role))
 	}
@@ -353,7 +366,10 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 	rep.Skipped = append(rep.Skipped, there...)
 	invitees, attendees, recent := in.reserve(inv.ConferenceID, invitees, attendees)
 	rep.Skipped = append(rep.Skipped, recent...)
+	links, _, recent = in.reserve(inv.ConferenceID, links, make([]meeting.Attendee, len(links)))
+	rep.Skipped = append(rep.Skipped, recent...)
 	if len(attendees) == 0 {
+		rep.Invited = links
 		return rep
 	}
 	requestID, err := in.meetings.Invite(ctx, inv.ConferenceID, attendees)
@@ -364,11 +380,12 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) Repor
 			// answer (a timeout) people may be ringing, so the reservation
 			// stands for the recent window.
 			in.release(inv.ConferenceID, invitees)
+			in.release(inv.ConferenceID, links)
 		}
 		rep.Err = err
 		return rep
 	}
-	rep.Invited = invitees
+	rep.Invited = append(invitees, links...)
 	rep.RequestID = requestID
 	return rep
 }
@@ -465,7 +482,7 @@ func (in *Inviter) direct(inv Invitation) []resolution {
 		add(p, ViaPhone, MaskPhone(p))
 	}
 	for _, e := range inv.Emails {
-		add(e, ViaEmail, MaskEmail(e))
+		add(e, ViaLink, MaskEmail(e))
 	}
 	return out
 }
@@ -769,7 +786,7 @@ func (in *Inviter) resolve(ctx context.Context, id string) (r resolution, cachea
 		}
 	}
 	if p.Email != "" {
-		return resolution{invitee: &Invitee{Person: p, Via: ViaEmail, Address: p.Email}}, cacheable
+		return resolution{invitee: &Invitee{Person: p, Via: ViaLink, Address: p.Email}}, cacheable
 	}
 	return skip(p, SkipNoContact), true
 }
@@ -812,7 +829,8 @@ func otherNumbers(addr string, numbers ...string) []string {
 	return out
 }
 
-// attendee builds the meeting service's attendee for an invitee.
+// attendee builds the meeting service's attendee for an invitee called
+// by number (ViaApp or ViaPhone; ViaLink ones are never sent).
 func attendee(iv Invitee, role meeting.Role) meeting.Attendee {
 	a := meeting.Attendee{Name: truncate(iv.Person.Name, 96), Role: role}
 	switch iv.Via {
@@ -820,8 +838,6 @@ func attendee(iv Invitee, role meeting.Role) meeting.Attendee {
 		a.Phone, a.Type = iv.Address, meeting.TypeNormal
 	case ViaPhone:
 		a.Phone, a.Type = iv.Address, meeting.TypeMobile
-	case ViaEmail:
-		a.Email, a.Type = iv.Address, meeting.TypeNormal
 	}
 	if iv.Person.ID == "" {
 		// Typed directly: Person.Name is masked for Slack; the meeting

@@ -51,8 +51,10 @@ var ErrSubscribeRefused = errors.New("meeting: control websocket subscription re
 var subscribeTypes = []string{"ParticipantsNotify", "ConfDynamicInfoNotify", "InviteResultNotify"}
 
 // Watch is a live view of a running conference's online participants, kept
-// up to date by Huawei's control WebSocket (ParticipantsNotify pushes). It
-// ends when the conference ends, the link fails or Close is called.
+// up to date by Huawei's control WebSocket (ParticipantsNotify pushes), and
+// of the results of calls into it (InviteResultNotify). It ends when the
+// conference ends, the link fails, Huawei refuses a subscription, or Close
+// is called.
 type Watch struct {
 	conferenceID string // as the caller named it
 	realID       string // Huawei's conferenceID (differs for a fixed room ID)
@@ -102,10 +104,14 @@ type participantNotify struct {
 }
 
 // Watch opens the conference's control WebSocket and subscribes to its online
-// participants. The conference must have been prepared, so that its control
-// token is cached (ErrNoControlToken otherwise). It returns once subscribed;
-// the participant list is ready when the first full push arrives (see
-// Participants). The caller must Close the watch.
+// participants, its state and its call results. The conference must have been
+// prepared, so that its control token is cached (ErrNoControlToken
+// otherwise); conferenceID is the ID it was prepared with (a fixed room ID
+// watches the meeting running in the room). It returns once Huawei has
+// answered the Subscribe: an error matching ErrSubscribeRefused, with
+// Huawei's returnCode and reason, when it refused. The participant list is
+// ready when the first full push arrives (see Participants). The caller must
+// Close the watch.
 func (c *Client) Watch(ctx context.Context, conferenceID string) (*Watch, error) {
 	w, err := c.watch(ctx, conferenceID)
 	if err != nil {
@@ -180,16 +186,13 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 
 // awaitSubscribed waits for the answer to the first Subscribe: Huawei's
 // reply (meeting_21_1511), or a push of a subscribed type, which says as
-// much. A refusal is logged with Huawei's reason.
+// much. A refusal is returned with Huawei's code and reason, for the
+// caller to log (Presence does).
 func (w *Watch) awaitSubscribed(ctx context.Context) error {
 	t := time.NewTimer(watchWriteWait)
 	defer t.Stop()
 	select {
 	case err := <-w.answered:
-		if err != nil {
-			w.logger.Warn("the meeting's control websocket refused the subscription; asking the API instead",
-				slog.String("conference_id", w.conferenceID), slog.Any("err", err))
-		}
 		return err
 	case <-w.done:
 		if err := w.Err(); err != nil {
@@ -203,14 +206,17 @@ func (w *Watch) awaitSubscribed(ctx context.Context) error {
 	}
 }
 
-// confirm records the first Subscribe's outcome, once.
-func (w *Watch) confirm(err error) {
+// confirm records the first Subscribe's outcome, once, and reports
+// whether this was it.
+func (w *Watch) confirm(err error) (first bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if !w.confirmed {
-		w.confirmed = true
-		w.answered <- err
+	if w.confirmed {
+		return false
 	}
+	w.confirmed = true
+	w.answered <- err
+	return true
 }
 
 // webSocketToken obtains a one-time token (valid one minute) for opening the
@@ -310,9 +316,10 @@ func (w *Watch) read() {
 		switch env.Action {
 		case "Subscribe":
 			if err := subscribeAnswer(env.Data); err != nil {
-				w.confirm(err)
-				w.logger.Warn("the meeting's control websocket refused a subscription; asking the API instead",
-					slog.String("conference_id", w.conferenceID), slog.Any("err", err))
+				if !w.confirm(err) { // a later Subscribe (resynchronising, or with a kept-alive token)
+					w.logger.Warn("the meeting's control websocket refused a subscription; asking the API instead",
+						slog.String("conference_id", w.conferenceID), slog.Any("err", err))
+				}
 				w.end(err)
 				return
 			}

@@ -94,7 +94,7 @@ const (
 	// request: they are listed in Report.Invited with this Via, and are to
 	// be sent the meeting's join link (Address is their email).
 	ViaLink
-	// Deprecated: ViaEmail is ViaLink.
+	// ViaEmail is ViaLink's former name, kept while callers move over.
 	ViaEmail = ViaLink
 )
 

@@ -315,17 +315,9 @@ func (s *Server) handleControlToken(w http.ResponseWriter, r *http.Request, rid 
 	s.writeControlToken(w, confID, tok, expires)
 }
 
-// attendeeKey identifies an invitee for MaxParticipants.
-func attendeeKey(a Attendee) string {
-	switch {
-	case a.Phone != "":
-		return "p:" + a.Phone
-	case a.Email != "":
-		return "e:" + strings.ToLower(a.Email)
-	default:
-		return "s:" + a.SMS
-	}
-}
+// attendeeKey identifies an invitee for MaxParticipants: the number
+// called (every accepted attendee has one).
+func attendeeKey(a Attendee) string { return a.Phone }
 
 var attendeeTypes = map[string]bool{
 	"normal": true, "telepresence": true, "terminal": true, "outside": true, "mobile": true,

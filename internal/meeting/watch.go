@@ -129,27 +129,10 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 		return nil, ErrNoControlToken
 	}
 	control, until := cc.token, cc.until
-	wsToken, err := c.webSocketToken(ctx, cc.realID, control)
-	if err != nil {
-		return nil, fmt.Errorf("websocket token: %w", err)
-	}
-	endpoint, err := wsEndpoint(cc.wsURL, cc.realID, wsToken)
+	conn, err := c.dialControl(ctx, cc)
 	if err != nil {
 		return nil, err
 	}
-	dialer := websocket.Dialer{HandshakeTimeout: watchDialTimeout, Proxy: http.ProxyFromEnvironment}
-	conn, resp, err := dialer.DialContext(ctx, endpoint, nil)
-	if resp != nil && resp.Body != nil {
-		_ = resp.Body.Close()
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		// The error may quote the address but never the query, where the token is.
-		return nil, fmt.Errorf("%w: control websocket: %w", ErrUnavailable, err)
-	}
-	conn.SetReadLimit(maxPushSize)
 
 	w := &Watch{
 		conferenceID: conferenceID,
@@ -182,6 +165,33 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 	w.wg.Add(1)
 	go w.heartbeat(until.Sub(c.now()))
 	return w, nil
+}
+
+// dialControl opens the conference's control WebSocket with a fresh
+// one-time token.
+func (c *Client) dialControl(ctx context.Context, cc control) (*websocket.Conn, error) {
+	wsToken, err := c.webSocketToken(ctx, cc.realID, cc.token)
+	if err != nil {
+		return nil, fmt.Errorf("websocket token: %w", err)
+	}
+	endpoint, err := wsEndpoint(cc.wsURL, cc.realID, wsToken)
+	if err != nil {
+		return nil, err
+	}
+	dialer := websocket.Dialer{HandshakeTimeout: watchDialTimeout, Proxy: http.ProxyFromEnvironment}
+	conn, resp, err := dialer.DialContext(ctx, endpoint, nil)
+	if resp != nil && resp.Body != nil {
+		_ = resp.Body.Close()
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		// The error may quote the address but never the query, where the token is.
+		return nil, fmt.Errorf("%w: control websocket: %w", ErrUnavailable, err)
+	}
+	conn.SetReadLimit(maxPushSize)
+	return conn, nil
 }
 
 // awaitSubscribed waits for the answer to the first Subscribe: Huawei's

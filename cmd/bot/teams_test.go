@@ -136,9 +136,8 @@ func TestDirectNumbers(t *testing.T) {
 		assert.NotContains(t, posted, "guest@", "the address is masked in the channel")
 		require.Len(t, b.meet.Invitations(running), 1)
 		got := b.meet.Invitations(running)[0].Attendees
-		require.Len(t, got, 2)
+		require.Len(t, got, 1, "an email cannot be called: Huawei needs a phone")
 		assert.Equal(t, "+8613800000009", got[0].Phone)
 		assert.Equal(t, "mobile", got[0].Type)
-		assert.Equal(t, "guest@example.org", got[1].Email)
 	})
 }

@@ -17,7 +17,7 @@ const (
 	CallRinging CallState = iota // being called, as far as is known
 	CallJoined                   // answered: in the meeting
 	CallMissed                   // stopped ringing without joining (no answer, busy, declined)
-	CallNone                     // nothing rings: invited by email only
+	CallNone                     // nothing rings: sent the join link (ViaLink)
 )
 
 // final reports whether the state can no longer change.
@@ -54,7 +54,7 @@ func (in *Inviter) FollowCalls(ctx context.Context, rep Report, ticks <-chan tim
 	out := make(chan CallUpdate)
 	states := make([]CallState, len(rep.Invited))
 	for i, iv := range rep.Invited {
-		if iv.Via == ViaEmail {
+		if iv.Via == ViaLink {
 			states[i] = CallNone
 		}
 	}

@@ -90,6 +90,11 @@ func (m *meetings) Invite(_ context.Context, _ string, attendees []meeting.Atten
 	if m.inviteErr != nil {
 		return "", m.inviteErr
 	}
+	for _, a := range attendees {
+		if err := a.Validate(); err != nil { // as *meeting.Client does: nothing is sent
+			return "", err
+		}
+	}
 	m.invited = append(m.invited, attendees)
 	return fmt.Sprintf("req-%d", len(m.invited)), nil
 }
@@ -160,19 +165,19 @@ func TestInviteResolvesEachPerson(t *testing.T) {
 	assert.Equal(t, "Weekly sync", rep.Conference.Subject)
 	assert.Equal(t, []string{"914083136/"}, m.prepared)
 
-	// Alice: directory number (app); Bob: profile phone; Carol: email only.
+	// Alice: directory number (app); Bob: profile phone; Carol: email only,
+	// to be sent the join link.
 	require.Len(t, rep.Invited, 3)
 	assert.Equal(t, commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249", Also: []string{"+8613800000001"}}, rep.Invited[0])
 	assert.Equal(t, commands.Invitee{Person: bob, Via: commands.ViaPhone, Address: "+442079460000"}, rep.Invited[1])
-	assert.Equal(t, commands.Invitee{Person: carol, Via: commands.ViaEmail, Address: "carol@example.com"}, rep.Invited[2])
+	assert.Equal(t, commands.Invitee{Person: carol, Via: commands.ViaLink, Address: "carol@example.com"}, rep.Invited[2])
 
-	require.Len(t, m.invited, 1, "one invite call for everyone")
+	require.Len(t, m.invited, 1, "one invite call for everyone called")
 	assert.Equal(t, "req-1", rep.RequestID, "the accepted request's ID, for the audit trail")
 	assert.Equal(t, []meeting.Attendee{
 		{Name: "Alice", Phone: "+99111244216210249", Type: meeting.TypeNormal, Role: meeting.RoleParticipant},
 		{Name: "Bob", Phone: "+442079460000", Type: meeting.TypeMobile, Role: meeting.RoleParticipant},
-		{Name: "Carol", Email: "carol@example.com", Type: meeting.TypeNormal, Role: meeting.RoleParticipant},
-	}, m.invited[0])
+	}, m.invited[0], "Carol never reaches Huawei: an attendee needs a phone")
 
 	assert.Equal(t, []commands.Skipped{
 		{UserID: "UDAVE", Name: "Dave", Reason: commands.SkipNoContact},
@@ -502,6 +507,24 @@ func TestPlanCountsWithoutLookingAnyoneUp(t *testing.T) {
 	assert.Zero(t, p.lookups.Load())
 }
 
+func TestEmailOnlyPeopleAreSentTheLinkNotCalled(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{})
+
+	rep, err := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UCAROL"}})
+
+	require.NoError(t, err)
+	assert.Empty(t, m.invited, "no invite request: nobody to call")
+	assert.Equal(t, []commands.Invitee{{Person: carol, Via: commands.ViaLink, Address: "carol@example.com"}}, rep.Invited)
+	assert.Equal(t, "link", rep.Invited[0].Via.String())
+
+	again, err := in.Invite(t.Context(), commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UCAROL"}})
+	require.NoError(t, err)
+	assert.Empty(t, again.Invited, "not sent the link twice in the recent window")
+	assert.Equal(t, commands.SkipRecentlyInvited, again.Skipped[0].Reason)
+}
+
 func TestInviteDirectNumbers(t *testing.T) {
 	t.Parallel()
 	inv := commands.Invitation{ConferenceID: "914083136", Phones: []string{"+8613800000009"}, Emails: []string{"guest@example.org"}}
@@ -509,13 +532,14 @@ func TestInviteDirectNumbers(t *testing.T) {
 	t.Run("allowed", func(t *testing.T) {
 		t.Parallel()
 		m := newMeetings()
-		_, err := newInviter(newPeople(), m, commands.Config{AllowDirect: true}).Invite(t.Context(), inv)
+		rep, err := newInviter(newPeople(), m, commands.Config{AllowDirect: true}).Invite(t.Context(), inv)
 		require.NoError(t, err)
 		require.Len(t, m.invited, 1)
 		assert.Equal(t, []meeting.Attendee{
 			{Name: "+8613800000009", Phone: "+8613800000009", Type: meeting.TypeMobile},
-			{Name: "guest@example.org", Email: "guest@example.org", Type: meeting.TypeNormal},
-		}, m.invited[0])
+		}, m.invited[0], "an email cannot be called")
+		require.Len(t, rep.Invited, 2)
+		assert.Equal(t, commands.Invitee{Person: commands.Person{Name: "g•••@example.org"}, Via: commands.ViaLink, Address: "guest@example.org"}, rep.Invited[1])
 	})
 	t.Run("refused by default", func(t *testing.T) {
 		t.Parallel()

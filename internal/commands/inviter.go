@@ -78,15 +78,30 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Repo
 	}
 	invitees, recent := in.reserve(inv.ConferenceID, invitees)
 	rep.Skipped = append(rep.Skipped, recent...)
-	if len(invitees) == 0 {
-		return rep, nil
+	called, links := splitLinks(invitees)
+	if len(called) > 0 {
+		if rep.RequestID, err = in.send(ctx, inv, called); err != nil {
+			if errors.As(err, new(*meeting.APIError)) {
+				in.release(inv.ConferenceID, links) // the service answered: a retry may send them the link
+			}
+			return rep, err
+		}
 	}
-	requestID, err := in.send(ctx, inv, invitees)
-	if err != nil {
-		return rep, err
-	}
-	rep.Invited, rep.RequestID = invitees, requestID
+	rep.Invited = append(called, links...) // the called first, then those sent the link
 	return rep, nil
+}
+
+// splitLinks separates those to be called from those to be sent the join
+// link (ViaLink), keeping each in order, the called first.
+func splitLinks(invitees []Invitee) (called, links []Invitee) {
+	for _, iv := range invitees {
+		if iv.Via == ViaLink {
+			links = append(links, iv)
+		} else {
+			called = append(called, iv)
+		}
+	}
+	return called, links
 }
 
 // gathered is what an invitation learns before it chooses whom to call.

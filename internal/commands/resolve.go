@@ -24,7 +24,7 @@ func (in *Inviter) direct(inv Invitation) []resolution {
 		add(p, ViaPhone, MaskPhone(p))
 	}
 	for _, e := range inv.Emails {
-		add(e, ViaEmail, MaskEmail(e))
+		add(e, ViaLink, MaskEmail(e))
 	}
 	return out
 }
@@ -124,7 +124,7 @@ func (in *Inviter) resolve(ctx context.Context, id string) (r resolution, cachea
 		}
 	}
 	if p.Email != "" {
-		return resolution{invitee: &Invitee{Person: p, Via: ViaEmail, Address: p.Email}}, cacheable
+		return resolution{invitee: &Invitee{Person: p, Via: ViaLink, Address: p.Email}}, cacheable
 	}
 	return skip(p, SkipNoContact), true
 }
@@ -143,7 +143,8 @@ func otherNumbers(addr string, numbers ...string) []string {
 	return out
 }
 
-// attendee builds the meeting service's attendee for an invitee.
+// attendee builds the meeting service's attendee for an invitee called
+// by number (ViaApp or ViaPhone; ViaLink ones are never sent).
 func attendee(iv Invitee, role meeting.Role) meeting.Attendee {
 	a := meeting.Attendee{Name: truncate(iv.Person.Name, 96), Role: role}
 	switch iv.Via {
@@ -151,8 +152,6 @@ func attendee(iv Invitee, role meeting.Role) meeting.Attendee {
 		a.Phone, a.Type = iv.Address, meeting.TypeNormal
 	case ViaPhone:
 		a.Phone, a.Type = iv.Address, meeting.TypeMobile
-	case ViaEmail:
-		a.Email, a.Type = iv.Address, meeting.TypeNormal
 	}
 	if iv.Person.ID == "" {
 		// Typed directly: Person.Name is masked for Slack; the meeting

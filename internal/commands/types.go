@@ -94,7 +94,12 @@ type Via int
 const (
 	ViaApp   Via = iota + 1 // their Huawei Cloud Meeting number (SIP): the app rings
 	ViaPhone                // their mobile phone (PSTN)
-	ViaEmail                // their email address only
+	// ViaLink: only their email address is known. Huawei cannot call an
+	// email (phone is mandatory, meeting_21_0030) and sends no notice to
+	// people invited during a meeting, so they are not in the invite
+	// request: they are listed in Report.Invited with this Via, and are to
+	// be sent the meeting's join link (Address is their email).
+	ViaLink
 )
 
 func (v Via) String() string {
@@ -103,13 +108,14 @@ func (v Via) String() string {
 		return "app"
 	case ViaPhone:
 		return "phone"
-	case ViaEmail:
-		return "email"
+	case ViaLink:
+		return "link"
 	}
 	return "unknown"
 }
 
-// Invitee is a person the inviter asked the meeting service to call.
+// Invitee is a person the inviter asked the meeting service to call, or
+// (ViaLink) who is to be sent the join link.
 // Address is the number or email used; it is personal data and is shown
 // masked, if at all.
 type Invitee struct {
@@ -177,7 +183,7 @@ type Skipped struct {
 type Report struct {
 	ConferenceID string
 	Conference   meeting.Conference // zero when the meeting could not be read
-	Invited      []Invitee          // accepted by the meeting service; they are being called
+	Invited      []Invitee          // accepted by the meeting service and being called; then the ViaLink ones, not called
 	Skipped      []Skipped
 	RequestID    string // the meeting service's ID of the accepted invite request
 }

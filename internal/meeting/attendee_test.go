@@ -39,9 +39,11 @@ func TestAttendeeValidate(t *testing.T) {
 		{name: "negative role", attendee: with(func(a *meeting.Attendee) { a.Role = -1 }), wantField: "role"},
 		{name: "empty type", attendee: with(func(a *meeting.Attendee) { a.Type = "" }), wantField: "type"},
 		{name: "unknown type", attendee: with(func(a *meeting.Attendee) { a.Type = "fax" }), wantField: "type"},
-		{name: "no phone, email or sms", attendee: with(func(a *meeting.Attendee) { a.Phone = "" }), wantField: "phone, email and sms"},
-		{name: "email only", attendee: with(func(a *meeting.Attendee) { a.Phone, a.Email = "", "a@example.com" })},
-		{name: "sms only", attendee: with(func(a *meeting.Attendee) { a.Phone, a.SMS = "", "+8613800000000" })},
+		{name: "no phone, email or sms", attendee: with(func(a *meeting.Attendee) { a.Phone = "" }), wantField: "phone"},
+		// phone is mandatory (meeting_21_0030, SDK Attendee.Phone): an email
+		// or SMS alone is never sent.
+		{name: "email only", attendee: with(func(a *meeting.Attendee) { a.Phone, a.Email = "", "a@example.com" }), wantField: "phone"},
+		{name: "sms only", attendee: with(func(a *meeting.Attendee) { a.Phone, a.SMS = "", "+8613800000000" }), wantField: "phone"},
 		{name: "SIP number", attendee: with(func(a *meeting.Attendee) { a.Phone = "2001" })},
 		{name: "+ and 6 digits", attendee: with(func(a *meeting.Attendee) { a.Phone = "+123456" })},
 		{name: "+ and 5 digits", attendee: with(func(a *meeting.Attendee) { a.Phone = "+12345" }), wantField: "phone"},

@@ -58,7 +58,8 @@ type Client struct {
 	now     func() time.Time
 	logger  *slog.Logger
 	creds   Credentials
-	optErr  error // first invalid option, reported by NewClient
+	optErr  error             // first invalid option, reported by NewClient
+	unknown func(code string) // told of error codes not in the table
 
 	authMu     sync.Mutex
 	access     token
@@ -117,6 +118,14 @@ func WithLogger(l *slog.Logger) Option {
 			c.logger = l
 		}
 	}
+}
+
+// WithUnknownCode sets a function told of every error code Huawei answers
+// that the package does not know (APIError.Known is false), for example to
+// count them; it must be quick and safe for concurrent use. Such codes are
+// also logged at warning level, with the code, status and request ID.
+func WithUnknownCode(fn func(code string)) Option {
+	return func(c *Client) { c.unknown = fn }
 }
 
 // NewClient returns a client. It fails if the credentials are incomplete (neither
@@ -208,7 +217,16 @@ func (c *Client) doID(req *http.Request, out any) (requestID string, err error) 
 		slog.Duration("duration", time.Since(start)))
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return requestID, newAPIError(resp)
+		apiErr := newAPIError(resp)
+		if !apiErr.Known() {
+			c.logger.WarnContext(req.Context(), "meeting api answered an error code not in the table",
+				slog.String("code", apiErr.Code), slog.Int("status", apiErr.StatusCode),
+				slog.String("path", req.URL.Path), slog.String("request_id", apiErr.RequestID))
+			if c.unknown != nil {
+				c.unknown(apiErr.Code)
+			}
+		}
+		return requestID, apiErr
 	}
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	if err != nil {

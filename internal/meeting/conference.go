@@ -1,6 +1,7 @@
 package meeting
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,7 +28,11 @@ const (
 
 // Conference is what the bot needs to know about a conference.
 type Conference struct {
-	ID                 string // conferenceID
+	// ID is Huawei's conferenceID. For a meeting in a fixed-ID (personal
+	// or cloud) room it differs from the number people see and type, which
+	// is DisplayID (meeting_21_0027, meeting_21_1512).
+	ID                 string
+	DisplayID          string // the number as typed; equal to ID for an ordinary meeting
 	Subject            string
 	State              string // StateSchedule, StateCreating, StateCreated or StateDestroyed
 	StartTime, EndTime string // as Huawei sends them ("yyyy-MM-dd HH:mm", UTC)
@@ -53,6 +58,8 @@ type ConferenceInfo struct {
 	GuestJoinURI    string          `json:"guestJoinUri"`
 	ChairJoinURI    string          `json:"chairJoinUri"` // gives host rights: never post it
 	PasswordEntry   []PasswordEntry `json:"passwordEntry"`
+	VmrFlag         int             `json:"vmrFlag"`         // 1: held in a cloud meeting room
+	VmrConferenceID string          `json:"vmrConferenceID"` // the room's fixed ID, shown to users when VmrFlag is 1
 }
 
 // PasswordEntry is one conference password; the "chair" one is the host password.
@@ -145,7 +152,8 @@ func (c *Client) controlToken(ctx context.Context, conferenceID, hostPassword st
 	return &ct, nil
 }
 
-// confEntry is the client's memory of one conference.
+// confEntry is the client's memory of one conference, by the ID the caller
+// used (conf.ID is Huawei's, which differs for a fixed room ID).
 type confEntry struct {
 	conf     Conference
 	control  token
@@ -226,13 +234,14 @@ func (c *Client) prepare(ctx context.Context, conferenceID, hostPassword string)
 
 // fetchControl reads the conference and, if it is running, obtains a control token.
 func (c *Client) fetchControl(ctx context.Context, conferenceID, hostPassword, remembered string) (prepared, error) {
-	d, err := c.conferenceDetail(ctx, conferenceID)
+	d, err := c.detailOrRoom(ctx, conferenceID)
 	if err != nil {
 		return prepared{}, fmt.Errorf("detail: %w", err)
 	}
 	info := d.ConferenceData
 	conf := Conference{
 		ID:           info.ConferenceID,
+		DisplayID:    conferenceID,
 		Subject:      info.Subject,
 		State:        info.ConferenceState,
 		StartTime:    info.StartTime,
@@ -262,7 +271,7 @@ func (c *Client) fetchControl(ctx context.Context, conferenceID, hostPassword, r
 		return prepared{}, ErrNoHostPassword
 	}
 
-	ct, err := c.controlToken(ctx, conferenceID, password)
+	ct, err := c.controlToken(ctx, conf.ID, password)
 	if err != nil {
 		return prepared{}, fmt.Errorf("control token: %w", err)
 	}
@@ -310,17 +319,24 @@ func (c *Client) entry(conferenceID string) *confEntry {
 	return e
 }
 
-// cachedControl returns the conference's cached control token and WebSocket
-// prefix, without fetching anything.
-// until is when the token is due for renewal.
-func (c *Client) cachedControl(conferenceID string) (tok, wsURL string, until time.Time, ok bool) {
+// control is a conference's cached control token and what goes with it.
+type control struct {
+	token  string
+	realID string    // Huawei's conferenceID
+	wsURL  string    // the control WebSocket prefix
+	until  time.Time // when the token is due for renewal
+}
+
+// cachedControl returns the conference's cached control token, without
+// fetching anything.
+func (c *Client) cachedControl(conferenceID string) (control, bool) {
 	c.confMu.Lock()
 	defer c.confMu.Unlock()
 	e, found := c.confs[conferenceID]
 	if !found || !e.control.usable(c.now()) {
-		return "", "", time.Time{}, false
+		return control{}, false
 	}
-	return e.control.value, e.wsURL, e.control.renewAt, true
+	return control{token: e.control.value, realID: e.conf.ID, wsURL: e.wsURL, until: e.control.renewAt}, true
 }
 
 // keepControlAlive extends a control token with the documented keep-alive
@@ -334,12 +350,12 @@ func (c *Client) cachedControl(conferenceID string) (tok, wsURL string, until ti
 // token, and re-reading the meeting's details, on its own schedule.
 func (c *Client) keepControlAlive(ctx context.Context, conferenceID, tok string) (string, time.Time, error) {
 	c.confMu.Lock()
-	var password string
+	password, realID := "", conferenceID
 	if e, ok := c.confs[conferenceID]; ok {
-		password = e.password
+		password, realID = e.password, cmp.Or(e.conf.ID, conferenceID)
 	}
 	c.confMu.Unlock()
-	path := "v1/mmc/control/conferences/token?" + url.Values{"conferenceID": {conferenceID}}.Encode()
+	path := "v1/mmc/control/conferences/token?" + url.Values{"conferenceID": {realID}}.Encode()
 	req, err := c.newRequest(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return "", time.Time{}, err

@@ -60,6 +60,11 @@ func TestPrepare(t *testing.T) {
 				}
 				writeJSON(w, http.StatusOK, detailBody(tt.state, tt.chair))
 			})
+			mux.HandleFunc("GET /api/v1/mmc/management/conferences/online", func(w http.ResponseWriter, r *http.Request) {
+				// Not a fixed room ID either: no running meeting has it.
+				assert.Equal(t, confID, r.URL.Query().Get("searchKey"))
+				writeJSON(w, http.StatusOK, map[string]any{"offset": 0, "limit": 500, "count": 0, "data": []any{}})
+			})
 			var (
 				mu     sync.Mutex
 				gotPWs []string
@@ -92,6 +97,7 @@ func TestPrepare(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, meeting.Conference{
 				ID:           confID,
+				DisplayID:    confID,
 				Subject:      "Weekly sync",
 				State:        meeting.StateCreated,
 				StartTime:    "2026-03-01 09:00",

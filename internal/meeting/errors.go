@@ -12,8 +12,11 @@ import (
 // Sentinel errors. Callers branch on these with errors.Is, never on message text.
 // An *APIError matches at most one of them (see APIError.Is).
 var (
-	ErrNotFound      = errors.New("meeting: not found")
-	ErrNotStarted    = errors.New("meeting: not started")
+	ErrNotFound = errors.New("meeting: not found")
+	// ErrNotStarted is MMC.111072005, which Huawei's error centre gives for
+	// a meeting that has not started and is also seen for one that has
+	// already ended: say both.
+	ErrNotStarted    = errors.New("meeting: not started, or already ended")
 	ErrStarting      = errors.New("meeting: starting")
 	ErrEnded         = errors.New("meeting: ended")
 	ErrHostAuth      = errors.New("meeting: meeting ID or host password rejected")
@@ -23,6 +26,9 @@ var (
 	ErrBadInvitee    = errors.New("meeting: invitee rejected")
 	ErrFull          = errors.New("meeting: participant limit reached")
 	ErrCapacity      = errors.New("meeting: enterprise capacity exhausted")
+	// ErrMeetingLocked is MMC.111072050. A lock keeps people from joining on
+	// their own; it does not affect the host's invitations (meeting_21_0037),
+	// which is how the bot invites, so an invite should not meet it.
 	ErrMeetingLocked = errors.New("meeting: conference locked")
 	ErrInviteFailed  = errors.New("meeting: invite failed")
 	ErrPSTNDisabled  = errors.New("meeting: PSTN calling not enabled")
@@ -36,6 +42,9 @@ var (
 	ErrInvalidAttendee  = errors.New("meeting: invalid attendee")
 	ErrNoDirectoryMatch = errors.New("meeting: no single directory match")
 )
+
+// codeNotFound is confDetail's answer for an ID it does not know.
+const codeNotFound = "MMC.111070005"
 
 // errNoConferenceID is returned before sending anything when a conference ID is empty.
 var errNoConferenceID = errors.New("meeting: empty conference ID")
@@ -81,10 +90,19 @@ func (e *APIError) Is(target error) bool {
 	return s != nil && target == s
 }
 
+// Known reports whether Huawei's error code is one the package knows
+// (reference table, meeting-api.md §9). An unknown code still matches a
+// sentinel by HTTP status; the client logs and reports it (WithUnknownCode)
+// so that the table can be corrected from real traffic. A response without
+// a code is not "unknown": it is reported by status alone.
+func (e *APIError) Known() bool {
+	return e.Code == "" || codeSentinel(e.Code) != nil || e.Code == "USG.201040001" || e.Code == "APIGW.0101"
+}
+
 // codeSentinel returns the sentinel for a documented error code, or nil.
 func codeSentinel(code string) error {
 	switch code {
-	case "MMC.111070005", "MMC.111081002", "MMC.111070004":
+	case codeNotFound, "MMC.111081002", "MMC.111070004":
 		return ErrNotFound
 	case "MMC.111072005":
 		return ErrNotStarted

@@ -368,3 +368,40 @@ func TestSecretsHiddenWhenPrinted(t *testing.T) {
 	}
 	assert.Contains(t, fmt.Sprint(creds), appID)
 }
+
+func TestAPIErrorKnown(t *testing.T) {
+	t.Parallel()
+	for _, code := range []string{"MMC.111070005", "MMC.111072005", "MMC.111072050", "MMC.111076012", "USG.000000004", "USG.201040001", ""} {
+		assert.True(t, (&meeting.APIError{StatusCode: 400, Code: code}).Known(), code)
+	}
+	for _, code := range []string{"MMC.111099999", "USG.999", "CMS.1"} {
+		assert.False(t, (&meeting.APIError{StatusCode: 400, Code: code}).Known(), code)
+	}
+}
+
+func TestUnknownCodesAreLoggedAndReported(t *testing.T) {
+	t.Parallel()
+	var (
+		logs     logBuffer
+		reported []string
+	)
+	mux, c := setup(t, appCreds,
+		meeting.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))),
+		meeting.WithUnknownCode(func(code string) { reported = append(reported, code) }))
+	handleAuth(t, mux, time.Now, 24*time.Hour)
+	codes := []string{"MMC.111099999", "MMC.111072005"}
+	var n atomic.Int32
+	mux.HandleFunc("GET /api/v1/mmc/management/conferences/confDetail", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusBadRequest, codes[n.Add(1)-1])
+	})
+
+	_, err := c.ConferenceDetail(t.Context(), confID)
+	require.Error(t, err)
+	_, err = c.ConferenceDetail(t.Context(), confID)
+	require.ErrorIs(t, err, meeting.ErrNotStarted)
+
+	assert.Equal(t, []string{"MMC.111099999"}, reported, "only the code not in the table")
+	assert.Contains(t, logs.String(), "code=MMC.111099999")
+	assert.Contains(t, logs.String(), "not in the table")
+	assert.NotContains(t, logs.String(), "MMC.111072005")
+}

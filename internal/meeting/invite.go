@@ -40,9 +40,9 @@ const (
 type Attendee struct {
 	UserUUID  string       `json:"userUUID,omitempty"`
 	AccountID string       `json:"accountId,omitempty"`
-	Name      string       `json:"name"`            // 1..96 characters
-	Role      Role         `json:"role"`            // always sent
-	Phone     string       `json:"phone,omitempty"` // SIP number or +<country code><digits>, <= 127
+	Name      string       `json:"name"`  // 1..96 characters
+	Role      Role         `json:"role"`  // always sent
+	Phone     string       `json:"phone"` // required: SIP number or +<country code><digits>, <= 127
 	Phone2    string       `json:"phone2,omitempty"`
 	Phone3    string       `json:"phone3,omitempty"`
 	Email     string       `json:"email,omitempty"`    // <= 255
@@ -64,8 +64,10 @@ func (a Attendee) Validate() error {
 		return invalid("role", "is not 0 or 1")
 	case !a.Type.valid():
 		return invalid("type", "is not a documented attendee type")
-	case a.Phone == "" && a.Email == "" && a.SMS == "":
-		return invalid("phone, email and sms", "are all empty")
+	case a.Phone == "":
+		// Mandatory on meeting_21_0030 (en) and in the SDK model; an email
+		// or SMS alone rings nobody and gets no notice in a running meeting.
+		return invalid("phone", "is empty")
 	}
 	limits := []struct {
 		field, value string
@@ -193,11 +195,12 @@ func (c *Client) invite(ctx context.Context, conferenceID string, attendees []At
 	if err := validateAttendees(attendees); err != nil {
 		return "", err
 	}
-	_, tok, err := c.prepare(ctx, conferenceID, "")
+	conf, tok, err := c.prepare(ctx, conferenceID, "")
 	if err != nil {
 		return "", err
 	}
-	in := InviteRequest{ConferenceID: conferenceID, Attendees: attendees}
+	// Into Huawei's conferenceID, which for a fixed room ID is not the one typed.
+	in := InviteRequest{ConferenceID: conf.ID, Attendees: attendees}
 	id, err := c.inviteParticipants(ctx, tok, in)
 	if !isUnauthorized(err) {
 		return id, err
@@ -205,8 +208,9 @@ func (c *Client) invite(ctx context.Context, conferenceID string, attendees []At
 	c.logger.DebugContext(ctx, "meeting control token rejected; fetching a new one",
 		slog.String("conference_id", conferenceID))
 	c.dropControlToken(conferenceID, tok)
-	if _, tok, err = c.prepare(ctx, conferenceID, ""); err != nil {
+	if conf, tok, err = c.prepare(ctx, conferenceID, ""); err != nil {
 		return "", err
 	}
+	in.ConferenceID = conf.ID
 	return c.inviteParticipants(ctx, tok, in)
 }

@@ -15,8 +15,13 @@ const (
 
 // Presence tells who is online in a conference. For a conference it has been
 // asked to Follow it keeps a Watch and answers from it, at no cost, while the
-// watch is live and complete; otherwise it asks the API
-// (OnlineParticipants). It is safe for concurrent use; Close it when done.
+// watch is live and complete; otherwise it asks the API: realTimeInfo when a
+// control token is in hand, since it documents who is being called (state
+// 1) as well as who is in the meeting; else ListOnlineConfAttendee
+// (OnlineParticipants), which needs only the access token but whose list of
+// people still ringing is not documented. It also passes on the call results
+// a watch hears (CallResults). It is safe for concurrent use; Close it when
+// done.
 type Presence struct {
 	client *Client
 	idle   time.Duration
@@ -114,7 +119,14 @@ func (p *Presence) ask(ctx context.Context, conferenceID string) ([]Participant,
 		p.asking[conferenceID] = fl
 		p.mu.Unlock()
 
-		ps, err := p.client.OnlineParticipants(ctx, conferenceID)
+		ps, err := p.client.realTimeParticipants(ctx, conferenceID)
+		if err != nil {
+			if !errors.Is(err, ErrNoControlToken) {
+				p.logger.DebugContext(ctx, "realTimeInfo failed; listing online attendees instead",
+					slog.String("conference_id", conferenceID), slog.Any("err", err))
+			}
+			ps, err = p.client.OnlineParticipants(ctx, conferenceID)
+		}
 
 		p.mu.Lock()
 		delete(p.asking, conferenceID)
@@ -139,6 +151,24 @@ func (p *Presence) Find(conferenceID string, match func(Participant) bool) (foun
 		return nil, false
 	}
 	return w.Find(match)
+}
+
+// CallResults returns the results of calls into a followed conference
+// received at or after since (busy, declined, not answered, no PSTN,
+// answered...), oldest first, from its watch. live is false when the
+// conference has no live watch: results may then have been missed.
+func (p *Presence) CallResults(conferenceID string, since time.Time) (results []CallResult, live bool) {
+	p.mu.Lock()
+	f := p.follows[conferenceID]
+	var w *Watch
+	if f != nil {
+		w = f.watch
+	}
+	p.mu.Unlock()
+	if w == nil {
+		return nil, false
+	}
+	return w.CallResults(since), !isDone(w.Done())
 }
 
 // Follow starts watching a conference that has just been prepared (its

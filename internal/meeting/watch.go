@@ -3,6 +3,7 @@ package meeting
 import (
 	"cmp"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,36 +27,53 @@ const (
 	watchDialTimeout = 10 * time.Second
 	watchWriteWait   = 10 * time.Second
 	maxPushSize      = 4 << 20 // bytes of one pushed message
-	// After this many missed increments within resyncWindow the pushes are
-	// not trusted: the watch ends and callers ask the API instead.
+	// After this many increments out of order (a repeated or earlier
+	// version) within resyncWindow the pushes are not trusted: the watch
+	// ends and callers ask the API instead.
 	maxResyncs   = 3
 	resyncWindow = time.Minute
 	// A kept-alive token must last at least this long, or the watch ends
 	// rather than call the keep-alive over and over.
 	minTokenLife = time.Minute
+	maxResults   = 512 // call results a watch remembers
 )
 
 // ErrNoControlToken means the conference has no cached control token: it must
 // be prepared (Prepare or Invite) before it can be watched.
 var ErrNoControlToken = errors.New("meeting: conference not prepared")
 
+// ErrSubscribeRefused means Huawei answered a Subscribe on the control
+// WebSocket with a non-zero returnCode (meeting_21_1511); the error names
+// the code and description.
+var ErrSubscribeRefused = errors.New("meeting: control websocket subscription refused")
+
+// subscribeTypes are the pushes a watch asks for (meeting_21_1511).
+var subscribeTypes = []string{"ParticipantsNotify", "ConfDynamicInfoNotify", "InviteResultNotify"}
+
 // Watch is a live view of a running conference's online participants, kept
-// up to date by Huawei's control WebSocket (ParticipantsNotify pushes). It
-// ends when the conference ends, the link fails or Close is called.
+// up to date by Huawei's control WebSocket (ParticipantsNotify pushes), and
+// of the results of calls into it (InviteResultNotify). It ends when the
+// conference ends, the link fails, Huawei refuses a subscription, or Close
+// is called.
 type Watch struct {
-	conferenceID string
+	conferenceID string // as the caller named it
+	realID       string // Huawei's conferenceID (differs for a fixed room ID)
 	conn         *websocket.Conn
 	logger       *slog.Logger
+	now          func() time.Time
 	writeMu      sync.Mutex // gorilla allows one writer at a time
+	answered     chan error // the first Subscribe's outcome; buffered
 
-	mu      sync.Mutex
-	roster  map[string]Participant // by participant ID
-	synced  bool                   // a full list arrived and no increment was missed since
-	version int64                  // of the last increment applied; 0 after a full list
-	err     error                  // why the watch ended
-	resyncs []time.Time            // recent requests for a full list after a missed increment
-	puzzled atomic.Bool            // a push could not be read
-	control string                 // the control token the watch subscribed with, kept alive; guarded by mu
+	mu        sync.Mutex
+	roster    map[string]Participant // by participant ID
+	synced    bool                   // a full list arrived and no increment was out of order since
+	versions  map[string]int64       // of the last increment applied, by push type; 0 after a full list
+	results   []CallResult           // call results, oldest first, at most maxResults
+	confirmed bool                   // the first Subscribe was answered
+	err       error                  // why the watch ended
+	resyncs   []time.Time            // recent requests for a full list after a missed increment
+	puzzled   atomic.Bool            // a push could not be read
+	control   string                 // the control token the watch subscribed with, kept alive; guarded by mu
 	// renew keeps a control token alive: it returns the token to use and its life.
 	renew func(ctx context.Context, tok string) (string, time.Duration, error)
 
@@ -86,10 +104,14 @@ type participantNotify struct {
 }
 
 // Watch opens the conference's control WebSocket and subscribes to its online
-// participants. The conference must have been prepared, so that its control
-// token is cached (ErrNoControlToken otherwise). It returns once subscribed;
-// the participant list is ready when the first full push arrives (see
-// Participants). The caller must Close the watch.
+// participants, its state and its call results. The conference must have been
+// prepared, so that its control token is cached (ErrNoControlToken
+// otherwise); conferenceID is the ID it was prepared with (a fixed room ID
+// watches the meeting running in the room). It returns once Huawei has
+// answered the Subscribe: an error matching ErrSubscribeRefused, with
+// Huawei's returnCode and reason, when it refused. The participant list is
+// ready when the first full push arrives (see Participants). The caller must
+// Close the watch.
 func (c *Client) Watch(ctx context.Context, conferenceID string) (*Watch, error) {
 	w, err := c.watch(ctx, conferenceID)
 	if err != nil {
@@ -102,15 +124,57 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 	if conferenceID == "" {
 		return nil, errNoConferenceID
 	}
-	control, prefix, until, ok := c.cachedControl(conferenceID)
+	cc, ok := c.cachedControl(conferenceID)
 	if !ok {
 		return nil, ErrNoControlToken
 	}
-	wsToken, err := c.webSocketToken(ctx, conferenceID, control)
+	control, until := cc.token, cc.until
+	conn, err := c.dialControl(ctx, cc)
+	if err != nil {
+		return nil, err
+	}
+
+	w := &Watch{
+		conferenceID: conferenceID,
+		realID:       cc.realID,
+		conn:         conn,
+		logger:       c.logger,
+		now:          c.now,
+		answered:     make(chan error, 1),
+		roster:       map[string]Participant{},
+		versions:     map[string]int64{},
+		control:      control,
+		done:         make(chan struct{}),
+		stop:         make(chan struct{}),
+	}
+	w.ctx, w.cancel = context.WithCancel(context.Background())
+	w.renew = func(ctx context.Context, tok string) (string, time.Duration, error) {
+		next, at, err := c.keepControlAlive(ctx, conferenceID, tok)
+		return next, at.Sub(c.now()), err
+	}
+	if err := w.subscribe(control); err != nil {
+		_ = conn.Close()
+		return nil, fmt.Errorf("%w: subscribe: %w", ErrUnavailable, err)
+	}
+	w.wg.Add(1)
+	go w.read()
+	if err := w.awaitSubscribed(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
+	w.wg.Add(1)
+	go w.heartbeat(until.Sub(c.now()))
+	return w, nil
+}
+
+// dialControl opens the conference's control WebSocket with a fresh
+// one-time token.
+func (c *Client) dialControl(ctx context.Context, cc control) (*websocket.Conn, error) {
+	wsToken, err := c.webSocketToken(ctx, cc.realID, cc.token)
 	if err != nil {
 		return nil, fmt.Errorf("websocket token: %w", err)
 	}
-	endpoint, err := wsEndpoint(prefix, conferenceID, wsToken)
+	endpoint, err := wsEndpoint(cc.wsURL, cc.realID, wsToken)
 	if err != nil {
 		return nil, err
 	}
@@ -127,29 +191,42 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 		return nil, fmt.Errorf("%w: control websocket: %w", ErrUnavailable, err)
 	}
 	conn.SetReadLimit(maxPushSize)
+	return conn, nil
+}
 
-	w := &Watch{
-		conferenceID: conferenceID,
-		conn:         conn,
-		logger:       c.logger,
-		roster:       map[string]Participant{},
-		done:         make(chan struct{}),
-		stop:         make(chan struct{}),
+// awaitSubscribed waits for the answer to the first Subscribe: Huawei's
+// reply (meeting_21_1511), or a push of a subscribed type, which says as
+// much. A refusal is returned with Huawei's code and reason, for the
+// caller to log (Presence does).
+func (w *Watch) awaitSubscribed(ctx context.Context) error {
+	t := time.NewTimer(watchWriteWait)
+	defer t.Stop()
+	select {
+	case err := <-w.answered:
+		return err
+	case <-w.done:
+		if err := w.Err(); err != nil {
+			return err
+		}
+		return fmt.Errorf("%w: control websocket closed before answering Subscribe", ErrUnavailable)
+	case <-t.C:
+		return fmt.Errorf("%w: no answer to Subscribe", ErrUnavailable)
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	w.ctx, w.cancel = context.WithCancel(context.Background())
-	if err := w.subscribe(control); err != nil {
-		_ = conn.Close()
-		return nil, fmt.Errorf("%w: subscribe: %w", ErrUnavailable, err)
+}
+
+// confirm records the first Subscribe's outcome, once, and reports
+// whether this was it.
+func (w *Watch) confirm(err error) (first bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.confirmed {
+		return false
 	}
-	w.control = control
-	w.renew = func(ctx context.Context, tok string) (string, time.Duration, error) {
-		next, at, err := c.keepControlAlive(ctx, conferenceID, tok)
-		return next, at.Sub(c.now()), err
-	}
-	w.wg.Add(2)
-	go w.read()
-	go w.heartbeat(until.Sub(c.now()))
-	return w, nil
+	w.confirmed = true
+	w.answered <- err
+	return true
 }
 
 // webSocketToken obtains a one-time token (valid one minute) for opening the
@@ -174,8 +251,10 @@ func (c *Client) webSocketToken(ctx context.Context, conferenceID, control strin
 }
 
 // wsEndpoint builds the connection URL from the wsURL prefix Huawei gives with
-// the control token: an https or wss prefix gives wss, http or ws gives ws; a
-// prefix without a path gets the documented one.
+// the control token: an https or wss prefix gives wss, http or ws gives ws.
+// The documented path is always appended to whatever path the prefix has
+// (meeting_21_1510; both public integrations do so), unless it already ends
+// with it.
 func wsEndpoint(prefix, conferenceID, wsToken string) (string, error) {
 	if prefix == "" {
 		return "", errors.New("control token came without a WebSocket URL")
@@ -195,8 +274,8 @@ func wsEndpoint(prefix, conferenceID, wsToken string) (string, error) {
 	default:
 		return "", errors.New("control token came with a malformed WebSocket URL")
 	}
-	if u.Path == "" || u.Path == "/" {
-		u.Path = wsPath
+	if !strings.HasSuffix(u.Path, wsPath) {
+		u.Path = strings.TrimSuffix(u.Path, "/") + wsPath
 	}
 	q := u.Query()
 	q.Set("confID", conferenceID)
@@ -208,14 +287,15 @@ func wsEndpoint(prefix, conferenceID, wsToken string) (string, error) {
 // newSequence returns a message sequence number: 30 digits, as in Huawei's examples.
 func newSequence() string { return fmt.Sprintf("%030d", time.Now().UnixNano()) }
 
-// subscribe asks for participant and meeting-state pushes. Huawei's own
-// sample sends data as a JSON string holding the object; so does this.
+// subscribe asks for participant, meeting-state and call-result pushes.
+// Huawei's own sample sends data as a JSON string holding the object, with
+// confToken in the "Basic <base64>" form (meeting_21_1511); so does this.
 func (w *Watch) subscribe(control string) error {
 	data, err := json.Marshal(struct {
 		ConferenceID  string   `json:"conferenceID"`
 		SubscribeType []string `json:"subscribeType"`
 		ConfToken     string   `json:"confToken"`
-	}{w.conferenceID, []string{"ParticipantsNotify", "ConfDynamicInfoNotify"}, control})
+	}{w.realID, subscribeTypes, "Basic " + base64.StdEncoding.EncodeToString([]byte(control))})
 	if err != nil {
 		return err
 	}
@@ -244,7 +324,21 @@ func (w *Watch) read() {
 			continue
 		}
 		switch env.Action {
+		case "Subscribe":
+			if err := subscribeAnswer(env.Data); err != nil {
+				if !w.confirm(err) { // a later Subscribe (resynchronising, or with a kept-alive token)
+					w.logger.Warn("the meeting's control websocket refused a subscription; asking the API instead",
+						slog.String("conference_id", w.conferenceID), slog.Any("err", err))
+				}
+				w.end(err)
+				return
+			}
+			w.confirm(nil)
+		case "InviteResultNotify":
+			w.confirm(nil)
+			w.record(env)
 		case "ParticipantsNotify":
+			w.confirm(nil)
 			if !w.apply(env) {
 				if w.tooManyResyncs() {
 					w.logger.Warn("meeting participant pushes keep arriving out of order; asking the API instead",
@@ -252,7 +346,7 @@ func (w *Watch) read() {
 					w.end(fmt.Errorf("%w: participant pushes out of order", ErrUnavailable))
 					return
 				}
-				// An increment was missed: ask again, which brings a full list.
+				// An increment came out of order: ask again, which brings a full list.
 				w.mu.Lock()
 				control := w.control
 				w.mu.Unlock()
@@ -262,6 +356,7 @@ func (w *Watch) read() {
 				}
 			}
 		case "ConfDynamicInfoNotify":
+			w.confirm(nil)
 			if env.State == StateDestroyed {
 				w.end(ErrEnded)
 				return
@@ -271,8 +366,11 @@ func (w *Watch) read() {
 }
 
 // apply updates the roster from a ParticipantsNotify push. It returns false
-// when the push does not follow the last one (an increment was lost); the
-// roster is then not trusted until the next full list.
+// when an increment's version is not larger than the last one's (a repeat
+// or a step back); the roster is then not trusted until the next full
+// list. Increments carry "a sequence number in ascending order"
+// (meeting_21_1514), not one per push: the counter may be shared with other
+// push types, so a gap is no sign of a lost increment.
 func (w *Watch) apply(env wsEnvelope) bool {
 	var entries []participantNotify
 	if err := json.Unmarshal(env.Data, &entries); err != nil {
@@ -283,16 +381,16 @@ func (w *Watch) apply(env wsEnvelope) bool {
 	defer w.mu.Unlock()
 	if env.MsgMode == 0 {
 		clear(w.roster)
-		w.synced, w.version = true, 0
+		w.synced, w.versions[env.Action] = true, 0
 	} else {
 		if !w.synced {
 			return true // a full list is on its way
 		}
-		if w.version != 0 && env.Version != w.version+1 {
+		if last := w.versions[env.Action]; last != 0 && env.Version <= last {
 			w.synced = false
 			return false
 		}
-		w.version = env.Version
+		w.versions[env.Action] = env.Version
 	}
 	for _, e := range entries {
 		if e.PID == "" {
@@ -376,8 +474,17 @@ func (w *Watch) heartbeat(life time.Duration) {
 				return
 			}
 			w.mu.Lock()
+			renewed := next != w.control
 			w.control = next
 			w.mu.Unlock()
+			if renewed {
+				// The subscription was made with the old token: make it
+				// again with the new one (which brings a full list).
+				if err := w.subscribe(next); err != nil {
+					w.end(fmt.Errorf("%w: resubscribe: %w", ErrUnavailable, err))
+					return
+				}
+			}
 			expired.Reset(life)
 		case <-t.C:
 			if err := w.send(map[string]string{"sequence": newSequence(), "action": "HeartBeat"}); err != nil {
@@ -447,8 +554,9 @@ func (w *Watch) Find(match func(Participant) bool) ([]Participant, bool) {
 func (w *Watch) Done() <-chan struct{} { return w.done }
 
 // Err says why the watch ended: ErrEnded when the conference ended, an error
-// matching ErrUnavailable when the link failed, nil after Close, when its
-// control token was due for renewal, or while live.
+// matching ErrUnavailable when the link failed, ErrSubscribeRefused when
+// Huawei refused a subscription, nil after Close, when its control token
+// could not be kept alive, or while live.
 func (w *Watch) Err() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()

@@ -16,7 +16,10 @@ func TestWSEndpoint(t *testing.T) {
 		{"https://100.94.23.40", "wss://100.94.23.40/cms/open/websocket/confctl/increment/conn?confID=900726255&tmpToken=tk"},
 		{"http://127.0.0.1:8080/", "ws://127.0.0.1:8080/cms/open/websocket/confctl/increment/conn?confID=900726255&tmpToken=tk"},
 		{"100.94.23.40:443", "wss://100.94.23.40:443/cms/open/websocket/confctl/increment/conn?confID=900726255&tmpToken=tk"},
-		{"wss://ws.example/custom/path?x=1", "wss://ws.example/custom/path?confID=900726255&tmpToken=tk&x=1"},
+		// The documented path goes after whatever path wsURL has (meeting_21_1510).
+		{"wss://ws.example/custom/path?x=1", "wss://ws.example/custom/path/cms/open/websocket/confctl/increment/conn?confID=900726255&tmpToken=tk&x=1"},
+		{"wss://ws.example/edge/", "wss://ws.example/edge/cms/open/websocket/confctl/increment/conn?confID=900726255&tmpToken=tk"},
+		{"wss://ws.example/cms/open/websocket/confctl/increment/conn", "wss://ws.example/cms/open/websocket/confctl/increment/conn?confID=900726255&tmpToken=tk"},
 	}
 	for _, tt := range tests {
 		got, err := wsEndpoint(tt.prefix, "900726255", "tk")

@@ -2,11 +2,13 @@ package meeting_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -27,6 +29,8 @@ type wsServer struct {
 	rest       atomic.Int32 // conf-attendee calls
 	keepAlives atomic.Int32 // control-token calls carrying the token
 	refuseKeep atomic.Bool  // answer keep-alives with 401
+	refuseSub  atomic.Bool  // answer Subscribe with a non-zero returnCode
+	silentSub  atomic.Bool  // do not answer Subscribe at all
 	conns      chan *websocket.Conn
 	frames     chan map[string]any
 }
@@ -96,6 +100,16 @@ func setupWatchFor(t *testing.T, lifetime time.Duration) (*wsServer, *meeting.Cl
 				s.frames <- map[string]any{"closed": websocket.IsCloseError(err, websocket.CloseNormalClosure)}
 				return
 			}
+			if frame["action"] == "Subscribe" && !s.silentSub.Load() {
+				// meeting_21_1511's answer, with its own spelling "returnDesc ".
+				reply := map[string]any{"returnCode": 0, "returnDesc ": "SUCCESS"}
+				if s.refuseSub.Load() {
+					reply = map[string]any{"returnCode": 111070111, "returnDesc ": "TOKEN_INVALID"}
+				}
+				wsWrites.Lock()
+				_ = conn.WriteJSON(map[string]any{"action": "Subscribe", "sequence": frame["sequence"], "data": reply}) // the client may be gone
+				wsWrites.Unlock()
+			}
 			s.frames <- frame
 		}
 	})
@@ -126,8 +140,14 @@ func (s *wsServer) frame(t *testing.T) map[string]any {
 	}
 }
 
+// wsWrites serialises the test servers' writes: the handler's Subscribe
+// answers and the tests' pushes (gorilla allows one writer at a time).
+var wsWrites sync.Mutex
+
 func push(t *testing.T, conn *websocket.Conn, v any) {
 	t.Helper()
+	wsWrites.Lock()
+	defer wsWrites.Unlock()
 	require.NoError(t, conn.WriteJSON(v))
 }
 
@@ -177,9 +197,11 @@ func checkSubscribeWith(t *testing.T, f map[string]any, confToken string) {
 	}
 	require.NoError(t, json.Unmarshal([]byte(raw), &data))
 	assert.Equal(t, confID, data.ConferenceID)
-	assert.Equal(t, confToken, data.ConfToken)
+	assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte(confToken)), data.ConfToken,
+		"the Basic form, as in meeting_21_1511's example")
 	assert.Contains(t, data.SubscribeType, "ParticipantsNotify")
 	assert.Contains(t, data.SubscribeType, "ConfDynamicInfoNotify")
+	assert.Contains(t, data.SubscribeType, "InviteResultNotify")
 }
 
 func waitParticipants(t *testing.T, w *meeting.Watch, want []meeting.Participant) {
@@ -218,21 +240,83 @@ func TestWatchFollowsParticipants(t *testing.T) {
 	assert.Equal(t, int32(1), s.wsTokens.Load())
 }
 
-func TestWatchAsksAgainAfterAMissedIncrement(t *testing.T) {
+func TestWatchTakesVersionsWithGaps(t *testing.T) {
 	t.Parallel()
+	// Increments carry "a sequence number in ascending order", perhaps one
+	// counter shared by every push type (meeting_21_1512–1518): gaps are normal.
 	s, c := setupWatch(t)
 	w, conn := startWatch(t, s, c)
 	push(t, conn, participantsPush(0, time.Now().UnixMilli(), entry("p1", 0, map[string]string{"NAME": "Carol", "TEL": "+1001"})))
-	push(t, conn, participantsPush(1, 1, entry("p2", 0, map[string]string{"NAME": "Dave", "TEL": "+1002"})))
-	waitParticipants(t, w, []meeting.Participant{{ID: "p1", Name: "Carol", Number: "+1001"}, {ID: "p2", Name: "Dave", Number: "+1002"}})
+	push(t, conn, participantsPush(1, 4, entry("p2", 0, map[string]string{"NAME": "Dave", "TEL": "+1002"})))
+	push(t, conn, map[string]any{"action": "InviteResultNotify", "version": 5, "msgMode": 1, "confID": confID,
+		"data": []map[string]any{{"callNumber": "+1003", "resultCode": "11076008"}}})
+	push(t, conn, participantsPush(1, 9, entry("p3", 0, map[string]string{"NAME": "Erin", "TEL": "+1003"})))
 
-	push(t, conn, participantsPush(1, 3, entry("p3", 0, map[string]string{"NAME": "Erin", "TEL": "+1003"})))
+	waitParticipants(t, w, []meeting.Participant{{ID: "p1", Name: "Carol", Number: "+1001"},
+		{ID: "p2", Name: "Dave", Number: "+1002"}, {ID: "p3", Name: "Erin", Number: "+1003"}})
+	select {
+	case f := <-s.frames:
+		t.Fatalf("the client sent %v: gaps need no resubscription", f)
+	default:
+	}
+}
 
-	checkSubscribe(t, s.frame(t)) // asked again
-	_, ok := w.Participants()
-	assert.False(t, ok, "not trusted until the next full list")
-	push(t, conn, participantsPush(0, time.Now().UnixMilli(), entry("p2", 0, map[string]string{"NAME": "Dave", "TEL": "+1002"})))
-	waitParticipants(t, w, []meeting.Participant{{ID: "p2", Name: "Dave", Number: "+1002"}})
+func TestWatchAsksAgainAfterARepeatOrAStepBack(t *testing.T) {
+	t.Parallel()
+	for _, again := range []int64{7, 6} {
+		s, c := setupWatch(t)
+		w, conn := startWatch(t, s, c)
+		push(t, conn, participantsPush(0, time.Now().UnixMilli(), entry("p1", 0, map[string]string{"NAME": "Carol", "TEL": "+1001"})))
+		push(t, conn, participantsPush(1, 7, entry("p2", 0, map[string]string{"NAME": "Dave", "TEL": "+1002"})))
+		waitParticipants(t, w, []meeting.Participant{{ID: "p1", Name: "Carol", Number: "+1001"}, {ID: "p2", Name: "Dave", Number: "+1002"}})
+
+		push(t, conn, participantsPush(1, again, entry("p3", 0, map[string]string{"NAME": "Erin", "TEL": "+1003"})))
+
+		checkSubscribe(t, s.frame(t)) // asked again
+		_, ok := w.Participants()
+		assert.False(t, ok, "version %d after 7: not trusted until the next full list", again)
+		push(t, conn, participantsPush(0, time.Now().UnixMilli(), entry("p2", 0, map[string]string{"NAME": "Dave", "TEL": "+1002"})))
+		waitParticipants(t, w, []meeting.Participant{{ID: "p2", Name: "Dave", Number: "+1002"}})
+	}
+}
+
+func TestWatchWithARefusedSubscriptionFails(t *testing.T) {
+	t.Parallel()
+	s, c := setupWatch(t)
+	s.refuseSub.Store(true)
+	_, err := c.Prepare(t.Context(), confID, "")
+	require.NoError(t, err)
+
+	w, err := c.Watch(t.Context(), confID)
+
+	require.ErrorIs(t, err, meeting.ErrSubscribeRefused)
+	assert.Contains(t, err.Error(), "111070111", "Huawei's code, for the log")
+	assert.Nil(t, w)
+}
+
+func TestWatchReadsCallResults(t *testing.T) {
+	t.Parallel()
+	s, c := setupWatch(t)
+	w, conn := startWatch(t, s, c)
+	before := time.Now()
+	// The doc's example says resultCode, its table errorCode: both count.
+	push(t, conn, map[string]any{"action": "InviteResultNotify", "version": 3, "msgMode": 1, "confID": confID,
+		"data": []map[string]any{{"callNumber": "+1001", "resultCode": "11076008"}, {"callNumber": "+1002", "errorCode": "111076009"}}})
+	push(t, conn, map[string]any{"action": "InviteResultNotify", "version": 3, "msgMode": 1, "confID": confID,
+		"data": []map[string]any{{"callNumber": "+1009", "resultCode": "0"}}}) // a repeat: ignored
+	push(t, conn, map[string]any{"action": "InviteResultNotify", "version": time.Now().UnixMilli(), "msgMode": 0, "confID": confID,
+		"data": []map[string]any{{"callNumber": "+1003", "resultCode": "11076012"}, {"callNumber": "+1004", "resultCode": "0"}}})
+
+	var got []meeting.CallResult
+	require.Eventually(t, func() bool { got = w.CallResults(before); return len(got) == 4 }, 5*time.Second, 5*time.Millisecond)
+	outcomes := map[string]meeting.CallOutcome{}
+	for _, r := range got {
+		outcomes[r.Number] = r.Outcome
+		assert.False(t, r.At.Before(before))
+	}
+	assert.Equal(t, map[string]meeting.CallOutcome{"+1001": meeting.CallBusy, "+1002": meeting.CallDeclined,
+		"+1003": meeting.CallNoPSTN, "+1004": meeting.CallAnswered}, outcomes)
+	assert.Empty(t, w.CallResults(time.Now().Add(time.Hour)), "only those since")
 }
 
 func TestWatchEndsWithTheMeeting(t *testing.T) {
@@ -364,7 +448,7 @@ func TestWatchGivesUpOnPushesThatKeepArrivingOutOfOrder(t *testing.T) {
 	for range 4 {
 		push(t, conn, participantsPush(0, time.Now().UnixMilli()))
 		push(t, conn, participantsPush(1, 5))
-		push(t, conn, participantsPush(1, 7)) // a gap, every time
+		push(t, conn, participantsPush(1, 5)) // a repeat, every time
 	}
 
 	select {
@@ -398,26 +482,9 @@ func TestWatchKeepsItsControlTokenAlive(t *testing.T) {
 	_, live := w.Participants()
 	assert.True(t, live, "the watch goes on")
 
-	// Asked again after a missed increment, it uses the token it kept
-	// alive, once the keep-alive's answer is in (up to three tries: a
-	// fourth missed increment in a minute would end the watch).
-	var token string
-	for try := range 3 {
-		time.Sleep(time.Duration(try+1) * 50 * time.Millisecond)
-		push(t, conn, participantsPush(0, 1))
-		push(t, conn, participantsPush(1, 1))
-		push(t, conn, participantsPush(1, 3))
-		f := s.frame(t)
-		raw, _ := f["data"].(string)
-		var data struct {
-			ConfToken string `json:"confToken"`
-		}
-		require.NoError(t, json.Unmarshal([]byte(raw), &data))
-		if token = data.ConfToken; token == "ctl-kept-1" {
-			break
-		}
-	}
-	assert.Equal(t, "ctl-kept-1", token)
+	// The subscription was made with the old token: it is made again with
+	// the new one, at once.
+	checkSubscribeWith(t, s.frame(t), "ctl-kept-1")
 	assert.Equal(t, int32(1), s.keepAlives.Load(), "the new token lasts 30 minutes: no more keep-alives")
 }
 

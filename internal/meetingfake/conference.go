@@ -2,6 +2,7 @@ package meetingfake
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -32,21 +33,20 @@ const (
 	codeSMSTooLong     = "MMC.111072037"
 	codeNameEmpty      = "MMC.111072046"
 	codeEmailInvalid   = "MMC.111071024"
-	codeMeetingLocked  = "MMC.111072050"
 	codeFull           = "MMC.111072101"
-	codePSTNDisabled   = "MMC.111076012"
-	maskedPassword     = "******"
 	defaultDetailLimit = 20
 )
 
 // confState is a conference and everything that happened to it.
 type confState struct {
-	conf         Conference
-	failedLogins int
-	invitedKeys  map[string]struct{} // distinct phone/email/sms already invited
-	invited      []Attendee          // one per distinct key, in order
-	invitations  []Invitation
-	online       []Participant // in the meeting or being called, in join order
+	conf          Conference
+	failedLogins  int
+	invitedKeys   map[string]struct{} // distinct phone/email/sms already invited
+	invited       []Attendee          // one per distinct key, in order
+	invitations   []Invitation
+	online        []Participant // in the meeting or being called, in join order
+	version       int64         // of the last increment pushed, any type
+	repeatVersion bool          // the next increment repeats version
 }
 
 type controlToken struct {
@@ -315,17 +315,9 @@ func (s *Server) handleControlToken(w http.ResponseWriter, r *http.Request, rid 
 	s.writeControlToken(w, confID, tok, expires)
 }
 
-// attendeeKey identifies an invitee for MaxParticipants.
-func attendeeKey(a Attendee) string {
-	switch {
-	case a.Phone != "":
-		return "p:" + a.Phone
-	case a.Email != "":
-		return "e:" + strings.ToLower(a.Email)
-	default:
-		return "s:" + a.SMS
-	}
-}
+// attendeeKey identifies an invitee for MaxParticipants: the number
+// called (every accepted attendee has one).
+func attendeeKey(a Attendee) string { return a.Phone }
 
 var attendeeTypes = map[string]bool{
 	"normal": true, "telepresence": true, "terminal": true, "outside": true, "mobile": true,
@@ -351,8 +343,10 @@ func validateAttendee(a Attendee) (code, msg string) {
 		return codeNameEmpty, "participant name is empty"
 	case runes(a.Name) > 96:
 		return codeNameTooLong, "participant name is longer than 96 characters"
-	case a.Phone == "" && a.Email == "" && a.SMS == "":
-		return codeNumberEmpty, "one of phone, email or sms is required"
+	case a.Phone == "":
+		// meeting_21_0030 (en, 2025) marks phone mandatory and the SDK's
+		// Attendee.Phone has no omitempty; an email or SMS alone is not enough.
+		return codeNumberEmpty, "phone is required"
 	}
 	for _, p := range []string{a.Phone, a.Phone2, a.Phone3} {
 		if p == "" {
@@ -379,9 +373,7 @@ func validateAttendee(a Attendee) (code, msg string) {
 		return codeSMSTooLong, "sms number is longer than 32 characters"
 	case a.Role != nil && *a.Role != 0 && *a.Role != 1:
 		return codeRole, "role must be 0 or 1"
-	case a.Type == "":
-		return codeParam, "type is required"
-	case !attendeeTypes[a.Type]:
+	case a.Type != "" && !attendeeTypes[a.Type]:
 		return codeParam, "unknown attendee type"
 	case runes(a.DeptUUID) > 64:
 		return codeParam, "deptUUID is longer than 64 characters"
@@ -415,13 +407,21 @@ func parseInvite(body []byte) (atts []Attendee, code, msg string) {
 		if code, msg := validateAttendee(a); code != "" {
 			return nil, code, "attendees[" + strconv.Itoa(i) + "]: " + msg
 		}
+		if a.Type == "" {
+			// "The default value is defined by the server" (meeting_21_0030);
+			// the doc's own cURL example leaves type out.
+			atts[i].Type = defaultAttendeeType
+		}
 	}
 	return atts, "", ""
 }
 
 // handleInvite serves POST /v1/mmc/control/conferences/participants.
 // Order of checks: conferenceID, control token, meeting state, body and each
-// attendee, locked meeting, PSTN permission, participant limit.
+// attendee, participant limit. A locked meeting takes the host's invitations
+// (meeting_21_0037: "主持人邀请来宾不受影响"), and a mobile number without PSTN
+// permission is accepted and then fails by push (meeting_21_0030: "otherwise
+// the call cannot be made"), as callLocked does.
 func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request, rid string) {
 	confID := r.URL.Query().Get("conferenceID")
 	if confID == "" {
@@ -446,20 +446,6 @@ func (s *Server) handleInvite(w http.ResponseWriter, r *http.Request, rid string
 		s.mu.Unlock()
 		writeError(w, http.StatusBadRequest, bodyCode, bodyMsg, rid)
 		return
-	}
-	if cs.conf.Locked {
-		s.mu.Unlock()
-		writeError(w, http.StatusBadRequest, codeMeetingLocked, "CONF_IS_LOCKED", rid)
-		return
-	}
-	if !s.cfg.PSTNEnabled {
-		for _, a := range atts {
-			if a.Type == "mobile" {
-				s.mu.Unlock()
-				writeError(w, http.StatusBadRequest, codePSTNDisabled, "PSTN_NOT_ENABLED", rid)
-				return
-			}
-		}
 	}
 	fresh := make(map[string]struct{}, len(atts))
 	for _, a := range atts {
@@ -522,7 +508,8 @@ type conferenceData struct {
 	GuestJoinURI    string          `json:"guestJoinUri"`
 	RecordType      int             `json:"recordType"`
 	VmrFlag         int             `json:"vmrFlag"`
-	VmrConferenceID string          `json:"vmrConferenceID"`
+	VmrConferenceID string          `json:"vmrConferenceID,omitempty"`
+	VmrID           string          `json:"vmrID,omitempty"`
 	ConfUUID        string          `json:"confUUID"`
 }
 
@@ -627,41 +614,119 @@ func (s *Server) handleConfDetail(w http.ResponseWriter, r *http.Request, rid st
 	count := len(cs.invited)
 	s.mu.Unlock()
 
+	writeJSON(w, http.StatusOK, confDetailResponse{
+		ConferenceData: confData(c, false),
+		Data:           detailPage{Offset: offset, Limit: limit, Count: count, Data: parts},
+	})
+}
+
+// confData is a conference as confDetail and the online-meeting list show
+// it. The SDK's ConferenceInfo.passwordEntry: "the scheduler gets the host
+// and guest passwords; a host gets the host password; a guest gets the
+// guest password". HidePasswords is the guest's view: no chair entry. The
+// list masks passwords as its doc example does (mask).
+func confData(c Conference, mask bool) conferenceData {
 	var entries []passwordEntry
-	mask := func(p string) string {
-		if c.HidePasswords {
-			return maskedPassword
+	show := func(p string) string {
+		if mask {
+			return "******"
 		}
 		return p
 	}
-	if c.ChairPassword != "" {
-		entries = append(entries, passwordEntry{ConferenceRole: "chair", Password: mask(c.ChairPassword)})
+	if c.ChairPassword != "" && !c.HidePasswords {
+		entries = append(entries, passwordEntry{ConferenceRole: "chair", Password: show(c.ChairPassword)})
 	}
 	if c.GuestPassword != "" {
-		entries = append(entries, passwordEntry{ConferenceRole: "general", Password: mask(c.GuestPassword)})
+		entries = append(entries, passwordEntry{ConferenceRole: "general", Password: show(c.GuestPassword)})
 	}
-	writeJSON(w, http.StatusOK, confDetailResponse{
-		ConferenceData: conferenceData{
-			ConferenceID:    c.ID,
-			Subject:         c.Subject,
-			Size:            c.MaxParticipants,
-			TimeZoneID:      "56",
-			StartTime:       c.StartTime,
-			EndTime:         c.EndTime,
-			MediaTypes:      "Voice,Video,Data",
-			ConferenceState: c.State,
-			Language:        "en-US",
-			PasswordEntry:   entries,
-			UserUUID:        "fake-scheduler-uuid",
-			ScheduserName:   "Fake Scheduler",
-			ConfType:        "FUTURE",
-			ChairJoinURI:    "https://meeting.huaweicloud.com/#/j/" + c.ID + "/chair",
-			GuestJoinURI:    "https://meeting.huaweicloud.com/#/j/" + c.ID,
-			VmrConferenceID: c.ID,
-			ConfUUID:        "conf-uuid-" + c.ID,
-		},
-		Data: detailPage{Offset: offset, Limit: limit, Count: count, Data: parts},
+	d := conferenceData{
+		ConferenceID:    c.ID,
+		Subject:         c.Subject,
+		Size:            c.MaxParticipants,
+		TimeZoneID:      "56",
+		StartTime:       c.StartTime,
+		EndTime:         c.EndTime,
+		MediaTypes:      "Voice,Video,Data",
+		ConferenceState: c.State,
+		Language:        "en-US",
+		PasswordEntry:   entries,
+		UserUUID:        "fake-scheduler-uuid",
+		ScheduserName:   fakeScheduler,
+		ConfType:        "FUTURE",
+		ChairJoinURI:    "https://meeting.huaweicloud.com/#/j/" + c.ID + "/chair",
+		GuestJoinURI:    "https://meeting.huaweicloud.com/#/j/" + c.ID,
+		ConfUUID:        "conf-uuid-" + c.ID,
+	}
+	if c.RoomID != "" {
+		d.VmrFlag, d.VmrConferenceID, d.VmrID = 1, c.RoomID, "vmr-"+c.RoomID
+	}
+	return d
+}
+
+// fakeScheduler is who scheduled every meeting of the fake: not the bot's
+// user, so that the online-meeting list shows them only with queryAll.
+const fakeScheduler = "Fake Scheduler"
+
+type onlineMeetingsResponse struct {
+	Offset int              `json:"offset"`
+	Limit  int              `json:"limit"`
+	Count  int              `json:"count"`
+	Data   []conferenceData `json:"data"`
+}
+
+// handleOnlineMeetings serves GET /v1/mmc/management/conferences/online
+// (SearchOnlineMeetings, meeting_21_0025): running meetings, oldest first,
+// paged (limit default 20, at most 500). searchKey (1–128 characters)
+// matches subject, scheduler and meeting ID; that it also matches the
+// fixed room ID (vmrConferenceID) is our inference. queryAll=true lists the
+// whole enterprise for an administrator (the fake's caller always is one);
+// without it only the caller's own meetings, and the fake's are all the
+// Fake Scheduler's.
+func (s *Server) handleOnlineMeetings(w http.ResponseWriter, r *http.Request, rid string) {
+	if !s.checkAccessToken(w, r, rid) {
+		return
+	}
+	q := r.URL.Query()
+	offset, limit, ok := pageParams(r, defaultDetailLimit, 500)
+	if !ok {
+		writeError(w, http.StatusBadRequest, codeParam, "offset and limit must be non-negative integers", rid)
+		return
+	}
+	all, err := strconv.ParseBool(cmp.Or(q.Get("queryAll"), "false"))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, codeParam, "queryAll must be true or false", rid)
+		return
+	}
+	key, hasKey := q.Get("searchKey"), q.Has("searchKey")
+	if hasKey && (key == "" || utf8.RuneCountInString(key) > 128) {
+		writeError(w, http.StatusBadRequest, codeParam, "searchKey must be 1 to 128 characters", rid)
+		return
+	}
+	key = strings.ToLower(key)
+	s.mu.Lock()
+	var found []Conference
+	for _, cs := range s.confs {
+		c := cs.conf
+		if !all || c.State != StateCreated {
+			continue
+		}
+		if hasKey && !slices.ContainsFunc([]string{c.Subject, fakeScheduler, c.ID, c.RoomID}, func(f string) bool {
+			return f != "" && strings.Contains(strings.ToLower(f), key)
+		}) {
+			continue
+		}
+		found = append(found, c)
+	}
+	s.mu.Unlock()
+	slices.SortFunc(found, func(a, b Conference) int {
+		return cmp.Or(cmp.Compare(a.StartTime, b.StartTime), cmp.Compare(a.ID, b.ID))
 	})
+	offset, lo, hi := page(len(found), offset, limit)
+	data := make([]conferenceData, 0, hi-lo)
+	for _, c := range found[lo:hi] {
+		data = append(data, confData(c, true))
+	}
+	writeJSON(w, http.StatusOK, onlineMeetingsResponse{Offset: offset, Limit: limit, Count: len(found), Data: data})
 }
 
 type rtAttendee struct {

@@ -35,13 +35,12 @@ func TestConfDetail(t *testing.T) {
 			},
 		},
 		{
-			name: "passwords masked when the identity lacks rights",
+			name: "a guest's view has no chair entry",
 			conference: meetingfake.Conference{ID: "900825541", ChairPassword: "c-1", GuestPassword: "g-1",
 				HidePasswords: true, State: "Schedule"},
 			query: "900825541", wantStatus: http.StatusOK, wantState: "Schedule",
 			wantEntries: []any{
-				map[string]any{"conferenceRole": "chair", "password": "******"},
-				map[string]any{"conferenceRole": "general", "password": "******"},
+				map[string]any{"conferenceRole": "general", "password": "g-1"},
 			},
 		},
 		{
@@ -322,8 +321,14 @@ func TestInviteAccepted(t *testing.T) {
 		{
 			name: "unknown fields are ignored",
 			auth: func(tok string) string { return tok },
-			body: `{"extra":true,"attendees":[{"name":"dave","email":"dave@example.com","type":"outside","isMute":1}]}`,
-			want: []meetingfake.Attendee{{Name: "dave", Email: "dave@example.com", Type: "outside"}},
+			body: `{"extra":true,"attendees":[{"name":"dave","phone":"+8613800000001","email":"dave@example.com","type":"outside","isMute":1}]}`,
+			want: []meetingfake.Attendee{{Name: "dave", Phone: "+8613800000001", Email: "dave@example.com", Type: "outside"}},
+		},
+		{
+			name: "a missing type takes the server's default, as the doc's cURL example",
+			auth: func(tok string) string { return tok },
+			body: `{"attendees":[{"name":"user01","role":0,"phone":"+99111244216210249"}]}`,
+			want: []meetingfake.Attendee{{Name: "user01", Role: intPtr(0), Phone: "+99111244216210249", Type: "normal"}},
 		},
 	}
 	for _, tt := range tests {
@@ -374,19 +379,20 @@ func TestInviteAttendeeValidation(t *testing.T) {
 		{name: "phone SIP form", attendee: `{"name":"a","phone":"alice@sip.example.com","type":"normal"}`},
 		{name: "phone2 bad", attendee: `{"name":"a","phone":"+8613800000000","phone2":"x y","type":"telepresence"}`,
 			wantCode: "MMC.111072033"},
-		{name: "email only", attendee: `{"name":"a","email":"a@example.com","type":"normal"}`},
-		{name: "email 256 chars", attendee: `{"name":"a","email":"` + strings.Repeat("e", 244) + `@example.com","type":"normal"}`,
+		{name: "email only", attendee: `{"name":"a","email":"a@example.com","type":"normal"}`, wantCode: "MMC.111072031"},
+		{name: "phone and email", attendee: `{"name":"a","phone":"+8613800000000","email":"a@example.com","type":"normal"}`},
+		{name: "email 256 chars", attendee: `{"name":"a","phone":"+8613800000000","email":"` + strings.Repeat("e", 244) + `@example.com","type":"normal"}`,
 			wantCode: "MMC.111072036"},
-		{name: "email without @", attendee: `{"name":"a","email":"a.example.com","type":"normal"}`, wantCode: "MMC.111071024"},
-		{name: "email with two @", attendee: `{"name":"a","email":"a@b@example.com","type":"normal"}`, wantCode: "MMC.111071024"},
-		{name: "sms only", attendee: `{"name":"a","sms":"+8613800000000","type":"normal"}`},
-		{name: "sms 33 chars", attendee: `{"name":"a","sms":"` + long(33) + `","type":"normal"}`, wantCode: "MMC.111072037"},
+		{name: "email without @", attendee: `{"name":"a","phone":"+8613800000000","email":"a.example.com","type":"normal"}`, wantCode: "MMC.111071024"},
+		{name: "email with two @", attendee: `{"name":"a","phone":"+8613800000000","email":"a@b@example.com","type":"normal"}`, wantCode: "MMC.111071024"},
+		{name: "sms only", attendee: `{"name":"a","sms":"+8613800000000","type":"normal"}`, wantCode: "MMC.111072031"},
+		{name: "sms 33 chars", attendee: `{"name":"a","phone":"+8613800000000","sms":"` + long(33) + `","type":"normal"}`, wantCode: "MMC.111072037"},
 		{name: "role 1", attendee: `{"name":"a","role":1,"phone":"+8613800000000","type":"normal"}`},
 		{name: "role 2", attendee: `{"name":"a","role":2,"phone":"+8613800000000","type":"normal"}`, wantCode: "MMC.111072035"},
 		{name: "role negative", attendee: `{"name":"a","role":-1,"phone":"+8613800000000","type":"normal"}`, wantCode: "MMC.111072035"},
 		{name: "role not a number", attendee: `{"name":"a","role":"0","phone":"+8613800000000","type":"normal"}`,
 			wantCode: "MMC.111071061"},
-		{name: "type missing", attendee: `{"name":"a","phone":"+8613800000000"}`, wantCode: "MMC.111071061"},
+		{name: "type missing", attendee: `{"name":"a","phone":"+8613800000000"}`},
 		{name: "type unknown", attendee: `{"name":"a","phone":"+8613800000000","type":"robot"}`, wantCode: "MMC.111071061"},
 		{name: "type hwvision", attendee: `{"name":"a","phone":"+8613800000000","type":"hwvision"}`},
 		{name: "deptUUID 65 chars", attendee: `{"name":"a","phone":"+8613800000000","type":"normal","deptUUID":"` + long(65) + `"}`,
@@ -455,15 +461,9 @@ func TestInviteRejected(t *testing.T) {
 		{name: "body is an array", body: `[` + good + `]`, wantStatus: 400, wantCode: "MMC.111071061"},
 		{name: "whole batch rejected on one bad attendee", body: `{"attendees":[` + good + `,{"name":"","phone":"+1","type":"normal"}]}`,
 			wantStatus: 400, wantCode: "MMC.111072046"},
-		{name: "meeting locked", setup: func(s *meetingfake.Server, _ *clock) {
-			s.AddConference(meetingfake.Conference{ID: confID, ChairPassword: chairPW, Locked: true})
-		}, wantStatus: 400, wantCode: "MMC.111072050"},
-		{name: "PSTN disabled", cfg: func(c *meetingfake.Config) { c.PSTNEnabled = false },
-			body:       `{"attendees":[` + good + `,{"name":"bob","phone":"+8613800000000","type":"mobile"}]}`,
-			wantStatus: 400, wantCode: "MMC.111076012"},
 		{name: "over MaxParticipants", setup: func(s *meetingfake.Server, _ *clock) {
 			s.AddConference(meetingfake.Conference{ID: confID, ChairPassword: chairPW, MaxParticipants: 1})
-		}, body: `{"attendees":[` + good + `,{"name":"bob","email":"bob@example.com","type":"normal"}]}`,
+		}, body: `{"attendees":[` + good + `,{"name":"bob","phone":"+8613800000009","type":"normal"}]}`,
 			wantStatus: 400, wantCode: "MMC.111072101"},
 	}
 	for _, tt := range tests {
@@ -504,6 +504,20 @@ func TestInviteRejected(t *testing.T) {
 	}
 }
 
+func TestALockedMeetingTakesTheHostsInvitations(t *testing.T) {
+	t.Parallel()
+	// meeting_21_0037: a lock does not affect the host's invitations.
+	cfg := baseConfig(newClock())
+	cfg.Conferences = []meetingfake.Conference{{ID: confID, ChairPassword: chairPW, Locked: true}}
+	s := startServer(t, cfg)
+	tok := controlToken(t, s, confID, chairPW)
+
+	r := invite(t, s, confID, tok, `{"attendees":[{"name":"a","phone":"+8613800000000","type":"mobile"}]}`)
+
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	assert.Len(t, s.Invitations(confID), 1)
+}
+
 func TestInviteMaxParticipantsCountsDistinctInvitees(t *testing.T) {
 	t.Parallel()
 	clk := newClock()
@@ -517,8 +531,8 @@ func TestInviteMaxParticipantsCountsDistinctInvitees(t *testing.T) {
 		body     string
 		wantCode string
 	}{
-		{name: "two invitees", body: `{"attendees":[{"name":"a","phone":"+111111","type":"normal"},{"name":"b","email":"b@x.io","type":"normal"}]}`},
-		{name: "same two again plus one", body: `{"attendees":[{"name":"a","phone":"+111111","type":"normal"},{"name":"B","email":"B@X.io","type":"normal"},{"name":"c","phone":"+333333","type":"normal"}]}`},
+		{name: "two invitees", body: `{"attendees":[{"name":"a","phone":"+111111","type":"normal"},{"name":"b","phone":"+222222","type":"normal"}]}`},
+		{name: "same two again plus one", body: `{"attendees":[{"name":"a","phone":"+111111","type":"normal"},{"name":"B","phone":"+222222","type":"normal"},{"name":"c","phone":"+333333","type":"normal"}]}`},
 		{name: "a fourth is too many", body: `{"attendees":[{"name":"d","phone":"+444444","type":"normal"}]}`, wantCode: "MMC.111072101"},
 	}
 	for _, st := range steps { // sequential: each step depends on the previous

@@ -15,13 +15,53 @@ const (
 	ParticipantBeingCalled = 1
 )
 
-// Invite results pushed in InviteResultNotify: "0" is Huawei's; the code
-// for an unanswered call is the fake's choice (Huawei documents none).
+// Invite results pushed in InviteResultNotify (meeting_21_1518): "0" is
+// "call succeeded", anything else "call failed". Huawei lists no failure
+// values there; the fake sends the client SDK's codes for them (the global
+// error-code table: 111076007 offline, 111076008 busy, 111076009 rejected,
+// 111076012 PSTN not enabled, 111076014 SIP call timeout) in the 8-digit
+// form of the leave reasons that page does list (11076002, 11076010), which
+// is our inference. The client accepts both forms.
 const (
 	inviteAnswered   = "0"
-	inviteNoAnswer   = "11072003"
+	resultOffline    = "11076007"
+	resultBusy       = "11076008"
+	resultDeclined   = "11076009"
+	resultNoPSTN     = "11076012"
+	resultNoAnswer   = "11076014"
 	defaultRingLimit = 60 * time.Second
+	defaultFailAfter = 200 * time.Millisecond
+	// defaultAttendeeType is what a missing attendee type becomes: "the
+	// default value is defined by the server" (meeting_21_0030); ours is
+	// the soft client.
+	defaultAttendeeType = "normal"
 )
+
+// CallOutcome is how a callee answers a call from the meeting, see
+// [Server.SetCallOutcome] and Config.CallOutcomes.
+type CallOutcome int
+
+const (
+	// CallAnswers: answered after Config.AnswerAfter, or by [Server.Answer];
+	// unanswered calls time out after Config.RingTimeout (11076014).
+	CallAnswers  CallOutcome = iota
+	CallBusy                 // busy on another call: fails after Config.FailAfter (11076008)
+	CallDeclines             // rings, then is declined after Config.FailAfter (11076009)
+	CallNoAnswer             // rings until Config.RingTimeout (11076014), whatever AnswerAfter says
+	CallFails                // cannot be reached (offline): fails after Config.FailAfter (11076007)
+)
+
+// SetCallOutcome sets how calls to number end from now on (CallAnswers
+// restores the default).
+func (s *Server) SetCallOutcome(number string, o CallOutcome) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if o == CallAnswers {
+		delete(s.outcomes, number)
+		return
+	}
+	s.outcomes[number] = o
+}
 
 // Participant is someone online in a meeting: in it, or being called into it.
 type Participant struct {
@@ -140,15 +180,15 @@ func (s *Server) answerLocked(cs *confState, pid string) {
 	}
 }
 
-// callLocked rings the invited attendees: each with a phone is online as
-// being called until they answer (after Config.AnswerAfter, or Answer) or
-// the call times out (Config.RingTimeout). Someone online with that number
-// already is left as they are; an email or SMS only rings nobody. The new
-// calls are pushed as one increment.
+// callLocked rings the invited attendees: each is online as being called
+// until the call ends as its number's CallOutcome says. A mobile number
+// (type "mobile") without Config.PSTNEnabled is accepted and then fails
+// with 11076012, as if busy. Someone online with that number already is
+// left as they are. The new calls are pushed as one increment.
 func (s *Server) callLocked(cs *confState, atts []Attendee) {
 	var changes []change
 	for _, a := range atts {
-		if a.Phone == "" || slices.ContainsFunc(cs.online, func(p Participant) bool { return p.Number == a.Phone }) {
+		if slices.ContainsFunc(cs.online, func(p Participant) bool { return p.Number == a.Phone }) {
 			continue
 		}
 		role := 0
@@ -157,37 +197,56 @@ func (s *Server) callLocked(cs *confState, atts []Attendee) {
 		}
 		pid, c := s.addOnlineLocked(cs, Participant{Name: a.Name, Number: a.Phone, State: ParticipantBeingCalled, Role: role})
 		changes = append(changes, c)
-		s.ringLocked(cs.conf.ID, pid)
+		outcome, failure := s.outcomes[a.Phone], ""
+		switch {
+		case a.Type == "mobile" && !s.cfg.PSTNEnabled:
+			failure = resultNoPSTN
+		case outcome == CallBusy:
+			failure = resultBusy
+		case outcome == CallDeclines:
+			failure = resultDeclined
+		case outcome == CallFails:
+			failure = resultOffline
+		}
+		s.ringLocked(cs.conf.ID, pid, outcome, failure)
 	}
 	if len(changes) > 0 {
 		s.notifyParticipantsLocked(cs, changes...)
 	}
 }
 
-// ringLocked schedules the end of a call: answered after AnswerAfter (when
-// set), dropped after RingTimeout if still ringing.
-func (s *Server) ringLocked(confID, pid string) {
-	if d := s.cfg.AnswerAfter; d > 0 {
+// ringLocked schedules the end of a call: failed after FailAfter when
+// failure is set; else answered after AnswerAfter (when set, and the
+// callee answers), and dropped after RingTimeout if still ringing.
+func (s *Server) ringLocked(confID, pid string, outcome CallOutcome, failure string) {
+	drop := func(code string) func() {
+		return func() {
+			cs, ok := s.confs[confID]
+			if !ok {
+				return
+			}
+			for _, p := range cs.online {
+				if p.PID == pid && p.State == ParticipantBeingCalled {
+					c, _ := removeOnlineLocked(cs, pid)
+					s.notifyParticipantsLocked(cs, c)
+					s.notifyInviteResultLocked(cs, p.Number, code)
+					return
+				}
+			}
+		}
+	}
+	if failure != "" {
+		s.afterLocked(s.cfg.FailAfter, drop(failure))
+		return
+	}
+	if d := s.cfg.AnswerAfter; d > 0 && outcome == CallAnswers {
 		s.afterLocked(d, func() {
 			if cs, ok := s.confs[confID]; ok {
 				s.answerLocked(cs, pid)
 			}
 		})
 	}
-	s.afterLocked(s.cfg.RingTimeout, func() {
-		cs, ok := s.confs[confID]
-		if !ok {
-			return
-		}
-		for _, p := range cs.online {
-			if p.PID == pid && p.State == ParticipantBeingCalled {
-				c, _ := removeOnlineLocked(cs, pid)
-				s.notifyParticipantsLocked(cs, c)
-				s.notifyInviteResultLocked(cs, p.Number, inviteNoAnswer)
-				return
-			}
-		}
-	})
+	s.afterLocked(s.cfg.RingTimeout, drop(resultNoAnswer))
 }
 
 // afterLocked runs fn with s.mu held after d, unless the server has closed.

@@ -17,13 +17,15 @@ import (
 
 // Endpoint names, as used by [Server.Calls] and [Server.FailNext].
 const (
-	EndpointAppAuth      = "appauth"
-	EndpointAccountAuth  = "account"
-	EndpointConfDetail   = "confDetail"
-	EndpointControlToken = "controlToken"
-	EndpointInvite       = "invite"
-	EndpointDirectory    = "directory"
-	EndpointRealTimeInfo = "realTimeInfo"
+	EndpointAppAuth     = "appauth"
+	EndpointAccountAuth = "account"
+	EndpointConfDetail  = "confDetail"
+	// EndpointOnlineMeetings is SearchOnlineMeetings.
+	EndpointOnlineMeetings = "onlineMeetings"
+	EndpointControlToken   = "controlToken"
+	EndpointInvite         = "invite"
+	EndpointDirectory      = "directory"
+	EndpointRealTimeInfo   = "realTimeInfo"
 	// EndpointOnlineAttendees is ListOnlineConfAttendee.
 	EndpointOnlineAttendees = "onlineAttendees"
 	EndpointWsToken         = "wsToken"
@@ -49,7 +51,11 @@ type Config struct {
 	Conferences []Conference
 	Directory   []DirectoryUser
 
-	PSTNEnabled     bool          // false: inviting an attendee of type "mobile" answers MMC.111076012
+	// PSTNEnabled false: a call to an attendee of type "mobile" is accepted
+	// and then fails by push (InviteResultNotify 11076012), since
+	// meeting_21_0030 says only that without PSTN permission "the call
+	// cannot be made".
+	PSTNEnabled     bool
 	AccessTokenTTL  time.Duration // default 12h
 	ControlTokenTTL time.Duration // default 30m
 	LockAfter       int           // wrong host passwords before MMC.111072064; default 5
@@ -60,6 +66,11 @@ type Config struct {
 	// Server.Answer), or until RingTimeout (default 60 s) drops it.
 	AnswerAfter time.Duration
 	RingTimeout time.Duration
+	// CallOutcomes says how calls to some numbers end (CallAnswers for the
+	// rest); FailAfter (default 200 ms) is how long a busy, declining,
+	// failing or PSTN-less call rings before it ends.
+	CallOutcomes map[string]CallOutcome
+	FailAfter    time.Duration
 	// A control WebSocket must subscribe within SubscribeTimeout (default
 	// 10 s) and then send something at least every HeartbeatTimeout
 	// (default 180 s, as documented), or it is closed.
@@ -75,10 +86,19 @@ type Conference struct {
 	ChairPassword   string // host password, passwordEntry role "chair"
 	GuestPassword   string // passwordEntry role "general"
 	MaxParticipants int    // 0 = unlimited; invites that would exceed it answer MMC.111072101
-	Locked          bool   // invites answer MMC.111072050
-	HidePasswords   bool   // confDetail masks both passwords as "******"
-	StartTime       string // "yyyy-MM-dd HH:mm"
-	EndTime         string // "yyyy-MM-dd HH:mm"
+	// Locked: joins need the host's leave, but the host's invitations go
+	// through (meeting_21_0037), so invites are accepted; realTimeInfo says lock.
+	Locked bool
+	// HidePasswords: confDetail answers as to a guest, whose passwordEntry
+	// has the general password only (SDK ConferenceInfo.passwordEntry).
+	HidePasswords bool
+	// RoomID is the fixed ID of the cloud meeting room (VMR) the meeting runs
+	// in: the number its participants see (vmrConferenceID). confDetail
+	// knows the meeting only by ID; the online-meeting search finds it by
+	// either (meeting_21_0025, meeting_21_1512).
+	RoomID    string
+	StartTime string // "yyyy-MM-dd HH:mm"
+	EndTime   string // "yyyy-MM-dd HH:mm"
 }
 
 // DirectoryUser is an entry of the corporate directory.
@@ -164,6 +184,8 @@ type Server struct {
 	timers        map[*time.Timer]struct{}
 	timersStopped bool
 	nextPID       int
+	outcomes      map[string]CallOutcome // by number
+	refused       map[string]bool        // conference IDs whose Subscribe is refused
 
 	dirMu     sync.RWMutex
 	directory []DirectoryUser
@@ -177,7 +199,7 @@ type route struct {
 // Start validates cfg and serves the fake on 127.0.0.1 at a free port.
 func Start(cfg Config) (*Server, error) {
 	if cfg.AccessTokenTTL < 0 || cfg.ControlTokenTTL < 0 || cfg.Latency < 0 || cfg.LockAfter < 0 ||
-		cfg.AnswerAfter < 0 || cfg.RingTimeout < 0 || cfg.SubscribeTimeout < 0 || cfg.HeartbeatTimeout < 0 {
+		cfg.AnswerAfter < 0 || cfg.RingTimeout < 0 || cfg.SubscribeTimeout < 0 || cfg.HeartbeatTimeout < 0 || cfg.FailAfter < 0 {
 		return nil, errors.New("meetingfake: negative duration or LockAfter")
 	}
 	if cfg.AccessTokenTTL == 0 {
@@ -195,6 +217,9 @@ func Start(cfg Config) (*Server, error) {
 	if cfg.SubscribeTimeout == 0 {
 		cfg.SubscribeTimeout = defaultSubscribeTimeout
 	}
+	if cfg.FailAfter == 0 {
+		cfg.FailAfter = defaultFailAfter
+	}
 	if cfg.HeartbeatTimeout == 0 {
 		cfg.HeartbeatTimeout = defaultHeartbeatTimeout
 	}
@@ -210,7 +235,15 @@ func Start(cfg Config) (*Server, error) {
 		sockets:       make(map[*subscriber]struct{}),
 		timers:        make(map[*time.Timer]struct{}),
 		tokens:        newTokenStore(),
+		outcomes:      make(map[string]CallOutcome, len(cfg.CallOutcomes)),
+		refused:       make(map[string]bool),
 	}
+	for n, o := range cfg.CallOutcomes {
+		if o != CallAnswers {
+			s.outcomes[n] = o
+		}
+	}
+	s.cfg.CallOutcomes = nil
 	for _, c := range cfg.Conferences {
 		if c.ID == "" {
 			return nil, errors.New("meetingfake: conference without ID")
@@ -225,6 +258,16 @@ func Start(cfg Config) (*Server, error) {
 		}
 		s.confs[c.ID] = newConfState(c)
 	}
+	rooms := map[string]bool{}
+	for _, c := range cfg.Conferences {
+		if c.RoomID == "" {
+			continue
+		}
+		if _, clash := s.confs[c.RoomID]; clash || rooms[c.RoomID] {
+			return nil, fmt.Errorf("meetingfake: conference %s: room ID %s is another meeting's ID or room", c.ID, c.RoomID)
+		}
+		rooms[c.RoomID] = true
+	}
 	s.cfg.Conferences = nil
 	for _, u := range cfg.Directory {
 		s.directory = append(s.directory, normalizeUser(u, len(s.directory)))
@@ -235,6 +278,7 @@ func Start(cfg Config) (*Server, error) {
 		"/v2/usg/acs/auth/appauth":                            {http.MethodPost, EndpointAppAuth, s.handleAppAuth},
 		"/v1/usg/acs/auth/account":                            {http.MethodPost, EndpointAccountAuth, s.handleAccountAuth},
 		"/v1/mmc/management/conferences/confDetail":           {http.MethodGet, EndpointConfDetail, s.handleConfDetail},
+		"/v1/mmc/management/conferences/online":               {http.MethodGet, EndpointOnlineMeetings, s.handleOnlineMeetings},
 		"/v1/mmc/control/conferences/token":                   {http.MethodGet, EndpointControlToken, s.handleControlToken},
 		"/v1/mmc/control/conferences/participants":            {http.MethodPost, EndpointInvite, s.handleInvite},
 		"/v1/usg/abs/users":                                   {http.MethodGet, EndpointDirectory, s.handleDirectory},

@@ -3,6 +3,7 @@ package meetingfake
 import (
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"sync"
@@ -73,9 +74,7 @@ type subscriber struct {
 	slowOnce sync.Once
 
 	// Guarded by Server.mu.
-	types         map[string]bool
-	participantsV int64 // version of the last ParticipantsNotify increment sent
-	inviteV       int64 // version of the last InviteResultNotify sent
+	types map[string]bool
 }
 
 // outgoing is a frame to send, or (with close set) the last one.
@@ -268,11 +267,12 @@ func (s *Server) readLoop(sub *subscriber) {
 			b, _ := json.Marshal(map[string]string{"sequence": f.Sequence, "action": "HeartBeat"})
 			sub.enqueue(outgoing{data: b})
 		case "Subscribe":
-			if reason := s.subscribe(sub, f.Data); reason != "" {
+			ok, reason := s.subscribe(sub, f.Sequence, f.Data)
+			if reason != "" {
 				sub.finish(websocket.ClosePolicyViolation, reason)
 				return
 			}
-			subscribed = true
+			subscribed = subscribed || ok
 		default:
 			sub.finish(websocket.ClosePolicyViolation, "unknown action")
 			return
@@ -280,59 +280,129 @@ func (s *Server) readLoop(sub *subscriber) {
 	}
 }
 
-// subscribe validates a Subscribe frame's data (an object, or a JSON
-// string holding one, as Huawei's own sample sends) and sends the current
-// state of what was subscribed. It returns why it refused, or "".
-func (s *Server) subscribe(sub *subscriber, raw json.RawMessage) string {
+// Subscribe replies (meeting_21_1511): returnCode 0 "SUCCESS"; a refusal's
+// code is the fake's choice (Huawei documents none).
+const (
+	subscribeOK      = 0
+	subscribeRefused = 1
+)
+
+// subscribe handles a Subscribe frame: data is an object, or a JSON string
+// holding one (Huawei's own sample); confToken is the control token, plain
+// or "Basic <base64>" as in meeting_21_1511's example. It answers with a
+// Subscribe reply, then sends the current state of what was subscribed.
+// A refused subscription (bad types, token or conference, or
+// RefuseSubscriptions) gets a non-zero returnCode and changes nothing; ok
+// reports success. A frame that cannot be read ends the connection: reason
+// is then why.
+func (s *Server) subscribe(sub *subscriber, seq string, raw json.RawMessage) (ok bool, reason string) {
 	var str string
 	if json.Unmarshal(raw, &str) == nil {
 		raw = json.RawMessage(str)
 	}
 	var d subscribeData
 	if err := json.Unmarshal(raw, &d); err != nil {
-		return "malformed subscription"
-	}
-	if d.ConferenceID != "" && d.ConferenceID != sub.confID {
-		return "conferenceID does not match the connection"
-	}
-	if len(d.SubscribeType) == 0 {
-		return "subscribeType is empty"
-	}
-	types := map[string]bool{}
-	for _, t := range d.SubscribeType {
-		if !subscribeTypes[t] {
-			return "unknown subscribeType " + t
-		}
-		types[t] = true
+		return false, "malformed subscription"
 	}
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ct, ok := s.controlTokens[d.ConfToken]
-	if !ok || ct.confID != sub.confID || !now.Before(ct.expires) {
-		return "confToken is invalid"
+	if why := s.checkSubscriptionLocked(sub, d, now); why != "" {
+		sub.enqueue(outgoing{data: subscribeReply(seq, subscribeRefused, why)})
+		return false, ""
 	}
-	cs, ok := s.confs[sub.confID]
-	if !ok {
-		return "no such conference"
+	cs := s.confs[sub.confID]
+	sub.types = map[string]bool{}
+	for _, t := range d.SubscribeType {
+		sub.types[t] = true
 	}
-	sub.types = types
-	if types["ConfDynamicInfoNotify"] {
+	sub.enqueue(outgoing{data: subscribeReply(seq, subscribeOK, "SUCCESS")})
+	if sub.types["ConfDynamicInfoNotify"] {
 		sub.enqueue(outgoing{data: s.message("ConfDynamicInfoNotify", cs.conf.ID, now.UnixMilli(), 0, map[string]any{"state": cs.conf.State})})
 	}
 	if cs.conf.State == StateDestroyed {
 		// Too late: the meeting ended after the tokens were issued.
 		sub.enqueue(outgoing{close: true, code: websocket.CloseNormalClosure, reason: "meeting ended"})
-		return ""
+		return true, ""
 	}
-	if types["ParticipantsNotify"] {
+	if sub.types["ParticipantsNotify"] {
 		data := make([]participantNotify, 0, len(cs.online))
 		for _, p := range cs.online {
 			data = append(data, participantNotify{PID: p.PID, Mode: 0, PinfoMap: fullInfo(p)})
 		}
 		sub.enqueue(outgoing{data: s.message("ParticipantsNotify", cs.conf.ID, now.UnixMilli(), 0, map[string]any{"data": data})})
 	}
+	return true, ""
+}
+
+// checkSubscriptionLocked returns why a subscription is refused, or "".
+func (s *Server) checkSubscriptionLocked(sub *subscriber, d subscribeData, now time.Time) string {
+	if d.ConferenceID != "" && d.ConferenceID != sub.confID {
+		return "conferenceID does not match the connection"
+	}
+	if len(d.SubscribeType) == 0 {
+		return "subscribeType is empty"
+	}
+	for _, t := range d.SubscribeType {
+		if !subscribeTypes[t] {
+			return "unknown subscribeType " + t
+		}
+	}
+	tok, _ := parseControlAuth(d.ConfToken)
+	ct, ok := s.controlTokens[tok]
+	if !ok || ct.confID != sub.confID || !now.Before(ct.expires) {
+		return "confToken is invalid"
+	}
+	if _, ok := s.confs[sub.confID]; !ok {
+		return "no such conference"
+	}
+	if s.refused[sub.confID] {
+		return "subscription refused"
+	}
 	return ""
+}
+
+func subscribeReply(seq string, code int, desc string) []byte {
+	b, _ := json.Marshal(map[string]any{
+		"action": "Subscribe", "sequence": seq,
+		"data": map[string]any{"returnCode": code, "returnDesc": desc},
+	})
+	return b
+}
+
+// RefuseSubscriptions makes Subscribe on the conference's control
+// WebSocket answer a non-zero returnCode (refuse true) or work again.
+func (s *Server) RefuseSubscriptions(conferenceID string, refuse bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if refuse {
+		s.refused[conferenceID] = true
+	} else {
+		delete(s.refused, conferenceID)
+	}
+}
+
+// RepeatNextVersion makes the conference's next increment carry the same
+// version as the last one, as a duplicated or replayed push would.
+func (s *Server) RepeatNextVersion(conferenceID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if cs, ok := s.confs[conferenceID]; ok {
+		cs.repeatVersion = true
+	}
+}
+
+// nextVersionLocked numbers an increment of any type (meeting_21_1512-1518:
+// "a sequence number in ascending order"). The counter is the meeting's,
+// shared by every push type and subscriber, and skips numbers at random,
+// since Huawei promises only that it increases.
+func nextVersionLocked(cs *confState) int64 {
+	if cs.repeatVersion && cs.version > 0 {
+		cs.repeatVersion = false
+		return cs.version
+	}
+	cs.version += 1 + rand.Int64N(3)
+	return cs.version
 }
 
 type participantNotify struct {
@@ -367,6 +437,7 @@ func (s *Server) subscribersLocked(confID, action string) []*subscriber {
 
 // notifyParticipantsLocked pushes roster changes as an increment.
 func (s *Server) notifyParticipantsLocked(cs *confState, changes ...change) {
+	v := nextVersionLocked(cs)
 	for _, sub := range s.subscribersLocked(cs.conf.ID, "ParticipantsNotify") {
 		data := make([]participantNotify, 0, len(changes))
 		for _, c := range changes {
@@ -376,17 +447,16 @@ func (s *Server) notifyParticipantsLocked(cs *confState, changes ...change) {
 			}
 			data = append(data, n)
 		}
-		sub.participantsV++
-		sub.enqueue(outgoing{data: s.message("ParticipantsNotify", cs.conf.ID, sub.participantsV, 1, map[string]any{"data": data})})
+		sub.enqueue(outgoing{data: s.message("ParticipantsNotify", cs.conf.ID, v, 1, map[string]any{"data": data})})
 	}
 }
 
 // notifyInviteResultLocked pushes the outcome of a call.
 func (s *Server) notifyInviteResultLocked(cs *confState, number, code string) {
+	v := nextVersionLocked(cs)
 	for _, sub := range s.subscribersLocked(cs.conf.ID, "InviteResultNotify") {
-		sub.inviteV++
-		sub.enqueue(outgoing{data: s.message("InviteResultNotify", cs.conf.ID, sub.inviteV, 1,
-			map[string]any{"data": []map[string]string{{"callNumber": number, "errorCode": code}}})})
+		sub.enqueue(outgoing{data: s.message("InviteResultNotify", cs.conf.ID, v, 1,
+			map[string]any{"data": []map[string]string{{"callNumber": number, "resultCode": code}}})})
 	}
 }
 

@@ -4,7 +4,8 @@
 // Metrics owns its own registry (never Prometheus's global one), so every
 // instance — one per process, one per test — is independent. Its methods record
 // what the bot did (requests by kind and outcome, invitees by channel, skips,
-// failures, ack latency, queued and in-flight invitations), and Transport wraps an
+// failures, Huawei error codes the bot's table does not know, ack latency, queued and
+// in-flight invitations), and Transport wraps an
 // http.RoundTripper to count and time calls to Slack and to Huawei Cloud Meeting.
 // Every label value is drawn from a small fixed set: Transport names an endpoint
 // after the API method or a fixed Huawei endpoint name and never copies query

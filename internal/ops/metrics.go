@@ -2,6 +2,8 @@ package ops
 
 import (
 	"net/http"
+	"regexp"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,8 +16,12 @@ import (
 var (
 	requestKinds    = []string{"command", "modal", "shortcut", "button"}
 	requestOutcomes = []string{"invited", "partial", "failed", "refused", "bad_input"}
-	inviteVias      = []string{"app", "phone", "email"}
+	inviteVias      = []string{"app", "phone", "email", "link"}
 )
+
+// maxUnknownCodes bounds the distinct code labels of
+// meet_invite_huawei_unknown_codes_total; further codes count as "other".
+const maxUnknownCodes = 50
 
 // Metrics records what the bot does, in its own Prometheus registry.
 // Create it with NewMetrics. Its methods are safe for concurrent use and do
@@ -32,6 +38,9 @@ type Metrics struct {
 	queued          prometheus.Counter
 	inFlight        *prometheus.GaugeVec
 	calls           *prometheus.CounterVec
+	unknownCodes    *prometheus.CounterVec
+	unknownMu       sync.Mutex
+	unknownSeen     map[string]bool
 
 	upstreamRequests *prometheus.CounterVec
 	upstreamDuration *prometheus.HistogramVec
@@ -80,6 +89,11 @@ func NewMetrics() *Metrics {
 			Name: "meet_invite_calls_total",
 			Help: "Calls followed to their end, by outcome (joined, missed).",
 		}, []string{"outcome"}),
+		unknownCodes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "meet_invite_huawei_unknown_codes_total",
+			Help: "Huawei error codes the bot's table does not know, by code (so that the table can be corrected from real traffic).",
+		}, []string{"code"}),
+		unknownSeen: map[string]bool{},
 		upstreamRequests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meet_invite_upstream_requests_total",
 			Help: "HTTP calls to Slack and Huawei Cloud Meeting, by service, endpoint and status (HTTP code, or error when no response came).",
@@ -94,7 +108,7 @@ func NewMetrics() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.invitees, m.skipped, m.failures,
-		m.ack, m.queued, m.inFlight, m.calls, m.upstreamRequests, m.upstreamDuration,
+		m.ack, m.queued, m.inFlight, m.calls, m.unknownCodes, m.upstreamRequests, m.upstreamDuration,
 	)
 	for _, outcome := range []string{"joined", "missed"} {
 		m.calls.WithLabelValues(outcome)
@@ -156,6 +170,32 @@ func (m *Metrics) Failure(code string) {
 	}
 	m.failures.WithLabelValues(code).Inc()
 }
+
+// UnknownHuaweiCode counts one answer from Huawei Cloud Meeting with an
+// error code the bot does not know. The label is the code when it looks
+// like one (letters, a dot, digits; at most 32 characters), else
+// "malformed"; after 50 distinct codes, further ones count as "other".
+func (m *Metrics) UnknownHuaweiCode(code string) {
+	if m == nil {
+		return
+	}
+	label := "malformed"
+	if huaweiCode.MatchString(code) {
+		label = code
+	}
+	m.unknownMu.Lock()
+	if !m.unknownSeen[label] {
+		if len(m.unknownSeen) >= maxUnknownCodes {
+			label = "other"
+		} else {
+			m.unknownSeen[label] = true
+		}
+	}
+	m.unknownMu.Unlock()
+	m.unknownCodes.WithLabelValues(label).Inc()
+}
+
+var huaweiCode = regexp.MustCompile(`^([A-Za-z]{2,8}\.)?[0-9A-Za-z]{1,23}$`)
 
 // Ack records how long acknowledging a Slack request took.
 func (m *Metrics) Ack(took time.Duration) {

@@ -1,9 +1,11 @@
 package ops_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -141,4 +143,22 @@ func TestNilMetricsRecordNothing(t *testing.T) {
 	rec := httptest.NewRecorder()
 	m.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
 	assert.Equal(t, http.StatusNotFound, rec.Code)
+}
+
+func TestUnknownHuaweiCodesAreCountedWithBoundedLabels(t *testing.T) {
+	t.Parallel()
+	m := ops.NewMetrics()
+	m.UnknownHuaweiCode("MMC.111099999")
+	m.UnknownHuaweiCode("MMC.111099999")
+	m.UnknownHuaweiCode("<script>+8613800000000 and more</script>")
+	for i := range 60 {
+		m.UnknownHuaweiCode(fmt.Sprintf("MMC.1110%05d", i))
+	}
+
+	text := scrape(t, m)
+	assert.InDelta(t, 2, requireSample(t, text, "meet_invite_huawei_unknown_codes_total", map[string]string{"code": "MMC.111099999"}), 0)
+	assert.InDelta(t, 1, requireSample(t, text, "meet_invite_huawei_unknown_codes_total", map[string]string{"code": "malformed"}), 0)
+	assert.InDelta(t, 12, requireSample(t, text, "meet_invite_huawei_unknown_codes_total", map[string]string{"code": "other"}), 0,
+		"50 distinct labels, then other")
+	assert.Equal(t, 51, strings.Count(text, "\nmeet_invite_huawei_unknown_codes_total{"))
 }

@@ -29,7 +29,7 @@ const (
 //     "response_url" for posts to a command's or action's response URL,
 //     "socket" for the Socket Mode connection, else "other";
 //   - meeting: "appauth", "accountauth", "confDetail", "controlToken", "invite"
-//     (participants), "directory", "onlineAttendees", "wsToken", else "other";
+//     (participants), "directory", "onlineAttendees", "onlineMeetings", "realTimeInfo", "wsToken", else "other";
 //   - any other service: "other".
 func (m *Metrics) Transport(service string, next http.RoundTripper) http.RoundTripper {
 	if next == nil {
@@ -76,6 +76,8 @@ var meetingEndpoints = []struct{ tail, name string }{
 	{"/v1/mmc/control/conferences/participants", "invite"},
 	{"/v1/usg/abs/users", "directory"},
 	{"/online/conf-attendee", "onlineAttendees"},
+	{"/v1/mmc/management/conferences/online", "onlineMeetings"},
+	{"/v1/mmc/control/conferences/realTimeInfo", "realTimeInfo"},
 	{"/v1/mmc/control/conferences/wsToken", "wsToken"},
 }
 

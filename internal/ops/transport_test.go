@@ -70,6 +70,8 @@ func TestTransportEndpoints(t *testing.T) {
 		{"invite", ops.ServiceMeeting, http.MethodPost, "https://api.meeting.huaweicloud.com/v1/mmc/control/conferences/participants?conferenceID=914083136", 400, "invite"},
 		{"directory search", ops.ServiceMeeting, http.MethodGet, "https://api.meeting.huaweicloud.com/v1/usg/abs/users?searchKey=alice%40example.org&offset=0&limit=10", 200, "directory"},
 		{"online attendees", ops.ServiceMeeting, http.MethodGet, "https://api.meeting.huaweicloud.com/v1/mmc/management/conferences/online/conf-attendee?conf_id=914083136&offset=0&limit=500", 200, "onlineAttendees"},
+		{"online meetings", ops.ServiceMeeting, http.MethodGet, "https://api.meeting.huaweicloud.com/v1/mmc/management/conferences/online?searchKey=88812345&queryAll=true", 200, "onlineMeetings"},
+		{"real-time info", ops.ServiceMeeting, http.MethodGet, "https://api.meeting.huaweicloud.com/v1/mmc/control/conferences/realTimeInfo?conferenceID=914083136", 200, "realTimeInfo"},
 		{"websocket token", ops.ServiceMeeting, http.MethodGet, "https://api.meeting.huaweicloud.com/v1/mmc/control/conferences/wsToken?conferenceID=914083136", 200, "wsToken"},
 		{"unknown meeting path with ID", ops.ServiceMeeting, http.MethodGet, "https://api.meeting.huaweicloud.com/v1/mmc/management/conferences/914083136", 404, "other"},
 		// Another service gets no endpoint names.

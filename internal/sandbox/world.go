@@ -64,10 +64,11 @@ var thread = []slackfake.ThreadMessage{
 func StartMeeting() (*meetingfake.Server, error) {
 	mf, err := meetingfake.Start(meetingfake.Config{
 		AppID: appID, AppKey: appKey,
-		PSTNEnabled: true,
-		Conferences: conferences,
-		Directory:   directory,
-		AnswerAfter: answerAfter,
+		PSTNEnabled:  true,
+		Conferences:  conferences,
+		Directory:    directory,
+		AnswerAfter:  answerAfter,
+		CallOutcomes: callOutcomes,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start simulated meeting service: %w", err)
@@ -119,6 +120,7 @@ var (
 		{ID: "UERIN", Name: "erin", RealName: "Erin Park", Email: "erin@example.com", Deleted: true},
 		{ID: "UFRANK", Name: "frank", RealName: "Frank Li", Phone: "138 0000 0002"},
 		{ID: "UGINA", Name: "gina", RealName: "Gina Rossi"},
+		{ID: "UHANK", Name: "hank", RealName: "Hank Moss", Phone: "+1 415 555 0100", Title: "Always on another call"},
 		{ID: "UDEPLOY", Name: "deploybot", RealName: "Deploy Bot", IsBot: true},
 	}
 	channels = []slackfake.Channel{
@@ -133,8 +135,14 @@ var (
 		{ID: "986030665", Subject: "Design review", State: meetingfake.StateSchedule, ChairPassword: chair},
 		{ID: "900825541", Subject: "Sprint retro", State: meetingfake.StateDestroyed, ChairPassword: chair},
 		{ID: "955555555", Subject: "Board call", State: meetingfake.StateCreated, ChairPassword: chair, MaxParticipants: 1},
+		// A meeting in Carol's fixed-ID room: people type the room's number,
+		// 88812345, which confDetail does not know; the bot finds the
+		// running meeting behind it.
+		{ID: "914000777", Subject: "Room 88812345", State: meetingfake.StateCreated, ChairPassword: chair, RoomID: "88812345"},
 	}
-	directory = []meetingfake.DirectoryUser{
+	// Hank is always busy: his calls fail, and the post says so.
+	callOutcomes = map[string]meetingfake.CallOutcome{"+14155550100": meetingfake.CallBusy}
+	directory    = []meetingfake.DirectoryUser{
 		{ID: "d-carol", Account: "carol", Name: "Carol Chen", Email: "carol@example.com", Number: "+99111244216210001"},
 		{ID: "d-alice", Account: "alice", Name: "Alice Wang", Email: "alice@example.com", Number: "+99111244216210249", Phone: "+8613800000001"},
 	}

@@ -44,13 +44,13 @@ func newWorld(n int) world {
 		Conference:   meeting.Conference{ID: w.inv.ConferenceID, Subject: w.subject, GuestJoinURI: "https://meeting.example/j/" + strings.Repeat("x", 200)},
 		RequestID:    "req-" + evil,
 	}
-	vias := []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaEmail}
+	vias := []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaLink}
 	states := []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallRinging, commands.CallNone}
 	for i := range n {
 		iv := commands.Invitee{Person: commands.Person{ID: longID("U", i+1), Name: evil}, Via: vias[i%3], Address: "+8613800000000"}
 		if i%4 == 3 { // typed directly: the masked address is shown
 			iv.Person = commands.Person{Name: commands.MaskEmail("x@" + strings.Repeat(evil, 20))}
-			iv.Via = commands.ViaEmail
+			iv.Via = commands.ViaLink
 		}
 		w.rep.Invited = append(w.rep.Invited, iv)
 		w.inv.UserIDs = append(w.inv.UserIDs, iv.Person.ID)
@@ -224,7 +224,7 @@ func TestNoUserTextReachesSlackAsMarkup(t *testing.T) {
 		check(fmt.Sprintf("parse problem %d", c), parseProblem(&commands.ParseError{Code: c, Token: evil}))
 	}
 	check("failure", failure(&meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: evil}, "914083136", evil))
-	for _, via := range []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaEmail} {
+	for _, via := range []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaLink} {
 		iv := commands.Invitee{Via: via, Address: "x@" + evil, Person: commands.Person{Phone: evil}}
 		check("whoami", reachText(iv, nil))
 	}

@@ -141,7 +141,7 @@ func viaText(v commands.Via) string {
 		return "in the Huawei Cloud Meeting app"
 	case commands.ViaPhone:
 		return "by phone"
-	case commands.ViaEmail:
+	case commands.ViaLink:
 		return "by email address (no meeting number or phone on file, so they may not be rung)"
 	}
 	return ""

@@ -38,7 +38,7 @@ func TestBlockKitGolden(t *testing.T) {
 	}
 	withEmail := invited
 	withEmail.Invited = append(append([]commands.Invitee(nil), invited.Invited...),
-		commands.Invitee{Person: commands.Person{ID: "UCAROL2", Name: "Carol"}, Via: commands.ViaEmail, Address: "carol@example.com"})
+		commands.Invitee{Person: commands.Person{ID: "UCAROL2", Name: "Carol"}, Via: commands.ViaLink, Address: "carol@example.com"})
 	notStarted := commands.Report{ConferenceID: "986030665"}
 	notStartedErr := &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "req-1"}
 	plan := commands.Plan{UserIDs: []string{"UALICE", "UBOB"}, Skipped: []commands.Skipped{{GroupID: "SNOPE", Reason: commands.SkipUnknownGroup}}}

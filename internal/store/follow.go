@@ -110,6 +110,7 @@ func (s *sqlStore) follows(ctx context.Context, where string, args ...any) ([]Fo
 		if err := rows.Scan(&f.Post, &f.Meeting, &f.Payload, &person, &state); err != nil {
 			return nil, err
 		}
+		f.Payload = orNil(f.Payload)
 		if n := len(out); n == 0 || out[n-1].Post != f.Post {
 			out = append(out, f)
 		}

@@ -48,6 +48,7 @@ func (s *sqlStore) ClaimMissed(ctx context.Context, owner string, limit int, hol
 		if err := rows.Scan(&c.m.ID, &c.m.UserID, &c.m.Payload, &c.at); err != nil {
 			return nil, fmt.Errorf("store: claim missed: %w", err)
 		}
+		c.m.Payload = orNil(c.m.Payload)
 		out = append(out, c)
 	}
 	if err := rows.Err(); err != nil {

@@ -202,6 +202,14 @@ func nonNil(b []byte) []byte {
 	return b
 }
 
+// orNil reads an empty payload as nil, as both backends do not.
+func orNil(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
 func (s *sqlStore) TakePending(ctx context.Context, key, userID string) ([]byte, bool, error) {
 	var payload []byte
 	err := s.db.QueryRowContext(ctx, s.q(`DELETE FROM pending
@@ -213,7 +221,7 @@ func (s *sqlStore) TakePending(ctx context.Context, key, userID string) ([]byte,
 	case err != nil:
 		return nil, false, fmt.Errorf("store: take pending: %w", err)
 	}
-	return payload, true, nil
+	return orNil(payload), true, nil
 }
 
 func (s *sqlStore) Prune(ctx context.Context) (int64, error) {

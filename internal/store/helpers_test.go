@@ -45,13 +45,13 @@ type backend struct {
 	name string
 	// newDB returns the URL of a new empty database. shared says whether
 	// several stores (standing for several processes) may open it.
-	newDB  func(t *testing.T) string
+	newDB  func(t testing.TB) string
 	shared bool
 }
 
 var backends = []backend{
-	{name: "sqlite-memory", newDB: func(*testing.T) string { return store.Memory }},
-	{name: "sqlite-file", shared: true, newDB: func(t *testing.T) string {
+	{name: "sqlite-memory", newDB: func(testing.TB) string { return store.Memory }},
+	{name: "sqlite-file", shared: true, newDB: func(t testing.TB) string {
 		return "sqlite:" + filepath.Join(t.TempDir(), "meet-invite.db")
 	}},
 	{name: "postgres", shared: true, newDB: newPostgresSchema},
@@ -94,7 +94,7 @@ var postgres struct {
 // newPostgresSchema makes a schema of its own for the test, dropped at its
 // end, and returns a URL whose connections work in it. When PostgreSQL is
 // unreachable the test fails under CI=true, else it is skipped.
-func newPostgresSchema(t *testing.T) string {
+func newPostgresSchema(t testing.TB) string {
 	t.Helper()
 	base := testDatabaseURL()
 	postgres.once.Do(func() {

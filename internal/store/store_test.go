@@ -355,3 +355,16 @@ func TestOpenRejectsUnknownScheme(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `"mysql"`)
 }
+
+// TestPostgresCommitsDoNotWaitForDisk: the default, and what DATABASE_URL
+// may say instead.
+func TestPostgresCommitsDoNotWaitForDisk(t *testing.T) {
+	t.Parallel()
+	url := newPostgresSchema(t)
+	got, err := store.Setting(t.Context(), open(t, url, newClock()), "synchronous_commit")
+	require.NoError(t, err)
+	assert.Equal(t, "off", got)
+	got, err = store.Setting(t.Context(), open(t, url+"&synchronous_commit=on", newClock()), "synchronous_commit")
+	require.NoError(t, err)
+	assert.Equal(t, "on", got)
+}

@@ -120,7 +120,7 @@ func TestRacesShareOut(t *testing.T) {
 		c := newClock()
 		ss := stores(t, b, url, c)
 		ctx := t.Context()
-		const posts, messages = 5, 40
+		const posts, messages, requests = 5, 40, 20
 		for i := range posts {
 			require.NoError(t, ss[0].SaveFollow(ctx, store.Follow{Post: fmt.Sprint("P", i), Meeting: "M"}, time.Hour))
 		}
@@ -128,11 +128,17 @@ func TestRacesShareOut(t *testing.T) {
 			_, err := ss[0].EnqueueMissed(ctx, store.Missed{ID: fmt.Sprintf("m%02d", i), UserID: "U"}, time.Hour)
 			require.NoError(t, err)
 		}
+		for i := range requests {
+			_, err := ss[0].BeginRequest(ctx, store.Request{ID: fmt.Sprintf("r%02d", i)}, "dead", time.Second, time.Hour)
+			require.NoError(t, err)
+		}
+		c.Add(time.Second)
 
 		var (
 			mu      sync.Mutex
 			edited  = map[string]int{}
 			claimed = map[string]int{}
+			adopted = map[string]int{}
 		)
 		race(t, ss, func(i int, s store.Store) (bool, error) {
 			fs, err := s.EndMeeting(ctx, "M")
@@ -140,6 +146,15 @@ func TestRacesShareOut(t *testing.T) {
 				return false, err
 			}
 			owner := fmt.Sprint("replica", i)
+			rs, err := s.ClaimOrphans(ctx, owner, 2, time.Minute)
+			if err != nil {
+				return false, err
+			}
+			mu.Lock()
+			for _, r := range rs {
+				adopted[r.ID]++
+			}
+			mu.Unlock()
 			for {
 				ms, err := s.ClaimMissed(ctx, owner, 3, time.Minute)
 				if err != nil || len(ms) == 0 {
@@ -161,6 +176,10 @@ func TestRacesShareOut(t *testing.T) {
 				}
 			}
 		})
+		assert.Len(t, adopted, min(requests, 2*racers))
+		for id, n := range adopted {
+			assert.Equal(t, 1, n, "request %s taken over by one", id)
+		}
 		assert.Len(t, edited, posts)
 		for p, n := range edited {
 			assert.Equal(t, 1, n, "post %s edited by one", p)

@@ -179,6 +179,16 @@ func (s *sqlStore) NumberReserved(ctx context.Context, meeting, number string) (
 	return n > 0, nil
 }
 
+func (s *sqlStore) HeldBy(ctx context.Context, holder string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM reservations WHERE holder = ? AND expires_at > ?`),
+		holder, ms(s.now())).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: held by: %w", err)
+	}
+	return n, nil
+}
+
 func (s *sqlStore) PutPending(ctx context.Context, key, userID string, payload []byte, ttl time.Duration) error {
 	now := s.now()
 	put, err := s.once(ctx, `INSERT INTO pending (id, user_id, payload, expires_at) VALUES (?, ?, ?, ?)
@@ -235,6 +245,7 @@ func (s *sqlStore) Prune(ctx context.Context) (int64, error) {
 		`DELETE FROM follows WHERE expires_at <= ?`,
 		`DELETE FROM missed WHERE expires_at <= ?`,
 		`DELETE FROM leases WHERE expires_at <= ?`,
+		`DELETE FROM requests WHERE expires_at <= ?`,
 	} {
 		n, err := s.exec(ctx, query, now)
 		if err != nil {

@@ -16,10 +16,12 @@ type Store interface {
 	Follows
 	MissedCalls
 	Leases
+	Requests
 
 	// Prune deletes the rows that have expired: envelopes, reservations,
 	// pending cards, follows past their time to live (with their calls),
-	// missed-call messages (sent or not) and lapsed leases. It returns how
+	// missed-call messages (sent or not), lapsed leases and
+	// requests past their time to live. It returns how
 	// many rows it deleted.
 	Prune(ctx context.Context) (int64, error)
 	// Close closes the database.
@@ -58,6 +60,9 @@ type Reservations interface {
 	Release(ctx context.Context, r Reservation) error
 	// NumberReserved reports whether number is reserved for meeting.
 	NumberReserved(ctx context.Context, meeting, number string) (bool, error)
+	// HeldBy counts the unexpired keys holder holds: after its process
+	// died, more than none means its calls may have gone out.
+	HeldBy(ctx context.Context, holder string) (int, error)
 }
 
 // Pending holds confirmation cards waiting for their invoker's answer.
@@ -141,6 +146,31 @@ type Leases interface {
 	RenewLease(ctx context.Context, meeting, owner string, ttl time.Duration) (bool, error)
 	// ReleaseLease gives up owner's lease on meeting, if it still holds it.
 	ReleaseLease(ctx context.Context, meeting, owner string) error
+}
+
+// Request is a request acknowledged to its invoker and not yet answered.
+type Request struct {
+	ID      string // also the Holder of its reservations
+	Payload []byte // what a successor needs to finish or report it (the app's JSON)
+}
+
+// Requests keeps the requests in flight, each held by the replica working on
+// it for a while at a time, so that when a replica dies another one finishes
+// its requests or tells their invokers they were cut short.
+type Requests interface {
+	// BeginRequest records r as owner's for hold, kept for ttl (then Prune
+	// deletes it, ended or not). It reports false when r.ID is known.
+	BeginRequest(ctx context.Context, r Request, owner string, hold, ttl time.Duration) (bool, error)
+	// RenewRequests extends by hold from now every unended request owner
+	// holds, and returns how many.
+	RenewRequests(ctx context.Context, owner string, hold time.Duration) (int64, error)
+	// EndRequest marks request id answered, if owner holds it, and reports
+	// whether it did.
+	EndRequest(ctx context.Context, id, owner string) (bool, error)
+	// ClaimOrphans takes over, for owner and for hold, up to limit unended
+	// requests whose holder let its hold lapse (those lapsed longest first).
+	// Each goes to one claimer; its old holder can no longer end it.
+	ClaimOrphans(ctx context.Context, owner string, limit int, hold time.Duration) ([]Request, error)
 }
 
 // ErrExists is returned by PutPending when the key is already in use.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -73,6 +74,13 @@ func TestReserve(t *testing.T) {
 		assert.True(t, reserve(store.Reservation{Meeting: "M2", Holder: "req3", Person: "UALICE", Numbers: []string{"+861"}}),
 			"another meeting")
 
+		held, err := s.HeldBy(ctx, "req1")
+		require.NoError(t, err)
+		assert.Equal(t, 3, held, "UALICE, +861 and sip1")
+		held, err = s.HeldBy(ctx, "req9")
+		require.NoError(t, err)
+		assert.Zero(t, held)
+
 		// Only the holder releases.
 		require.NoError(t, s.Release(ctx, store.Reservation{Meeting: "M1", Holder: "req2", Person: "UALICE", Numbers: []string{"+861", "sip1"}}))
 		assert.True(t, reserved("M1", "+861"))
@@ -85,7 +93,7 @@ func TestReserve(t *testing.T) {
 		assert.False(t, reserved("M1", "+861"))
 		assert.True(t, reserve(store.Reservation{Meeting: "M1", Holder: "req5", Person: "UALICE", Numbers: []string{"+861"}}))
 
-		_, err := s.Reserve(ctx, store.Reservation{Meeting: "M1", Holder: "req6"}, ttl)
+		_, err = s.Reserve(ctx, store.Reservation{Meeting: "M1", Holder: "req6"}, ttl)
 		assert.Error(t, err, "a reservation of nobody")
 	})
 }
@@ -298,6 +306,8 @@ func TestPrune(t *testing.T) {
 			require.NoError(t, err)
 			_, err = s.AcquireLease(ctx, id, "A", ttl)
 			require.NoError(t, err)
+			_, err = s.BeginRequest(ctx, store.Request{ID: id}, "A", time.Second, ttl)
+			require.NoError(t, err)
 		}
 		n, err := s.Prune(ctx)
 		require.NoError(t, err)
@@ -306,7 +316,7 @@ func TestPrune(t *testing.T) {
 		c.Add(short)
 		n, err = s.Prune(ctx)
 		require.NoError(t, err)
-		assert.EqualValues(t, 8, n, "envelope, 2 reservation keys, card, follow and its call, message, lease")
+		assert.EqualValues(t, 9, n, "envelope, 2 reservation keys, card, follow and its call, message, lease, request")
 		fs, err := s.UnfinishedFollows(ctx)
 		require.NoError(t, err)
 		require.Len(t, fs, 1)
@@ -318,7 +328,59 @@ func TestPrune(t *testing.T) {
 		c.Add(long)
 		n, err = s.Prune(ctx)
 		require.NoError(t, err)
-		assert.EqualValues(t, 7, n, "the rest, less the card taken")
+		assert.EqualValues(t, 8, n, "the rest, less the card taken")
+	})
+}
+
+func TestRequests(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, _ backend, url string) {
+		c := newClock()
+		s := open(t, url, c)
+		ctx := t.Context()
+		const hold, ttl = 30 * time.Second, time.Hour
+		begin := func(id, owner string) bool {
+			t.Helper()
+			ok, err := s.BeginRequest(ctx, store.Request{ID: id, Payload: []byte(id)}, owner, hold, ttl)
+			require.NoError(t, err)
+			return ok
+		}
+		orphans := func(owner string) []string {
+			t.Helper()
+			rs, err := s.ClaimOrphans(ctx, owner, 10, hold)
+			require.NoError(t, err)
+			var ids []string
+			for _, r := range rs {
+				assert.Equal(t, r.ID, string(r.Payload))
+				ids = append(ids, r.ID)
+			}
+			slices.Sort(ids)
+			return ids
+		}
+		end := func(id, owner string) bool {
+			t.Helper()
+			ok, err := s.EndRequest(ctx, id, owner)
+			require.NoError(t, err)
+			return ok
+		}
+		assert.True(t, begin("r1", "A"))
+		assert.False(t, begin("r1", "B"), "recorded once")
+		assert.True(t, begin("r2", "A"))
+		assert.True(t, begin("r3", "B"))
+		assert.Empty(t, orphans("C"), "all held")
+
+		c.Add(hold - time.Second)
+		n, err := s.RenewRequests(ctx, "B", hold)
+		require.NoError(t, err)
+		assert.EqualValues(t, 1, n)
+		assert.True(t, end("r2", "A"))
+		assert.False(t, end("r2", "A"), "answered once")
+		c.Add(time.Second) // A died: its hold on r1 lapses; B renewed r3
+
+		assert.Equal(t, []string{"r1"}, orphans("C"))
+		assert.Empty(t, orphans("B"), "taken over once")
+		assert.False(t, end("r1", "A"), "A lost it")
+		assert.True(t, end("r1", "C"))
 	})
 }
 

@@ -20,7 +20,7 @@ import (
 // both backends over database/sql, requires some ninety modules (Docker,
 // Azure, ClickHouse, MSSQL…) in its go.mod for drivers this bot does not
 // use, and golang-migrate is of the same kind. What is needed here is one
-// linear list applied in order, which these fifty lines do: each file runs
+// linear list applied in order, which the few lines below do: each file runs
 // in its own transaction with its row in schema_migrations, and on
 // PostgreSQL an advisory lock held by that transaction makes replicas
 // starting together apply each file once (SQLite's BEGIN IMMEDIATE does the

@@ -190,3 +190,35 @@ func TestRacesShareOut(t *testing.T) {
 		}
 	})
 }
+
+// TestOpenTogether: replicas starting at once on a new database each apply
+// the migrations, or find them applied; none fails.
+func TestOpenTogether(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend, url string) {
+		if !b.shared {
+			t.Skip("an in-memory database has one process")
+		}
+		c := newClock()
+		var mu sync.Mutex
+		var opened []store.Store
+		race(t, make([]store.Store, 1), func(i int, _ store.Store) (bool, error) {
+			s, err := store.Open(t.Context(), url, store.WithClock(c.Now))
+			if err == nil {
+				mu.Lock()
+				opened = append(opened, s)
+				mu.Unlock()
+			}
+			return false, err
+		})
+		t.Cleanup(func() {
+			for _, s := range opened {
+				_ = s.Close()
+			}
+		})
+		require.Len(t, opened, racers)
+		ok, err := opened[0].FirstDelivery(t.Context(), "E", time.Minute)
+		require.NoError(t, err)
+		assert.True(t, ok, "the schema is there")
+	})
+}

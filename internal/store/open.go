@@ -62,7 +62,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (Store, error
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open store: %w", err)
+		return nil, fmt.Errorf("open store: %w", redact(err, databaseURL))
 	}
 	if err := s.db.PingContext(ctx); err != nil {
 		_ = s.db.Close()

@@ -430,3 +430,15 @@ func TestPostgresCommitsDoNotWaitForDisk(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "on", got)
 }
+
+func TestOpenHidesPassword(t *testing.T) {
+	t.Parallel()
+	for _, url := range []string{
+		"postgres://root:s3cret-pw@127.0.0.1:1/test?connect_timeout=2", // nothing listens
+		"postgres://root:s3cret-pw@127.0.0.1:1/test?sslmode=bogus",     // does not parse
+	} {
+		_, err := store.Open(t.Context(), url)
+		require.Error(t, err)
+		assert.NotContains(t, err.Error(), "s3cret-pw")
+	}
+}

@@ -1,0 +1,67 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+func (s *sqlStore) BeginRequest(ctx context.Context, r Request, owner string, hold, ttl time.Duration) (bool, error) {
+	now := s.now()
+	added, err := s.once(ctx, `INSERT INTO requests (id, payload, owner, claimed_until, expires_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+		r.ID, nonNil(r.Payload), owner, ms(now.Add(hold)), ms(now.Add(ttl)))
+	if err != nil {
+		return false, fmt.Errorf("store: begin request: %w", err)
+	}
+	return added, nil
+}
+
+func (s *sqlStore) RenewRequests(ctx context.Context, owner string, hold time.Duration) (int64, error) {
+	n, err := s.exec(ctx, `UPDATE requests SET claimed_until = ? WHERE owner = ? AND ended_at IS NULL`,
+		ms(s.now().Add(hold)), owner)
+	if err != nil {
+		return 0, fmt.Errorf("store: renew requests: %w", err)
+	}
+	return n, nil
+}
+
+func (s *sqlStore) EndRequest(ctx context.Context, id, owner string) (bool, error) {
+	ended, err := s.once(ctx, `UPDATE requests SET ended_at = ? WHERE id = ? AND owner = ? AND ended_at IS NULL`,
+		ms(s.now()), id, owner)
+	if err != nil {
+		return false, fmt.Errorf("store: end request: %w", err)
+	}
+	return ended, nil
+}
+
+func (s *sqlStore) ClaimOrphans(ctx context.Context, owner string, limit int, hold time.Duration) ([]Request, error) {
+	now := s.now()
+	skipLocked := "" // as in ClaimMissed
+	if s.pg {
+		skipLocked = " FOR UPDATE SKIP LOCKED"
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE requests SET owner = ?, claimed_until = ?
+		WHERE id IN (SELECT id FROM requests
+			WHERE ended_at IS NULL AND claimed_until <= ? AND expires_at > ?
+			ORDER BY claimed_until, id LIMIT ?`+skipLocked+`)
+		RETURNING id, payload`),
+		owner, ms(now.Add(hold)), ms(now), ms(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim orphans: %w", err)
+	}
+	defer rows.Close()
+	var out []Request
+	for rows.Next() {
+		var r Request
+		if err := rows.Scan(&r.ID, &r.Payload); err != nil {
+			return nil, fmt.Errorf("store: claim orphans: %w", err)
+		}
+		r.Payload = orNil(r.Payload)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: claim orphans: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// sqlStore is Store over database/sql. The two backends share every query:
+// times are Unix milliseconds in both, placeholders are written "?" and
+// numbered for PostgreSQL, and only the missed-call claim differs (SKIP
+// LOCKED, which SQLite, running one writer at a time, does not need).
+type sqlStore struct {
+	db  *sql.DB
+	now func() time.Time
+	pg  bool
+}
+
+var _ Store = (*sqlStore)(nil)
+
+// q numbers the placeholders of query for PostgreSQL ($1, $2, …).
+func (s *sqlStore) q(query string) string {
+	if !s.pg {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r != '?' {
+			b.WriteRune(r)
+			continue
+		}
+		n++
+		b.WriteString("$" + strconv.Itoa(n))
+	}
+	return b.String()
+}
+
+func (s *sqlStore) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	res, err := s.db.ExecContext(ctx, s.q(query), args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+// once runs a statement that changes at most one row and reports whether it did.
+func (s *sqlStore) once(ctx context.Context, query string, args ...any) (bool, error) {
+	n, err := s.exec(ctx, query, args...)
+	return n == 1, err
+}
+
+// inTx runs f in a transaction, committed if f returns nil. On SQLite files
+// BEGIN takes the write lock at once (_txlock=immediate).
+func (s *sqlStore) inTx(ctx context.Context, f func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := f(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func (s *sqlStore) Close() error { return s.db.Close() }
+
+func (s *sqlStore) FirstDelivery(ctx context.Context, id string, ttl time.Duration) (bool, error) {
+	now := s.now()
+	first, err := s.once(ctx, `INSERT INTO envelopes (id, expires_at) VALUES (?, ?)
+		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE envelopes.expires_at <= ?`,
+		id, ms(now.Add(ttl)), ms(now))
+	if err != nil {
+		return false, fmt.Errorf("store: envelope: %w", err)
+	}
+	return first, nil
+}
+
+// reservationKey is one row of a Reservation.
+type reservationKey struct{ kind, subject string }
+
+// keys are r's rows, without repeats, in one order for every caller (so
+// that two transactions never wait for each other's rows crosswise).
+func (r Reservation) keys() []reservationKey {
+	var out []reservationKey
+	if r.Person != "" {
+		out = append(out, reservationKey{"person", r.Person})
+	}
+	nums := slices.Clone(r.Numbers)
+	slices.Sort(nums)
+	for _, n := range slices.Compact(nums) {
+		if n != "" {
+			out = append(out, reservationKey{"number", n})
+		}
+	}
+	return out
+}
+
+var errHeld = errors.New("held")
+
+func (s *sqlStore) Reserve(ctx context.Context, r Reservation, ttl time.Duration) (bool, error) {
+	keys := r.keys()
+	if len(keys) == 0 {
+		return false, errors.New("store: reserve: no person and no number")
+	}
+	now := s.now()
+	var b strings.Builder
+	args := make([]any, 0, 5*len(keys)+1)
+	b.WriteString(`INSERT INTO reservations (meeting, kind, subject, holder, expires_at) VALUES `)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, r.Meeting, k.kind, k.subject, r.Holder, ms(now.Add(ttl)))
+	}
+	b.WriteString(` ON CONFLICT (meeting, kind, subject) DO UPDATE
+		SET holder = excluded.holder, expires_at = excluded.expires_at WHERE reservations.expires_at <= ?`)
+	args = append(args, ms(now))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.q(b.String()), args...)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n != int64(len(keys)) {
+			return cmpOr(err, errHeld) // roll back: all or nothing
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errHeld):
+		return false, nil
+	case err != nil:
+		return false, fmt.Errorf("store: reserve: %w", err)
+	}
+	return true, nil
+}
+
+func cmpOr(err, otherwise error) error {
+	if err != nil {
+		return err
+	}
+	return otherwise
+}
+
+func (s *sqlStore) Release(ctx context.Context, r Reservation) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for _, k := range r.keys() {
+			if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM reservations
+				WHERE meeting = ? AND kind = ? AND subject = ? AND holder = ?`),
+				r.Meeting, k.kind, k.subject, r.Holder); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: release: %w", err)
+	}
+	return nil
+}
+
+func (s *sqlStore) NumberReserved(ctx context.Context, meeting, number string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM reservations
+		WHERE meeting = ? AND kind = 'number' AND subject = ? AND expires_at > ?`),
+		meeting, number, ms(s.now())).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("store: reserved: %w", err)
+	}
+	return n > 0, nil
+}
+
+func (s *sqlStore) HeldBy(ctx context.Context, holder string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM reservations WHERE holder = ? AND expires_at > ?`),
+		holder, ms(s.now())).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: held by: %w", err)
+	}
+	return n, nil
+}
+
+func (s *sqlStore) PutPending(ctx context.Context, key, userID string, payload []byte, ttl time.Duration) error {
+	now := s.now()
+	put, err := s.once(ctx, `INSERT INTO pending (id, user_id, payload, expires_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, payload = excluded.payload,
+			expires_at = excluded.expires_at WHERE pending.expires_at <= ?`,
+		key, userID, nonNil(payload), ms(now.Add(ttl)), ms(now))
+	switch {
+	case err != nil:
+		return fmt.Errorf("store: put pending: %w", err)
+	case !put:
+		return ErrExists
+	}
+	return nil
+}
+
+// nonNil keeps a nil payload from becoming NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// orNil reads an empty payload as nil, as both backends do not.
+func orNil(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+func (s *sqlStore) TakePending(ctx context.Context, key, userID string) ([]byte, bool, error) {
+	var payload []byte
+	err := s.db.QueryRowContext(ctx, s.q(`DELETE FROM pending
+		WHERE id = ? AND user_id = ? AND expires_at > ? RETURNING payload`),
+		key, userID, ms(s.now())).Scan(&payload)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return nil, false, nil
+	case err != nil:
+		return nil, false, fmt.Errorf("store: take pending: %w", err)
+	}
+	return orNil(payload), true, nil
+}
+
+func (s *sqlStore) Prune(ctx context.Context) (int64, error) {
+	now := ms(s.now())
+	var total int64
+	for _, query := range []string{
+		`DELETE FROM envelopes WHERE expires_at <= ?`,
+		`DELETE FROM reservations WHERE expires_at <= ?`,
+		`DELETE FROM pending WHERE expires_at <= ?`,
+		`DELETE FROM follow_calls WHERE post IN (SELECT post FROM follows WHERE expires_at <= ?)`,
+		`DELETE FROM follows WHERE expires_at <= ?`,
+		`DELETE FROM missed WHERE expires_at <= ?`,
+		`DELETE FROM leases WHERE expires_at <= ?`,
+		`DELETE FROM requests WHERE expires_at <= ?`,
+	} {
+		n, err := s.exec(ctx, query, now)
+		if err != nil {
+			return total, fmt.Errorf("store: prune: %w", err)
+		}
+		total += n
+	}
+	return total, nil
+}

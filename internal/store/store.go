@@ -1,0 +1,189 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Store is the bot's durable state. Every method is safe for concurrent use,
+// and every "take once" holds across processes sharing the database.
+// Durations are measured with the store's clock (WithClock).
+type Store interface {
+	Envelopes
+	Reservations
+	Pending
+	Follows
+	MissedCalls
+	Leases
+	Requests
+
+	// Prune deletes the rows that have expired: envelopes, reservations,
+	// pending cards, follows past their time to live (with their calls),
+	// missed-call messages (sent or not), lapsed leases and
+	// requests past their time to live. It returns how
+	// many rows it deleted.
+	Prune(ctx context.Context) (int64, error)
+	// Close closes the database.
+	Close() error
+}
+
+// Envelopes remembers the Slack envelopes already handled.
+type Envelopes interface {
+	// FirstDelivery records envelope id for ttl and reports whether this is
+	// its first delivery: exactly one caller, in any process, gets true
+	// while the record lives.
+	FirstDelivery(ctx context.Context, id string, ttl time.Duration) (bool, error)
+}
+
+// Reservation is one person being called into a meeting: by their chat user
+// ID (Person, empty for a number typed directly) and by every number or
+// address the call goes to. Holder names the request that reserved it, so
+// that only it releases it and a successor can tell whose call may have
+// gone out.
+type Reservation struct {
+	Meeting string
+	Holder  string
+	Person  string
+	Numbers []string
+}
+
+// Reservations is the "called recently" window: nobody is called twice into
+// a meeting while their reservation lives.
+type Reservations interface {
+	// Reserve takes every key of r (the person, each number) for ttl, or
+	// none of them: it reports false, reserving nothing, when any of them is
+	// still held (by anyone, r.Holder included). Expired keys are taken over.
+	Reserve(ctx context.Context, r Reservation, ttl time.Duration) (bool, error)
+	// Release gives back the keys of r that r.Holder still holds (when the
+	// call was refused, or was seen to end unanswered).
+	Release(ctx context.Context, r Reservation) error
+	// NumberReserved reports whether number is reserved for meeting.
+	NumberReserved(ctx context.Context, meeting, number string) (bool, error)
+	// HeldBy counts the unexpired keys holder holds: after its process
+	// died, more than none means its calls may have gone out.
+	HeldBy(ctx context.Context, holder string) (int, error)
+}
+
+// Pending holds confirmation cards waiting for their invoker's answer.
+type Pending interface {
+	// PutPending stores payload under key for userID, for ttl. It returns
+	// ErrExists when key is already in use.
+	PutPending(ctx context.Context, key, userID string, payload []byte, ttl time.Duration) error
+	// TakePending removes and returns the payload under key if it is still
+	// there, unexpired and belongs to userID: exactly one caller gets it.
+	// A card asked for by someone else stays.
+	TakePending(ctx context.Context, key, userID string) (payload []byte, ok bool, err error)
+}
+
+// Follow is a post whose calls are being followed.
+type Follow struct {
+	Post    string // the post's identity, such as channel + "/" + timestamp
+	Meeting string
+	Payload []byte // what the app needs to redraw the post (its own JSON)
+	Calls   []Call // in the order saved
+}
+
+// Call is where the call to one invitee of a followed post stands. The
+// states are the caller's words (such as "ringing", "joined", "missed").
+type Call struct {
+	Person string // unique within the post
+	State  string
+}
+
+// Follows holds the posts being followed and their calls.
+type Follows interface {
+	// SaveFollow stores f, replacing its payload and calls if the post is
+	// already saved, and keeps it for ttl (then Prune deletes it).
+	SaveFollow(ctx context.Context, f Follow, ttl time.Duration) error
+	// SetCallState moves a call of post from state from to state to, and
+	// reports whether it did: of callers racing to move it, one gets true.
+	SetCallState(ctx context.Context, post, person, from, to string) (bool, error)
+	// UnfinishedFollows returns the unexpired posts not yet finished, oldest
+	// first, with their calls.
+	UnfinishedFollows(ctx context.Context) ([]Follow, error)
+	// FinishFollow marks post finished (its final state written) and reports
+	// whether this call did: exactly one caller gets true.
+	FinishFollow(ctx context.Context, post string) (bool, error)
+	// EndMeeting marks the unexpired posts of meeting as ended and returns
+	// them, each to exactly one caller, so that one process edits each post
+	// to say the meeting ended.
+	EndMeeting(ctx context.Context, meeting string) ([]Follow, error)
+}
+
+// Missed is a missed-call message to send to one chat user.
+type Missed struct {
+	ID      string // unique: one message per call, such as post + "/" + person
+	UserID  string
+	Payload []byte
+}
+
+// MissedCalls is the outbox of missed-call messages. A message is claimed
+// before it is sent and marked sent after, so it goes out once; if the
+// claimer dies before marking it, it is claimed again when the claim lapses
+// (a message is sent twice only if its sender dies between sending and
+// marking).
+type MissedCalls interface {
+	// EnqueueMissed adds m, to be sent within ttl (then Prune drops it,
+	// sent or not). It reports false when m.ID was already enqueued.
+	EnqueueMissed(ctx context.Context, m Missed, ttl time.Duration) (bool, error)
+	// ClaimMissed claims up to limit unsent messages for owner, for hold,
+	// oldest first. A message is claimed by one owner at a time.
+	ClaimMissed(ctx context.Context, owner string, limit int, hold time.Duration) ([]Missed, error)
+	// MarkMissedSent marks message id sent, if owner holds its claim, and
+	// reports whether it did.
+	MarkMissedSent(ctx context.Context, id, owner string) (bool, error)
+}
+
+// Leases says which replica follows which meeting.
+type Leases interface {
+	// AcquireLease makes owner the follower of meeting for ttl, if nobody
+	// else holds an unexpired lease on it, and reports whether it did. It
+	// renews owner's own lease.
+	AcquireLease(ctx context.Context, meeting, owner string, ttl time.Duration) (bool, error)
+	// RenewLease extends owner's lease on meeting by ttl from now, and
+	// reports false when owner no longer holds it (another took it over).
+	RenewLease(ctx context.Context, meeting, owner string, ttl time.Duration) (bool, error)
+	// ReleaseLease gives up owner's lease on meeting, if it still holds it.
+	ReleaseLease(ctx context.Context, meeting, owner string) error
+}
+
+// Request is a request acknowledged to its invoker and not yet answered.
+type Request struct {
+	ID      string // also the Holder of its reservations
+	Payload []byte // what a successor needs to finish or report it (the app's JSON)
+}
+
+// Requests keeps the requests in flight, each held by the replica working on
+// it for a while at a time, so that when a replica dies another one finishes
+// its requests or tells their invokers they were cut short.
+type Requests interface {
+	// BeginRequest records r as owner's for hold, kept for ttl (then Prune
+	// deletes it, ended or not). It reports false when r.ID is known.
+	BeginRequest(ctx context.Context, r Request, owner string, hold, ttl time.Duration) (bool, error)
+	// RenewRequests extends by hold from now every unended request owner
+	// holds, and returns how many.
+	RenewRequests(ctx context.Context, owner string, hold time.Duration) (int64, error)
+	// EndRequest marks request id answered, if owner holds it, and reports
+	// whether it did.
+	EndRequest(ctx context.Context, id, owner string) (bool, error)
+	// ClaimOrphans takes over, for owner and for hold, up to limit unended
+	// requests whose holder let its hold lapse (those lapsed longest first).
+	// Each goes to one claimer; its old holder can no longer end it.
+	ClaimOrphans(ctx context.Context, owner string, limit int, hold time.Duration) ([]Request, error)
+}
+
+// ErrExists is returned by PutPending when the key is already in use.
+var ErrExists = errors.New("store: key already in use")
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	now func() time.Time
+}
+
+// WithClock makes the store tell time with now instead of time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(o *options) { o.now = now }
+}

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -69,4 +70,14 @@ func (a *App) postPrivate(ctx context.Context, t target, m message) error {
 		return fmt.Errorf("direct message: %w", err)
 	}
 	return nil
+}
+
+// updatePost replaces a posted message. It has its own time, so that a
+// deadline that ended the following does not stop its last update.
+func (a *App) updatePost(ctx context.Context, log *slog.Logger, where posted, m message) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	if _, _, _, err := a.sm.UpdateMessageContext(ctx, where.channel, where.ts, m.options()...); err != nil {
+		log.Warn("could not update the invitation's post", "err", err)
+	}
 }

@@ -147,13 +147,3 @@ func (a *App) tellMissed(ctx context.Context, log *slog.Logger, inv commands.Inv
 		}
 	}
 }
-
-// updatePost replaces a posted message. It has its own time, so that a
-// deadline that ended the following does not stop its last update.
-func (a *App) updatePost(ctx context.Context, log *slog.Logger, where posted, m message) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
-	defer cancel()
-	if _, _, _, err := a.sm.UpdateMessageContext(ctx, where.channel, where.ts, m.options()...); err != nil {
-		log.Warn("could not update the invitation's post", "err", err)
-	}
-}

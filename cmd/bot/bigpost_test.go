@@ -58,19 +58,34 @@ func TestBigInvitationsArePostedAndUpdated(t *testing.T) {
 			t.Parallel()
 			b := startBot(t, withMix(tt.phones, tt.emails, tt.noContact),
 				withEnv("INVITE_MAX_PEOPLE", tt.max), withEnv("INVITE_CONFIRM_ABOVE", tt.max), withEnv("ALLOW_DIRECT_INVITES", "true"))
-			invited := 1 + tt.phones + tt.emails + 4 // Alice, the Slack users with a number or address, the typed ones (the bot counts towards the maximum, then is left out)
+			// Alice, the Slack users with a number or address, the typed numbers
+			// (the bot counts towards the maximum, then is left out; the typed
+			// addresses can't be rung or messaged: the invoker is to share the link).
+			invited := 1 + tt.phones + tt.emails + 2
 
 			b.command(t, "CMIX", running+" <#CMIX|mix>"+typed)
-			msgs := b.waitMessages(t, 2)
-			post, note := msgs[0], msgs[1]
-			if post.Kind != "post" {
-				post, note = note, post
+			// Each email-only Slack user is sent the join link; then the post
+			// and the note.
+			msgs := b.waitMessages(t, tt.emails+2)
+			var post, note slackfake.Message
+			links := 0
+			for _, m := range msgs {
+				switch {
+				case m.Kind == "post" && strings.Contains(m.Text, "Huawei can't ring you"):
+					links++
+				case m.Kind == "post":
+					post = m
+				default:
+					note = m
+				}
 			}
+			assert.Equal(t, tt.emails, links, "every email-only person is sent the link")
 			require.Equal(t, "post", post.Kind, "the invitation is posted: %v", msgs)
 			assert.Contains(t, post.Text, fmt.Sprintf("invited %d people", invited))
 			if more := invited - 50; more > 0 {
 				assert.Contains(t, blocksText(t, post.Blocks), fmt.Sprintf("…and %d more.", more))
 			}
+			assert.Contains(t, blocksText(t, note.Blocks), "share it with them", "the typed addresses")
 			for i := range tt.noContact {
 				assert.Contains(t, blocksText(t, note.Blocks), fmt.Sprintf("<@UNOC%04d>", i), "every skipped person reaches the invoker")
 			}
@@ -78,9 +93,10 @@ func TestBigInvitationsArePostedAndUpdated(t *testing.T) {
 			require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 1 }, 5*time.Second, 10*time.Millisecond,
 				"the bot follows the meeting")
 			require.True(t, b.meet.Answer(running, "+442079400000"), "the first phone rings")
-			msgs = b.waitMessages(t, 3)
-			assert.Equal(t, "update", msgs[2].Kind, "the post's update is accepted")
-			assert.Contains(t, blocksText(t, msgs[2].Blocks), ":white_check_mark: <@UPHONE0000> joined")
+			msgs = b.waitMessages(t, tt.emails+3)
+			update := msgs[tt.emails+2]
+			assert.Equal(t, "update", update.Kind, "the post's update is accepted")
+			assert.Contains(t, blocksText(t, update.Blocks), ":white_check_mark: <@UPHONE0000> joined")
 		})
 	}
 }

@@ -61,7 +61,7 @@ func TestHuaweiFaults(t *testing.T) {
 			fail: func(m *meetingfake.Server) {
 				m.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Delay: 2 * time.Second})
 			},
-			want: "Huawei Cloud Meeting isn't responding. I don't know whether anyone is being called",
+			want: "Huawei Cloud Meeting isn't responding about meeting " + running + ". I don't know whether anyone is being called",
 		},
 		{
 			name: "rate limited on the meeting details, then fine",
@@ -85,7 +85,7 @@ func TestHuaweiFaults(t *testing.T) {
 			fail: func(m *meetingfake.Server) {
 				m.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Status: 400, Code: "MMC.111072050", Msg: "CONF_LOCKED"})
 			},
-			want: "Meeting " + running + " is locked. Ask the host to unlock it",
+			want: "Meeting " + running + " is locked, and Huawei refused the invitation.",
 		},
 	}
 	for _, tt := range tests {

@@ -51,8 +51,9 @@ type harness struct {
 
 // setup is what startBot starts; options change it.
 type setup struct {
-	env   map[string]string
-	slack slackfake.Config
+	env     map[string]string
+	slack   slackfake.Config
+	meeting []func(*meetingfake.Config)
 }
 
 type option func(*setup)
@@ -60,6 +61,10 @@ type option func(*setup)
 func withEnv(name, value string) option { return func(s *setup) { s.env[name] = value } }
 
 func withSlack(f func(*slackfake.Config)) option { return func(s *setup) { f(&s.slack) } }
+
+func withMeeting(f func(*meetingfake.Config)) option {
+	return func(s *setup) { s.meeting = append(s.meeting, f) }
+}
 
 func startBot(t *testing.T, opts ...option) *harness {
 	t.Helper()
@@ -85,7 +90,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 	require.NoError(t, err)
 	t.Cleanup(sf.Close)
 
-	mf, err := meetingfake.Start(meetingfake.Config{
+	mcfg := meetingfake.Config{
 		AppID: appID, AppKey: appKey,
 		PSTNEnabled: true,
 		Conferences: []meetingfake.Conference{
@@ -98,7 +103,11 @@ func startBot(t *testing.T, opts ...option) *harness {
 		Directory: []meetingfake.DirectoryUser{
 			{ID: "d1", Account: "alice", Name: "Alice Appuser", Email: "alice@example.com", Number: aliceSIP, Phone: "+8613800000001"},
 		},
-	})
+	}
+	for _, f := range st.meeting {
+		f(&mcfg)
+	}
+	mf, err := meetingfake.Start(mcfg)
 	require.NoError(t, err)
 	t.Cleanup(mf.Close)
 
@@ -353,7 +362,7 @@ func TestInviteErrors(t *testing.T) {
 		wantRef bool
 	}{
 		{name: "meeting not found", text: "123456789 <@UALICE>", want: "I couldn't find meeting 123456789. Check the meeting ID and try again."},
-		{name: "meeting not started", text: notStarted + " <@UALICE>", want: "Meeting " + notStarted + " hasn't started yet."},
+		{name: "meeting not started", text: notStarted + " <@UALICE>", want: "Meeting " + notStarted + " hasn't started yet, or has already ended."},
 		{name: "meeting ended", text: ended + " <@UALICE>", want: "Meeting " + ended + " has already ended."},
 		{name: "participant limit", text: full + " <@UALICE> <@UBOB>", want: "Meeting " + full + " is full; it has reached its participant limit."},
 		{
@@ -362,7 +371,7 @@ func TestInviteErrors(t *testing.T) {
 			fail: func() {
 				b.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Status: 500, Body: "<html>upstream exploded</html>"})
 			},
-			want:    "Huawei Cloud Meeting isn't responding.",
+			want:    "Huawei Cloud Meeting isn't responding about meeting",
 			wantRef: true,
 		},
 	}

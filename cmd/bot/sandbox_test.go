@@ -41,7 +41,7 @@ func TestSandboxScript(t *testing.T) {
 		"@carol invited 2 people to *Weekly sync* (meeting 914083136). Calling now: @alice, @bob.",
 		"┌─ only @carol can see this",
 		"@gina — their Slack profile has no email or phone number",
-		"Meeting 986030665 hasn't started yet.",
+		"Meeting 986030665 hasn't started yet, or has already ended.",
 		"[meeting 986030665 is now running]",
 		"@carol invited 1 person to *Design review* (meeting 986030665)",
 		"@bob in #project-x> /meet-invite 914083136 @dave",

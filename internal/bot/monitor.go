@@ -24,13 +24,16 @@ func (m monitor) Working(work string, delta int) { m.metrics.InFlight(work, delt
 
 func (m monitor) CallsEnded(states []commands.CallState) {
 	for _, s := range states {
-		switch s {
-		case commands.CallJoined:
-			m.metrics.Call("joined")
-		case commands.CallMissed:
-			m.metrics.Call("missed")
+		if outcome, ok := callOutcomes[s]; ok {
+			m.metrics.Call(outcome)
 		}
 	}
+}
+
+// callOutcomes label the calls followed to their end.
+var callOutcomes = map[commands.CallState]string{
+	commands.CallJoined: "joined", commands.CallMissed: "missed", commands.CallBusy: "busy",
+	commands.CallDeclined: "declined", commands.CallFailed: "failed", commands.CallNoPSTN: "no_pstn",
 }
 
 func (m monitor) Finished(kind string, rep commands.Report, err error, took time.Duration) {

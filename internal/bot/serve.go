@@ -69,6 +69,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}),
 		meeting.WithLogger(logger.With("component", "meeting")),
+		meeting.WithUnknownCode(mon.metrics.UnknownHuaweiCode), // so that the error table can be corrected from real traffic
 	)
 	if err != nil {
 		return fmt.Errorf("meeting client: %w", err)

@@ -14,14 +14,31 @@ import (
 type CallState int
 
 const (
-	CallRinging CallState = iota // being called, as far as is known
-	CallJoined                   // answered: in the meeting
-	CallMissed                   // stopped ringing without joining (no answer, busy, declined)
-	CallNone                     // nothing rings: sent the join link (ViaLink)
+	CallRinging  CallState = iota // being called, as far as is known
+	CallJoined                    // answered: in the meeting
+	CallMissed                    // stopped ringing without joining, or not answered in time
+	CallNone                      // nothing rings: sent the join link (ViaLink)
+	CallBusy                      // Huawei said: busy on another call
+	CallDeclined                  // Huawei said: they declined the call
+	CallFailed                    // Huawei said: the call could not be made (offline, unreachable…)
+	CallNoPSTN                    // Huawei said: a phone call, and phone calls aren't enabled for the organisation
 )
 
 // final reports whether the state can no longer change.
 func (c CallState) final() bool { return c != CallRinging }
+
+// Unanswered reports whether the call ended without the person joining,
+// for a reason that calling again might change (not declined, not a
+// phone call the organisation cannot make).
+func (c CallState) Unanswered() bool {
+	return c == CallMissed || c == CallBusy || c == CallFailed
+}
+
+// callStates maps what Huawei pushed about a call that failed onto a state.
+var callStates = map[meeting.CallOutcome]CallState{
+	meeting.CallBusy: CallBusy, meeting.CallDeclined: CallDeclined, meeting.CallNoAnswer: CallMissed,
+	meeting.CallNoPSTN: CallNoPSTN, meeting.CallFailed: CallFailed,
+}
 
 // CallUpdate is where an invitation's calls stand: the state of every
 // invitee, in the order of Report.Invited.
@@ -77,7 +94,8 @@ func (f *follower) follow(ctx context.Context, ticks <-chan time.Time) (known bo
 		found, live := f.in.presence.Find(f.rep.ConferenceID, f.wanted)
 		switch {
 		case live:
-			f.look(found)
+			results, _ := f.in.presence.CallResults(f.rep.ConferenceID, f.rep.SentAt)
+			f.look(found, results)
 			if done(f.states) {
 				return true
 			}
@@ -150,11 +168,10 @@ func (f *follower) wanted(pt meeting.Participant) bool {
 	return false
 }
 
-// look moves each call on from one live look at the list, and reports
-// changes.
-func (f *follower) look(found []meeting.Participant) {
-	var missed []int
-	changed := false
+// look moves each call on from one live look at the list and what Huawei
+// said of the calls that failed, and reports changes.
+func (f *follower) look(found []meeting.Participant, results []meeting.CallResult) {
+	missed, changed := f.failed(results)
 	for i, m := range f.matchers {
 		if f.states[i].final() {
 			continue
@@ -181,6 +198,24 @@ func (f *follower) look(found []meeting.Participant) {
 	f.finish(missed, changed)
 }
 
+// failed ends the calls Huawei said failed (busy, declined, no PSTN…),
+// found by their number, and returns them.
+func (f *follower) failed(results []meeting.CallResult) (ended []int, changed bool) {
+	for _, r := range results {
+		st, ok := callStates[r.Outcome]
+		if !ok {
+			continue
+		}
+		for _, i := range f.byNumber[canonicalNumber(r.Number)] {
+			if !f.states[i].final() {
+				f.states[i], changed = st, true
+				ended = append(ended, i)
+			}
+		}
+	}
+	return ended, changed
+}
+
 // giveUp counts the calls still ringing as missed.
 func (f *follower) giveUp() {
 	var missed []int
@@ -193,8 +228,8 @@ func (f *follower) giveUp() {
 	f.finish(missed, len(missed) > 0)
 }
 
-func (f *follower) finish(missed []int, changed bool) {
-	for _, i := range missed {
+func (f *follower) finish(ended []int, changed bool) {
+	for _, i := range ended {
 		// Known not to ring any more: free to be called again.
 		f.in.release(f.rep.ConferenceID, f.rep.Invited[i:i+1])
 	}

@@ -40,7 +40,7 @@ func BenchmarkLookAtALargeMeeting(b *testing.B) {
 				found = append(found, p)
 			}
 		}
-		f.look(found)
+		f.look(found, nil)
 	}
 	if len(found) != 10 || f.states[0] != CallRinging || len(f.out) != 0 {
 		b.Fatalf("found %d ringing invitees, state %v; want 10, ringing", len(found), f.states[0])

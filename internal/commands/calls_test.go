@@ -259,3 +259,33 @@ func TestFollowCallsStopsWhenTheListIsGone(t *testing.T) {
 			f.final(), "Bob's call is of unknown outcome, and the following ends long before any deadline")
 	})
 }
+
+func TestFollowCallsTakesWhatHuaweiSaysOfFailedCalls(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}}
+		rep := mustInvite(t, in, inv)
+		require.Len(t, rep.Invited, 2)
+		alice := meeting.Participant{ID: "p1", Name: "Alice", Number: aliceSI.Number, State: meeting.BeingCalled}
+		bob := meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled}
+		pres.set(true, alice, bob)
+		pres.result(meeting.CallResult{Number: "+44 20 7946 0000", Outcome: meeting.CallBusy, Code: "111076008", At: rep.SentAt.Add(-time.Second)})
+
+		f := follow(t.Context(), t, in, rep)
+		f.tick() // a result from before this invitation's request says nothing of its calls
+
+		pres.result(meeting.CallResult{Number: "+44 20 7946 0000", Outcome: meeting.CallBusy, Code: "111076008", At: rep.SentAt})
+		f.tick()
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallRinging, commands.CallBusy}}, f.next(),
+			"Bob is busy, although his call is still in the list")
+
+		pres.result(meeting.CallResult{Number: aliceSI.Number, Outcome: meeting.CallNoPSTN, Code: "111076012", At: rep.SentAt})
+		f.tick()
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallNoPSTN, commands.CallBusy}, Final: true, Known: true}, f.final())
+		pres.set(true) // the calls leave the list
+		assert.Equal(t, []string{"UBOB"}, invitedIDs(mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UBOB"}})),
+			"a failed call no longer holds Bob back from another")
+	})
+}

@@ -80,6 +80,7 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Repo
 	rep.Skipped = append(rep.Skipped, recent...)
 	called, links := splitLinks(invitees)
 	if len(called) > 0 {
+		rep.SentAt = in.cfg.Now()
 		if rep.RequestID, err = in.send(ctx, inv, called); err != nil {
 			if errors.As(err, new(*meeting.APIError)) {
 				in.release(inv.ConferenceID, links) // the service answered: a retry may send them the link

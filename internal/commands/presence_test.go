@@ -16,10 +16,11 @@ import (
 
 // presence is an in-memory commands.Presence.
 type presence struct {
-	online []meeting.Participant // guarded by mu once a test runs
-	live   bool
-	err    error
-	block  bool // Participants answers only when its ctx ends
+	online  []meeting.Participant // guarded by mu once a test runs
+	results []meeting.CallResult  // what Huawei said of the calls
+	live    bool
+	err     error
+	block   bool // Participants answers only when its ctx ends
 
 	mu      sync.Mutex
 	asked   []string
@@ -60,6 +61,29 @@ func (p *presence) Find(_ string, match func(meeting.Participant) bool) ([]meeti
 		}
 	}
 	return out, true
+}
+
+// CallResults serves the results, once live, from since on.
+func (p *presence) CallResults(_ string, since time.Time) ([]meeting.CallResult, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.live {
+		return nil, false
+	}
+	var out []meeting.CallResult
+	for _, r := range p.results {
+		if !r.At.Before(since) {
+			out = append(out, r)
+		}
+	}
+	return out, true
+}
+
+// result adds what Huawei said of a call.
+func (p *presence) result(r meeting.CallResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.results = append(p.results, r)
 }
 
 // set replaces the live list.

@@ -64,6 +64,9 @@ type Presence interface {
 	// conference for which match is true; live is false while the
 	// conference is not (yet) followed live.
 	Find(conferenceID string, match func(meeting.Participant) bool) (found []meeting.Participant, live bool)
+	// CallResults returns, without a request, what Huawei said since then
+	// about how the calls into a followed conference ended.
+	CallResults(conferenceID string, since time.Time) (results []meeting.CallResult, live bool)
 }
 
 // Invitation is one request to bring people into a conference, whatever
@@ -146,6 +149,7 @@ const (
 	SkipDirectNotAllowed                       // phone numbers and emails typed directly are not allowed here
 	SkipInMeeting                              // already in the meeting
 	SkipBeingCalled                            // being called into the meeting right now (by someone else)
+	SkipShareLink                              // email only: Huawei can't ring them, and the join link couldn't be sent to them
 )
 
 var skipNames = map[SkipReason]string{
@@ -153,7 +157,7 @@ var skipNames = map[SkipReason]string{
 	SkipNotFound: "not_found", SkipLookupFailed: "lookup_failed", SkipUnknownGroup: "unknown_group",
 	SkipEmptyGroup: "empty_group", SkipDuplicate: "duplicate", SkipRecentlyInvited: "recently_invited",
 	SkipUnknownChannel: "unknown_channel", SkipDirectNotAllowed: "direct_not_allowed",
-	SkipInMeeting: "in_meeting", SkipBeingCalled: "being_called",
+	SkipInMeeting: "in_meeting", SkipBeingCalled: "being_called", SkipShareLink: "share_link",
 }
 
 // String names the reason for logs and metrics.
@@ -185,7 +189,8 @@ type Report struct {
 	Conference   meeting.Conference // zero when the meeting could not be read
 	Invited      []Invitee          // accepted by the meeting service and being called; then the ViaLink ones, not called
 	Skipped      []Skipped
-	RequestID    string // the meeting service's ID of the accepted invite request
+	RequestID    string    // the meeting service's ID of the accepted invite request
+	SentAt       time.Time // when the invite request went out: what Huawei says of calls after it is about them
 }
 
 // ErrTooManyPeople is the error of an invitation naming more people than

@@ -87,7 +87,7 @@ func NewMetrics() *Metrics {
 		}, []string{"work"}),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meet_invite_calls_total",
-			Help: "Calls followed to their end, by outcome (joined, missed).",
+			Help: "Calls followed to their end, by outcome (joined, missed, busy, declined, failed, no_pstn).",
 		}, []string{"outcome"}),
 		unknownCodes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meet_invite_huawei_unknown_codes_total",
@@ -110,7 +110,7 @@ func NewMetrics() *Metrics {
 		m.requests, m.requestDuration, m.invitees, m.skipped, m.failures,
 		m.ack, m.queued, m.inFlight, m.calls, m.unknownCodes, m.upstreamRequests, m.upstreamDuration,
 	)
-	for _, outcome := range []string{"joined", "missed"} {
+	for _, outcome := range []string{"joined", "missed", "busy", "declined", "failed", "no_pstn"} {
 		m.calls.WithLabelValues(outcome)
 	}
 	for _, kind := range requestKinds {
@@ -154,7 +154,8 @@ func (m *Metrics) Skipped(reason string, n int) {
 	m.skipped.WithLabelValues(reason).Add(float64(n))
 }
 
-// Call counts one call followed to its end: outcome is "joined" or "missed".
+// Call counts one call followed to its end: outcome is "joined", "missed",
+// "busy", "declined", "failed" or "no_pstn".
 func (m *Metrics) Call(outcome string) {
 	if m == nil {
 		return

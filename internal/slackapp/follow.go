@@ -14,6 +14,7 @@ import (
 // follow the calls and say when the meeting ends.
 type postRecord struct {
 	where posted
+	t     target // who asked, for what only they should hear
 	inv   commands.Invitation
 	rep   commands.Report
 
@@ -39,8 +40,8 @@ func (r *postRecord) update(change func() (ended bool)) {
 // addPost remembers a meeting's post (its last postsPerMeeting at most) and
 // returns its record, through which it is updated. ended is true when the
 // meeting ended while the post was being made: it is not remembered then.
-func (a *App) addPost(where posted, inv commands.Invitation, rep commands.Report) (r *postRecord, ended bool) {
-	r = &postRecord{where: where, inv: inv, rep: rep}
+func (a *App) addPost(where posted, t target, inv commands.Invitation, rep commands.Report) (r *postRecord, ended bool) {
+	r = &postRecord{where: where, t: t, inv: inv, rep: rep}
 	a.postsMu.Lock()
 	defer a.postsMu.Unlock()
 	if _, ended := a.ended.Get(rep.ConferenceID); ended {
@@ -86,6 +87,7 @@ func (a *App) followCalls(life context.Context, log *slog.Logger, post *postReco
 			if u.Final {
 				a.cfg.Monitor.CallsEnded(u.States)
 				a.tellMissed(ctx, log, post.inv, post.rep, u.States)
+				a.tellNoPSTN(ctx, log, post, u.States)
 			}
 		}
 	})
@@ -130,6 +132,27 @@ func (a *App) markPostEnded(ctx context.Context, r *postRecord) {
 	})
 }
 
+// tellNoPSTN tells the invoker privately which phone calls failed because
+// the organisation can't make phone calls, and what would fix it.
+func (a *App) tellNoPSTN(ctx context.Context, log *slog.Logger, post *postRecord, states []commands.CallState) {
+	var names []string
+	for i, st := range states {
+		if st == commands.CallNoPSTN {
+			names = append(names, inviteeName(post.rep.Invited[i]))
+		}
+	}
+	if len(names) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
+	t := post.t
+	t.responseURL = "" // long used, perhaps expired: an ephemeral message, else a direct one
+	if err := a.postPrivate(ctx, t, a.mark(message{text: pstnNote(nameList(names))})); err != nil {
+		log.Warn("could not tell the invoker that phone calls aren't enabled", "err", err)
+	}
+}
+
 // tellMissed sends each Slack user whose call went unanswered a direct
 // message saying who called and how to join, since Huawei sends them
 // nothing else. Nobody is told twice: it runs once, after the calls ended.
@@ -139,7 +162,7 @@ func (a *App) tellMissed(ctx context.Context, log *slog.Logger, inv commands.Inv
 	m := a.mark(missedMessage(inv.Invoker, rep))
 	for i, st := range states {
 		id := rep.Invited[i].Person.ID
-		if st != commands.CallMissed || id == "" || id == inv.Invoker {
+		if !(st.Unanswered() || st == commands.CallNoPSTN) || id == "" || id == inv.Invoker {
 			continue
 		}
 		if _, _, err := a.sm.PostMessageContext(ctx, id, m.options()...); err != nil {

@@ -138,13 +138,14 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	// Reporting gets its own time: the invitation may have used up ctx.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
 	defer cancel()
+	rep = a.sendLinks(pctx, r.log, r.inv, rep)
 	if len(rep.Invited) > 0 {
 		where, err := a.postChannel(pctx, r.t, a.mark(invitedMessage(r.inv.Invoker, rep)))
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
 		}
 		if where.ts != "" {
-			if post, ended := a.addPost(where, r.inv, rep); ended {
+			if post, ended := a.addPost(where, r.t, r.inv, rep); ended {
 				a.markPostEnded(lt.life, post)
 			} else {
 				a.followCalls(lt.life, r.log, post)

@@ -58,7 +58,8 @@ func reachText(iv commands.Invitee, skip *commands.Skipped) string {
 		return "I'd call your phone, " + clip(commands.MaskPhone(iv.Address), maxNameLen) +
 			", the mobile number the meeting directory has for your Slack email." + footer
 	}
-	return "I only know your email address, " + clip(commands.MaskEmail(iv.Address), 2*maxNameLen) + ", and Huawei may not ring anyone for it. " +
+	return "I only know your email address, " + clip(commands.MaskEmail(iv.Address), 2*maxNameLen) + ", and Huawei can't ring an email: " +
+		"I'd send you the meeting's join link in a direct message instead. " +
 		"To be called, add a phone number with its country code to your Slack profile, or ask an admin to add your email " +
 		"to the Huawei Cloud Meeting directory." + footer
 }
@@ -131,6 +132,8 @@ func skipReason(r commands.SkipReason) string {
 		return "they're already in the meeting."
 	case commands.SkipBeingCalled:
 		return "they're being called into the meeting right now."
+	case commands.SkipShareLink:
+		return "Huawei can't ring an email address, and I couldn't send them the join link: share it with them."
 	}
 	return "I couldn't invite them."
 }
@@ -142,7 +145,7 @@ func viaText(v commands.Via) string {
 	case commands.ViaPhone:
 		return "by phone"
 	case commands.ViaLink:
-		return "by email address (no meeting number or phone on file, so they may not be rung)"
+		return "sent the join link (no meeting number or phone on file, so Huawei can't ring them)"
 	}
 	return ""
 }
@@ -158,7 +161,7 @@ var sentinelMessages = []struct {
 	{meeting.ErrNoHostPassword, "I can't read the host password of meeting {id}, so I can't add people to it. Ask the host to add them, or ask an admin to give the meeting app access to the meeting."},
 	{meeting.ErrInvalidAttendee, "The contact details on file for {name} can't be used by the meeting service."},
 	{meeting.ErrNotFound, "I couldn't find meeting {id}. Check the meeting ID and try again."},
-	{meeting.ErrNotStarted, "Meeting {id} hasn't started yet. Once the host starts it, run the command again."},
+	{meeting.ErrNotStarted, "Meeting {id} hasn't started yet, or has already ended. Once the host starts it, run the command again."},
 	{meeting.ErrStarting, "Meeting {id} is still starting. Try again in a few seconds."},
 	{meeting.ErrEnded, "Meeting {id} has already ended."},
 	{meeting.ErrHostAuth, "I couldn't take control of meeting {id}: the meeting ID or host password was rejected. Check the ID, or ask the host."},
@@ -168,13 +171,13 @@ var sentinelMessages = []struct {
 	{meeting.ErrBadInvitee, "The meeting service can't use the contact details on file for {name}."},
 	{meeting.ErrFull, "Meeting {id} is full; it has reached its participant limit."},
 	{meeting.ErrCapacity, "Your organisation has no meeting capacity left right now. Ask your admin, or try again later."},
-	{meeting.ErrMeetingLocked, "Meeting {id} is locked. Ask the host to unlock it, then try again."},
+	{meeting.ErrMeetingLocked, "Meeting {id} is locked, and Huawei refused the invitation. Ask the host to add people from the meeting."},
 	{meeting.ErrInviteFailed, "The meeting service couldn't send the invitation. Try again in a moment."},
 	{meeting.ErrPSTNDisabled, "Calling phone numbers isn't enabled for your organisation. Ask your admin to enable PSTN calling."},
 	{meeting.ErrCallFailed, "The call to {name} didn't go through."},
 	{meeting.ErrUnauthorized, "I can't sign in to Huawei Cloud Meeting. An admin needs to check the app's credentials."},
 	{meeting.ErrRateLimited, "The meeting service is busy. Try again in a minute."},
-	{meeting.ErrUnavailable, "Huawei Cloud Meeting isn't responding. I don't know whether anyone is being called: check the meeting before trying again (ref {ref})."},
+	{meeting.ErrUnavailable, "Huawei Cloud Meeting isn't responding about meeting {id}. I don't know whether anyone is being called: check the meeting before trying again (ref {ref})."},
 }
 
 // codeMessages overrides the sentinel's message for the codes that say
@@ -257,8 +260,16 @@ func callLine(name string, st commands.CallState) string {
 		return ":white_check_mark: " + name + " joined"
 	case commands.CallMissed:
 		return ":x: " + name + " didn't answer"
+	case commands.CallBusy:
+		return ":x: " + name + " was busy"
+	case commands.CallDeclined:
+		return ":no_entry_sign: " + name + " declined"
+	case commands.CallFailed:
+		return ":x: " + name + " couldn't be called"
+	case commands.CallNoPSTN:
+		return ":x: " + name + " couldn't be called: phone calls aren't enabled"
 	case commands.CallNone:
-		return ":email: " + name + " by email only, nothing rings"
+		return ":email: " + name + " was sent the join link"
 	}
 	return ":bell: " + name + " ringing"
 }
@@ -266,17 +277,44 @@ func callLine(name string, st commands.CallState) string {
 // callsSummary ends the channel post once no call rings any more.
 func callsSummary(invoker string, n int, title string, counts map[commands.CallState]int) string {
 	var parts []string
-	if n := counts[commands.CallJoined]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d joined", n))
-	}
-	if n := counts[commands.CallMissed]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d didn't answer", n))
-	}
-	if n := counts[commands.CallNone]; n > 0 {
-		parts = append(parts, fmt.Sprintf("%d invited by email", n))
+	for _, c := range []struct {
+		states []commands.CallState
+		what   string
+	}{
+		{[]commands.CallState{commands.CallJoined}, "%d joined"},
+		{[]commands.CallState{commands.CallMissed}, "%d didn't answer"},
+		{[]commands.CallState{commands.CallBusy}, "%d busy"},
+		{[]commands.CallState{commands.CallDeclined}, "%d declined"},
+		{[]commands.CallState{commands.CallFailed, commands.CallNoPSTN}, "%d couldn't be called"},
+		{[]commands.CallState{commands.CallNone}, "%d sent the join link"},
+	} {
+		n := 0
+		for _, st := range c.states {
+			n += counts[st]
+		}
+		if n > 0 {
+			parts = append(parts, fmt.Sprintf(c.what, n))
+		}
 	}
 	return strings.TrimSuffix(invitedSummary(invoker, n, title), ".") + ": " + strings.Join(parts, ", ") + "."
 }
+
+// pstnNote tells the invoker that phone calls failed because the
+// organisation cannot make them.
+func pstnNote(names string) string {
+	return "The phone call to " + names + " failed: calling phone numbers isn't enabled for your organisation's " +
+		"Huawei Cloud Meeting. Ask your admin to enable PSTN calling."
+}
+
+// linkSent is the direct message to someone Huawei can't ring: who is
+// calling them in, and the way in.
+func linkSent(invoker, title string) string {
+	return fmt.Sprintf("<@%s> is bringing people into %s. Huawei can't ring you (there's no meeting number or phone for you), "+
+		"so here's the way in.", invoker, title)
+}
+
+// shareLink ends the invoker's note when they must share the join link.
+func shareLink(url string) string { return "Join link to share: " + escape(url) }
 
 func invitedSummary(invoker string, n int, title string) string {
 	return fmt.Sprintf("<@%s> invited %s to %s.", invoker, plural(n, "person", "people"), title)

@@ -45,7 +45,7 @@ func TestFailureMessages(t *testing.T) {
 		{
 			name: "documented code, meeting ID filled in",
 			err:  fmt.Errorf("prepare: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "r1"}),
-			want: "Meeting 914083136 hasn't started yet. Once the host starts it, run the command again. (ref r1)",
+			want: "Meeting 914083136 hasn't started yet, or has already ended. Once the host starts it, run the command again. (ref r1)",
 		},
 		{
 			name: "internal code shows the reference once",

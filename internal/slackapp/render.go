@@ -56,7 +56,12 @@ func postMessage(inv commands.Invitation, rep commands.Report, states []commands
 	case states != nil && t.counts[commands.CallRinging] == 0:
 		summary, text = callsSummary(inv.Invoker, n, meetingTitle(rep), t.counts), callsSummary(inv.Invoker, n, plainTitle(rep), t.counts)
 	case !ended:
-		summary += " Calling now: " + nameList(t.names) + "."
+		if len(t.called) > 0 {
+			summary += " Calling now: " + nameList(t.called) + "."
+		}
+		if len(t.linked) > 0 {
+			summary += " Sent " + nameList(t.linked) + " the join link."
+		}
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+summary), nil, nil)}
 	blocks = append(blocks, contextBlocks(limitLines(t.lines), " · ")...)
@@ -82,16 +87,21 @@ func postMessage(inv commands.Invitation, rep commands.Report, states []commands
 
 // postTally is what an invitation's post says about each invitee.
 type postTally struct {
-	names, lines []string
-	missed       []string // Slack user IDs whose call went unanswered
-	counts       map[commands.CallState]int
+	called, linked []string // names of those rung, and of those sent the join link
+	lines          []string
+	missed         []string // Slack user IDs whose call went unanswered
+	counts         map[commands.CallState]int
 }
 
 func tallyPost(rep commands.Report, states []commands.CallState) postTally {
 	t := postTally{counts: map[commands.CallState]int{}}
 	for i, iv := range rep.Invited {
 		name := inviteeName(iv)
-		t.names = append(t.names, name)
+		if iv.Via == commands.ViaLink {
+			t.linked = append(t.linked, name)
+		} else {
+			t.called = append(t.called, name)
+		}
 		if states == nil {
 			t.lines = append(t.lines, name+" "+viaText(iv.Via))
 			continue
@@ -102,7 +112,7 @@ func tallyPost(rep commands.Report, states []commands.CallState) postTally {
 		}
 		t.counts[st]++
 		t.lines = append(t.lines, callLine(name, st))
-		if st == commands.CallMissed && iv.Person.ID != "" {
+		if st.Unanswered() && iv.Person.ID != "" {
 			t.missed = append(t.missed, iv.Person.ID)
 		}
 	}
@@ -185,6 +195,9 @@ func problemsMessage(inv commands.Invitation, rep commands.Report, err error) (m
 			lines = append(lines, "Also:")
 		}
 		lines = append(lines, skippedLines(rep.Skipped)...)
+	}
+	if url := rep.Conference.GuestJoinURI; url != "" && slices.ContainsFunc(rep.Skipped, func(s commands.Skipped) bool { return s.Reason == commands.SkipShareLink }) {
+		lines = append(lines, shareLink(url))
 	}
 	blocks := sectionBlocks(lines)
 	if errors.Is(err, meeting.ErrNotStarted) || errors.Is(err, meeting.ErrStarting) {

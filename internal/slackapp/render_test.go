@@ -55,6 +55,8 @@ func TestBlockKitGolden(t *testing.T) {
 		{"invited", invitedMessage("UCAROL", invited).blocks},
 		{"calls_progress", callsMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
 		{"missed_dm", missedMessage("UCAROL", invited).blocks},
+		{"link_dm", linkMessage("UCAROL", invited).blocks},
+		{"calls_results", callsMessage(inv, invited, []commands.CallState{commands.CallBusy, commands.CallDeclined, commands.CallNoPSTN}).blocks},
 		{"ended", endedMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed}).blocks},
 		{"calls_final", callsMessage(inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}).blocks},
 		{"problems", problems.blocks},
@@ -86,9 +88,9 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 	t.Parallel()
 	a := New(nil, nil, nil, nil, Config{})
 	for i := range postsPerMeeting + 5 {
-		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
 	}
-	a.addPost(posted{channel: "C1", ts: "other"}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
+	a.addPost(posted{channel: "C1", ts: "other"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
 
 	rs, _ := a.posts.Get("914083136")
 
@@ -98,7 +100,7 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 
 func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
 	t.Parallel()
-	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
 	changes := 0
 
 	r.update(func() bool { changes++; return false }) // a call ended

@@ -6,9 +6,8 @@ import (
 	"log/slog"
 	"sync"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/flight"
 	"github.com/meet-invite/meet-invite/internal/meeting"
 )
 
@@ -25,7 +24,7 @@ type Inviter struct {
 
 	cache  *expiring.Map[string, resolution] // chat user ID → resolution
 	recent *expiring.Map[string, struct{}]   // conference ID + "|" + address → called (or being)
-	flight singleflight.Group                // lookups of one person under way, shared
+	flight flight.Group[string, resolution]  // lookups of one person under way, shared
 }
 
 // resolution is the outcome of resolving one user: an invitee or a skip.

@@ -7,9 +7,8 @@ import (
 	"slices"
 	"time"
 
-	"golang.org/x/sync/singleflight"
-
 	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/flight"
 )
 
 // Policy says who may invite, and from where. The zero Policy lets every
@@ -71,9 +70,10 @@ type Guard struct {
 	people People
 	log    *slog.Logger
 
-	persons *expiring.Map[string, Person]
-	groups  *expiring.Map[string, []string]
-	flight  singleflight.Group
+	persons      *expiring.Map[string, Person]
+	groups       *expiring.Map[string, []string]
+	personLookup flight.Group[string, Person]
+	groupLookup  flight.Group[string, []string]
 }
 
 // NewGuard returns a Guard applying policy, with lookups remembered for ttl.
@@ -119,26 +119,25 @@ func (g *Guard) Authorize(ctx context.Context, userID, channelID string) error {
 }
 
 func (g *Guard) person(ctx context.Context, userID string) (Person, error) {
-	return lookup(ctx, &g.flight, g.persons, "u:"+userID, userID, g.people.Person)
+	return lookup(ctx, &g.personLookup, g.persons, userID, g.people.Person)
 }
 
 func (g *Guard) members(ctx context.Context, groupID string) ([]string, error) {
-	return lookup(ctx, &g.flight, g.groups, "g:"+groupID, groupID, g.people.GroupMembers)
+	return lookup(ctx, &g.groupLookup, g.groups, groupID, g.people.GroupMembers)
 }
 
 // lookup returns id's value from cache, else fetches it once for all
 // concurrent callers and remembers it when the fetch succeeded.
-func lookup[V any](ctx context.Context, flight *singleflight.Group, cache *expiring.Map[string, V], key, id string,
+func lookup[V any](ctx context.Context, fl *flight.Group[string, V], cache *expiring.Map[string, V], id string,
 	fetch func(context.Context, string) (V, error)) (V, error) {
 	if v, ok := cache.Get(id); ok {
 		return v, nil
 	}
-	v, err, _ := flight.Do(key, func() (any, error) {
+	return fl.Do(ctx, id, func(ctx context.Context) (V, error) {
 		v, err := fetch(ctx, id)
 		if err == nil {
 			cache.Set(id, v)
 		}
 		return v, err
 	})
-	return v.(V), err
 }

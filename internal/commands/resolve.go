@@ -61,14 +61,17 @@ func (in *Inviter) resolveAll(ctx context.Context, ids []string) []resolution {
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			// Concurrent invitations naming one person look them up once.
-			r, _, _ := in.flight.Do(id, func() (any, error) {
+			r, err := in.flight.Do(ctx, id, func(ctx context.Context) (resolution, error) {
 				r, cacheable := in.resolve(ctx, id)
 				if cacheable {
 					in.cache.Set(id, r)
 				}
 				return r, nil
 			})
-			out[i] = r.(resolution)
+			if err != nil { // ctx ended while another invitation looked them up
+				r = resolution{skip: &Skipped{UserID: id, Reason: SkipLookupFailed}}
+			}
+			out[i] = r
 		})
 	}
 	wg.Wait()

@@ -13,6 +13,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/meet-invite/meet-invite/internal/flight"
 )
 
 const (
@@ -58,15 +60,16 @@ func (c *Client) accessToken(ctx context.Context, rejected string) (string, erro
 		}
 		if f := c.authFlight; f != nil {
 			c.authMu.Unlock()
-			if err := f.wait(ctx); err != nil {
+			if err := f.Wait(ctx); err != nil {
 				return "", err
 			}
-			if f.abandoned {
+			tok, err, abandoned := f.Result()
+			if abandoned {
 				continue
 			}
-			return f.val.value, f.err
+			return tok.value, err
 		}
-		f := newFlight[token]()
+		f := flight.NewCall[token]()
 		c.authFlight = f
 		c.authMu.Unlock()
 
@@ -77,7 +80,7 @@ func (c *Client) accessToken(ctx context.Context, rejected string) (string, erro
 		if err == nil {
 			c.access = t
 		}
-		f.land(ctx, t, err)
+		f.Land(ctx, t, err)
 		c.authMu.Unlock()
 		return t.value, err
 	}

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/meet-invite/meet-invite/internal/flight"
 )
 
 const (
@@ -63,7 +65,7 @@ type Client struct {
 
 	authMu     sync.Mutex
 	access     token
-	authFlight *flight[token] // renewal in progress, if any
+	authFlight *flight.Call[token] // renewal in progress, if any
 
 	confMu sync.Mutex
 	confs  map[string]*confEntry // by conference ID
@@ -323,34 +325,4 @@ func expiry(now, at time.Time, lifetime, fallback time.Duration) time.Time {
 		exp = at
 	}
 	return exp
-}
-
-// flight is one fetch in progress; concurrent callers wait for its result
-// instead of starting their own.
-type flight[T any] struct {
-	done chan struct{} // closed when val and err are set
-	val  T
-	err  error
-	// abandoned means the leader's context ended before the fetch finished;
-	// waiters then try themselves rather than inherit a cancellation.
-	abandoned bool
-}
-
-func newFlight[T any]() *flight[T] { return &flight[T]{done: make(chan struct{})} }
-
-// wait blocks until the flight lands or ctx is done.
-func (f *flight[T]) wait(ctx context.Context) error {
-	select {
-	case <-f.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// land records the result and releases the waiters; call it with the owning mutex held.
-func (f *flight[T]) land(ctx context.Context, val T, err error) {
-	f.val, f.err = val, err
-	f.abandoned = err != nil && ctx.Err() != nil
-	close(f.done)
 }

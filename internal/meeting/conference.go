@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/meet-invite/meet-invite/internal/flight"
 )
 
 // Conference states as Huawei reports them in conferenceState.
@@ -157,9 +159,9 @@ func (c *Client) controlToken(ctx context.Context, conferenceID, hostPassword st
 type confEntry struct {
 	conf     Conference
 	control  token
-	wsURL    string            // control WebSocket prefix given with the control token
-	password string            // host password that obtained the control token
-	flight   *flight[prepared] // Prepare in progress, if any
+	wsURL    string                 // control WebSocket prefix given with the control token
+	password string                 // host password that obtained the control token
+	flight   *flight.Call[prepared] // Prepare in progress, if any
 }
 
 // prepared is the outcome of one Prepare.
@@ -206,15 +208,16 @@ func (c *Client) prepare(ctx context.Context, conferenceID, hostPassword string)
 		}
 		if f := e.flight; f != nil {
 			c.confMu.Unlock()
-			if err := f.wait(ctx); err != nil {
+			if err := f.Wait(ctx); err != nil {
 				return Conference{}, "", err
 			}
-			if f.abandoned {
+			p, err, abandoned := f.Result()
+			if abandoned {
 				continue
 			}
-			return f.val.conf, f.val.control.value, f.err
+			return p.conf, p.control.value, err
 		}
-		f := newFlight[prepared]()
+		f := flight.NewCall[prepared]()
 		e.flight = f
 		remembered := e.password
 		c.confMu.Unlock()
@@ -226,7 +229,7 @@ func (c *Client) prepare(ctx context.Context, conferenceID, hostPassword string)
 		if err == nil {
 			e.conf, e.control, e.wsURL, e.password = p.conf, p.control, p.wsURL, p.password
 		}
-		f.land(ctx, p, err)
+		f.Land(ctx, p, err)
 		c.confMu.Unlock()
 		return p.conf, p.control.value, err
 	}

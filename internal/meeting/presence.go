@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/meet-invite/meet-invite/internal/flight"
 )
 
 const (
@@ -31,10 +33,10 @@ type Presence struct {
 
 	mu      sync.Mutex
 	closed  bool
-	follows map[string]*follow                // by conference ID
-	asking  map[string]*flight[[]Participant] // API lists in progress, by conference ID
-	ended   chan string                       // followed meetings that ended
-	wg      sync.WaitGroup                    // watches being opened or watched, and the janitor
+	follows map[string]*follow                  // by conference ID
+	asking  flight.Group[string, []Participant] // API lists in progress, by conference ID
+	ended   chan string                         // followed meetings that ended
+	wg      sync.WaitGroup                      // watches being opened or watched, and the janitor
 }
 
 // Ended tells the conference ID of each followed meeting that ends, for
@@ -57,7 +59,7 @@ func NewPresence(c *Client, idle time.Duration) *Presence {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	p := &Presence{client: c, idle: idle, logger: c.logger, ctx: ctx, cancel: cancel,
-		follows: map[string]*follow{}, asking: map[string]*flight[[]Participant]{}, ended: make(chan string, 16)}
+		follows: map[string]*follow{}, ended: make(chan string, 16)}
 	p.wg.Go(p.janitor)
 	return p
 }
@@ -103,22 +105,7 @@ func (p *Presence) Participants(ctx context.Context, conferenceID string) ([]Par
 // one meeting asking at the same time share one request (a burst into a
 // meeting not followed yet would otherwise list it once each).
 func (p *Presence) ask(ctx context.Context, conferenceID string) ([]Participant, error) {
-	for {
-		p.mu.Lock()
-		if fl := p.asking[conferenceID]; fl != nil {
-			p.mu.Unlock()
-			if err := fl.wait(ctx); err != nil {
-				return nil, err
-			}
-			if fl.abandoned {
-				continue // its asker gave up: ask ourselves
-			}
-			return fl.val, fl.err
-		}
-		fl := newFlight[[]Participant]()
-		p.asking[conferenceID] = fl
-		p.mu.Unlock()
-
+	return p.asking.Do(ctx, conferenceID, func(ctx context.Context) ([]Participant, error) {
 		ps, err := p.client.realTimeParticipants(ctx, conferenceID)
 		if err != nil {
 			if !errors.Is(err, ErrNoControlToken) {
@@ -127,13 +114,8 @@ func (p *Presence) ask(ctx context.Context, conferenceID string) ([]Participant,
 			}
 			ps, err = p.client.OnlineParticipants(ctx, conferenceID)
 		}
-
-		p.mu.Lock()
-		delete(p.asking, conferenceID)
-		fl.land(ctx, ps, err)
-		p.mu.Unlock()
 		return ps, err
-	}
+	})
 }
 
 // Find returns the participants of a followed conference for which match

@@ -90,6 +90,9 @@ func ackAll(h *socketmode.SocketmodeHandler) {
 type byEnvelope[T any] struct {
 	mu   sync.Mutex
 	seen map[string][]T
+	// opened gets the outcome of each views.open a handler made, so that a
+	// test waits for the handler to be done with it before it ends.
+	opened chan error
 }
 
 func (b *byEnvelope[T]) add(id string, v T) {

@@ -17,7 +17,7 @@ import (
 // meeting ID "bad" in the modal, and records every interaction callback.
 func interactiveBot(t *testing.T, fake *slackfake.Server) *byEnvelope[slack.InteractionCallback] {
 	t.Helper()
-	var seen byEnvelope[slack.InteractionCallback]
+	seen := byEnvelope[slack.InteractionCallback]{opened: make(chan error, 8)}
 	record := func(evt *socketmode.Event, c *socketmode.Client) {
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		assert.True(t, ok)
@@ -36,7 +36,7 @@ func interactiveBot(t *testing.T, fake *slackfake.Server) *byEnvelope[slack.Inte
 			ctx := context.Background()
 			assert.NoError(t, c.AckCtx(ctx, evt.Request.EnvelopeID, nil))
 			_, err := c.OpenViewContext(ctx, cmd.TriggerID, modal(`{"channel_id":"`+cmd.ChannelID+`"}`))
-			assert.NoError(t, err)
+			seen.opened <- err
 		})
 		h.HandleInteractionBlockAction("join", record)
 		h.HandleViewSubmission("meet_invite_modal", record)
@@ -109,6 +109,7 @@ func TestSubmitView(t *testing.T) {
 	ctx := timeout(t, 5*time.Second)
 	_, _, err := fake.SlashCommand(ctx, slackfake.Command{UserID: "U1", ChannelID: "C1"})
 	require.NoError(t, err)
+	require.NoError(t, <-seen.opened)
 	views, err := fake.WaitViews(ctx, 1)
 	require.NoError(t, err)
 	viewID := views[0].ID
@@ -166,6 +167,7 @@ func TestSubmitView(t *testing.T) {
 		ctx := timeout(t, 5*time.Second)
 		_, _, err = fake.SlashCommand(ctx, slackfake.Command{UserID: "U1", ChannelID: "C1"})
 		require.NoError(t, err)
+		require.NoError(t, <-seen.opened)
 		views, err := fake.WaitViews(ctx, 2)
 		require.NoError(t, err)
 		_, _, err = fake.SubmitView(ctx, slackfake.Submission{ViewID: views[1].ID,

@@ -110,56 +110,10 @@ func Parse(text string) (Request, error) {
 
 	var req Request
 	seen := map[string]bool{}
-	add := func(list *[]string, v string) {
-		if !seen[v] {
-			seen[v] = true
-			*list = append(*list, v)
-		}
-	}
 	for _, tok := range tokenRe.FindAllString(text, -1) {
-		if m := userRe.FindStringSubmatch(tok); m != nil {
-			add(&req.UserIDs, m[1])
-			continue
-		}
-		if m := groupRe.FindStringSubmatch(tok); m != nil {
-			add(&req.GroupIDs, m[1])
-			continue
-		}
-		if m := chanRe.FindStringSubmatch(tok); m != nil {
-			add(&req.ChannelIDs, m[1])
-			continue
-		}
-		if m := mailtoRe.FindStringSubmatch(tok); m != nil {
-			tok = m[1]
-		} else if m := telRe.FindStringSubmatch(tok); m != nil {
-			tok = m[1]
-		}
-		if emailRe.MatchString(tok) {
-			add(&req.Emails, strings.ToLower(tok))
-			continue
-		}
-		if strings.HasPrefix(tok, "+") {
-			n, ok := NormalizePhone(tok)
-			if !ok {
-				return Request{}, &ParseError{Code: CodeBadPhone, Token: tok}
-			}
-			add(&req.Phones, n)
-			continue
-		}
-		if strings.HasPrefix(tok, "@") && len(tok) > 1 {
-			return Request{}, &ParseError{Code: CodeUnescapedName, Token: tok}
-		}
-		id, ok, err := conferenceID(tok)
-		if err != nil {
+		if err := req.take(tok, seen); err != nil {
 			return Request{}, err
 		}
-		if !ok {
-			return Request{}, &ParseError{Code: CodeUnknownToken, Token: tok}
-		}
-		if req.ConferenceID != "" && req.ConferenceID != id {
-			return Request{}, &ParseError{Code: CodeTwoConferences, Token: tok}
-		}
-		req.ConferenceID = id
 	}
 
 	switch {
@@ -169,6 +123,57 @@ func Parse(text string) (Request, error) {
 		return req, &ParseError{Code: CodeNoPeople}
 	}
 	return req, nil
+}
+
+// take adds one token of a command to the request: a mention, an email or
+// phone number (perhaps escaped as a link), or the meeting ID. seen holds
+// what was added already, so that each value is added once.
+func (req *Request) take(tok string, seen map[string]bool) error {
+	add := func(list *[]string, v string) {
+		if !seen[v] {
+			seen[v] = true
+			*list = append(*list, v)
+		}
+	}
+	for _, m := range []struct {
+		re   *regexp.Regexp
+		list *[]string
+	}{{userRe, &req.UserIDs}, {groupRe, &req.GroupIDs}, {chanRe, &req.ChannelIDs}} {
+		if sub := m.re.FindStringSubmatch(tok); sub != nil {
+			add(m.list, sub[1])
+			return nil
+		}
+	}
+	if m := mailtoRe.FindStringSubmatch(tok); m != nil {
+		tok = m[1]
+	} else if m := telRe.FindStringSubmatch(tok); m != nil {
+		tok = m[1]
+	}
+	switch {
+	case emailRe.MatchString(tok):
+		add(&req.Emails, strings.ToLower(tok))
+		return nil
+	case strings.HasPrefix(tok, "+"):
+		n, ok := NormalizePhone(tok)
+		if !ok {
+			return &ParseError{Code: CodeBadPhone, Token: tok}
+		}
+		add(&req.Phones, n)
+		return nil
+	case strings.HasPrefix(tok, "@") && len(tok) > 1:
+		return &ParseError{Code: CodeUnescapedName, Token: tok}
+	}
+	id, ok, err := conferenceID(tok)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return &ParseError{Code: CodeUnknownToken, Token: tok}
+	case req.ConferenceID != "" && req.ConferenceID != id:
+		return &ParseError{Code: CodeTwoConferences, Token: tok}
+	}
+	req.ConferenceID = id
+	return nil
 }
 
 // ValidConferenceID reports whether id is usable as a meeting ID as it stands

@@ -53,28 +53,8 @@ func NewShell(w *World, out io.Writer, interactive bool) *Shell {
 // or ctx ends. It waits for the outcome of each command before reading the
 // next, so a script's output is in order.
 func (s *Shell) Run(ctx context.Context, in io.Reader) error {
-	msgs, unsubscribe := s.w.Slack.Subscribe()
-	s.w.Meeting.OnInvite(func(inv meetingfake.Invitation) {
-		s.gate.Lock()
-		defer s.gate.Unlock()
-		s.printInvitation(inv)
-	})
-
-	rendered := make(chan struct{}, 64)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		for m := range msgs {
-			s.gate.Lock()
-			s.printMessage(m)
-			s.gate.Unlock()
-			select {
-			case rendered <- struct{}{}:
-			default:
-			}
-		}
-	})
-	defer wg.Wait()
-	defer unsubscribe()
+	rendered, stop := s.render()
+	defer stop()
 
 	if s.prompt {
 		s.printf("%s\n", welcome)
@@ -114,6 +94,31 @@ func (s *Shell) Run(ctx context.Context, in io.Reader) error {
 			return nil
 		}
 	}
+}
+
+// render prints what the simulated Slack and meeting service show as it
+// happens, and ticks rendered after each Slack message. stop ends it.
+func (s *Shell) render() (rendered <-chan struct{}, stop func()) {
+	msgs, unsubscribe := s.w.Slack.Subscribe()
+	s.w.Meeting.OnInvite(func(inv meetingfake.Invitation) {
+		s.gate.Lock()
+		defer s.gate.Unlock()
+		s.printInvitation(inv)
+	})
+	ticks := make(chan struct{}, 64)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for m := range msgs {
+			s.gate.Lock()
+			s.printMessage(m)
+			s.gate.Unlock()
+			select {
+			case ticks <- struct{}{}:
+			default:
+			}
+		}
+	})
+	return ticks, func() { unsubscribe(); wg.Wait() }
 }
 
 const welcome = `meet-invite sandbox: a simulated Slack workspace and Huawei Cloud Meeting, on this machine only.

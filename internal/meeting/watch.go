@@ -39,6 +39,14 @@ const (
 // be prepared (Prepare or Invite) before it can be watched.
 var ErrNoControlToken = errors.New("meeting: conference not prepared")
 
+// The steps of opening a watch. Watch's errors match one of them (with
+// errors.Is), so that a caller such as `bot check` can say which step failed.
+var (
+	ErrWatchToken     = errors.New("meeting: websocket token")
+	ErrWatchConnect   = errors.New("meeting: control websocket connect")
+	ErrWatchSubscribe = errors.New("meeting: control websocket subscribe")
+)
+
 // Watch is a live view of a running conference's online participants, kept
 // up to date by Huawei's control WebSocket (ParticipantsNotify pushes). It
 // ends when the conference ends, the link fails or Close is called.
@@ -108,11 +116,11 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 	}
 	wsToken, err := c.webSocketToken(ctx, conferenceID, control)
 	if err != nil {
-		return nil, fmt.Errorf("websocket token: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrWatchToken, err)
 	}
 	endpoint, err := wsEndpoint(prefix, conferenceID, wsToken)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrWatchConnect, err)
 	}
 	dialer := websocket.Dialer{HandshakeTimeout: watchDialTimeout, Proxy: http.ProxyFromEnvironment}
 	conn, resp, err := dialer.DialContext(ctx, endpoint, nil)
@@ -124,7 +132,7 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 			return nil, ctx.Err()
 		}
 		// The error may quote the address but never the query, where the token is.
-		return nil, fmt.Errorf("%w: control websocket: %w", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: %w: %w", ErrWatchConnect, ErrUnavailable, err)
 	}
 	conn.SetReadLimit(maxPushSize)
 
@@ -139,7 +147,7 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	if err := w.subscribe(control); err != nil {
 		_ = conn.Close()
-		return nil, fmt.Errorf("%w: subscribe: %w", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: %w: %w", ErrWatchSubscribe, ErrUnavailable, err)
 	}
 	w.control = control
 	w.renew = func(ctx context.Context, tok string) (string, time.Duration, error) {

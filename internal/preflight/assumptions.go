@@ -15,7 +15,11 @@ func assumptions(sec string, f found, r *Report) {
 	info := func(name, detail string) {
 		r.add(Line{Section: sec + ": what the tenant answered (docs/ARCHITECTURE.md)", Status: Info, Name: name, Detail: detail})
 	}
-	info("roster numbers are SIP numbers or +phones, masked ones matched by head and tail", numberForms(append(f.online, f.roster...)))
+	seen := f.online
+	if len(seen) == 0 {
+		seen = f.roster
+	}
+	info("roster numbers are SIP numbers or +phones, masked ones matched by head and tail", numberForms(seen))
 	info("ListOnlineConfAttendee lists people being called", "not checked: that needs a call in progress, and bot check calls nobody")
 	const wsName = "wsURL is a prefix the documented path is added to"
 	switch u, err := url.Parse(withScheme(f.wsURL)); {
@@ -41,16 +45,16 @@ func numberForms(ps []meeting.Participant) string {
 	if len(ps) == 0 {
 		return "nobody online to look at"
 	}
-	var sip, phone, masked, other int
+	var plus, digits, masked, other int
 	for _, p := range ps {
 		n := p.Number
 		switch {
 		case strings.Contains(n, "*"):
 			masked++
 		case strings.HasPrefix(n, "+") && allDigits(n[1:]):
-			phone++
+			plus++
 		case allDigits(n):
-			sip++
+			digits++
 		default:
 			other++
 		}
@@ -59,7 +63,7 @@ func numberForms(ps []meeting.Participant) string {
 	for _, c := range []struct {
 		n    int
 		what string
-	}{{sip, "digits only (SIP number)"}, {phone, "+phone"}, {masked, "masked"}, {other, "another form or none"}} {
+	}{{plus, "+digits (as the bot calls them)"}, {digits, "digits without +"}, {masked, "masked"}, {other, "another form or none"}} {
 		if c.n > 0 {
 			parts = append(parts, strconv.Itoa(c.n)+" "+c.what)
 		}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,15 +82,29 @@ func (r Report) OK() bool {
 	return true
 }
 
-// Failed counts the checks that did not pass.
-func (r Report) Failed() int {
-	n := 0
+// Failed counts the checks that failed and those not run because of them.
+func (r Report) Failed() (failed, skipped int) {
 	for _, l := range r.Lines {
-		if l.Status == Fail || l.Status == Skip {
-			n++
+		switch l.Status {
+		case Fail:
+			failed++
+		case Skip:
+			skipped++
 		}
 	}
-	return n
+	return failed, skipped
+}
+
+// Verdict is the report's last line.
+func (r Report) Verdict() string {
+	failed, skipped := r.Failed()
+	switch {
+	case failed == 0 && skipped == 0:
+		return "All checks passed."
+	case skipped == 0:
+		return strconv.Itoa(failed) + " check(s) failed."
+	}
+	return strconv.Itoa(failed) + " check(s) failed; " + strconv.Itoa(skipped) + " could not run because of them."
 }
 
 // WriteTo prints the report: a heading per section, one line per check, the
@@ -111,11 +126,7 @@ func (r Report) WriteTo(w io.Writer) (int64, error) {
 			fmt.Fprintf(&b, "      → %s\n", l.Advice)
 		}
 	}
-	if r.OK() {
-		b.WriteString("\nAll checks passed.\n")
-	} else {
-		fmt.Fprintf(&b, "\n%d check(s) did not pass.\n", r.Failed())
-	}
+	b.WriteString("\n" + r.Verdict() + "\n")
 	n, err := io.WriteString(w, b.String())
 	return int64(n), err
 }

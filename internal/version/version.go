@@ -18,6 +18,10 @@ import (
 // for a build from a checkout).
 var Version string
 
+// Commit is set at link time when the build has no VCS information of its
+// own (a container build without .git): -X …/internal/version.Commit=<sha>.
+var Commit string
+
 // Info describes the running build.
 type Info struct {
 	Version   string // stamped version, else the module version, else "devel"
@@ -28,11 +32,14 @@ type Info struct {
 
 // Get reads the build information of the running binary.
 func Get() Info {
-	return fromBuildInfo(Version, debug.ReadBuildInfo)
+	return fromBuildInfo(Version, Commit, debug.ReadBuildInfo)
 }
 
-func fromBuildInfo(stamped string, read func() (*debug.BuildInfo, bool)) Info {
+func fromBuildInfo(stamped, commit string, read func() (*debug.BuildInfo, bool)) Info {
 	info := Info{Version: stamped, Commit: "unknown", GoVersion: runtime.Version()}
+	if commit != "" {
+		info.Commit = shorten(commit)
+	}
 	bi, ok := read()
 	if ok {
 		info.GoVersion = bi.GoVersion
@@ -42,10 +49,7 @@ func fromBuildInfo(stamped string, read func() (*debug.BuildInfo, bool)) Info {
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "vcs.revision":
-				info.Commit = s.Value
-				if len(info.Commit) > 12 {
-					info.Commit = info.Commit[:12]
-				}
+				info.Commit = shorten(s.Value)
 			case "vcs.modified":
 				info.Modified = s.Value == "true"
 			}
@@ -65,4 +69,11 @@ func (i Info) String() string {
 		commit += "+modified"
 	}
 	return strings.Join([]string{"meet-invite", i.Version, "(commit " + commit + ",", i.GoVersion + ")"}, " ")
+}
+
+func shorten(commit string) string {
+	if len(commit) > 12 {
+		return commit[:12]
+	}
+	return commit
 }

@@ -99,26 +99,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 	c.MeetingSimulator = boolean(get, bad, "MEETING_SIMULATOR")
 
-	switch {
-	case c.MeetingSimulator:
-		// The simulator brings its own credentials.
-	case c.MeetingAppID != "" || c.MeetingAppKey != "":
-		if c.MeetingAppID == "" {
-			bad("MEETING_APP_ID is missing (MEETING_APP_KEY is set)")
-		}
-		if c.MeetingAppKey == "" {
-			bad("MEETING_APP_KEY is missing (MEETING_APP_ID is set)")
-		}
-	case c.MeetingAccount != "" || c.MeetingPassword != "":
-		if c.MeetingAccount == "" {
-			bad("MEETING_ACCOUNT is missing (MEETING_PASSWORD is set)")
-		}
-		if c.MeetingPassword == "" {
-			bad("MEETING_PASSWORD is missing (MEETING_ACCOUNT is set)")
-		}
-	default:
-		bad("Huawei Cloud Meeting credentials are missing: set MEETING_APP_ID and MEETING_APP_KEY (App ID authentication), or MEETING_ACCOUNT and MEETING_PASSWORD")
-	}
+	checkMeetingCredentials(c, bad)
 
 	c.MeetingTimeout = duration(get, bad, "MEETING_TIMEOUT", 10*time.Second)
 	c.InviteTimeout = duration(get, bad, "INVITE_TIMEOUT", 60*time.Second)
@@ -151,23 +132,52 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.OpenAIBaseURL = strings.TrimSuffix(v, "/")
 	}
 
-	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
-	case "", "info":
-		c.LogLevel = slog.LevelInfo
-	case "debug":
-		c.LogLevel = slog.LevelDebug
-	case "warn", "warning":
-		c.LogLevel = slog.LevelWarn
-	case "error":
-		c.LogLevel = slog.LevelError
-	default:
-		bad("LOG_LEVEL must be debug, info, warn or error")
-	}
+	c.LogLevel = logLevel(get, bad)
 
 	if len(problems) > 0 {
 		return Config{}, &configError{problems: problems}
 	}
 	return c, nil
+}
+
+// checkMeetingCredentials reports incomplete Huawei credentials: an App ID
+// with its App Key, or an account with its password (none with the simulator).
+func checkMeetingCredentials(c Config, bad func(string, ...any)) {
+	switch {
+	case c.MeetingSimulator:
+		// The simulator brings its own credentials.
+	case c.MeetingAppID != "" || c.MeetingAppKey != "":
+		if c.MeetingAppID == "" {
+			bad("MEETING_APP_ID is missing (MEETING_APP_KEY is set)")
+		}
+		if c.MeetingAppKey == "" {
+			bad("MEETING_APP_KEY is missing (MEETING_APP_ID is set)")
+		}
+	case c.MeetingAccount != "" || c.MeetingPassword != "":
+		if c.MeetingAccount == "" {
+			bad("MEETING_ACCOUNT is missing (MEETING_PASSWORD is set)")
+		}
+		if c.MeetingPassword == "" {
+			bad("MEETING_PASSWORD is missing (MEETING_ACCOUNT is set)")
+		}
+	default:
+		bad("Huawei Cloud Meeting credentials are missing: set MEETING_APP_ID and MEETING_APP_KEY (App ID authentication), or MEETING_ACCOUNT and MEETING_PASSWORD")
+	}
+}
+
+func logLevel(get func(string) string, bad func(string, ...any)) slog.Level {
+	switch strings.ToLower(get("LOG_LEVEL")) {
+	case "", "info":
+		return slog.LevelInfo
+	case "debug":
+		return slog.LevelDebug
+	case "warn", "warning":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	bad("LOG_LEVEL must be debug, info, warn or error")
+	return slog.LevelInfo
 }
 
 // configError lists every configuration problem, one per line.

@@ -22,7 +22,8 @@
 // nobody. Ending a meeting empties it.
 //
 // The control WebSocket follows Huawei's pages meeting_21_1510 to _1520:
-// wsURL in the control-token answer is a prefix ("ws://127.0.0.1:PORT"); a
+// wsURL in the control-token answer is a prefix ("ws://127.0.0.1:PORT", or
+// Config.WsURL, e.g. an address that refuses connections); a
 // connection needs a one-time token valid one minute (from wsToken, or the
 // control token's tmpWsToken) for the same meeting, and is upgraded then
 // closed with 1008 when that fails, as Huawei says it closes the channel.

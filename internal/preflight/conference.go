@@ -97,7 +97,7 @@ func checkControl(ctx context.Context, cfg Config, mc *meeting.Client, r *Report
 		case errors.Is(err, meeting.ErrControlLocked):
 			advice = "control login is locked after wrong host passwords: wait for it to unlock (about 10 minutes) and try again"
 		default:
-			advice = "the account needs the right to control meetings (host rights); check its role in the Meeting console"
+			advice = "the account needs the right to control this meeting: act as the enterprise administrator (MEETING_USER_ID empty)"
 		}
 		r.add(Line{Section: sec, Status: Fail, Name: "control token", Detail: detail, Advice: advice})
 		return false

@@ -60,7 +60,7 @@ func checkSignIn(ctx context.Context, cfg Config, mc *meeting.Client, r *Report)
 	if advice == "" {
 		switch {
 		case errors.Is(err, meeting.ErrUnauthorized):
-			advice = "Huawei refused the credentials: check " + vars + " (Meeting console → App ID management), that MEETING_USER_ID, if set, is a user of the enterprise, and that MEETING_API_URL is your region's (China or international)"
+			advice = "Huawei refused the credentials: check " + vars + " (as the Huawei Cloud console issued them) and that MEETING_API_URL is your region's (China or international)"
 		case isNotFound(err):
 			advice = "no meeting API at MEETING_API_URL: use https://api.meeting.huaweicloud.com (China) or https://api-intl.meeting.huaweicloud.com (international)"
 		default:

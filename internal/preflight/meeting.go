@@ -42,7 +42,7 @@ func sectionConference(cfg Config) string { return "Meeting " + cfg.MeetingID }
 
 func checkSignIn(ctx context.Context, cfg Config, mc *meeting.Client, r *Report) bool {
 	name, who := "sign-in (App ID authentication)", "as the enterprise's default administrator (MEETING_USER_ID empty)"
-	vars := "MEETING_APP_ID and MEETING_APP_KEY"
+	vars := "MEETING_APP_ID and MEETING_APP_KEY (as the Huawei Cloud console issued them)"
 	switch {
 	case cfg.MeetingCreds.AppID == "":
 		name, who, vars = "sign-in (account authentication)", "as MEETING_ACCOUNT", "MEETING_ACCOUNT and MEETING_PASSWORD"
@@ -60,7 +60,7 @@ func checkSignIn(ctx context.Context, cfg Config, mc *meeting.Client, r *Report)
 	if advice == "" {
 		switch {
 		case errors.Is(err, meeting.ErrUnauthorized):
-			advice = "Huawei refused the credentials: check " + vars + " (as the Huawei Cloud console issued them) and that MEETING_API_URL is your region's (China or international)"
+			advice = "Huawei refused the credentials: check " + vars + " and that MEETING_API_URL is your region's (China or international)"
 		case isNotFound(err):
 			advice = "no meeting API at MEETING_API_URL: use https://api.meeting.huaweicloud.com (China) or https://api-intl.meeting.huaweicloud.com (international)"
 		default:

@@ -21,13 +21,13 @@ type found struct {
 
 func checkConference(ctx context.Context, cfg Config, mc *meeting.Client, r *Report) {
 	sec := sectionConference(cfg)
-	skip := func(names ...string) {
+	skip := func(why string, names ...string) {
 		for _, n := range names {
-			r.add(Line{Section: sec, Status: Skip, Name: n, Advice: "fix the line above first"})
+			r.add(Line{Section: sec, Status: Skip, Name: n, Advice: why})
 		}
 	}
 	if !checkDetail(ctx, cfg, mc, r) {
-		skip("control token", "ListOnlineConfAttendee", "wsToken", "control WebSocket (Subscribe)")
+		skip("needs the lines above", "control token", "ListOnlineConfAttendee", "wsToken", "control WebSocket (Subscribe)")
 		return
 	}
 	var f found
@@ -36,7 +36,7 @@ func checkConference(ctx context.Context, cfg Config, mc *meeting.Client, r *Rep
 	if controlled {
 		checkWatch(ctx, cfg, mc, r, &f)
 	} else {
-		skip("wsToken", "control WebSocket (Subscribe)")
+		skip("needs the control token", "wsToken", "control WebSocket (Subscribe)")
 	}
 	assumptions(sec, f, r)
 }

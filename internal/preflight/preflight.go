@@ -121,8 +121,11 @@ func (r Report) WriteTo(w io.Writer) (int64, error) {
 		if l.Detail != "" {
 			line += ": " + l.Detail
 		}
+		if l.Status == Skip && l.Advice != "" {
+			line += " (not run: " + l.Advice + ")"
+		}
 		b.WriteString(line + "\n")
-		if l.Advice != "" && (l.Status == Fail || l.Status == Skip) {
+		if l.Advice != "" && l.Status == Fail {
 			fmt.Fprintf(&b, "      → %s\n", l.Advice)
 		}
 	}

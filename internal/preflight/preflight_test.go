@@ -151,6 +151,11 @@ func TestFailures(t *testing.T) {
 			wantSkips: []string{"host password readable", "control token", "wsToken"}},
 		{name: "host password hidden", prepare: func(f *fakes) { f.cfg.MeetingID = hidden },
 			line: "host password readable", want: []string{"masked or not at all", "enterprise administrator"}},
+		{name: "no wsToken", prepare: func(f *fakes) {
+			f.meet.FailNext(meetingfake.EndpointWsToken, meetingfake.Failure{Status: 403, Code: "MMC.111070002", Msg: "no permission"})
+		},
+			line: "wsToken", want: []string{"Huawei answered HTTP 403 MMC.111070002", "asks for the participant list on each invitation"},
+			wantSkips: []string{"control WebSocket (Subscribe)"}},
 		{name: "refused websocket", meet: meetingfake.Config{WsURL: "ws://" + refusedAddr(t)},
 			line: "control WebSocket (Subscribe)", want: []string{"network problem: connection to 127.0.0.1:", "refused", "allow outbound WebSocket"}},
 	}

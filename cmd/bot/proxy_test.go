@@ -137,6 +137,7 @@ func TestProxyIsHonoured(t *testing.T) {
 	viaTestNames(env, "meeting.test", "MEETING_API_URL")
 	env["HTTP_PROXY"] = "http://" + ln.Addr().String()
 	env["LOG_LEVEL"] = "info"
+	env["MEETING_TIMEOUT"] = "30s" // a loaded CI machine, the race detector and a proxy in between
 
 	// bot check: every HTTP call and the control WebSocket through the proxy.
 	out, err := runMain(t, env, "check", running).CombinedOutput()
@@ -153,16 +154,35 @@ func TestProxyIsHonoured(t *testing.T) {
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
 	signedIn := map[string]bool{}
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() && len(signedIn) < 2 {
+	var logged strings.Builder
+	deadline := time.After(30 * time.Second)
+	for len(signedIn) < 2 {
+		var line string
+		var ok bool
+		select {
+		case line, ok = <-lines:
+		case <-deadline:
+		}
+		if !ok {
+			break // the child ended, or 30 s passed
+		}
+		logged.WriteString(line + "\n")
 		for _, msg := range []string{`"msg":"slack: signed in"`, `"msg":"signed in to Huawei Cloud Meeting"`} {
-			if strings.Contains(sc.Text(), msg) {
+			if strings.Contains(line, msg) {
 				signedIn[msg] = true
 			}
 		}
 	}
-	assert.Len(t, signedIn, 2, "the bot signed in to both through the proxy")
+	assert.Len(t, signedIn, 2, "the bot signed in to both through the proxy; it logged:\n%s", logged.String())
 	after, _ := p.since(n)
 	assert.Contains(t, after, "slack.test:")
 	assert.Contains(t, after, "meeting.test:")

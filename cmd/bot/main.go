@@ -18,6 +18,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/bot"
 	"github.com/meet-invite/meet-invite/internal/sandbox"
+	"github.com/meet-invite/meet-invite/internal/version"
 )
 
 func main() {
@@ -40,10 +41,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	defer stop()
 
 	if len(args) > 0 {
-		if args[0] == "sandbox" {
+		switch args[0] {
+		case "sandbox":
+			if len(args) > 1 && args[1] == "check" {
+				return runSandboxCheck(ctx, args[2:], getenv, stdout)
+			}
 			return runSandbox(ctx, args[1:], getenv, stdin, stdout, stderr)
+		case "check":
+			return runCheck(ctx, args[1:], getenv, stdout)
+		case "version", "--version", "-version":
+			_, err := fmt.Fprintln(stdout, version.Get())
+			return err
+		case "help", "-h", "--help", "-help":
+			_, err := io.WriteString(stdout, usage)
+			return err
 		}
-		return fmt.Errorf("unknown argument %q (usage: bot [sandbox [-v]])", args[0])
+		return fmt.Errorf("unknown argument %q (run `bot help` for the subcommands)", args[0])
 	}
 
 	cfg, err := bot.LoadConfig(getenv)
@@ -51,18 +64,50 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	v := version.Get()
+	logger.Info("meet-invite starting", "version", v.Version, "commit", v.Commit, "go", v.GoVersion)
+	stopSim, err := useSimulator(&cfg)
+	if err != nil {
+		return err
+	}
+	defer stopSim()
 	if cfg.MeetingSimulator {
-		sim, err := sandbox.StartMeeting()
-		if err != nil {
-			return err
-		}
-		defer sim.Close()
-		cfg.MeetingAPIURL = sim.URL()
-		cfg.MeetingAppID, cfg.MeetingAppKey = sandbox.MeetingCredentials()
-		cfg.MeetingUserID, cfg.MeetingAccount, cfg.MeetingPassword = "", "", ""
-		logger.Warn("MEETING_SIMULATOR is on: invitations go to the built-in meeting simulator, nobody is called", "meeting_api", sim.URL())
+		logger.Warn("MEETING_SIMULATOR is on: invitations go to the built-in meeting simulator, nobody is called", "meeting_api", cfg.MeetingAPIURL)
 	}
 	return bot.Serve(ctx, cfg, logger)
+}
+
+// usage is what `bot help` prints.
+const usage = `meet-invite: pull colleagues into a running Huawei Cloud Meeting from Slack.
+
+Usage:
+  bot                       run the bot (configuration from the environment and .env)
+  bot check [MEETING_ID]    check the configuration against Slack and Huawei; calls nobody.
+                            With the ID of a running meeting it also checks the host password,
+                            the control token, the participant list and the control WebSocket.
+                            Exit status 0 only when every check passes.
+  bot sandbox [-v]          try the bot against a simulated Slack and meeting service
+  bot sandbox check [ID]    run the check against the simulated Slack and meeting service
+  bot version               version, commit and Go version (also --version)
+  bot help                  this text (also -h, --help)
+
+See README.md ("Going live") for the variables.
+`
+
+// useSimulator points cfg at the built-in meeting simulator when
+// MEETING_SIMULATOR is on, and returns what stops it.
+func useSimulator(cfg *bot.Config) (stop func(), err error) {
+	if !cfg.MeetingSimulator {
+		return func() {}, nil
+	}
+	sim, err := sandbox.StartMeeting()
+	if err != nil {
+		return nil, err
+	}
+	cfg.MeetingAPIURL = sim.URL()
+	cfg.MeetingAppID, cfg.MeetingAppKey = sandbox.MeetingCredentials()
+	cfg.MeetingUserID, cfg.MeetingAccount, cfg.MeetingPassword = "", "", ""
+	return sim.Close, nil
 }
 
 // withDotEnv returns a getenv that also reads variables from the .env file

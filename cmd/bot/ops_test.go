@@ -81,7 +81,7 @@ func TestWrongMeetingCredentialsShowAtStart(t *testing.T) {
 	t.Parallel()
 	b := startBot(t, withEnv("MEETING_APP_KEY", "not-the-key"), withEnv("OPS_ADDR", "127.0.0.1:0"))
 	require.Eventually(t, func() bool {
-		return strings.Contains(b.logs.String(), "could not sign in to Huawei Cloud Meeting")
+		return strings.Contains(b.logs.String(), "Huawei Cloud Meeting refused the credentials")
 	}, 5*time.Second, 10*time.Millisecond, "logged at start, before anyone invites")
 	assert.NotContains(t, b.logs.String(), "not-the-key")
 

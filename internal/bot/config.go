@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -52,11 +54,17 @@ const (
 	defaultMeetingAPIURL = "https://api.meeting.huaweicloud.com/"
 )
 
+// secretVars may each be given in a file instead, NAME_FILE=/path (Docker
+// and Kubernetes secrets mount them so).
+var secretVars = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MEETING_APP_ID", "MEETING_APP_KEY", "MEETING_PASSWORD", "OPENAI_API_KEY"}
+
 // LoadConfig reads and checks the configuration. It reports every problem at
-// once, naming variables but never echoing a secret's value.
+// once, naming variables but never echoing a secret's value. Each of
+// secretVars may come from the file named by NAME_FILE instead.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	getenv = withSecretFiles(getenv, os.ReadFile, bad)
 	get := func(name string) string { return strings.TrimSpace(getenv(name)) }
 
 	c := Config{
@@ -92,26 +100,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 	c.MeetingSimulator = boolean(get, bad, "MEETING_SIMULATOR")
 
-	switch {
-	case c.MeetingSimulator:
-		// The simulator brings its own credentials.
-	case c.MeetingAppID != "" || c.MeetingAppKey != "":
-		if c.MeetingAppID == "" {
-			bad("MEETING_APP_ID is missing (MEETING_APP_KEY is set)")
-		}
-		if c.MeetingAppKey == "" {
-			bad("MEETING_APP_KEY is missing (MEETING_APP_ID is set)")
-		}
-	case c.MeetingAccount != "" || c.MeetingPassword != "":
-		if c.MeetingAccount == "" {
-			bad("MEETING_ACCOUNT is missing (MEETING_PASSWORD is set)")
-		}
-		if c.MeetingPassword == "" {
-			bad("MEETING_PASSWORD is missing (MEETING_ACCOUNT is set)")
-		}
-	default:
-		bad("Huawei Cloud Meeting credentials are missing: set MEETING_APP_ID and MEETING_APP_KEY (App ID authentication), or MEETING_ACCOUNT and MEETING_PASSWORD")
-	}
+	checkMeetingCredentials(c, bad)
 
 	c.MeetingTimeout = duration(get, bad, "MEETING_TIMEOUT", 10*time.Second)
 	c.InviteTimeout = duration(get, bad, "INVITE_TIMEOUT", 60*time.Second)
@@ -134,6 +123,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	c.OpsAddr = get("OPS_ADDR")
+	if c.OpsAddr != "" && !validListenAddr(c.OpsAddr) {
+		bad("OPS_ADDR must be host:port or :port, such as 127.0.0.1:9090 or :9090 (got %q)", c.OpsAddr)
+	}
 	c.OpenAIKey = get("OPENAI_API_KEY")
 	c.OpenAIModel = get("OPENAI_MODEL")
 	c.OpenAITimeout = duration(get, bad, "OPENAI_TIMEOUT", 5*time.Second)
@@ -144,18 +136,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.OpenAIBaseURL = strings.TrimSuffix(v, "/")
 	}
 
-	switch lvl := strings.ToLower(get("LOG_LEVEL")); lvl {
-	case "", "info":
-		c.LogLevel = slog.LevelInfo
-	case "debug":
-		c.LogLevel = slog.LevelDebug
-	case "warn", "warning":
-		c.LogLevel = slog.LevelWarn
-	case "error":
-		c.LogLevel = slog.LevelError
-	default:
-		bad("LOG_LEVEL must be debug, info, warn or error")
-	}
+	c.LogLevel = logLevel(get, bad)
 
 	if len(problems) > 0 {
 		return Config{}, &configError{problems: problems}
@@ -163,11 +144,97 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
+// checkMeetingCredentials reports incomplete Huawei credentials: an App ID
+// with its App Key, or an account with its password (none with the simulator).
+func checkMeetingCredentials(c Config, bad func(string, ...any)) {
+	switch {
+	case c.MeetingSimulator:
+		// The simulator brings its own credentials.
+	case c.MeetingAppID != "" || c.MeetingAppKey != "":
+		if c.MeetingAppID == "" {
+			bad("MEETING_APP_ID is missing (MEETING_APP_KEY is set)")
+		}
+		if c.MeetingAppKey == "" {
+			bad("MEETING_APP_KEY is missing (MEETING_APP_ID is set)")
+		}
+	case c.MeetingAccount != "" || c.MeetingPassword != "":
+		if c.MeetingAccount == "" {
+			bad("MEETING_ACCOUNT is missing (MEETING_PASSWORD is set)")
+		}
+		if c.MeetingPassword == "" {
+			bad("MEETING_PASSWORD is missing (MEETING_ACCOUNT is set)")
+		}
+	default:
+		bad("Huawei Cloud Meeting credentials are missing: set MEETING_APP_ID and MEETING_APP_KEY (App ID authentication), or MEETING_ACCOUNT and MEETING_PASSWORD")
+	}
+}
+
+func logLevel(get func(string) string, bad func(string, ...any)) slog.Level {
+	switch strings.ToLower(get("LOG_LEVEL")) {
+	case "", "info":
+		return slog.LevelInfo
+	case "debug":
+		return slog.LevelDebug
+	case "warn", "warning":
+		return slog.LevelWarn
+	case "error":
+		return slog.LevelError
+	}
+	bad("LOG_LEVEL must be debug, info, warn or error")
+	return slog.LevelInfo
+}
+
 // configError lists every configuration problem, one per line.
 type configError struct{ problems []string }
 
 func (e *configError) Error() string {
 	return "invalid configuration:\n  - " + strings.Join(e.problems, "\n  - ")
+}
+
+// withSecretFiles returns a getenv that reads NAME from the file NAME_FILE
+// names, for every NAME in secretVars, when NAME_FILE is set. Setting both
+// is a problem; so is a file that cannot be read or is empty. One trailing
+// line break is dropped (editors and `echo` add it).
+func withSecretFiles(getenv func(string) string, readFile func(string) ([]byte, error), bad func(string, ...any)) func(string) string {
+	fromFile := map[string]string{}
+	for _, name := range secretVars {
+		path := strings.TrimSpace(getenv(name + "_FILE"))
+		if path == "" {
+			continue
+		}
+		if getenv(name) != "" {
+			bad("%s and %s_FILE are both set; set only one", name, name)
+			continue
+		}
+		b, err := readFile(path)
+		if err != nil {
+			bad("%s_FILE: cannot read %s (%v)", name, path, errors.Unwrap(err))
+			continue
+		}
+		v := strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r")
+		if strings.TrimSpace(v) == "" {
+			bad("%s_FILE: %s is empty", name, path)
+			continue
+		}
+		fromFile[name] = v
+	}
+	return func(name string) string {
+		if v, ok := fromFile[name]; ok {
+			return v
+		}
+		return getenv(name)
+	}
+}
+
+// validListenAddr reports whether addr is host:port with a numeric port, as
+// net.Listen takes it.
+func validListenAddr(addr string) bool {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 0 && n <= 65535
 }
 
 var errNotHTTP = errors.New("must be an http:// or https:// URL")

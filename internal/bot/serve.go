@@ -26,7 +26,6 @@ const (
 	// bot keeps following it (one WebSocket and a heartbeat a minute), so
 	// that its posts can say when it ends.
 	followFor    = 2 * time.Hour
-	command      = "/meet-invite"  // the slash command, as in manifest.yml
 	ackTimeout   = 2 * time.Second // how long an ack may wait for the socket
 	queuedAfter  = time.Second     // a request waiting this long for a slot is told it is queued
 	callPoll     = time.Second     // how often a followed invitation looks at the meeting's list
@@ -40,6 +39,7 @@ const (
 // returns an error when Slack refuses the app for good.
 func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	mon := monitor{metrics: ops.NewMetrics(), health: &ops.Health{}}
+	defer mon.health.Stopped() // /livez: the loops have ended
 	if cfg.OpsAddr != "" {
 		addr, err := ops.Serve(ctx, cfg.OpsAddr, mon.health, mon.metrics, logger.With("component", "ops"))
 		if err != nil {
@@ -75,20 +75,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return fmt.Errorf("meeting client: %w", err)
 	}
 
-	// Sign in to Huawei now, in the background, so that wrong credentials
-	// show in the log and on /healthz at once rather than at the first
-	// invitation. The bot starts either way: Slack users are then told.
-	go func() {
-		sctx, cancel := context.WithTimeout(ctx, cfg.MeetingTimeout)
-		defer cancel()
-		err := mc.SignIn(sctx)
-		mon.health.MeetingResult(err)
-		if err != nil {
-			logger.Error("could not sign in to Huawei Cloud Meeting; check MEETING_APP_ID and MEETING_APP_KEY (or MEETING_ACCOUNT and MEETING_PASSWORD)", "err", err)
-			return
-		}
-		logger.Info("signed in to Huawei Cloud Meeting")
-	}()
+	go signInAtStart(ctx, cfg.MeetingTimeout, mc, mon.health, logger) // startup.go
 
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
@@ -96,6 +83,9 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)
+	if _, err := checkSlackAtStart(ctx, api, logger); err != nil { // startup.go; its Identity has the team ID
+		return err
+	}
 	sm := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
 	)

@@ -342,6 +342,14 @@ func (c *Client) cachedControl(conferenceID string) (control, bool) {
 	return control{token: e.control.value, realID: e.conf.ID, wsURL: e.wsURL, until: e.control.renewAt}, true
 }
 
+// ControlWebSocketURL returns the wsURL Huawei gave with the conference's
+// cached control token (Prepare fills it), or "" when the conference is not
+// prepared. `bot check` reports its host and form.
+func (c *Client) ControlWebSocketURL(conferenceID string) string {
+	cc, _ := c.cachedControl(conferenceID)
+	return cc.wsURL
+}
+
 // keepControlAlive extends a control token with the documented keep-alive
 // (the token call with X-Conference-Authorization), for holders of a token
 // longer than its 30 minutes, such as a watch. The host password that

@@ -50,6 +50,14 @@ var ErrSubscribeRefused = errors.New("meeting: control websocket subscription re
 // subscribeTypes are the pushes a watch asks for (meeting_21_1511).
 var subscribeTypes = []string{"ParticipantsNotify", "ConfDynamicInfoNotify", "InviteResultNotify"}
 
+// The steps of opening a watch. Watch's errors match one of them (with
+// errors.Is), so that a caller such as `bot check` can say which step failed.
+var (
+	ErrWatchToken     = errors.New("meeting: websocket token")
+	ErrWatchConnect   = errors.New("meeting: control websocket connect")
+	ErrWatchSubscribe = errors.New("meeting: control websocket subscribe")
+)
+
 // Watch is a live view of a running conference's online participants, kept
 // up to date by Huawei's control WebSocket (ParticipantsNotify pushes), and
 // of the results of calls into it (InviteResultNotify). It ends when the
@@ -154,13 +162,13 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 	}
 	if err := w.subscribe(control); err != nil {
 		_ = conn.Close()
-		return nil, fmt.Errorf("%w: subscribe: %w", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: %w: %w", ErrWatchSubscribe, ErrUnavailable, err)
 	}
 	w.wg.Add(1)
 	go w.read()
 	if err := w.awaitSubscribed(ctx); err != nil {
 		w.Close()
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrWatchSubscribe, err)
 	}
 	w.wg.Add(1)
 	go w.heartbeat(until.Sub(c.now()))
@@ -172,11 +180,11 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 func (c *Client) dialControl(ctx context.Context, cc control) (*websocket.Conn, error) {
 	wsToken, err := c.webSocketToken(ctx, cc.realID, cc.token)
 	if err != nil {
-		return nil, fmt.Errorf("websocket token: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrWatchToken, err)
 	}
 	endpoint, err := wsEndpoint(cc.wsURL, cc.realID, wsToken)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrWatchConnect, err)
 	}
 	dialer := websocket.Dialer{HandshakeTimeout: watchDialTimeout, Proxy: http.ProxyFromEnvironment}
 	conn, resp, err := dialer.DialContext(ctx, endpoint, nil)
@@ -188,7 +196,7 @@ func (c *Client) dialControl(ctx context.Context, cc control) (*websocket.Conn, 
 			return nil, ctx.Err()
 		}
 		// The error may quote the address but never the query, where the token is.
-		return nil, fmt.Errorf("%w: control websocket: %w", ErrUnavailable, err)
+		return nil, fmt.Errorf("%w: %w: %w", ErrWatchConnect, ErrUnavailable, err)
 	}
 	conn.SetReadLimit(maxPushSize)
 	return conn, nil

@@ -69,8 +69,9 @@
 // meeting empties it.
 //
 // The control WebSocket follows Huawei's pages meeting_21_1510 to _1520:
-// wsURL in the control-token answer is a prefix ("ws://127.0.0.1:PORT") to
-// which the documented path is added; a connection needs a one-time token
+// wsURL in the control-token answer is a prefix ("ws://127.0.0.1:PORT", or
+// Config.WsURL, e.g. an address that refuses connections) to which the
+// documented path is added; a connection needs a one-time token
 // valid one minute (from wsToken, or the control token's tmpWsToken) for
 // the same meeting, and is upgraded then closed with 1008 when that fails,
 // as Huawei says it closes the channel. The client must Subscribe within

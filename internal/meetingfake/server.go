@@ -76,6 +76,11 @@ type Config struct {
 	// (default 180 s, as documented), or it is closed.
 	SubscribeTimeout time.Duration
 	HeartbeatTimeout time.Duration
+
+	// WsURL overrides the wsURL handed out with control tokens (default:
+	// this server, "ws://127.0.0.1:PORT"), e.g. to point it at a port that
+	// refuses connections, as a firewall blocking Huawei's WebSocket host would.
+	WsURL string
 }
 
 // Conference is a meeting known to the fake.
@@ -298,6 +303,9 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.url = "http://" + ln.Addr().String() + "/"
 	s.wsURL = "ws://" + ln.Addr().String() // a prefix, as Huawei's wsURL is
+	if cfg.WsURL != "" {
+		s.wsURL = cfg.WsURL
+	}
 	s.baseCtx, s.cancel = context.WithCancel(context.Background())
 	s.http = &http.Server{
 		Handler:           http.HandlerFunc(s.serveHTTP),

@@ -13,6 +13,7 @@ import (
 // concurrent use.
 type Health struct {
 	mu             sync.Mutex
+	stopped        bool // the bot's loops have ended (Stopped)
 	slackConnected bool
 	meetingCalled  bool
 	meetingOK      bool
@@ -25,6 +26,14 @@ func (h *Health) SetSlackConnected(connected bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.slackConnected = connected
+}
+
+// Stopped records that the bot's loops have ended: /livez answers 503 from
+// then on. Until it is called the process counts as alive.
+func (h *Health) Stopped() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.stopped = true
 }
 
 // MeetingResult records the outcome of the latest authentication or call to the
@@ -103,5 +112,34 @@ func (h *Health) Handler() http.Handler {
 			return
 		}
 		_ = json.NewEncoder(w).Encode(rep) // the client may have gone; nothing to do about it
+	})
+}
+
+// LiveHandler answers GET (and HEAD) /livez: 200 {"status":"alive"} while the
+// process serves and its loops have not stopped, 503 {"status":"stopped"}
+// once Stopped was called. It says nothing about Slack or Huawei, so a
+// liveness probe built on it does not restart the bot during their outages
+// (use Handler, /readyz, for that).
+func (h *Health) LiveHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		h.mu.Lock()
+		stopped := h.stopped
+		h.mu.Unlock()
+		status, code := "alive", http.StatusOK
+		if stopped {
+			status, code = "stopped", http.StatusServiceUnavailable
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Cache-Control", "no-store")
+		w.WriteHeader(code)
+		if r.Method == http.MethodHead {
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": status})
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/meet-invite/meet-invite/internal/version"
 )
 
 // Label values the bot uses. They are listed so that their series exist (at zero)
@@ -44,6 +46,7 @@ type Metrics struct {
 
 	upstreamRequests *prometheus.CounterVec
 	upstreamDuration *prometheus.HistogramVec
+	buildInfo        *prometheus.GaugeVec
 }
 
 // NewMetrics returns Metrics registered in a fresh registry, together with the
@@ -103,13 +106,19 @@ func NewMetrics() *Metrics {
 			Help:    "Time until the response headers of an HTTP call to Slack or Huawei Cloud Meeting, by service and endpoint.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"service", "endpoint"}),
+		buildInfo: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "meet_invite_build_info",
+			Help: "Always 1; its labels say which build is running (version, commit, Go version).",
+		}, []string{"version", "commit", "goversion"}),
 	}
 	m.reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.invitees, m.skipped, m.failures,
-		m.ack, m.queued, m.inFlight, m.calls, m.unknownCodes, m.upstreamRequests, m.upstreamDuration,
+		m.ack, m.queued, m.inFlight, m.calls, m.unknownCodes, m.upstreamRequests, m.upstreamDuration, m.buildInfo,
 	)
+	b := version.Get()
+	m.buildInfo.WithLabelValues(b.Version, b.Commit, b.GoVersion).Set(1)
 	for _, outcome := range []string{"joined", "missed", "busy", "declined", "failed", "no_pstn"} {
 		m.calls.WithLabelValues(outcome)
 	}

@@ -10,11 +10,20 @@ import (
 	"time"
 )
 
+// The paths Serve answers. Kubernetes probes and the README name them; a
+// test checks deploy/kubernetes against these.
+const (
+	PathLive    = "/livez"   // liveness: the process and its loops are running
+	PathReady   = "/readyz"  // readiness: Slack connected and the meeting service usable
+	PathHealth  = "/healthz" // the readiness answer under its older name
+	PathMetrics = "/metrics" // Prometheus
+)
+
 // shutdownGrace bounds how long Serve waits for scrapes in progress at shutdown.
 const shutdownGrace = 5 * time.Second
 
 // Serve listens on addr (e.g. "127.0.0.1:9090", or ":0" for any free port) and
-// serves GET /healthz from h and GET /metrics from m in the background until ctx
+// serves GET /livez, /readyz and /healthz from h and GET /metrics from m in the background until ctx
 // ends, then shuts the server down gracefully. A nil h or m leaves its path out.
 // It returns the address actually bound, or an error at once if it cannot listen.
 func Serve(ctx context.Context, addr string, h *Health, m *Metrics, logger *slog.Logger) (string, error) {
@@ -29,10 +38,12 @@ func Serve(ctx context.Context, addr string, h *Health, m *Metrics, logger *slog
 
 	mux := http.NewServeMux()
 	if h != nil {
-		mux.Handle("GET /healthz", h.Handler())
+		mux.Handle("GET "+PathLive, h.LiveHandler())
+		mux.Handle("GET "+PathReady, h.Handler())
+		mux.Handle("GET "+PathHealth, h.Handler())
 	}
 	if m != nil {
-		mux.Handle("GET /metrics", m.Handler())
+		mux.Handle("GET "+PathMetrics, m.Handler())
 	}
 	srv := &http.Server{
 		Handler:           mux,

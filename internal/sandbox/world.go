@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
+	"github.com/meet-invite/meet-invite/internal/preflight"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
 )
 
@@ -32,7 +33,8 @@ type World struct {
 
 // Start starts both simulators on 127.0.0.1 with the seed data.
 func Start() (*World, error) {
-	sf, err := slackfake.Start(slackfake.Config{Users: users, Channels: channels, Groups: groups})
+	// The workspace has the app installed from manifest.yml, with its scopes.
+	sf, err := slackfake.Start(slackfake.Config{Users: users, Channels: channels, Groups: groups, Scopes: preflight.ManifestScopes})
 	if err != nil {
 		return nil, fmt.Errorf("start simulated Slack: %w", err)
 	}

@@ -17,7 +17,9 @@
 // {"ok":false,"error":"..."} (the error is never empty):
 //   - tokens: the bot token for Web API methods, the app-level token for
 //     apps.connections.open only (invalid_auth, not_authed,
-//     not_allowed_token_type), in the form body or an Authorization: Bearer header;
+//     not_allowed_token_type, and token_revoked after RevokeBotToken), in the form
+//     body or an Authorization: Bearer header; Web API answers to the bot token
+//     carry its granted scopes in the X-OAuth-Scopes header, comma-separated;
 //   - bot scopes (missing_scope with needed and provided);
 //   - arguments (invalid_arguments, no_text, invalid_cursor, invalid_limit);
 //   - Block Kit, with internal/blockkit, the same checker the bot's message

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -127,6 +128,7 @@ type Server struct {
 	viewChanged chan struct{}
 	calls       map[string]int
 	failures    map[string][]Failure
+	botRevoked  atomic.Bool // RevokeBotToken
 }
 
 // Start validates cfg, applies defaults and starts serving on 127.0.0.1:0.
@@ -240,6 +242,11 @@ func (s *Server) APIURL() string { return s.baseURL + "/api/" }
 
 // BotToken is the bot token (xoxb-) the Web API accepts.
 func (s *Server) BotToken() string { return s.cfg.BotToken }
+
+// RevokeBotToken makes every later use of the bot token answer
+// token_revoked, as Slack does once the app is uninstalled or the token
+// revoked.
+func (s *Server) RevokeBotToken() { s.botRevoked.Store(true) }
 
 // AppToken is the app-level token (xapp-) apps.connections.open accepts.
 func (s *Server) AppToken() string { return s.cfg.AppToken }

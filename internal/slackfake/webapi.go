@@ -139,6 +139,13 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, errReply(code))
 		return
 	}
+	if !m.appToken {
+		// Slack names the token's scopes in this header on Web API answers;
+		// its Node SDK reads it, comma-separated, into
+		// response_metadata.scopes (slackapi/node-slack-sdk,
+		// packages/web-api/src/WebClient.ts, buildResult).
+		w.Header().Set("X-OAuth-Scopes", strings.Join(s.cfg.Scopes, ","))
+	}
 	if m.scopes != nil {
 		if needed := m.scopes(p); !slices.ContainsFunc(needed, s.granted) {
 			writeJSON(w, http.StatusOK, reply{
@@ -252,7 +259,11 @@ func (s *Server) authorize(r *http.Request, appToken bool) string {
 	if appToken {
 		want, other = other, want
 	}
-	switch strings.TrimSpace(token) {
+	token = strings.TrimSpace(token)
+	if token == s.cfg.BotToken && s.botRevoked.Load() {
+		return "token_revoked" // auth.test's errors: https://docs.slack.dev/reference/methods/auth.test
+	}
+	switch token {
 	case "":
 		return "not_authed"
 	case want:

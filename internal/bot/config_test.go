@@ -1,0 +1,96 @@
+package bot_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/bot"
+)
+
+func base() map[string]string {
+	return map[string]string{
+		"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1",
+		"MEETING_APP_ID": "app-id", "MEETING_APP_KEY": "key-1",
+	}
+}
+
+func load(env map[string]string) (bot.Config, error) {
+	return bot.LoadConfig(func(k string) string { return env[k] })
+}
+
+// TestSecretFiles: every secret may come from NAME_FILE (Docker and
+// Kubernetes secrets), with the trailing line break dropped.
+func TestSecretFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		require.NoError(t, os.WriteFile(p, []byte(content), 0o600))
+		return p
+	}
+	env := map[string]string{
+		"SLACK_BOT_TOKEN_FILE":  write("bot", "xoxb-from-file\n"),
+		"SLACK_APP_TOKEN_FILE":  write("app", "xapp-from-file\r\n"),
+		"MEETING_APP_ID_FILE":   write("id", "id-from-file"),
+		"MEETING_APP_KEY_FILE":  write("key", "key-from-file\n"),
+		"OPENAI_API_KEY_FILE":   write("openai", "sk-from-file\n"),
+		"MEETING_PASSWORD_FILE": write("unused", " pass word \n"),
+	}
+	cfg, err := load(env)
+	require.NoError(t, err)
+	assert.Equal(t, "xoxb-from-file", cfg.SlackBotToken)
+	assert.Equal(t, "xapp-from-file", cfg.SlackAppToken)
+	assert.Equal(t, "id-from-file", cfg.MeetingAppID)
+	assert.Equal(t, "key-from-file", cfg.MeetingAppKey)
+	assert.Equal(t, "sk-from-file", cfg.OpenAIKey)
+	assert.Equal(t, " pass word ", cfg.MeetingPassword, "a password keeps its spaces")
+}
+
+func TestSecretFileProblems(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	require.NoError(t, os.WriteFile(empty, []byte("\n"), 0o600))
+	env := base()
+	env["SLACK_BOT_TOKEN_FILE"] = filepath.Join(dir, "bot") // both set
+	env["SLACK_APP_TOKEN"] = ""
+	env["SLACK_APP_TOKEN_FILE"] = filepath.Join(dir, "missing")
+	env["MEETING_APP_KEY"] = ""
+	env["MEETING_APP_KEY_FILE"] = empty
+	_, err := load(env)
+	require.Error(t, err)
+	msg := err.Error()
+	assert.Contains(t, msg, "SLACK_BOT_TOKEN and SLACK_BOT_TOKEN_FILE are both set")
+	assert.Contains(t, msg, "SLACK_APP_TOKEN_FILE: cannot read "+filepath.Join(dir, "missing")+" (no such file or directory)")
+	assert.Contains(t, msg, "MEETING_APP_KEY_FILE: "+empty+" is empty")
+	assert.NotContains(t, msg, "xoxb-1", "secret values are never echoed")
+}
+
+// TestOpsAddrCheckedWithTheRest: a bad OPS_ADDR is reported with the other
+// problems, not later when the listener opens.
+func TestOpsAddrCheckedWithTheRest(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		addr string
+		ok   bool
+	}{
+		{"127.0.0.1:9090", true}, {":9090", true}, {"[::1]:0", true}, {"localhost:8080", true},
+		{"9090", false}, {"127.0.0.1:http-alt", false}, {":99999", false}, {"http://0.0.0.0:9090", false},
+	} {
+		env := base()
+		env["OPS_ADDR"] = tt.addr
+		env["INVITE_TIMEOUT"] = "soon"
+		_, err := load(env)
+		require.Error(t, err)
+		if tt.ok {
+			assert.NotContains(t, err.Error(), "OPS_ADDR", tt.addr)
+		} else {
+			assert.Contains(t, err.Error(), "OPS_ADDR must be host:port", tt.addr)
+			assert.Contains(t, err.Error(), "INVITE_TIMEOUT must be a positive duration", "reported together")
+		}
+	}
+}

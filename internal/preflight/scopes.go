@@ -1,0 +1,16 @@
+package preflight
+
+// ManifestScopes are the bot scopes manifest.yml asks for, in its order. A
+// test reads manifest.yml and fails when the two differ.
+var ManifestScopes = []string{
+	"commands",
+	"chat:write",
+	"chat:write.public",
+	"users:read",
+	"users:read.email",
+	"usergroups:read",
+	"channels:read",
+	"groups:read",
+	"channels:history",
+	"groups:history",
+}

@@ -119,17 +119,6 @@ func (c *Client) conferenceDetail(ctx context.Context, conferenceID string) (*Co
 	return &d, nil
 }
 
-// ControlToken obtains a control token for a running conference with its host
-// password. It is one attempt, never retried: wrong passwords lock control login.
-// It does not use or fill the client's cache (Prepare does).
-func (c *Client) ControlToken(ctx context.Context, conferenceID, hostPassword string) (*ControlToken, error) {
-	ct, err := c.controlToken(ctx, conferenceID, hostPassword)
-	if err != nil {
-		return nil, fmt.Errorf("conference %s control token: %w", conferenceID, err)
-	}
-	return ct, nil
-}
-
 func (c *Client) controlToken(ctx context.Context, conferenceID, hostPassword string) (*ControlToken, error) {
 	if conferenceID == "" {
 		return nil, errNoConferenceID

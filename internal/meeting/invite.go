@@ -149,16 +149,6 @@ type InviteRequest struct {
 	Attendees    []Attendee `json:"attendees"`
 }
 
-// InviteParticipants asks Huawei to call the attendees into a running conference,
-// using a control token from ControlToken. It validates the attendees first and is
-// never retried. A nil error means the request was accepted, not that anyone answered.
-func (c *Client) InviteParticipants(ctx context.Context, controlToken string, in InviteRequest) error {
-	if _, err := c.inviteParticipants(ctx, controlToken, in); err != nil {
-		return fmt.Errorf("invite to conference %s: %w", in.ConferenceID, err)
-	}
-	return nil
-}
-
 func (c *Client) inviteParticipants(ctx context.Context, controlToken string, in InviteRequest) (requestID string, err error) {
 	if in.ConferenceID == "" {
 		return "", errNoConferenceID

@@ -2,7 +2,6 @@ package meeting
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/url"
 )
@@ -36,18 +35,6 @@ type RealTimeParticipant struct {
 	Name  string `json:"name"`
 	Phone string `json:"phone"`
 	State int    `json:"state"` // 0 in the meeting, 1 being called, 2 joining
-}
-
-// RealTimeInfo reads a running conference's live state with its cached
-// control token: who is in it, being called or joining (documented, unlike
-// ListOnlineConfAttendee's). The conference must have been prepared
-// (ErrNoControlToken otherwise); a rejected token is dropped from the cache.
-func (c *Client) RealTimeInfo(ctx context.Context, conferenceID string) (*RealTimeInfo, error) {
-	info, err := c.realTimeInfo(ctx, conferenceID)
-	if err != nil {
-		return nil, fmt.Errorf("conference %s real-time info: %w", conferenceID, err)
-	}
-	return info, nil
 }
 
 func (c *Client) realTimeInfo(ctx context.Context, conferenceID string) (*RealTimeInfo, error) {

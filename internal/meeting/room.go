@@ -3,7 +3,6 @@ package meeting
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/url"
 	"strconv"
@@ -21,18 +20,6 @@ type OnlineMeetingsPage struct {
 	Limit  int              `json:"limit"`
 	Count  int              `json:"count"`
 	Data   []ConferenceInfo `json:"data"`
-}
-
-// SearchOnlineMeetings lists running meetings whose subject, scheduler or
-// ID matches searchKey (1 to 128 characters), across the enterprise when the
-// bot's identity is an administrator (queryAll), else its own. It reads at
-// most a few pages of 500.
-func (c *Client) SearchOnlineMeetings(ctx context.Context, searchKey string) ([]ConferenceInfo, error) {
-	out, err := c.searchOnlineMeetings(ctx, searchKey)
-	if err != nil {
-		return nil, fmt.Errorf("search online meetings: %w", err)
-	}
-	return out, nil
 }
 
 func (c *Client) searchOnlineMeetings(ctx context.Context, searchKey string) ([]ConferenceInfo, error) {

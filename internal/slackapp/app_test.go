@@ -72,7 +72,8 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 	require.NoError(t, err)
 	api := slack.New(sf.BotToken(), slack.OptionAppLevelToken(sf.AppToken()), slack.OptionAPIURL(sf.APIURL()))
 	people := slackapp.NewPeople(api)
-	inviter := commands.NewInviter(people, mc, nil, commands.NewGuard(commands.Policy{}, people, log, time.Minute, nil), log, commands.Config{MaxPeople: 50})
+	guard := commands.NewGuard(cfg.Policy, people, log, time.Minute, nil)
+	inviter := commands.NewInviter(people, mc, nil, guard, log, commands.Config{MaxPeople: 50})
 	a := slackapp.New(log, socketmode.New(api), inviter, nil, withTestDefaults(cfg))
 
 	ctx, cancel := context.WithCancel(context.Background())

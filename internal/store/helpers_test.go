@@ -59,7 +59,20 @@ var backends = []backend{
 
 // forEachBackend runs f against a new database of each backend.
 func forEachBackend(t *testing.T, f func(t *testing.T, b backend, url string)) {
+	forBackends(t, func(backend) bool { return true }, f)
+}
+
+// forSharedBackends runs f against each backend that more than one process
+// (or a process after another) can open: not the in-memory one.
+func forSharedBackends(t *testing.T, f func(t *testing.T, b backend, url string)) {
+	forBackends(t, func(b backend) bool { return b.shared }, f)
+}
+
+func forBackends(t *testing.T, want func(backend) bool, f func(t *testing.T, b backend, url string)) {
 	for _, b := range backends {
+		if !want(b) {
+			continue
+		}
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			f(t, b, b.newDB(t))

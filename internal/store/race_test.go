@@ -195,10 +195,7 @@ func TestRacesShareOut(t *testing.T) {
 // the migrations, or find them applied; none fails.
 func TestOpenTogether(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend, url string) {
-		if !b.shared {
-			t.Skip("an in-memory database has one process")
-		}
+	forSharedBackends(t, func(t *testing.T, _ backend, url string) {
 		c := newClock()
 		var mu sync.Mutex
 		var opened []store.Store

@@ -388,10 +388,7 @@ func TestRequests(t *testing.T) {
 // opening an up-to-date database applies no migration again.
 func TestReopen(t *testing.T) {
 	t.Parallel()
-	forEachBackend(t, func(t *testing.T, b backend, url string) {
-		if !b.shared {
-			t.Skip("an in-memory database ends with its process")
-		}
+	forSharedBackends(t, func(t *testing.T, _ backend, url string) {
 		c := newClock()
 		first, err := store.Open(t.Context(), url, store.WithClock(c.Now))
 		require.NoError(t, err)

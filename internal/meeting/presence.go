@@ -122,17 +122,21 @@ func (p *Presence) ask(ctx context.Context, conferenceID string) ([]Participant,
 // is true, from its live watch, without a request. live is false when the
 // conference has no live, complete watch (not followed, or still opening).
 func (p *Presence) Find(conferenceID string, match func(Participant) bool) (found []Participant, live bool) {
-	p.mu.Lock()
-	f := p.follows[conferenceID]
-	var w *Watch
-	if f != nil {
-		w = f.watch
-	}
-	p.mu.Unlock()
+	w := p.watchOf(conferenceID)
 	if w == nil {
 		return nil, false
 	}
 	return w.Find(match)
+}
+
+// watchOf returns the conference's watch, or nil when it has none.
+func (p *Presence) watchOf(conferenceID string) *Watch {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if f := p.follows[conferenceID]; f != nil {
+		return f.watch
+	}
+	return nil
 }
 
 // CallResults returns the results of calls into a followed conference
@@ -140,13 +144,7 @@ func (p *Presence) Find(conferenceID string, match func(Participant) bool) (foun
 // answered...), oldest first, from its watch. live is false when the
 // conference has no live watch: results may then have been missed.
 func (p *Presence) CallResults(conferenceID string, since time.Time) (results []CallResult, live bool) {
-	p.mu.Lock()
-	f := p.follows[conferenceID]
-	var w *Watch
-	if f != nil {
-		w = f.watch
-	}
-	p.mu.Unlock()
+	w := p.watchOf(conferenceID)
 	if w == nil {
 		return nil, false
 	}

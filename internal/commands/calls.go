@@ -206,7 +206,7 @@ func (f *follower) failed(results []meeting.CallResult) (ended []int, changed bo
 		if !ok {
 			continue
 		}
-		for _, i := range f.byNumber[canonicalNumber(r.Number)] {
+		for _, i := range f.callsTo(canonicalNumber(r.Number)) {
 			if !f.states[i].final() {
 				f.states[i], changed = st, true
 				ended = append(ended, i)
@@ -214,6 +214,28 @@ func (f *follower) failed(results []meeting.CallResult) (ended []int, changed bo
 		}
 	}
 	return ended, changed
+}
+
+// callsTo finds the invitees called on a number from a call result. A
+// masked number ("+99111****815") carries no name to confirm it, so it
+// counts only when it could be exactly one of the calls still open.
+func (f *follower) callsTo(number string) []int {
+	if !strings.Contains(number, "*") {
+		return f.byNumber[number]
+	}
+	var found []int
+	for i, m := range f.matchers {
+		if f.states[i].final() {
+			continue
+		}
+		if slices.ContainsFunc(m.numbers, func(ours string) bool { return maskedMatch(number, ours) }) {
+			found = append(found, i)
+		}
+	}
+	if len(found) != 1 {
+		return nil
+	}
+	return found
 }
 
 // giveUp counts the calls still ringing as missed.

@@ -289,3 +289,26 @@ func TestFollowCallsTakesWhatHuaweiSaysOfFailedCalls(t *testing.T) {
 			"a failed call no longer holds Bob back from another")
 	})
 }
+
+func TestFollowCallsMatchesAMaskedResult(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		pres := &presence{}
+		in := presentInviter(newPeople(), newMeetings(), pres, commands.Config{})
+		rep := mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "UBOB"}})
+		pres.set(true,
+			meeting.Participant{ID: "p1", Name: "Alice", Number: aliceSI.Number, State: meeting.BeingCalled},
+			meeting.Participant{ID: "p2", Name: "Bob", Number: "+442079460000", State: meeting.BeingCalled})
+		ctx, cancel := context.WithCancel(t.Context())
+		f := follow(ctx, t, in, rep)
+
+		pres.result(meeting.CallResult{Number: "+44***9999", Outcome: meeting.CallDeclined, At: rep.SentAt}) // nobody's
+		f.tick()
+		pres.result(meeting.CallResult{Number: "+4420****0000", Outcome: meeting.CallDeclined, At: rep.SentAt})
+		f.tick()
+		assert.Equal(t, commands.CallUpdate{States: []commands.CallState{commands.CallRinging, commands.CallDeclined}}, f.next(),
+			"the masked number can only be Bob's")
+		cancel()
+		assert.False(t, f.final().Known, "Alice's call was still ringing")
+	})
+}

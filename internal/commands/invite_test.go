@@ -644,6 +644,22 @@ func TestInviteAuthorizeRunsAlongsideAndGates(t *testing.T) {
 	assert.Len(t, m.invited, 1)
 }
 
+// A host password typed by someone who may not invite is never tried:
+// wrong ones lock the meeting's control for everyone.
+func TestATypedHostPasswordWaitsForAuthorization(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	refused := &commands.RefusedError{Reason: commands.RefusedGuest}
+	in := commands.NewInviter(newPeople(), m, nil, &authorizer{decide: func(context.Context) error { return refused }}, quiet, commands.Config{})
+
+	_, err := in.Invite(t.Context(), commands.Invitation{
+		ConferenceID: "914083136", Invoker: "UGUEST", UserIDs: []string{"UALICE"}, HostPassword: "guess-1234",
+	})
+
+	require.ErrorIs(t, err, refused)
+	assert.Empty(t, m.prepared, "the password was not tried")
+}
+
 func TestPlanAuthorizesBeforeExpanding(t *testing.T) {
 	t.Parallel()
 	p := newPeople()

@@ -81,9 +81,7 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Repo
 	if len(called) > 0 {
 		rep.SentAt = in.cfg.Now()
 		if rep.RequestID, err = in.send(ctx, inv, called); err != nil {
-			if errors.As(err, new(*meeting.APIError)) {
-				in.release(inv.ConferenceID, links) // the service answered: a retry may send them the link
-			}
+			in.release(inv.ConferenceID, links) // nobody sent them anything: a retry may
 			return rep, err
 		}
 	}
@@ -124,10 +122,22 @@ func (in *Inviter) gather(ctx context.Context, inv Invitation, planned *Plan) (g
 	pctx, stopPresence := context.WithCancel(ctx)
 	defer stopPresence()
 	online := in.online(pctx, inv.ConferenceID)
-	wg.Go(func() { g.conference, prepErr = in.meetings.Prepare(ctx, inv.ConferenceID, inv.HostPassword) })
+	authorized := make(chan struct{})
 	if in.auth != nil {
-		wg.Go(func() { authErr = in.auth.Authorize(ctx, inv.Invoker, inv.Channel) })
+		wg.Go(func() { defer close(authorized); authErr = in.auth.Authorize(ctx, inv.Invoker, inv.Channel) })
+	} else {
+		close(authorized)
 	}
+	wg.Go(func() {
+		if inv.HostPassword != "" {
+			// A host password someone typed is tried only for whoever may
+			// invite: wrong ones lock the meeting's control for everyone.
+			if <-authorized; authErr != nil {
+				return
+			}
+		}
+		g.conference, prepErr = in.meetings.Prepare(ctx, inv.ConferenceID, inv.HostPassword)
+	})
 	if planned != nil {
 		g.plan = *planned
 	} else {

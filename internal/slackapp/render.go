@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/meet-invite/meet-invite/internal/blockkit"
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
 )
@@ -157,8 +158,8 @@ func inviteeListMessages(rep commands.Report) []message {
 // joinButtonFor links the meeting's guest join URL, when it has one.
 func joinButtonFor(rep commands.Report) (*slack.ButtonBlockElement, bool) {
 	u := rep.Conference.GuestJoinURI
-	if !strings.HasPrefix(u, "https://") {
-		return nil, false
+	if !strings.HasPrefix(u, "https://") || blockkit.Len(u) > blockkit.MaxURL {
+		return nil, false // a button Slack would refuse would take the whole message with it
 	}
 	join := slack.NewButtonBlockElement(actionJoin, "", slack.NewTextBlockObject(slack.PlainTextType, joinButton, false, false))
 	join.URL = u

@@ -39,12 +39,12 @@ type Config struct {
 	CallsPerMinute int
 	MaxFollowed    int    // meetings followed over their control WebSocket at once
 	ButtonSecret   []byte // signs button values and form metadata; random at start when unset
-	InviteTimeout time.Duration
-	CallStatusFor time.Duration // how long the channel post follows the calls
-	ShutdownGrace time.Duration
-	LookupTTL     time.Duration
-	LogLevel      slog.Level
-	OpsAddr       string // where /healthz and /metrics are served; "" = nowhere
+	InviteTimeout  time.Duration
+	CallStatusFor  time.Duration // how long the channel post follows the calls
+	ShutdownGrace  time.Duration
+	LookupTTL      time.Duration
+	LogLevel       slog.Level
+	OpsAddr        string // where /healthz and /metrics are served; "" = nowhere
 
 	OpenAIKey     string // plain-words requests are read by a model only when set
 	OpenAIBaseURL string

@@ -74,12 +74,12 @@ type ThreadMessage struct{ User, Text, TS string }
 
 // Config seeds a Server. Zero values take the documented defaults.
 type Config struct {
-	TeamID       string // default "T0FAKE"
-	EnterpriseID string // the Enterprise Grid organisation; "" for a standalone workspace
-	BotToken  string   // default "xoxb-fake-bot-token"
-	AppToken  string   // default "xapp-fake-app-token"
-	BotUserID string   // default "UBOT"
-	Scopes    []string // bot scopes granted; nil means DefaultScopes, an empty non-nil slice means none
+	TeamID       string   // default "T0FAKE"
+	EnterpriseID string   // the Enterprise Grid organisation; "" for a standalone workspace
+	BotToken     string   // default "xoxb-fake-bot-token"
+	AppToken     string   // default "xapp-fake-app-token"
+	BotUserID    string   // default "UBOT"
+	Scopes       []string // bot scopes granted; nil means DefaultScopes, an empty non-nil slice means none
 
 	Users    []User
 	Channels []Channel

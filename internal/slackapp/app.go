@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
@@ -48,8 +49,12 @@ func (noMonitor) Working(string, int)                                    {}
 // Config tunes the app. internal/bot sets every field from the
 // configuration, with its defaults.
 type Config struct {
-	InviteTimeout time.Duration        // one invitation, from ack to outcome message
-	ShutdownGrace time.Duration        // how long in-flight invitations may finish at shutdown
+	InviteTimeout time.Duration // one invitation, from ack to outcome message
+	ShutdownGrace time.Duration // how long in-flight invitations may finish at shutdown
+	// SentGrace is how long, after the shutdown grace, a request whose
+	// invite was already sent may still take to finish and report (the
+	// meeting timeout and a post); the rest are cancelled at once.
+	SentGrace     time.Duration
 	AckTimeout    time.Duration        // how long an ack may wait for the socket
 	Simulated     bool                 // the meeting service is a simulator: say so in every message
 	MaxPeople     int                  // most people one request may reach; 0 = no check here (the inviter checks too)
@@ -65,6 +70,11 @@ type Config struct {
 	// looking every CallPoll.
 	CallWatch time.Duration
 	CallPoll  time.Duration
+	// ButtonSecret signs button values and form metadata (trust.go); nil:
+	// a random key made by New. SlackAPIURL's host is trusted for
+	// response_urls besides hooks.slack.com (the fakes serve them there).
+	ButtonSecret []byte
+	SlackAPIURL  string
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -85,6 +95,8 @@ type App struct {
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
 	ended     *expiring.Map[string, struct{}]      // meetings that ended lately, for posts made as they end
 	postsMu   sync.Mutex                           // serialises changes of posts and ended
+	signer    signer                               // signs what the bot reads back from Slack (trust.go)
+	apiHost   *url.URL                             // Config.SlackAPIURL, parsed; nil when unset
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -109,6 +121,24 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		pending:   pendingCards{expiring.New[string, pending](pendingTTL, maxEntries, nil)},
 		posts:     expiring.New[string, []*postRecord](postMemory, maxEntries, nil),
 		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
+		signer:    newSigner(cfg.ButtonSecret),
+		apiHost:   parseHost(cfg.SlackAPIURL),
+	}
+}
+
+func parseHost(raw string) *url.URL {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u
+	}
+	return nil
+}
+
+// Sizes reports how many entries each of the app's in-memory tables
+// holds, by name, for metrics.
+func (a *App) Sizes() map[string]int {
+	return map[string]int{
+		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(), "confirm_cards": a.pending.Len(),
+		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(),
 	}
 }
 
@@ -133,9 +163,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Info("waiting for work in flight", "count", n, "grace", a.cfg.ShutdownGrace)
 	}
 	if !a.tasks.Wait(a.cfg.ShutdownGrace) {
-		a.log.Warn("shutdown grace period over; cancelling invitations in flight", "count", a.tasks.Len())
-		stopWork()
-		a.tasks.Wait(5 * time.Second)
+		a.log.Warn("shutdown grace period over; cancelling invitations not sent yet", "count", a.tasks.Len())
+		stopWork() // an invite request already sent finishes and is reported (commands.Inviter.send)
+		a.tasks.Wait(max(5*time.Second, a.cfg.SentGrace))
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return nil

@@ -73,6 +73,9 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 	api := slack.New(sf.BotToken(), slack.OptionAppLevelToken(sf.AppToken()), slack.OptionAPIURL(sf.APIURL()))
 	people := slackapp.NewPeople(api)
 	inviter := commands.NewInviter(people, mc, nil, commands.NewGuard(commands.Policy{}, people, log, time.Minute, nil), log, commands.Config{MaxPeople: 50})
+	if cfg.SlackAPIURL == "" {
+		cfg.SlackAPIURL = sf.APIURL() // the fake's response_urls are on its host
+	}
 	a := slackapp.New(log, socketmode.New(api), inviter, nil, withTestDefaults(cfg))
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -87,6 +90,10 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 	require.NoError(t, sf.WaitConnected(wctx))
 	return &app{slack: sf, meet: mf}
 }
+
+// testSecret signs the apps' buttons, so that tests can press buttons
+// the app did not post (slackapp.SignButton).
+var testSecret = []byte("a test secret of at least 32 characters")
 
 // withTestDefaults fills what a test leaves zero (internal/bot does this
 // in production, from the configuration).
@@ -111,6 +118,9 @@ func withTestDefaults(c slackapp.Config) slackapp.Config {
 	}
 	if c.CallPoll == 0 {
 		c.CallPoll = time.Second
+	}
+	if c.ButtonSecret == nil {
+		c.ButtonSecret = testSecret
 	}
 	return c
 }

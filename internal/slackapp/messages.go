@@ -131,6 +131,8 @@ func skipReason(r commands.SkipReason) string {
 		return "they're already in the meeting."
 	case commands.SkipBeingCalled:
 		return "they're being called into the meeting right now."
+	case commands.SkipExternal:
+		return "they belong to another organisation, and calling people outside ours isn't enabled here."
 	}
 	return "I couldn't invite them."
 }
@@ -216,9 +218,15 @@ func failure(err error, conferenceID, name string) string {
 	if errors.As(err, &refused) {
 		return refusalText(refused.Reason)
 	}
+	var slow *commands.SlowDownError
+	if errors.As(err, &slow) {
+		return fmt.Sprintf("Slow down: you can have at most %d people called a minute, so I called nobody this time. "+
+			"Try again in %s.", slow.PerMinute, slow.Wait)
+	}
 	if errors.Is(err, context.Canceled) {
-		return "I had to stop before I could finish because I'm restarting. " +
-			"Some people may already be ringing: check the meeting before trying again."
+		// An invite request already sent is let finish (commands.Inviter.send):
+		// cancelled work never reached the meeting service.
+		return "I had to stop before calling anyone because I'm restarting. Nobody was called: try again in a minute."
 	}
 	var apiErr *meeting.APIError
 	ref := ""
@@ -334,6 +342,7 @@ const (
 	modalBadMeeting          = "Enter the meeting ID: 6 to 20 digits, e.g. 914083136."
 	modalNobody              = "Choose at least one person to invite."
 	modalTooMany             = "Choose at most %d people (you chose %d)."
+	modalStale               = "This form can't be sent any more (it is from before a restart, or not yours). Close it and open it again."
 )
 
 func modalGroupsNote(groups string) string {
@@ -381,6 +390,8 @@ func refusalText(r commands.Refusal) string {
 		return "You're not on the list of people who can invite to meetings with meet-invite. Ask an admin to add you."
 	case commands.RefusedNoLookup:
 		return "I couldn't check whether you can invite people just now. Try again in a moment."
+	case commands.RefusedExternal:
+		return "People from another organisation can't invite people to meetings here. Ask someone in the workspace's own organisation."
 	}
 	return ""
 }

@@ -95,6 +95,20 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)
+	// ---- issue 14: the installing organisation, from auth.test. (Another
+	// change adds auth.test at start here too; keep one call.) People of
+	// another organisation may not invite and are not called; without
+	// knowing ours, the bot does not start, unless ALLOW_EXTERNAL.
+	home, err := installingOrganisation(ctx, api)
+	switch {
+	case err != nil && !cfg.Policy.AllowExternal:
+		return fmt.Errorf("slack auth.test: %w", err)
+	case err != nil:
+		logger.Warn("could not ask Slack which organisation the bot is installed in; ALLOW_EXTERNAL is on", "err", err)
+	}
+	cfg.Policy.Home = home
+	// ---- end issue 14
+
 	sm := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
 	)
@@ -102,7 +116,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	// Who is already in a meeting: asked alongside the lookups, then kept
 	// up to date over the meeting's control WebSocket for followFor after
 	// the last invitation into it, or until it ends.
-	presence := meeting.NewPresence(mc, followFor)
+	presence := meeting.NewPresence(mc, followFor, meeting.MaxFollowed(cfg.MaxFollowed))
 	defer presence.Close()
 
 	people := slackapp.NewPeople(api)
@@ -114,6 +128,11 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		RecentWindow: recentWindow,
 		AllowDirect:  cfg.AllowDirect,
 		PresenceWait: presenceWait,
+		// Issue 14: whom the bot calls, and how many a minute per person.
+		Home:           home,
+		AllowExternal:  cfg.Policy.AllowExternal,
+		CallsPerMinute: cfg.CallsPerMinute,
+		SendTimeout:    cfg.MeetingTimeout,
 	})
 	var interpreter commands.Interpreter
 	if cfg.OpenAIKey != "" {
@@ -139,12 +158,31 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		Interpreter:   interpreter,
 		CallWatch:     cfg.CallStatusFor,
 		CallPoll:      callPoll,
+		SentGrace:     cfg.MeetingTimeout + 15*time.Second, // the invite request, then its post
+		ButtonSecret:  cfg.ButtonSecret,
+		SlackAPIURL:   cfg.SlackAPIURL,
 	})
+	// Every in-memory table's size, read when /metrics is scraped.
+	for _, sizes := range []func() map[string]int{app.Sizes, inviter.Sizes, guard.Sizes, presence.Sizes} {
+		mon.metrics.Tables(sizes)
+	}
 
-	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
+	logger.Info("bot starting", "team_id", home.TeamID, "enterprise_id", home.EnterpriseID, "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
 	if err := app.Run(ctx); err != nil {
 		return fmt.Errorf("slack: %w", err)
 	}
 	logger.Info("bot stopped")
 	return nil
+}
+
+// installingOrganisation asks Slack (auth.test) which workspace, and
+// Enterprise Grid organisation if any, the bot is installed in.
+func installingOrganisation(ctx context.Context, api *slack.Client) (commands.Organisation, error) {
+	ctx, cancel := context.WithTimeout(ctx, slackTimeout)
+	defer cancel()
+	r, err := api.AuthTestContext(ctx)
+	if err != nil {
+		return commands.Organisation{}, err
+	}
+	return commands.Organisation{TeamID: r.TeamID, EnterpriseID: r.EnterpriseID}, nil
 }

@@ -44,6 +44,7 @@ type Metrics struct {
 
 	upstreamRequests *prometheus.CounterVec
 	upstreamDuration *prometheus.HistogramVec
+	tables           *tables
 }
 
 // NewMetrics returns Metrics registered in a fresh registry, together with the
@@ -103,8 +104,9 @@ func NewMetrics() *Metrics {
 			Help:    "Time until the response headers of an HTTP call to Slack or Huawei Cloud Meeting, by service and endpoint.",
 			Buckets: prometheus.DefBuckets,
 		}, []string{"service", "endpoint"}),
+		tables: newTables(),
 	}
-	m.reg.MustRegister(
+	m.reg.MustRegister(m.tables,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.invitees, m.skipped, m.failures,

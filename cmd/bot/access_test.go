@@ -171,4 +171,3 @@ func TestAPersonIsToldToSlowDown(t *testing.T) {
 	assert.Contains(t, msgs[1].Text, "Slow down: you can have at most 1 people called a minute")
 	assert.Equal(t, "UCAROL", msgs[1].User)
 }
-

@@ -51,8 +51,9 @@ type harness struct {
 
 // setup is what startBot starts; options change it.
 type setup struct {
-	env   map[string]string
-	slack slackfake.Config
+	env     map[string]string
+	slack   slackfake.Config
+	meeting func(*meetingfake.Config) // changes the meeting fake's configuration; nil: none
 }
 
 type option func(*setup)
@@ -60,6 +61,8 @@ type option func(*setup)
 func withEnv(name, value string) option { return func(s *setup) { s.env[name] = value } }
 
 func withSlack(f func(*slackfake.Config)) option { return func(s *setup) { f(&s.slack) } }
+
+func withMeeting(f func(*meetingfake.Config)) option { return func(s *setup) { s.meeting = f } }
 
 func startBot(t *testing.T, opts ...option) *harness {
 	t.Helper()
@@ -85,7 +88,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 	require.NoError(t, err)
 	t.Cleanup(sf.Close)
 
-	mf, err := meetingfake.Start(meetingfake.Config{
+	mcfg := meetingfake.Config{
 		AppID: appID, AppKey: appKey,
 		PSTNEnabled: true,
 		Conferences: []meetingfake.Conference{
@@ -98,7 +101,11 @@ func startBot(t *testing.T, opts ...option) *harness {
 		Directory: []meetingfake.DirectoryUser{
 			{ID: "d1", Account: "alice", Name: "Alice Appuser", Email: "alice@example.com", Number: aliceSIP, Phone: "+8613800000001"},
 		},
-	})
+	}
+	if st.meeting != nil {
+		st.meeting(&mcfg)
+	}
+	mf, err := meetingfake.Start(mcfg)
 	require.NoError(t, err)
 	t.Cleanup(mf.Close)
 

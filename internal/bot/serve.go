@@ -162,10 +162,12 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		ButtonSecret:  cfg.ButtonSecret,
 		SlackAPIURL:   cfg.SlackAPIURL,
 	})
-	// Every in-memory table's size, read when /metrics is scraped.
+	// Every in-memory table's size, read when /metrics is scraped; their
+	// expired entries are dropped every minute (Presence has its own timer).
 	for _, sizes := range []func() map[string]int{app.Sizes, inviter.Sizes, guard.Sizes, presence.Sizes} {
 		mon.metrics.Tables(sizes)
 	}
+	go pruneEvery(ctx, time.Minute, app.Prune, inviter.Prune, guard.Prune)
 
 	logger.Info("bot starting", "team_id", home.TeamID, "enterprise_id", home.EnterpriseID, "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
 	if err := app.Run(ctx); err != nil {
@@ -185,4 +187,20 @@ func installingOrganisation(ctx context.Context, api *slack.Client) (commands.Or
 		return commands.Organisation{}, err
 	}
 	return commands.Organisation{TeamID: r.TeamID, EnterpriseID: r.EnterpriseID}, nil
+}
+
+// pruneEvery calls each prune function every interval until ctx ends.
+func pruneEvery(ctx context.Context, interval time.Duration, prunes ...func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, prune := range prunes {
+				prune()
+			}
+		}
+	}
 }

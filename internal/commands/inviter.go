@@ -49,6 +49,16 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 	}
 }
 
+// Prune drops the expired entries of the inviter's tables; call it on a
+// timer.
+func (in *Inviter) Prune() {
+	in.cache.Prune()
+	in.recent.Prune()
+	if in.limits != nil {
+		in.limits.buckets.Prune()
+	}
+}
+
 // Sizes reports how many entries each of the inviter's in-memory tables
 // holds, by name, for metrics.
 func (in *Inviter) Sizes() map[string]int {

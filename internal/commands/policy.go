@@ -114,6 +114,14 @@ func NewGuard(policy Policy, people People, logger *slog.Logger, ttl time.Durati
 	}
 }
 
+// Prune drops the expired entries of the guard's tables; call it on a
+// timer.
+func (g *Guard) Prune() {
+	g.persons.Prune()
+	g.groups.Prune()
+	g.dms.Prune()
+}
+
 // Sizes reports how many entries each of the guard's in-memory tables
 // holds, by name, for metrics.
 func (g *Guard) Sizes() map[string]int {

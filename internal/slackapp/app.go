@@ -133,6 +133,16 @@ func parseHost(raw string) *url.URL {
 	return nil
 }
 
+// Prune drops the expired entries of the app's tables; call it on a
+// timer.
+func (a *App) Prune() {
+	a.envelopes.Prune()
+	a.arrived.Prune()
+	a.pending.Prune()
+	a.posts.Prune()
+	a.ended.Prune()
+}
+
 // Sizes reports how many entries each of the app's in-memory tables
 // holds, by name, for metrics.
 func (a *App) Sizes() map[string]int {

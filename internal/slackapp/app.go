@@ -106,6 +106,11 @@ const (
 	postMemory      = 12 * time.Hour   // longer than meetings last
 	maxEntries      = 20000            // per table
 	postsPerMeeting = 100
+	// maxPostMeetings caps the meetings whose posts are remembered: at most
+	// maxPostMeetings × postsPerMeeting posts. Only followed meetings
+	// (MAX_FOLLOWED_MEETINGS, 200 by default) can be seen to end, so ten
+	// times that leaves room for meetings followed again.
+	maxPostMeetings = 2000
 )
 
 // New returns an App that talks to Slack through sm and invites through
@@ -119,7 +124,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
 		arrived:   expiring.New[string, time.Time](time.Minute, maxEntries, nil),
 		pending:   pendingCards{expiring.New[string, pending](pendingTTL, maxEntries, nil)},
-		posts:     expiring.New[string, []*postRecord](postMemory, maxEntries, nil),
+		posts:     expiring.New[string, []*postRecord](postMemory, maxPostMeetings, nil),
 		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
 		signer:    newSigner(cfg.ButtonSecret),
 		apiHost:   parseHost(cfg.SlackAPIURL),

@@ -164,7 +164,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	})
 	// Every in-memory table's size, read when /metrics is scraped; their
 	// expired entries are dropped every minute (Presence has its own timer).
-	for _, sizes := range []func() map[string]int{app.Sizes, inviter.Sizes, guard.Sizes, presence.Sizes} {
+	for _, sizes := range []func() map[string]int{app.Sizes, inviter.Sizes, guard.Sizes, presence.Sizes, mc.Sizes} {
 		mon.metrics.Tables(sizes)
 	}
 	go pruneEvery(ctx, time.Minute, app.Prune, inviter.Prune, guard.Prune)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
@@ -220,8 +221,8 @@ func failure(err error, conferenceID, name string) string {
 	}
 	var slow *commands.SlowDownError
 	if errors.As(err, &slow) {
-		return fmt.Sprintf("Slow down: you can have at most %d people called a minute, so I called nobody this time. "+
-			"Try again in %s.", slow.PerMinute, slow.Wait)
+		return fmt.Sprintf("Slow down: you can have at most %s called a minute, so I called nobody this time. "+
+			"Try again in %s.", plural(slow.PerMinute, "person", "people"), waitText(slow.Wait))
 	}
 	if errors.Is(err, context.Canceled) {
 		// An invite request already sent is let finish (commands.Inviter.send):
@@ -300,6 +301,16 @@ func notInvitedHeader(n int, conferenceID string) string {
 }
 
 const addMeHint = "I'm not in this channel, so I couldn't post the result there. Add me with `/invite @meet-invite` to post results in this channel."
+
+// waitText says how long to wait, in whole seconds under a minute, else
+// in minutes, rounded up.
+func waitText(d time.Duration) string {
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs < 60 {
+		return plural(max(secs, 1), "second", "seconds")
+	}
+	return plural((secs+59)/60, "minute", "minutes")
+}
 
 func plural(n int, one, many string) string {
 	if n == 1 {

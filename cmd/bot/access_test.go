@@ -171,3 +171,18 @@ func TestAPersonIsToldToSlowDown(t *testing.T) {
 	assert.Regexp(t, `^Slow down: you can have at most 1 person called a minute, so I called nobody this time. Try again in (1 minute|\d+ seconds)\.`, msgs[1].Text)
 	assert.Equal(t, "UCAROL", msgs[1].User)
 }
+
+func TestAnExternalPersonsPlainWordsAreNotRead(t *testing.T) {
+	t.Parallel()
+	model, opt := withModel(t)
+	b := startBot(t, opt, withOlga())
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+
+	_, _, err := b.slack.SlashCommand(ctx, slackfake.Command{UserID: olga.ID, TeamID: olga.TeamID, ChannelID: "CGENERAL", Text: plainWords})
+	require.NoError(t, err)
+	msgs := b.waitMessages(t, 1)
+	assert.Contains(t, msgs[0].Text, "People from another organisation can't invite")
+	b.settle(t)
+	assert.Empty(t, model.Requests(), "the model is not asked")
+}

@@ -65,6 +65,15 @@ func (in *Inviter) Sizes() map[string]int {
 	return map[string]int{"people": in.cache.Len(), "recent_calls": in.recent.Len(), "call_limits": in.limits.Len()}
 }
 
+// Authorize applies the access rules to a user asking from a channel, as
+// every invitation does; nil when everyone may invite.
+func (in *Inviter) Authorize(ctx context.Context, userID, channelID string) error {
+	if in.auth == nil {
+		return nil
+	}
+	return in.auth.Authorize(ctx, userID, channelID)
+}
+
 // Invite runs one invitation to its end and reports on every person named.
 // The meeting is prepared (details, host control) and the invoker
 // authorized while people are resolved. The error is the invitation's as a

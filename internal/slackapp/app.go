@@ -22,6 +22,9 @@ type Inviter interface {
 	InvitePlanned(ctx context.Context, inv commands.Invitation, plan commands.Plan) (commands.Report, error)
 	FollowCalls(ctx context.Context, rep commands.Report, ticks <-chan time.Time) <-chan commands.CallUpdate
 	Reach(ctx context.Context, userID, channelID string) (commands.Invitee, *commands.Skipped, error)
+	// Authorize applies the access rules alone, before work that costs
+	// something (a model reading plain words).
+	Authorize(ctx context.Context, userID, channelID string) error
 }
 
 // Monitor is told what the app does, for health checks and metrics. It

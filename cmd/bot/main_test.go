@@ -628,10 +628,13 @@ func TestRedeliveredEnvelopeCallsNobodyTwice(t *testing.T) {
 	assert.Len(t, b.slack.Messages(), 1)
 }
 
-func TestShutdownReportsWhatCouldNotFinish(t *testing.T) {
+// At shutdown, an invite request already sent to Huawei is let finish
+// (within MEETING_TIMEOUT) and its post appears; work not sent yet is
+// cancelled, and the invoker is told nobody was called.
+func TestShutdownLetsASentInvitationFinish(t *testing.T) {
 	t.Parallel()
 	b := startBot(t, withEnv("SHUTDOWN_GRACE", "200ms"))
-	b.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Delay: 5 * time.Second})
+	b.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Delay: time.Second})
 
 	b.command(t, "CGENERAL", running+" <@UALICE>")
 	require.Eventually(t, func() bool { return b.meet.Calls(meetingfake.EndpointInvite) == 1 }, 5*time.Second, 10*time.Millisecond,
@@ -639,8 +642,26 @@ func TestShutdownReportsWhatCouldNotFinish(t *testing.T) {
 	require.NoError(t, b.stop())
 
 	msgs := b.slack.Messages()
+	require.Len(t, msgs, 1, "exactly one outcome")
+	assert.Equal(t, "post", msgs[0].Kind)
+	assert.Contains(t, msgs[0].Text, "invited 1 person")
+	assert.Len(t, b.meet.Invitations(running), 1, "Alice rings, and the channel knows")
+}
+
+func TestShutdownCancelsWhatWasNotSent(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withEnv("SHUTDOWN_GRACE", "200ms"))
+	b.meet.FailNext(meetingfake.EndpointConfDetail, meetingfake.Failure{Delay: 5 * time.Second})
+
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	require.Eventually(t, func() bool { return b.meet.Calls(meetingfake.EndpointConfDetail) == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the meeting is being read")
+	require.NoError(t, b.stop())
+
+	msgs := b.slack.Messages()
 	require.Len(t, msgs, 1, "exactly one outcome, even when cut short")
-	assert.Contains(t, msgs[0].Text, "I had to stop before I could finish because I'm restarting.")
+	assert.Contains(t, msgs[0].Text, "I had to stop before calling anyone because I'm restarting. Nobody was called")
+	assert.Zero(t, b.meet.Calls(meetingfake.EndpointInvite))
 }
 
 // controlTokens finds anything shaped like the fake's control tokens ("stb" and 48 hex digits, as Huawei's examples) in s.

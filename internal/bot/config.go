@@ -35,13 +35,18 @@ type Config struct {
 	ConfirmAbove  int
 	MaxConcurrent int
 	AllowDirect   bool
-	Policy        commands.Policy
-	InviteTimeout time.Duration
-	CallStatusFor time.Duration // how long the channel post follows the calls
-	ShutdownGrace time.Duration
-	LookupTTL     time.Duration
-	LogLevel      slog.Level
-	OpsAddr       string // where /healthz and /metrics are served; "" = nowhere
+	Policy        commands.Policy // Policy.Home is filled at start, from auth.test
+	// CallsPerMinute is how many people one person may have called in a
+	// minute (a token bucket: the burst is the larger of it and MaxPeople).
+	CallsPerMinute int
+	MaxFollowed    int    // meetings followed over their control WebSocket at once
+	ButtonSecret   []byte // signs button values and form metadata; random at start when unset
+	InviteTimeout  time.Duration
+	CallStatusFor  time.Duration // how long the channel post follows the calls
+	ShutdownGrace  time.Duration
+	LookupTTL      time.Duration
+	LogLevel       slog.Level
+	OpsAddr        string // where /healthz and /metrics are served; "" = nowhere
 
 	OpenAIKey     string // plain-words requests are read by a model only when set
 	OpenAIBaseURL string
@@ -117,9 +122,18 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.Policy = commands.Policy{
 		AllowedUsers:    ids(get, bad, "ALLOWED_USERS", "UW"),
 		AllowedGroups:   ids(get, bad, "ALLOWED_GROUPS", "S"),
-		AllowedChannels: ids(get, bad, "ALLOWED_CHANNELS", "CG"),
-		DeniedChannels:  ids(get, bad, "DENIED_CHANNELS", "CG"),
+		AllowedChannels: ids(get, bad, "ALLOWED_CHANNELS", "CGD"),
+		DeniedChannels:  ids(get, bad, "DENIED_CHANNELS", "CGD"),
 		AllowGuests:     boolean(get, bad, "ALLOW_GUESTS"),
+		AllowExternal:   boolean(get, bad, "ALLOW_EXTERNAL"),
+	}
+	c.CallsPerMinute = positiveInt(get, bad, "CALLS_PER_MINUTE", 30)
+	c.MaxFollowed = positiveInt(get, bad, "MAX_FOLLOWED_MEETINGS", 200)
+	if v := getenv("BUTTON_SECRET"); v != "" {
+		if len(v) < 32 {
+			bad("BUTTON_SECRET must be at least 32 characters (or unset: a random one is made at start)")
+		}
+		c.ButtonSecret = []byte(v)
 	}
 
 	c.OpsAddr = get("OPS_ADDR")

@@ -39,7 +39,7 @@ var callOutcomes = map[commands.CallState]string{
 func (m monitor) Finished(kind string, rep commands.Report, err error, took time.Duration) {
 	outcome := "invited"
 	switch {
-	case errors.Is(err, commands.ErrRefused):
+	case errors.Is(err, commands.ErrRefused), errors.Is(err, commands.ErrSlowDown):
 		m.metrics.Request(kind, "refused", took)
 		return
 	case err != nil || len(rep.Invited) == 0:

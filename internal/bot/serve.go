@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -83,9 +84,19 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)
-	if _, err := checkSlackAtStart(ctx, api, logger); err != nil { // startup.go; its Identity has the team ID
+	// The installing organisation, from auth.test: people of another one may
+	// not invite and are not called. Without knowing it (Slack unreachable)
+	// the bot does not start, unless ALLOW_EXTERNAL.
+	id, err := checkSlackAtStart(ctx, api, logger) // startup.go
+	if err != nil {
 		return err
 	}
+	if id.TeamID == "" && !cfg.Policy.AllowExternal {
+		return errors.New("cannot tell which organisation the bot is installed in, as Slack could not be reached; " +
+			"people of other organisations could not be told apart (set ALLOW_EXTERNAL=true to start anyway)")
+	}
+	cfg.Policy.Home = commands.Organisation{TeamID: id.TeamID, EnterpriseID: id.EnterpriseID}
+
 	sm := socketmode.New(api,
 		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
 	)
@@ -93,7 +104,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	// Who is already in a meeting: asked alongside the lookups, then kept
 	// up to date over the meeting's control WebSocket for followFor after
 	// the last invitation into it, or until it ends.
-	presence := meeting.NewPresence(mc, followFor)
+	presence := meeting.NewPresence(mc, followFor, meeting.MaxFollowed(cfg.MaxFollowed))
 	defer presence.Close()
 
 	people := slackapp.NewPeople(api)
@@ -105,6 +116,11 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		RecentWindow: recentWindow,
 		AllowDirect:  cfg.AllowDirect,
 		PresenceWait: presenceWait,
+		// Issue 14: whom the bot calls, and how many a minute per person.
+		Home:           cfg.Policy.Home,
+		AllowExternal:  cfg.Policy.AllowExternal,
+		CallsPerMinute: cfg.CallsPerMinute,
+		SendTimeout:    cfg.MeetingTimeout,
 	})
 	var interpreter commands.Interpreter
 	if cfg.OpenAIKey != "" {
@@ -130,12 +146,37 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		Interpreter:   interpreter,
 		CallWatch:     cfg.CallStatusFor,
 		CallPoll:      callPoll,
+		SentGrace:     cfg.MeetingTimeout + 15*time.Second, // the invite request, then its post
+		ButtonSecret:  cfg.ButtonSecret,
+		SlackAPIURL:   cfg.SlackAPIURL,
 	})
+	// Every in-memory table's size, read when /metrics is scraped; their
+	// expired entries are dropped every minute (Presence has its own timer).
+	for _, sizes := range []func() map[string]int{app.Sizes, inviter.Sizes, guard.Sizes, presence.Sizes, mc.Sizes} {
+		mon.metrics.Tables(sizes)
+	}
+	go pruneEvery(ctx, time.Minute, app.Prune, inviter.Prune, guard.Prune)
 
-	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
+	logger.Info("bot starting", "team_id", cfg.Policy.Home.TeamID, "enterprise_id", cfg.Policy.Home.EnterpriseID, "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
 	if err := app.Run(ctx); err != nil {
 		return fmt.Errorf("slack: %w", err)
 	}
 	logger.Info("bot stopped")
 	return nil
+}
+
+// pruneEvery calls each prune function every interval until ctx ends.
+func pruneEvery(ctx context.Context, interval time.Duration, prunes ...func()) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			for _, prune := range prunes {
+				prune()
+			}
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 )
 
@@ -28,7 +29,9 @@ func CheckInterpretation(req Request, text string) (Request, error) {
 	if !ok || !slices.Contains(mentioned.ids, id) {
 		return Request{}, fmt.Errorf("%w: meeting ID %q is not in the text", ErrNotUnderstood, req.ConferenceID)
 	}
-	out := Request{ConferenceID: id, Host: req.Host}
+	// Host rights only when the text itself asks for them: a model talked
+	// into "as host" by the rest of the text is not listened to.
+	out := Request{ConferenceID: id, Host: req.Host && asksForHosts(text)}
 	for _, c := range []struct {
 		got, allowed []string
 		dst          *[]string
@@ -55,6 +58,20 @@ func CheckInterpretation(req Request, text string) (Request, error) {
 	}
 	return out, nil
 }
+
+// hostWords are the words by which a text asks for host rights: host,
+// hosts, co-host, cohost, chair, chairs, chairperson, chairman,
+// chairwoman, chairing, moderator(s), as whole words in any case.
+var hostWords = regexp.MustCompile(`(?i)\b(co-?)?(hosts?|chair(s|person|man|woman|ing)?|moderators?)\b`)
+
+// asksForHosts reports whether the text, outside its mentions, asks for
+// host rights.
+func asksForHosts(text string) bool {
+	return hostWords.MatchString(mentionRe.ReplaceAllString(text, " "))
+}
+
+// mentionRe is any Slack mention or link, <…>, whose label is a name.
+var mentionRe = regexp.MustCompile(`<[^<>]*>`)
 
 // mentions is everything a text names that an interpretation may use.
 type mentions struct {

@@ -24,8 +24,9 @@ type people struct {
 	groups   map[string][]string
 	channels map[string][]string
 	fail     map[string]error
-	lookups  atomic.Int32 // Person calls
-	expands  atomic.Int32 // GroupMembers and ChannelMembers calls
+	dms      map[string]string // direct message with the bot → its user
+	lookups  atomic.Int32      // Person calls
+	expands  atomic.Int32      // GroupMembers and ChannelMembers calls
 }
 
 func (p *people) Person(_ context.Context, id string) (commands.Person, error) {
@@ -50,6 +51,15 @@ func (p *people) GroupMembers(_ context.Context, id string) ([]string, error) {
 		return nil, commands.ErrNoSuchGroup
 	}
 	return m, nil
+}
+
+// DirectWith answers like conversations.info: a DM the bot is not in (or
+// any other conversation) is with nobody.
+func (p *people) DirectWith(_ context.Context, id string) (string, error) {
+	if err := p.fail[id]; err != nil {
+		return "", err
+	}
+	return p.dms[id], nil
 }
 
 func (p *people) ChannelMembers(_ context.Context, id string) ([]string, error) {

@@ -24,6 +24,7 @@ type Inviter struct {
 
 	cache  *expiring.Map[string, resolution] // chat user ID → resolution
 	recent *expiring.Map[string, struct{}]   // conference ID + "|" + address → called (or being)
+	limits *callLimits                       // people called per invoker per minute; nil: no limit
 	flight flight.Group[string, resolution]  // lookups of one person under way, shared
 }
 
@@ -43,7 +44,33 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 		people: people, meetings: meetings, presence: presence, auth: auth, log: logger, cfg: cfg,
 		cache:  expiring.New[string, resolution](cfg.CacheTTL, maxRemembered, cfg.Now),
 		recent: expiring.New[string, struct{}](cfg.RecentWindow, maxRemembered, cfg.Now),
+		limits: newCallLimits(cfg.CallsPerMinute, cfg.MaxPeople, cfg.Now),
 	}
+}
+
+// Prune drops the expired entries of the inviter's tables; call it on a
+// timer.
+func (in *Inviter) Prune() {
+	in.cache.Prune()
+	in.recent.Prune()
+	if in.limits != nil {
+		in.limits.buckets.Prune()
+	}
+}
+
+// Sizes reports how many entries each of the inviter's in-memory tables
+// holds, by name, for metrics.
+func (in *Inviter) Sizes() map[string]int {
+	return map[string]int{"people": in.cache.Len(), "recent_calls": in.recent.Len(), "call_limits": in.limits.Len()}
+}
+
+// Authorize applies the access rules to a user asking from a channel, as
+// every invitation does; nil when everyone may invite.
+func (in *Inviter) Authorize(ctx context.Context, userID, channelID string) error {
+	if in.auth == nil {
+		return nil
+	}
+	return in.auth.Authorize(ctx, userID, channelID)
 }
 
 // Invite runs one invitation to its end and reports on every person named.
@@ -78,6 +105,10 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Repo
 	invitees, recent := in.reserve(inv.ConferenceID, invitees)
 	rep.Skipped = append(rep.Skipped, recent...)
 	called, links := splitLinks(invitees)
+	if err := in.limits.take(inv.Invoker, len(called)); err != nil {
+		in.release(inv.ConferenceID, invitees)
+		return rep, err
+	}
 	if len(called) > 0 {
 		rep.SentAt = in.cfg.Now()
 		if rep.RequestID, err = in.send(ctx, inv, called); err != nil {
@@ -190,13 +221,22 @@ func (in *Inviter) choose(conferenceID string, g gathered) (invitees []Invitee, 
 
 // send asks the meeting service to call the invitees. When it answered
 // with an error nobody is held back from a retry; with no answer (a
-// timeout) people may be ringing, so their reservations stand.
+// timeout) people may be ringing, so their reservations stand. Work not
+// sent yet stops with ctx; once sending, the request is let finish within
+// SendTimeout whatever becomes of ctx (a shutdown), so that whoever rings
+// is reported.
 func (in *Inviter) send(ctx context.Context, inv Invitation, invitees []Invitee) (requestID string, err error) {
+	if err := ctx.Err(); err != nil {
+		in.release(inv.ConferenceID, invitees) // nobody rings: a retry may call them
+		return "", err
+	}
 	attendees := make([]meeting.Attendee, len(invitees))
 	for i, iv := range invitees {
 		attendees[i] = attendee(iv, inv.Role)
 	}
-	requestID, err = in.meetings.Invite(ctx, inv.ConferenceID, attendees)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.cfg.SendTimeout)
+	defer cancel()
+	requestID, err = in.meetings.Invite(sctx, inv.ConferenceID, attendees)
 	var apiErr *meeting.APIError
 	if errors.As(err, &apiErr) {
 		in.release(inv.ConferenceID, invitees)

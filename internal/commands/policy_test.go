@@ -21,9 +21,18 @@ import (
 func guardPeople() *people {
 	p := newPeople()
 	p.users["UGUEST"] = commands.Person{ID: "UGUEST", Name: "Gus", Email: "gus@partner.example", Guest: true}
-	p.fail = map[string]error{"UBROKEN": errors.New("slack is down"), "SBROKEN": errors.New("slack is down")}
+	p.users["UOTHER"] = commands.Person{ID: "UOTHER", Name: "Olga", TeamID: "TOTHER", Phone: "+44 20 7946 0999"}
+	p.users["USTRANGER"] = commands.Person{ID: "USTRANGER", Name: "Sam", TeamID: "THOME", Stranger: true}
+	p.users["UGRID"] = commands.Person{ID: "UGRID", Name: "Gina", TeamID: "TSISTER", EnterpriseID: "EHOME"}
+	p.fail = map[string]error{"UBROKEN": errors.New("slack is down"), "SBROKEN": errors.New("slack is down"), "DBROKEN": errors.New("slack is down")}
+	p.dms = map[string]string{"DBOT": "UCAROL", "DALICE": "UALICE"} // DTWO, between two people, the bot cannot see
 	return p
 }
+
+var (
+	home = commands.Organisation{TeamID: "THOME"}
+	grid = commands.Organisation{TeamID: "THOME", EnterpriseID: "EHOME"}
+)
 
 func TestGuardAuthorize(t *testing.T) {
 	t.Parallel()
@@ -38,7 +47,7 @@ func TestGuardAuthorize(t *testing.T) {
 	}{
 		{name: "members may invite by default", user: "UCAROL", channel: "CGEN", wantLookups: 1},
 		{name: "guests may not by default", user: "UGUEST", channel: "CGEN", want: commands.RefusedGuest, wantLookups: 1},
-		{name: "guests may when allowed", policy: commands.Policy{AllowGuests: true}, user: "UGUEST", channel: "CGEN"},
+		{name: "guests may when allowed", policy: commands.Policy{AllowGuests: true}, user: "UGUEST", channel: "CGEN", wantLookups: 1},
 		{
 			name: "denied channel", policy: commands.Policy{DeniedChannels: []string{"CRANDOM"}},
 			user: "UCAROL", channel: "CRANDOM", want: commands.RefusedChannel,
@@ -80,11 +89,36 @@ func TestGuardAuthorize(t *testing.T) {
 		},
 		{
 			name: "an allowed guest on the allowed list", policy: commands.Policy{AllowedUsers: []string{"UGUEST"}, AllowGuests: true},
-			user: "UGUEST", channel: "CGEN",
+			user: "UGUEST", channel: "CGEN", wantLookups: 1,
+		},
+		{name: "another organisation's user may not", policy: commands.Policy{Home: home}, user: "UOTHER", channel: "CGEN", want: commands.RefusedExternal, wantLookups: 1},
+		{name: "a stranger may not", policy: commands.Policy{Home: home}, user: "USTRANGER", channel: "CGEN", want: commands.RefusedExternal, wantLookups: 1},
+		{name: "another enterprise's user may not", policy: commands.Policy{Home: grid}, user: "UOTHER", channel: "CGEN", want: commands.RefusedExternal, wantLookups: 1},
+		{name: "another workspace of the same enterprise may", policy: commands.Policy{Home: grid}, user: "UGRID", channel: "CGEN", wantLookups: 1},
+		{name: "a grid user is foreign to a standalone workspace", policy: commands.Policy{Home: home}, user: "UGRID", channel: "CGEN", want: commands.RefusedExternal, wantLookups: 1},
+		{name: "external people may when allowed", policy: commands.Policy{Home: home, AllowExternal: true}, user: "UOTHER", channel: "CGEN", wantLookups: 1},
+		{name: "allowed external people and guests: nobody is looked up", policy: commands.Policy{Home: home, AllowExternal: true, AllowGuests: true}, user: "USTRANGER", channel: "CGEN"},
+		{
+			name: "a DM between two people is not the bot's: the allowed list applies", policy: commands.Policy{AllowedChannels: []string{"CGEN"}},
+			user: "UCAROL", channel: "DTWO", want: commands.RefusedChannel,
+		},
+		{
+			name: "another person's DM with the bot is not the invoker's", policy: commands.Policy{AllowedChannels: []string{"CGEN"}},
+			user: "UCAROL", channel: "DALICE", want: commands.RefusedChannel,
+		},
+		{
+			name: "a denied DM between two people", policy: commands.Policy{DeniedChannels: []string{"DTWO"}},
+			user: "UCAROL", channel: "DTWO", want: commands.RefusedChannel,
+		},
+		{name: "a DM with no lists: allowed without asking whose", user: "UCAROL", channel: "DTWO", wantLookups: 1},
+		{
+			name: "whose DM cannot be told: refused", policy: commands.Policy{AllowedChannels: []string{"CGEN"}},
+			user: "UCAROL", channel: "DBROKEN", want: commands.RefusedNoLookup,
 		},
 		{name: "a failed person lookup refuses", user: "UBROKEN", channel: "CGEN", want: commands.RefusedNoLookup, wantLookups: 1},
 		{name: "an unknown person is refused", user: "UNOBODY", channel: "CGEN", want: commands.RefusedNoLookup, wantLookups: 1},
-		{name: "with guests allowed, nobody is looked up", policy: commands.Policy{AllowGuests: true}, user: "UBROKEN", channel: "CGEN"},
+		{name: "with guests allowed, external people are still checked", policy: commands.Policy{AllowGuests: true}, user: "UBROKEN", channel: "CGEN", want: commands.RefusedNoLookup, wantLookups: 1},
+		{name: "with guests and external people allowed, nobody is looked up", policy: commands.Policy{AllowGuests: true, AllowExternal: true}, user: "UBROKEN", channel: "CGEN"},
 		{
 			name: "a group that cannot be read is skipped", policy: commands.Policy{AllowedGroups: []string{"SBROKEN", "SENG"}},
 			user: "UBOB", channel: "CGEN", wantLookups: 1, wantGroups: 2,
@@ -113,8 +147,9 @@ func TestGuardAuthorize(t *testing.T) {
 			assert.Equal(t, tt.wantLookups, p.lookups.Load(), "person lookups")
 			assert.Equal(t, tt.wantGroups, p.expands.Load(), "group lookups")
 
-			// The channel rules alone, as asked before anything is looked up.
-			if tt.want == commands.RefusedChannel {
+			// The channel rules alone, as asked before anything is looked up
+			// (a DM needs a lookup: it is left to Authorize).
+			if tt.want == commands.RefusedChannel && tt.channel[0] != 'D' {
 				assert.ErrorIs(t, tt.policy.CheckChannel(tt.channel), commands.ErrRefused)
 			} else {
 				assert.NoError(t, tt.policy.CheckChannel(tt.channel))

@@ -96,6 +96,10 @@ func (in *Inviter) resolve(ctx context.Context, id string) (r resolution, cachea
 		return skip(p, SkipDeactivated), true
 	case p.Bot:
 		return skip(p, SkipBot), true
+	case !in.cfg.AllowExternal && in.cfg.Home.Foreign(p):
+		// Their profile is their own organisation's: its phone is not
+		// ours to ring. Guests, whom an admin let in, are called.
+		return skip(p, SkipExternal), true
 	}
 
 	cacheable = true

@@ -18,6 +18,36 @@ type Person struct {
 	Deleted bool
 	Bot     bool
 	Guest   bool // restricted or ultra-restricted account
+	// The person's organisation, from users.info: team_id, and
+	// enterprise_user.enterprise_id on Enterprise Grid; Stranger is
+	// is_stranger (someone of another organisation seen through Slack
+	// Connect). See Organisation.Foreign.
+	TeamID       string
+	EnterpriseID string
+	Stranger     bool
+}
+
+// Organisation is the workspace (and Enterprise Grid organisation, if
+// any) the bot is installed in, as auth.test tells it at start.
+type Organisation struct {
+	TeamID       string
+	EnterpriseID string
+}
+
+// Foreign reports whether p belongs to another organisation than o: a
+// stranger (Slack Connect), or someone of another enterprise, or (outside
+// Enterprise Grid) of another workspace. Workspaces of one enterprise are
+// one organisation. When o is unknown (zero) only strangers are foreign.
+func (o Organisation) Foreign(p Person) bool {
+	switch {
+	case p.Stranger:
+		return true
+	case o.EnterpriseID != "":
+		return p.EnterpriseID != o.EnterpriseID
+	case o.TeamID != "":
+		return p.EnterpriseID != "" || p.TeamID != o.TeamID
+	}
+	return false
 }
 
 // Errors a People implementation returns so the inviter can tell the user
@@ -150,6 +180,7 @@ const (
 	SkipInMeeting                              // already in the meeting
 	SkipBeingCalled                            // being called into the meeting right now (by someone else)
 	SkipShareLink                              // email only: Huawei can't ring them, and the join link couldn't be sent to them
+	SkipExternal                               // of another organisation (Slack Connect), not called without AllowExternal
 )
 
 var skipNames = map[SkipReason]string{
@@ -158,6 +189,7 @@ var skipNames = map[SkipReason]string{
 	SkipEmptyGroup: "empty_group", SkipDuplicate: "duplicate", SkipRecentlyInvited: "recently_invited",
 	SkipUnknownChannel: "unknown_channel", SkipDirectNotAllowed: "direct_not_allowed",
 	SkipInMeeting: "in_meeting", SkipBeingCalled: "being_called", SkipShareLink: "share_link",
+	SkipExternal: "external",
 }
 
 // String names the reason for logs and metrics.
@@ -221,7 +253,20 @@ type Config struct {
 	// PresenceWait bounds how long an invitation waits for Presence beyond
 	// its other steps; after it, everyone is called. Default 2 seconds.
 	PresenceWait time.Duration
-	Now          func() time.Time
+	// Home is the organisation the bot is installed in; people of another
+	// one (Organisation.Foreign) are not called unless AllowExternal.
+	// Policy.Home and Policy.AllowExternal say the same for who may invite.
+	Home          Organisation
+	AllowExternal bool
+	// CallsPerMinute is how many people one invoker may have called in a
+	// minute (0: no limit); beyond it an invitation fails with
+	// ErrSlowDown and calls nobody.
+	CallsPerMinute int
+	// SendTimeout bounds the invite request once it is being sent: it is
+	// let finish even when the invitation's context is cancelled (a
+	// shutdown), so that whoever rings is reported. Default 10 seconds.
+	SendTimeout time.Duration
+	Now         func() time.Time
 }
 
 // maxRemembered caps each of the inviter's in-memory tables (people looked
@@ -243,6 +288,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.PresenceWait <= 0 {
 		c.PresenceWait = 2 * time.Second
+	}
+	if c.SendTimeout <= 0 {
+		c.SendTimeout = 10 * time.Second
 	}
 	if c.Now == nil {
 		c.Now = time.Now

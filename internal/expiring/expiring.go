@@ -96,6 +96,15 @@ func (m *Map[K, V]) Delete(k K) {
 	delete(m.m, k)
 }
 
+// Prune drops the entries that have expired, without waiting for the
+// next insert to do it: owners call it on a timer, so that a table nobody
+// writes to gives its memory back.
+func (m *Map[K, V]) Prune() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.prune(m.now())
+}
+
 // Len is how many entries the map holds, some perhaps expired but not yet
 // dropped.
 func (m *Map[K, V]) Len() int {

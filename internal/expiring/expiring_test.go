@@ -123,3 +123,17 @@ func TestDelete(t *testing.T) {
 	assert.False(t, ok)
 	assert.Equal(t, 2, m.Len())
 }
+
+func TestPruneDropsExpiredEntriesWithoutAnInsert(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC)
+	m := expiring.New[string, int](time.Minute, 10, func() time.Time { return now })
+	m.Set("a", 1)
+	m.Set("b", 2)
+	now = now.Add(time.Minute)
+	assert.Equal(t, 2, m.Len(), "expired, still held")
+
+	m.Prune()
+
+	assert.Zero(t, m.Len())
+}

@@ -26,6 +26,7 @@ const (
 	controlTokenLifetime = 30 * time.Minute // documented lifetime, used when the response gives none
 	controlTokenMargin   = 2 * time.Minute  // stop using a control token this long before it expires
 	confEntryIdle        = 24 * time.Hour   // forget a conference this long after its token expired
+	maxConfEntries       = 5000             // conferences remembered at once; the stalest are forgotten first
 )
 
 // Conference is what the bot needs to know about a conference.
@@ -301,10 +302,18 @@ func (c *Client) entry(conferenceID string) *confEntry {
 		return e
 	}
 	cutoff := c.now().Add(-confEntryIdle)
+	stalest := ""
 	for id, e := range c.confs {
-		if e.flight == nil && e.control.renewAt.Before(cutoff) {
+		switch {
+		case e.flight != nil: // being prepared: kept
+		case e.control.renewAt.Before(cutoff):
 			delete(c.confs, id)
+		case stalest == "" || e.control.renewAt.Before(c.confs[stalest].control.renewAt):
+			stalest = id
 		}
+	}
+	if len(c.confs) >= maxConfEntries && stalest != "" {
+		delete(c.confs, stalest) // the one whose control token was got longest ago: at worst, asked for again
 	}
 	e := &confEntry{}
 	c.confs[conferenceID] = e
@@ -387,4 +396,12 @@ func (c *Client) dropControlToken(conferenceID, rejected string) {
 	if e, ok := c.confs[conferenceID]; ok && e.control.value == rejected {
 		e.control = token{}
 	}
+}
+
+// Sizes reports how many conferences the client remembers (details and
+// control tokens), for metrics.
+func (c *Client) Sizes() map[string]int {
+	c.confMu.Lock()
+	defer c.confMu.Unlock()
+	return map[string]int{"meetings_prepared": len(c.confs)}
 }

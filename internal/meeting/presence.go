@@ -11,9 +11,25 @@ import (
 )
 
 const (
-	defaultFollowIdle = 10 * time.Minute // stop watching a conference nobody has invited into for this long
-	followRetry       = time.Minute      // after a watch fails to open, ask the REST API for this long
+	defaultFollowIdle  = 10 * time.Minute // stop watching a conference nobody has invited into for this long
+	followRetry        = time.Minute      // after a watch fails to open, ask the REST API for this long
+	defaultMaxFollowed = 200              // conferences followed at once
 )
+
+// PresenceOption tunes a Presence.
+type PresenceOption func(*Presence)
+
+// MaxFollowed caps the conferences followed at once (default 200; n <= 0
+// keeps the default). Following one more drops the one least recently
+// wanted (its WebSocket closes); a conference not followed is asked about
+// on each invitation instead.
+func MaxFollowed(n int) PresenceOption {
+	return func(p *Presence) {
+		if n > 0 {
+			p.max = n
+		}
+	}
+}
 
 // Presence tells who is online in a conference. For a conference it has been
 // asked to Follow it keeps a Watch and answers from it, at no cost, while the
@@ -27,6 +43,7 @@ const (
 type Presence struct {
 	client *Client
 	idle   time.Duration
+	max    int // conferences followed at once
 	logger *slog.Logger
 	ctx    context.Context // cancelled by Close; bounds the opening of watches
 	cancel context.CancelFunc
@@ -53,15 +70,50 @@ type follow struct {
 
 // NewPresence returns a Presence over c. A conference is no longer watched
 // once idle passes without a call for it (default 10 minutes when idle <= 0).
-func NewPresence(c *Client, idle time.Duration) *Presence {
+func NewPresence(c *Client, idle time.Duration, opts ...PresenceOption) *Presence {
 	if idle <= 0 {
 		idle = defaultFollowIdle
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	p := &Presence{client: c, idle: idle, logger: c.logger, ctx: ctx, cancel: cancel,
+	p := &Presence{client: c, idle: idle, max: defaultMaxFollowed, logger: c.logger, ctx: ctx, cancel: cancel,
 		follows: map[string]*follow{}, ended: make(chan string, 16)}
+	for _, o := range opts {
+		o(p)
+	}
 	p.wg.Go(p.janitor)
 	return p
+}
+
+// Sizes reports how many conferences are followed (with a watch open or
+// opening, or remembered as failing), for metrics.
+func (p *Presence) Sizes() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return map[string]int{"followed_meetings": len(p.follows)}
+}
+
+// makeRoomLocked drops the conferences least recently wanted until one
+// more fits under p.max, and returns their watches to be closed without
+// p.mu held. Those still opening are kept (their opener holds them); when
+// only those are left it reports false: the new one is not followed.
+func (p *Presence) makeRoomLocked() (stale []*Watch, ok bool) {
+	for len(p.follows) >= p.max {
+		var oldest string
+		var at time.Time
+		for id, f := range p.follows {
+			if !f.opening && (oldest == "" || f.lastWanted.Before(at)) {
+				oldest, at = id, f.lastWanted
+			}
+		}
+		if oldest == "" {
+			return stale, false
+		}
+		if w := p.follows[oldest].watch; w != nil {
+			stale = append(stale, w)
+		}
+		delete(p.follows, oldest)
+	}
+	return stale, true
 }
 
 // janitor stops watches nobody has wanted for p.idle, even when no other
@@ -164,6 +216,13 @@ func (p *Presence) Follow(conferenceID string) {
 	stale := p.reapLocked(now)
 	f := p.follows[conferenceID]
 	if f == nil {
+		dropped, ok := p.makeRoomLocked()
+		stale = append(stale, dropped...)
+		if !ok {
+			p.mu.Unlock()
+			closeAll(stale)
+			return
+		}
 		f = &follow{}
 		p.follows[conferenceID] = f
 	}

@@ -47,6 +47,7 @@ type Metrics struct {
 	upstreamRequests *prometheus.CounterVec
 	upstreamDuration *prometheus.HistogramVec
 	buildInfo        *prometheus.GaugeVec
+	tables           *tables
 }
 
 // NewMetrics returns Metrics registered in a fresh registry, together with the
@@ -110,8 +111,9 @@ func NewMetrics() *Metrics {
 			Name: "meet_invite_build_info",
 			Help: "Always 1; its labels say which build is running (version, commit, Go version).",
 		}, []string{"version", "commit", "goversion"}),
+		tables: newTables(),
 	}
-	m.reg.MustRegister(
+	m.reg.MustRegister(m.tables,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.invitees, m.skipped, m.failures,

@@ -162,3 +162,18 @@ func TestUnknownHuaweiCodesAreCountedWithBoundedLabels(t *testing.T) {
 		"50 distinct labels, then other")
 	assert.Equal(t, 51, strings.Count(text, "\nmeet_invite_huawei_unknown_codes_total{"))
 }
+
+func TestTablesAreReadOnEachScrape(t *testing.T) {
+	t.Parallel()
+	m := ops.NewMetrics()
+	n := 3
+	m.Tables(func() map[string]int { return map[string]int{"posts": n, "envelopes": 7} })
+	m.Tables(func() map[string]int { return map[string]int{"followed_meetings": 2} })
+
+	body := scrape(t, m)
+	assert.Contains(t, body, `meet_invite_table_entries{table="posts"} 3`)
+	assert.Contains(t, body, `meet_invite_table_entries{table="envelopes"} 7`)
+	assert.Contains(t, body, `meet_invite_table_entries{table="followed_meetings"} 2`)
+	n = 5
+	assert.Contains(t, scrape(t, m), `meet_invite_table_entries{table="posts"} 5`)
+}

@@ -13,4 +13,5 @@ var ManifestScopes = []string{
 	"groups:read",
 	"channels:history",
 	"groups:history",
+	"im:read", // conversations.info on a DM: is it the invoker's own with the bot?
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/url"
 	"sync"
 	"time"
 
@@ -21,6 +22,9 @@ type Inviter interface {
 	InvitePlanned(ctx context.Context, inv commands.Invitation, plan commands.Plan) (commands.Report, error)
 	FollowCalls(ctx context.Context, rep commands.Report, ticks <-chan time.Time) <-chan commands.CallUpdate
 	Reach(ctx context.Context, userID, channelID string) (commands.Invitee, *commands.Skipped, error)
+	// Authorize applies the access rules alone, before work that costs
+	// something (a model reading plain words).
+	Authorize(ctx context.Context, userID, channelID string) error
 }
 
 // Monitor is told what the app does, for health checks and metrics. It
@@ -48,8 +52,12 @@ func (noMonitor) Working(string, int)                                    {}
 // Config tunes the app. internal/bot sets every field from the
 // configuration, with its defaults.
 type Config struct {
-	InviteTimeout time.Duration        // one invitation, from ack to outcome message
-	ShutdownGrace time.Duration        // how long in-flight invitations may finish at shutdown
+	InviteTimeout time.Duration // one invitation, from ack to outcome message
+	ShutdownGrace time.Duration // how long in-flight invitations may finish at shutdown
+	// SentGrace is how long, after the shutdown grace, a request whose
+	// invite was already sent may still take to finish and report (the
+	// meeting timeout and a post); the rest are cancelled at once.
+	SentGrace     time.Duration
 	AckTimeout    time.Duration        // how long an ack may wait for the socket
 	Simulated     bool                 // the meeting service is a simulator: say so in every message
 	MaxPeople     int                  // most people one request may reach; 0 = no check here (the inviter checks too)
@@ -65,6 +73,11 @@ type Config struct {
 	// looking every CallPoll.
 	CallWatch time.Duration
 	CallPoll  time.Duration
+	// ButtonSecret signs button values and form metadata (trust.go); nil:
+	// a random key made by New. SlackAPIURL's host is trusted for
+	// response_urls besides hooks.slack.com (the fakes serve them there).
+	ButtonSecret []byte
+	SlackAPIURL  string
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -85,6 +98,8 @@ type App struct {
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
 	ended     *expiring.Map[string, struct{}]      // meetings that ended lately, for posts made as they end
 	postsMu   sync.Mutex                           // serialises changes of posts and ended
+	signer    signer                               // signs what the bot reads back from Slack (trust.go)
+	apiHost   *url.URL                             // Config.SlackAPIURL, parsed; nil when unset
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -94,6 +109,11 @@ const (
 	postMemory      = 12 * time.Hour   // longer than meetings last
 	maxEntries      = 20000            // per table
 	postsPerMeeting = 100
+	// maxPostMeetings caps the meetings whose posts are remembered: at most
+	// maxPostMeetings × postsPerMeeting posts. Only followed meetings
+	// (MAX_FOLLOWED_MEETINGS, 200 by default) can be seen to end, so ten
+	// times that leaves room for meetings followed again.
+	maxPostMeetings = 2000
 )
 
 // New returns an App that talks to Slack through sm and invites through
@@ -107,8 +127,36 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
 		arrived:   expiring.New[string, time.Time](time.Minute, maxEntries, nil),
 		pending:   pendingCards{expiring.New[string, pending](pendingTTL, maxEntries, nil)},
-		posts:     expiring.New[string, []*postRecord](postMemory, maxEntries, nil),
+		posts:     expiring.New[string, []*postRecord](postMemory, maxPostMeetings, nil),
 		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
+		signer:    newSigner(cfg.ButtonSecret),
+		apiHost:   parseHost(cfg.SlackAPIURL),
+	}
+}
+
+func parseHost(raw string) *url.URL {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u
+	}
+	return nil
+}
+
+// Prune drops the expired entries of the app's tables; call it on a
+// timer.
+func (a *App) Prune() {
+	a.envelopes.Prune()
+	a.arrived.Prune()
+	a.pending.Prune()
+	a.posts.Prune()
+	a.ended.Prune()
+}
+
+// Sizes reports how many entries each of the app's in-memory tables
+// holds, by name, for metrics.
+func (a *App) Sizes() map[string]int {
+	return map[string]int{
+		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(), "confirm_cards": a.pending.Len(),
+		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(),
 	}
 }
 
@@ -133,9 +181,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Info("waiting for work in flight", "count", n, "grace", a.cfg.ShutdownGrace)
 	}
 	if !a.tasks.Wait(a.cfg.ShutdownGrace) {
-		a.log.Warn("shutdown grace period over; cancelling invitations in flight", "count", a.tasks.Len())
-		stopWork()
-		a.tasks.Wait(5 * time.Second)
+		a.log.Warn("shutdown grace period over; cancelling invitations not sent yet", "count", a.tasks.Len())
+		stopWork() // an invite request already sent finishes and is reported (commands.Inviter.send)
+		a.tasks.Wait(max(5*time.Second, a.cfg.SentGrace))
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return nil

@@ -74,6 +74,9 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 	people := slackapp.NewPeople(api)
 	guard := commands.NewGuard(cfg.Policy, people, log, time.Minute, nil)
 	inviter := commands.NewInviter(people, mc, nil, guard, log, commands.Config{MaxPeople: 50})
+	if cfg.SlackAPIURL == "" {
+		cfg.SlackAPIURL = sf.APIURL() // the fake's response_urls are on its host
+	}
 	a := slackapp.New(log, socketmode.New(api), inviter, nil, withTestDefaults(cfg))
 
 	ctx, cancel := context.WithCancel(context.Background())
@@ -88,6 +91,10 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 	require.NoError(t, sf.WaitConnected(wctx))
 	return &app{slack: sf, meet: mf}
 }
+
+// testSecret signs the apps' buttons, so that tests can press buttons
+// the app did not post (slackapp.SignButton).
+var testSecret = []byte("a test secret of at least 32 characters")
 
 // withTestDefaults fills what a test leaves zero (internal/bot does this
 // in production, from the configuration).
@@ -112,6 +119,9 @@ func withTestDefaults(c slackapp.Config) slackapp.Config {
 	}
 	if c.CallPoll == 0 {
 		c.CallPoll = time.Second
+	}
+	if c.ButtonSecret == nil {
+		c.ButtonSecret = testSecret
 	}
 	return c
 }

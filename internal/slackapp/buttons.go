@@ -16,11 +16,14 @@ import (
 // pressed them.
 
 // handleRetry runs an invitation again from its "Try again" or "Call
-// again" button, as asked by whoever pressed it, from where they pressed it.
+// again" button, as asked by whoever pressed it, from where they pressed it:
+// the intake authorizes the presser like anyone typing the command, and
+// the audit line names them. The value must carry the bot's signature.
 func (a *App) handleRetry(lt lifetimes, log *slog.Logger, cb slack.InteractionCallback, value string) {
-	v, ok := decodeRetry(value)
-	if !ok {
-		log.Warn("unreadable Try again button")
+	plain, signed := a.signer.open(signRetry, value)
+	v, ok := decodeRetry(plain)
+	if !signed || !ok {
+		log.Warn("unreadable or unsigned Try again button", "signed", signed)
 		return
 	}
 	channel := cb.Channel.ID
@@ -31,7 +34,7 @@ func (a *App) handleRetry(lt lifetimes, log *slog.Logger, cb slack.InteractionCa
 	if v.Host {
 		inv.Role = meeting.RoleHost
 	}
-	t := target{channelID: channel, userID: cb.User.ID, responseURL: cb.ResponseURL, kind: "button", start: time.Now()}
+	t := target{channelID: channel, userID: cb.User.ID, responseURL: a.hook(cb.ResponseURL), kind: "button", start: time.Now()}
 	a.submit(lt, request{t: t, inv: inv, log: log}, func() {})
 }
 
@@ -67,13 +70,13 @@ func (a *App) handleEdit(lt lifetimes, log *slog.Logger, cb slack.InteractionCal
 		a.replace(ctx, cb.ResponseURL, confirmGone)
 		return
 	}
-	meta := modalMeta{ChannelID: p.t.channelID, ResponseURL: p.t.responseURL, GroupIDs: p.inv.GroupIDs, ChannelIDs: p.inv.ChannelIDs}
+	meta := modalMeta{UserID: cb.User.ID, ChannelID: p.inv.Channel, ResponseURL: p.t.responseURL, GroupIDs: p.inv.GroupIDs, ChannelIDs: p.inv.ChannelIDs}
 	a.openModal(lt.work, log, cb.TriggerID, meta, p.inv.ConferenceID, p.inv.UserIDs, p.inv.Role == meeting.RoleHost)
 }
 
 // replace swaps the message a button was clicked on for text.
 func (a *App) replace(ctx context.Context, responseURL, text string) {
-	if responseURL == "" {
+	if responseURL = a.hook(responseURL); responseURL == "" {
 		return
 	}
 	_, _, err := a.sm.PostMessageContext(ctx, "",

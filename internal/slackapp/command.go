@@ -23,7 +23,7 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			return
 		}
 		r := request{
-			t:   target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: time.Now()},
+			t:   target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: a.hook(cmd.ResponseURL), kind: "command", start: time.Now()},
 			inv: commands.Invitation{Invoker: cmd.UserID, Channel: cmd.ChannelID},
 			log: a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID),
 		}
@@ -47,7 +47,7 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			// Not enough to go on: open the form, prefilled with what was
 			// given. The trigger expires in 3 s, so nothing comes first.
 			a.ack(c, evt.Request, nil)
-			meta := modalMeta{ChannelID: cmd.ChannelID, ResponseURL: cmd.ResponseURL, GroupIDs: req.GroupIDs, ChannelIDs: req.ChannelIDs}
+			meta := modalMeta{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: r.t.responseURL, GroupIDs: req.GroupIDs, ChannelIDs: req.ChannelIDs}
 			a.openModal(lt.work, r.log, cmd.TriggerID, meta, req.ConferenceID, req.UserIDs, false)
 		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil:
 			// Plain words: let the model read them, then ask before acting.
@@ -150,8 +150,10 @@ func (a *App) ephemeral(text string) map[string]any {
 }
 
 // mark adds the simulation note to a message when the meeting service is
-// the simulator, so nobody mistakes a test for a real call.
+// the simulator, so nobody mistakes a test for a real call. It signs the
+// message's Try again and Call again buttons too (seal).
 func (a *App) mark(m message) message {
+	m = a.seal(m) // issue 14: sign the buttons the bot reads back (trust.go)
 	if !a.cfg.Simulated {
 		return m
 	}

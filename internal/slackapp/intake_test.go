@@ -46,11 +46,11 @@ func TestEveryEntryPointConfirmsABigInvitation(t *testing.T) {
 		}},
 		{"Try again with a group", func(t *testing.T, a *app) {
 			value := `{"c":"` + running + `","g":["SCROWD"]}`
-			_, _, err := a.slack.ClickButton(t.Context(), slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "retry_invite", Value: value})
+			_, _, err := a.slack.ClickButton(t.Context(), slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "retry_invite", Value: slackapp.SignButton(testSecret, value)})
 			require.NoError(t, err)
 		}},
 		{"Call again for many", func(t *testing.T, a *app) {
-			_, _, err := a.slack.ClickButton(t.Context(), slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "call_again", Value: string(callAgain)})
+			_, _, err := a.slack.ClickButton(t.Context(), slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "call_again", Value: slackapp.SignButton(testSecret, string(callAgain))})
 			require.NoError(t, err)
 		}},
 	}

@@ -17,6 +17,11 @@ import (
 func (a *App) interpret(lt lifetimes, r request, text string) {
 	ctx, cancel := context.WithTimeout(lt.work, 30*time.Second)
 	defer cancel()
+	// Whoever may not invite does not get the model to read for them.
+	if err := a.inviter.Authorize(ctx, r.inv.Invoker, r.inv.Channel); err != nil {
+		a.report(ctx, lt, r, commands.Report{}, err)
+		return
+	}
 	req, err := a.cfg.Interpreter.Interpret(ctx, text)
 	if err == nil {
 		req, err = commands.CheckInterpretation(req, text)

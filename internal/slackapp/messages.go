@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
@@ -134,6 +135,8 @@ func skipReason(r commands.SkipReason) string {
 		return "they're being called into the meeting right now."
 	case commands.SkipShareLink:
 		return "Huawei can't ring an email address, and I couldn't send them the join link: share it with them."
+	case commands.SkipExternal:
+		return "they belong to another organisation, and calling people outside ours isn't enabled here."
 	}
 	return "I couldn't invite them."
 }
@@ -219,9 +222,15 @@ func failure(err error, conferenceID, name string) string {
 	if errors.As(err, &refused) {
 		return refusalText(refused.Reason)
 	}
+	var slow *commands.SlowDownError
+	if errors.As(err, &slow) {
+		return fmt.Sprintf("Slow down: you can have at most %s called a minute, so I called nobody this time. "+
+			"Try again in %s.", plural(slow.PerMinute, "person", "people"), waitText(slow.Wait))
+	}
 	if errors.Is(err, context.Canceled) {
-		return "I had to stop before I could finish because I'm restarting. " +
-			"Some people may already be ringing: check the meeting before trying again."
+		// An invite request already sent is let finish (commands.Inviter.send):
+		// cancelled work never reached the meeting service.
+		return "I had to stop before calling anyone because I'm restarting. Nobody was called: try again in a minute."
 	}
 	var apiErr *meeting.APIError
 	ref := ""
@@ -331,6 +340,16 @@ func notInvitedHeader(n int, conferenceID string) string {
 
 const addMeHint = "I'm not in this channel, so I couldn't post the result there. Add me with `/invite @meet-invite` to post results in this channel."
 
+// waitText says how long to wait, in whole seconds under a minute, else
+// in minutes, rounded up.
+func waitText(d time.Duration) string {
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs < 60 {
+		return plural(max(secs, 1), "second", "seconds")
+	}
+	return plural((secs+59)/60, "minute", "minutes")
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return "1 " + one
@@ -372,6 +391,7 @@ const (
 	modalBadMeeting          = "Enter the meeting ID: 6 to 20 digits, e.g. 914083136."
 	modalNobody              = "Choose at least one person to invite."
 	modalTooMany             = "Choose at most %d people (you chose %d)."
+	modalStale               = "This form can't be sent any more (it is from before a restart, or not yours). Close it and open it again."
 )
 
 func modalGroupsNote(groups string) string {
@@ -419,6 +439,8 @@ func refusalText(r commands.Refusal) string {
 		return "You're not on the list of people who can invite to meetings with meet-invite. Ask an admin to add you."
 	case commands.RefusedNoLookup:
 		return "I couldn't check whether you can invite people just now. Try again in a moment."
+	case commands.RefusedExternal:
+		return "People from another organisation can't invite people to meetings here. Ask someone in the workspace's own organisation."
 	}
 	return ""
 }

@@ -31,7 +31,11 @@ const (
 
 // modalMeta travels in the modal's private_metadata: the view_submission
 // payload carries no channel, so where to report goes along with the form.
+// It is signed (trust.go) and names whom the form was opened for: the
+// channel reported to is where the request came from, never a field a
+// client could change.
 type modalMeta struct {
+	UserID      string   `json:"u,omitempty"` // whom the form was opened for
 	ChannelID   string   `json:"c,omitempty"` // "" = report to the invoker directly
 	ResponseURL string   `json:"r,omitempty"`
 	GroupIDs    []string `json:"g,omitempty"` // user groups named in the command, invited too
@@ -104,7 +108,9 @@ func inviteModal(meta modalMeta, conferenceID string, userIDs []string, host boo
 func (a *App) openModal(ctx context.Context, log *slog.Logger, triggerID string, meta modalMeta, conferenceID string, userIDs []string, host bool) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	if _, err := a.sm.OpenViewContext(ctx, triggerID, inviteModal(meta, conferenceID, userIDs, host)); err != nil {
+	view := inviteModal(meta, conferenceID, userIDs, host)
+	view.PrivateMetadata = a.signer.sign(signModal, view.PrivateMetadata)
+	if _, err := a.sm.OpenViewContext(ctx, triggerID, view); err != nil {
 		log.Error("could not open the invite form", "err", err)
 	}
 }
@@ -165,15 +171,18 @@ func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		}
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
 		var meta modalMeta
-		if err := json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta); err != nil {
-			log.Warn("modal with unreadable metadata", "err", err)
+		plain, signed := a.signer.open(signModal, cb.View.PrivateMetadata)
+		if err := json.Unmarshal([]byte(plain), &meta); !signed || err != nil || meta.UserID != cb.User.ID {
+			log.Warn("form with unsigned or someone else's metadata", "signed", signed, "err", err)
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: modalStale}))
+			return
 		}
 		sub, errs := a.readSubmission(cb.View, meta)
 		if errs != nil {
 			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(errs))
 			return
 		}
-		t := target{channelID: meta.ChannelID, userID: cb.User.ID, responseURL: meta.ResponseURL, kind: "modal", start: time.Now()}
+		t := target{channelID: meta.ChannelID, userID: cb.User.ID, responseURL: a.hook(meta.ResponseURL), kind: "modal", start: time.Now()}
 		if t.channelID == "" {
 			t.channelID = cb.User.ID // from a global shortcut: report in a direct message
 		}

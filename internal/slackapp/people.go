@@ -41,7 +41,32 @@ func (p *People) Person(ctx context.Context, userID string) (commands.Person, er
 		Deleted: u.Deleted,
 		Bot:     u.IsBot || u.ID == "USLACKBOT",
 		Guest:   u.IsRestricted || u.IsUltraRestricted,
+		// https://docs.slack.dev/reference/objects/user-object: team_id,
+		// enterprise_user.enterprise_id (Enterprise Grid), is_stranger
+		// (another organisation's user, through Slack Connect).
+		TeamID:       u.TeamID,
+		EnterpriseID: u.Enterprise.EnterpriseID,
+		Stranger:     u.IsStranger,
 	}, nil
+}
+
+// DirectWith returns the user whose direct message with the bot channelID
+// is (conversations.info: is_im and user, with im:read), or "" for any
+// other conversation, including one the bot cannot see such as a DM
+// between two people (channel_not_found). It implements
+// commands.Conversations.
+func (p *People) DirectWith(ctx context.Context, channelID string) (string, error) {
+	c, err := p.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
+	if err != nil {
+		if e := slackError(err); e == "channel_not_found" || e == "not_in_channel" {
+			return "", nil
+		}
+		return "", fmt.Errorf("conversations.info %s: %w", channelID, err)
+	}
+	if !c.IsIM {
+		return "", nil
+	}
+	return c.User, nil
 }
 
 // GroupMembers returns the user IDs in a user group.

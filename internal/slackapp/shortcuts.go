@@ -24,7 +24,7 @@ func (a *App) handleGlobalShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 		}
 		a.ack(c, evt.Request, nil)
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
-		a.openModal(lt.work, log, cb.TriggerID, modalMeta{}, "", nil, false)
+		a.openModal(lt.work, log, cb.TriggerID, modalMeta{UserID: cb.User.ID}, "", nil, false)
 	}
 }
 
@@ -46,7 +46,7 @@ func (a *App) handleThreadShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 		if err != nil {
 			log.Warn("could not read the thread; opening the form without its people", "err", err)
 		}
-		meta := modalMeta{ChannelID: cb.Channel.ID, ResponseURL: cb.ResponseURL}
+		meta := modalMeta{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: a.hook(cb.ResponseURL)}
 		a.openModal(lt.work, log, cb.TriggerID, meta, "", people, false)
 	}
 }

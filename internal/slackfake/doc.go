@@ -8,7 +8,7 @@
 // sends hello, PINGs, slash_commands and interactive envelopes, and records
 // every ack with its latency. On the Web API it serves auth.test, users.info,
 // users.lookupByEmail, usergroups.users.list, conversations.members,
-// conversations.replies, views.open, views.update, views.push,
+// conversations.info, conversations.replies, views.open, views.update, views.push,
 // chat.postMessage, chat.postEphemeral and chat.update, plus the response_url
 // endpoints it mints for commands and interactions. Everything posted is
 // recorded as a Message.
@@ -61,7 +61,19 @@
 //   - channel membership: not_in_channel, channel_not_found (private channels
 //     the bot is not in are invisible), user_not_in_channel;
 //   - response_url: at most 5 uses within 30 minutes (HTTP 404 used_url,
-//     expired_url, no_service).
+//     expired_url, no_service);
+//   - organisations: users.info gives each user's team_id,
+//     enterprise_user.enterprise_id (Enterprise Grid) and is_stranger
+//     (another organisation's user met through Slack Connect), as the user
+//     object documents them (https://docs.slack.dev/reference/objects/user-object);
+//     auth.test gives the installing team_id and, on Enterprise Grid,
+//     enterprise_id (https://docs.slack.dev/reference/methods/auth.test);
+//   - conversations.info (scope channels:read, groups:read or im:read by the
+//     conversation's kind) answers a direct message with is_im and the other
+//     user (https://docs.slack.dev/reference/objects/im-object) and a DM
+//     between two people, which the bot is not in, with channel_not_found, as
+//     any conversation the bot cannot see
+//     (https://docs.slack.dev/reference/methods/conversations.info).
 //
 // Conversations.members lists the bot itself when Channel.BotIsMember is set,
 // and the bot user (Config.BotUserID) is part of the user directory, as in

@@ -35,13 +35,19 @@ var ErrClosed = errors.New("slackfake: server closed")
 // DefaultScopes are the bot scopes granted when Config.Scopes is nil.
 var DefaultScopes = []string{
 	"commands", "chat:write", "users:read", "users:read.email", "usergroups:read",
-	"channels:read", "groups:read", "channels:history", "groups:history",
+	"channels:read", "groups:read", "channels:history", "groups:history", "im:read",
 }
 
-// User is a workspace member as the fake's directory knows it.
+// User is a workspace member as the fake's directory knows it. TeamID
+// defaults to Config.TeamID. Someone of another organisation, seen through
+// Slack Connect, has another TeamID (and EnterpriseID, on Enterprise Grid)
+// and IsStranger; users.info answers with team_id, enterprise_user and
+// is_stranger as the user object documents them
+// (https://docs.slack.dev/reference/objects/user-object,
+// https://docs.slack.dev/apis/slack-connect).
 type User struct {
-	ID, TeamID, Name, RealName, DisplayName, Email, Phone, Title, TZ, Locale string
-	Deleted, IsBot, IsRestricted, IsUltraRestricted, IsAdmin                 bool
+	ID, TeamID, EnterpriseID, Name, RealName, DisplayName, Email, Phone, Title, TZ, Locale string
+	Deleted, IsBot, IsRestricted, IsUltraRestricted, IsAdmin, IsStranger                   bool
 }
 
 // Channel is a conversation. IsIM marks a direct message channel (ID "D…").
@@ -69,11 +75,12 @@ type ThreadMessage struct{ User, Text, TS string }
 
 // Config seeds a Server. Zero values take the documented defaults.
 type Config struct {
-	TeamID    string   // default "T0FAKE"
-	BotToken  string   // default "xoxb-fake-bot-token"
-	AppToken  string   // default "xapp-fake-app-token"
-	BotUserID string   // default "UBOT"
-	Scopes    []string // bot scopes granted; nil means DefaultScopes, an empty non-nil slice means none
+	TeamID       string   // default "T0FAKE"
+	EnterpriseID string   // the Enterprise Grid organisation; "" for a standalone workspace
+	BotToken     string   // default "xoxb-fake-bot-token"
+	AppToken     string   // default "xapp-fake-app-token"
+	BotUserID    string   // default "UBOT"
+	Scopes       []string // bot scopes granted; nil means DefaultScopes, an empty non-nil slice means none
 
 	Users    []User
 	Channels []Channel
@@ -309,6 +316,9 @@ func (s *Server) track(h http.Handler) http.Handler {
 func (s *Server) putUser(u User) {
 	if u.TeamID == "" {
 		u.TeamID = s.cfg.TeamID
+		if u.EnterpriseID == "" {
+			u.EnterpriseID = s.cfg.EnterpriseID
+		}
 	}
 	if _, ok := s.users[u.ID]; !ok {
 		s.userOrder = append(s.userOrder, u.ID)

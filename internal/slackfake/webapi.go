@@ -101,6 +101,8 @@ func (s *Server) method(name string) (apiMethod, bool) {
 		return apiMethod{scopes: fixed("usergroups:read"), serve: s.usergroupsUsersList}, true
 	case "conversations.members":
 		return apiMethod{scopes: s.conversationScopes("read"), serve: s.conversationsMembers}, true
+	case "conversations.info":
+		return apiMethod{scopes: s.conversationScopes("read"), serve: s.conversationsInfo}, true
 	case "conversations.replies":
 		return apiMethod{scopes: s.conversationScopes("history"), serve: s.conversationsReplies}, true
 	case "views.open", "views.push":
@@ -307,11 +309,15 @@ func (s *Server) appsConnectionsOpen(*params) reply {
 func (s *Server) authTest(*params) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return reply{
+	r := reply{
 		"ok": true, "url": "https://" + teamDomain + ".slack.com/", "team": "Fake Workspace",
 		"user": s.userName(s.cfg.BotUserID), "team_id": s.cfg.TeamID, "user_id": s.cfg.BotUserID,
 		"bot_id": botID, "is_enterprise_install": false,
 	}
+	if s.cfg.EnterpriseID != "" { // https://docs.slack.dev/reference/methods/auth.test
+		r["enterprise_id"] = s.cfg.EnterpriseID
+	}
+	return r
 }
 
 func (s *Server) usersInfo(p *params) reply {
@@ -395,6 +401,15 @@ func (s *Server) userJSON(u *User, includeLocale bool) map[string]any {
 		"updated":                    1700000000,
 		"is_email_confirmed":         !u.IsBot,
 		"who_can_share_contact_card": "EVERYONE",
+	}
+	if u.EnterpriseID != "" {
+		out["enterprise_user"] = map[string]any{
+			"id": u.ID, "enterprise_id": u.EnterpriseID, "enterprise_name": "Enterprise " + u.EnterpriseID,
+			"is_admin": false, "is_owner": false, "teams": []string{u.TeamID},
+		}
+	}
+	if u.IsStranger {
+		out["is_stranger"] = true
 	}
 	if u.TZ != "" {
 		out["tz"] = u.TZ
@@ -492,6 +507,55 @@ func (s *Server) conversationsMembers(p *params) reply {
 		return errReply("invalid_cursor")
 	}
 	return reply{"ok": true, "members": members, "response_metadata": map[string]any{"next_cursor": next}}
+}
+
+// conversationsInfo answers as conversations.info does
+// (https://docs.slack.dev/reference/methods/conversations.info): a direct
+// message is {"is_im":true,"user":…}, "user" being the other person than
+// the caller (https://docs.slack.dev/reference/objects/im-object); a
+// conversation the bot is not in and cannot see (a private channel, a DM
+// between two people) is channel_not_found. The bot's DM with a user
+// exists whether or not it was seeded ("D" + the user ID without its "U",
+// as dmChannel names it).
+func (s *Server) conversationsInfo(p *params) reply {
+	id := p.get("channel")
+	if id == "" {
+		return invalidArguments("[ERROR] missing required field: channel")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c, ok := s.channels[id]
+	if !ok {
+		if user := "U" + strings.TrimPrefix(id, "D"); strings.HasPrefix(id, "D") && s.isUserID(user) && s.dmChannel(user) == id {
+			return reply{"ok": true, "channel": imJSON(id, user)}
+		}
+		return errReply("channel_not_found")
+	}
+	if !visible(c) {
+		return errReply("channel_not_found")
+	}
+	if c.IsIM {
+		user := ""
+		for _, m := range c.Members {
+			if m != s.cfg.BotUserID {
+				user = m
+			}
+		}
+		return reply{"ok": true, "channel": imJSON(c.ID, user)}
+	}
+	return reply{"ok": true, "channel": map[string]any{
+		"id": c.ID, "name": c.Name, "is_channel": !c.Private, "is_group": c.Private, "is_im": false,
+		"is_mpim": false, "is_private": c.Private, "is_archived": c.Archived, "is_general": c.Name == "general",
+		"is_shared": false, "is_ext_shared": false, "is_org_shared": false, "is_member": c.BotIsMember,
+		"created": 1700000000, "creator": "",
+	}}
+}
+
+func imJSON(id, user string) map[string]any {
+	return map[string]any{
+		"id": id, "created": 1700000000, "is_im": true, "is_org_shared": false,
+		"user": user, "is_user_deleted": false, "priority": 0,
+	}
 }
 
 func (s *Server) conversationsReplies(p *params) reply {
@@ -620,7 +684,7 @@ func blockError(err error) reply {
 // dmChannel is the ID of the bot's DM with a user; s.mu must be held.
 func (s *Server) dmChannel(userID string) string {
 	for _, id := range s.chanOrder {
-		if c := s.channels[id]; c.IsIM && slices.Contains(c.Members, userID) {
+		if c := s.channels[id]; c.IsIM && c.BotIsMember && slices.Contains(c.Members, userID) {
 			return c.ID
 		}
 	}

@@ -65,6 +65,8 @@ type Config struct {
 	// looking every CallPoll.
 	CallWatch time.Duration
 	CallPoll  time.Duration
+	// UpdateEvery is how often one post may be updated at most; default 3s.
+	UpdateEvery time.Duration
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -85,6 +87,7 @@ type App struct {
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
 	ended     *expiring.Map[string, struct{}]      // meetings that ended lately, for posts made as they end
 	postsMu   sync.Mutex                           // serialises changes of posts and ended
+	pace      *pacer                               // posts and updates at Slack's pace
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -109,6 +112,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		pending:   pendingCards{expiring.New[string, pending](pendingTTL, maxEntries, nil)},
 		posts:     expiring.New[string, []*postRecord](postMemory, maxEntries, nil),
 		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
+		pace:      newPacer(cfg.UpdateEvery),
 	}
 }
 
@@ -121,6 +125,7 @@ func (a *App) Run(ctx context.Context) error {
 	// Invitations outlive ctx by design: a shutdown lets them finish.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	defer a.pace.close()
 	lt := lifetimes{work: work, life: ctx}
 
 	h := socketmode.NewSocketmodeHandler(a.sm)
@@ -135,6 +140,7 @@ func (a *App) Run(ctx context.Context) error {
 	if !a.tasks.Wait(a.cfg.ShutdownGrace) {
 		a.log.Warn("shutdown grace period over; cancelling invitations in flight", "count", a.tasks.Len())
 		stopWork()
+		a.pace.close() // queued posts and updates give up
 		a.tasks.Wait(5 * time.Second)
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {

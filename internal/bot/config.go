@@ -32,6 +32,7 @@ type Config struct {
 	MeetingSimulator bool // use the built-in meeting simulator instead of Huawei
 
 	MaxPeople     int
+	MaxGroups     int // user groups and channels, together, per request
 	ConfirmAbove  int
 	MaxConcurrent int
 	AllowDirect   bool
@@ -111,6 +112,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.MaxPeople > slackapp.MaxInvitePeople { // the largest invitation the Slack messages are built to carry
 		bad("INVITE_MAX_PEOPLE must be at most %d (got %d)", slackapp.MaxInvitePeople, c.MaxPeople)
 	}
+	c.MaxGroups = positiveInt(get, bad, "INVITE_MAX_GROUPS", commands.DefaultMaxGroups)
 	c.ConfirmAbove = positiveInt(get, bad, "INVITE_CONFIRM_ABOVE", 10)
 	c.MaxConcurrent = positiveInt(get, bad, "MAX_CONCURRENT_INVITATIONS", 32)
 	c.AllowDirect = boolean(get, bad, "ALLOW_DIRECT_INVITES")

@@ -86,6 +86,8 @@ func failureCode(err error) string {
 		return "http_" + strconv.Itoa(apiErr.StatusCode)
 	case errors.Is(err, commands.ErrTooManyPeople):
 		return "too_many_people"
+	case errors.Is(err, commands.ErrTooManyGroups):
+		return "too_many_groups"
 	case errors.Is(err, meeting.ErrNoHostPassword):
 		return "no_host_password"
 	case errors.Is(err, meeting.ErrUnavailable):

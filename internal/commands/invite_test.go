@@ -52,7 +52,7 @@ func (p *people) GroupMembers(_ context.Context, id string) ([]string, error) {
 	return m, nil
 }
 
-func (p *people) ChannelMembers(_ context.Context, id string) ([]string, error) {
+func (p *people) ChannelMembers(_ context.Context, id string, _ int) ([]string, error) {
 	p.expands.Add(1)
 	m, ok := p.channels[id]
 	if !ok {

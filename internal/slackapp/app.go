@@ -53,6 +53,7 @@ type Config struct {
 	AckTimeout    time.Duration        // how long an ack may wait for the socket
 	Simulated     bool                 // the meeting service is a simulator: say so in every message
 	MaxPeople     int                  // most people one request may reach; 0 = no check here (the inviter checks too)
+	MaxGroups     int                  // most user groups and channels one request may name; 0 = no check here (the inviter checks too)
 	ConfirmAbove  int                  // ask before inviting more people than this through groups or channels
 	AllowDirect   bool                 // phone numbers and emails may be typed in a command
 	Policy        commands.Policy      // its channel rules answer at once; the Inviter applies all of it

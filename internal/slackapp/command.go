@@ -57,6 +57,8 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			refuse("bad_input", parseProblem(err)+"\n"+usage)
 		case req.Direct() && !a.cfg.AllowDirect:
 			refuse("refused", directNotAllowed)
+		case a.tooBig(req) != nil:
+			refuse("refused", failure(a.tooBig(req), req.ConferenceID, ""))
 		default:
 			r.inv = invitationOf(req, r.inv)
 			r.named = !r.inv.Expands()
@@ -67,6 +69,19 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			say(shuttingDown)()
 		}
 	}
+}
+
+// tooBig is the refusal of a command naming more people, or more groups
+// and channels, than one request may reach: said in the ack, which then
+// promises nothing it cannot keep.
+func (a *App) tooBig(req commands.Request) error {
+	if n := len(req.GroupIDs) + len(req.ChannelIDs); a.cfg.MaxGroups > 0 && n > a.cfg.MaxGroups {
+		return &commands.TooManyGroupsError{Count: n, Max: a.cfg.MaxGroups}
+	}
+	if n := len(req.UserIDs) + len(req.Phones) + len(req.Emails); a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople {
+		return &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople}
+	}
+	return nil
 }
 
 // invitationOf fills an invitation from a parsed command.

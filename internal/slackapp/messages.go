@@ -212,8 +212,17 @@ const unknownError = "Something went wrong talking to the meeting service (ref {
 func failure(err error, conferenceID, name string) string {
 	var tooMany *commands.TooManyError
 	if errors.As(err, &tooMany) {
-		return fmt.Sprintf("That's %d people; I invite at most %d at a time. Invite fewer people, or split them up.",
-			tooMany.Count, tooMany.Max)
+		count := fmt.Sprintf("%d", tooMany.Count)
+		if tooMany.AtLeast {
+			count = fmt.Sprintf("more than %d", tooMany.Max)
+		}
+		return fmt.Sprintf("That's %s people; I invite at most %d at a time. Invite fewer people, or split them up.",
+			count, tooMany.Max)
+	}
+	var tooManyGroups *commands.TooManyGroupsError
+	if errors.As(err, &tooManyGroups) {
+		return fmt.Sprintf("That's %d groups and channels; I look up at most %d in one request. Name fewer, or split them up.",
+			tooManyGroups.Count, tooManyGroups.Max)
 	}
 	var refused *commands.RefusedError
 	if errors.As(err, &refused) {

@@ -77,8 +77,9 @@ func slackError(err error) string {
 	return ""
 }
 
-// ChannelMembers returns the user IDs in a channel, all pages of them.
-func (p *People) ChannelMembers(ctx context.Context, channelID string) ([]string, error) {
+// ChannelMembers returns the user IDs in a channel, page by page until the
+// last or until it has more than atMost (0: all pages).
+func (p *People) ChannelMembers(ctx context.Context, channelID string, atMost int) ([]string, error) {
 	params := &slack.GetUsersInConversationParameters{ChannelID: channelID, Limit: 200}
 	var all []string
 	for {
@@ -95,7 +96,7 @@ func (p *People) ChannelMembers(ctx context.Context, channelID string) ([]string
 				all = append(all, id)
 			}
 		}
-		if next == "" {
+		if next == "" || (atMost > 0 && len(all) > atMost) {
 			return all, nil
 		}
 		params.Cursor = next

@@ -62,7 +62,6 @@ func (a *App) handleThreadShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 const threadHint = "I'm not in this channel, so I could only choose the people the message shows (its author and " +
 	"who replied). Add me with `/invite @meet-invite` to have everyone in the thread chosen."
 
-
 // threadPeople returns who wrote in the thread of the message the shortcut
 // was used on, in order, without bots or the invoker, at most MaxPeople.
 func (a *App) threadPeople(ctx context.Context, cb slack.InteractionCallback) ([]string, error) {

@@ -17,6 +17,7 @@ type monitor struct {
 }
 
 func (m monitor) Connected(ok bool)              { m.health.SetSlackConnected(ok) }
+func (m monitor) Reconnected()                   { m.metrics.Reconnected() }
 func (m monitor) Acked(took time.Duration)       { m.metrics.Ack(took) }
 func (m monitor) Queued()                        { m.metrics.Queued() }
 func (m monitor) Refused(kind, outcome string)   { m.metrics.Request(kind, outcome, 0) }

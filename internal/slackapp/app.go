@@ -27,6 +27,7 @@ type Inviter interface {
 // must be safe for concurrent use.
 type Monitor interface {
 	Connected(ok bool)                                                        // the Socket Mode connection is up or down
+	Reconnected()                                                             // it was opened again (Slack asked, or it dropped)
 	Acked(took time.Duration)                                                 // an envelope was acknowledged, took after it arrived
 	Queued()                                                                  // a request waits for a free slot
 	Refused(kind, outcome string)                                             // a request ended before it was run: "bad_input" or "refused"
@@ -38,6 +39,7 @@ type Monitor interface {
 type noMonitor struct{}
 
 func (noMonitor) Connected(bool)                                         {}
+func (noMonitor) Reconnected()                                           {}
 func (noMonitor) Acked(time.Duration)                                    {}
 func (noMonitor) Queued()                                                {}
 func (noMonitor) Refused(string, string)                                 {}

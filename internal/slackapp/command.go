@@ -121,8 +121,16 @@ func (a *App) whoami(lt lifetimes, r request) {
 	}
 }
 
+// logConnection follows the Socket Mode connection for health and logs.
+// slack-go handles Slack's "disconnect" message itself (it reconnects and
+// never passes the message on), so a Slack-requested reconnect shows as a
+// connection whose count is above zero.
 func (a *App) logConnection(msg string) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, _ *socketmode.Client) {
+		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok && ce.ConnectionCount > 0 {
+			a.log.Info("reconnected to Slack (Slack asked, or the connection dropped)", "connection", ce.ConnectionCount)
+			a.cfg.Monitor.Reconnected()
+		}
 		switch evt.Type {
 		case socketmode.EventTypeConnected, socketmode.EventTypeHello:
 			a.cfg.Monitor.Connected(true)

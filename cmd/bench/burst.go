@@ -159,9 +159,9 @@ func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
 
 // sorted is a burst's messages sorted out.
 type sorted struct {
-	outcome              map[string][]slackfake.Message // person → the channel posts and private notes naming only them
-	posts                int                            // channel posts
-	updated              map[string]time.Time           // post ts → its last update
+	outcome               map[string][]slackfake.Message // person → the channel posts and private notes naming only them
+	posts                 int                            // channel posts
+	updated               map[string]time.Time           // post ts → its last update
 	queued, missed, stray int
 }
 

@@ -69,13 +69,13 @@ func (a *App) intake(lt lifetimes, r request) {
 		a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err)
 		return
 	}
-	defer release()
 	var rep commands.Report
 	if r.plan != nil {
 		rep, err = a.inviter.InvitePlanned(ctx, r.inv, *r.plan)
 	} else {
 		rep, err = a.inviter.Invite(ctx, r.inv)
 	}
+	release() // a post waiting for its channel's turn holds no slot
 	a.report(ctx, lt, r, rep, err)
 }
 

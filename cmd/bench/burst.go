@@ -66,35 +66,7 @@ func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
 	}
 	callsBefore := w.calls()
 
-	type sent struct {
-		envelope string
-		ack      slackfake.Ack
-		ackedAt  time.Time
-		err      error
-	}
-	sends := make([]sent, n)
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for i := range sends {
-		wg.Go(func() {
-			<-start
-			s, err := w.slack.SendCommand(cctx, slackfake.Command{
-				UserID: invokerID, ChannelID: channelName(i % channels), Text: burstConference + " <@" + personID(i) + ">",
-			})
-			if err != nil {
-				sends[i].err = err
-				return
-			}
-			sends[i].envelope = s.EnvelopeID
-			sends[i].ack, sends[i].err = w.slack.WaitAck(cctx, s.EnvelopeID)
-			sends[i].ackedAt = time.Now()
-		})
-	}
-	t0 := time.Now()
-	close(start)
-	wg.Wait()
+	sends, t0 := sendBurst(ctx, w, n, channels)
 
 	r := burstResult{n: n, channels: channels}
 	// Every command ends within INVITE_TIMEOUT (60 s) plus its channel's
@@ -130,6 +102,13 @@ func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
 	for _, at := range s.updated {
 		r.lastUpdate = max(r.lastUpdate, at.Sub(t0))
 	}
+	r.tally(w, sends, s.outcome, t0)
+	slices.Sort(r.acks)
+	return r, nil
+}
+
+// tally matches each command to its outcome, by the person it names.
+func (r *burstResult) tally(w *world, sends []sent, outcome map[string][]slackfake.Message, t0 time.Time) {
 	var spans [][2]time.Time
 	for i, snt := range sends {
 		if snt.err != nil {
@@ -140,7 +119,7 @@ func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
 		if w.slack.AckCount(snt.envelope) == 1 {
 			r.ackedOnce++
 		}
-		switch got := s.outcome[personID(i)]; len(got) {
+		switch got := outcome[personID(i)]; len(got) {
 		case 0:
 		case 1:
 			r.outcomes++
@@ -153,8 +132,43 @@ func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
 		}
 	}
 	r.peakInFlight = peakOverlap(spans)
-	slices.Sort(r.acks)
-	return r, nil
+}
+
+// sent is one command of a burst and its ack.
+type sent struct {
+	envelope string
+	ack      slackfake.Ack
+	ackedAt  time.Time
+	err      error
+}
+
+// sendBurst sends n commands at once, the i-th naming the i-th person from
+// the channel i mod channels, and waits for their acks; t0 is when they went.
+func sendBurst(ctx context.Context, w *world, n, channels int) (sends []sent, t0 time.Time) {
+	sends = make([]sent, n)
+	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range sends {
+		wg.Go(func() {
+			<-start
+			s, err := w.slack.SendCommand(cctx, slackfake.Command{
+				UserID: invokerID, ChannelID: channelName(i % channels), Text: burstConference + " <@" + personID(i) + ">",
+			})
+			if err != nil {
+				sends[i].err = err
+				return
+			}
+			sends[i].envelope = s.EnvelopeID
+			sends[i].ack, sends[i].err = w.slack.WaitAck(cctx, s.EnvelopeID)
+			sends[i].ackedAt = time.Now()
+		})
+	}
+	t0 = time.Now()
+	close(start)
+	wg.Wait()
+	return sends, t0
 }
 
 // sorted is a burst's messages sorted out.

@@ -3,8 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
-
-	"golang.org/x/sync/errgroup"
+	"sync"
 )
 
 // Plan is who an invitation would reach: the users named directly, then
@@ -79,20 +78,21 @@ func (in *Inviter) expand(ctx context.Context, inv Invitation) Plan {
 	// A channel is paged only until it has more members than could be
 	// invited (the invoker, one of them, is left out).
 	atMost := in.cfg.MaxPeople + 1
-	var g errgroup.Group
-	g.SetLimit(expansions)
+	sem := make(chan struct{}, expansions)
+	var wg sync.WaitGroup
 	for i := range exps {
 		e := &exps[i]
-		g.Go(func() error {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			if e.groupID != "" {
 				e.members, e.err = in.people.GroupMembers(ctx, e.groupID)
 			} else {
 				e.members, e.err = in.people.ChannelMembers(ctx, e.channelID, atMost)
 			}
-			return nil
 		})
 	}
-	_ = g.Wait() // each expansion keeps its own error
+	wg.Wait()
 
 	plan := Plan{Direct: len(inv.Phones) + len(inv.Emails), brought: map[string]bool{}}
 	seen := map[string]bool{}

@@ -38,12 +38,12 @@ func (r report) write(w io.Writer) {
 
 	fmt.Fprintf(w, "**Bursts of concurrent slash commands** (each a valid invitation of one new person, the commands coming from the channels in turn; "+
 		"calls followed for %s, then each post's final state; fresh bot and fakes per burst)\n\n", callStatusFor)
-	fmt.Fprintln(w, "| commands at once | channels | ack p50 | ack p99 | ack max | acked exactly once | one outcome | posted | told privately | last post after | posts updated (within) | last update after | 429s | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| commands at once | channels | ack p50 | ack p99 | ack max | acked exactly once | one outcome | posted | told privately (of which failed as a whole) | invites accepted | last post after | posts updated (within) | last update after | 429s | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, b := range r.bursts {
-		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d / %d | %d / %d | %d | %d | %s | %d / %d (%s) | %s | %d | %d | %s | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d / %d | %d / %d | %d | %d (%d) | %d | %s | %d / %d (%s) | %s | %d | %d | %s | %s | %s | %s |\n",
 			b.n, b.channels, ms(percentile(b.acks, 50)), ms(percentile(b.acks, 99)), ms(percentile(b.acks, 100)),
-			b.ackedOnce, b.n, b.outcomes, b.n, b.posted, b.outcomes-b.posted, secs(b.lastPost),
+			b.ackedOnce, b.n, b.outcomes, b.n, b.posted, b.outcomes-b.posted, b.unattributed, b.invites, secs(b.lastPost),
 			b.updated, b.posted, r.opts.updateWait, secs(b.lastUpdate), sum(b.limited), b.peakInFlight, mib(b.peakRSS),
 			perUnit(b.mallocs, b.n), ratio(sum(b.calls.slack), b.n), ratio(sum(b.calls.meet), b.n))
 	}

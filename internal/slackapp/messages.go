@@ -205,6 +205,11 @@ var codeMessages = map[string]string{
 	"USG.201040001": "Something went wrong on my side (ref {ref}). Please try again.", // "user already exists": never expected from an invitation
 }
 
+// timedOut is the failure of an invitation that ran out of INVITE_TIMEOUT
+// on the bot's side: waiting for a slot, or for Slack's rate limits.
+const timedOut = "I couldn't finish in time: lots of invitations are running, and Slack or the meeting service is slow. " +
+	"Some people may already be ringing: check the meeting before trying again."
+
 const unknownError = "Something went wrong talking to the meeting service (ref {ref})."
 
 // failure explains why an invitation failed as a whole. name is the
@@ -247,6 +252,9 @@ func failure(err error, conferenceID, name string) string {
 				break
 			}
 		}
+	}
+	if msg == unknownError && errors.Is(err, context.DeadlineExceeded) {
+		return timedOut
 	}
 	if name == "" {
 		name = "one of the people"

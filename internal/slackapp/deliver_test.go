@@ -15,7 +15,9 @@ import (
 // chat.postMessage can fail; a refused message is not sent again as is.
 func TestNotPostedNoteSaysWhy(t *testing.T) {
 	t.Parallel()
-	slackErr := func(code string) error { return fmt.Errorf("chat.postMessage: %w", slack.SlackErrorResponse{Err: code}) }
+	slackErr := func(code string) error {
+		return fmt.Errorf("chat.postMessage: %w", slack.SlackErrorResponse{Err: code})
+	}
 	tests := []struct {
 		err     error
 		want    string

@@ -157,6 +157,10 @@ func (a *App) postPrivate(ctx context.Context, t target, m message) error {
 	return nil
 }
 
+// updateTimeout bounds one chat.update call: longer than the longest
+// Retry-After of a per-minute tier (60 s), which slack-go waits out.
+const updateTimeout = 75 * time.Second
+
 // updatePost replaces a posted message, in the background: the updates of
 // one post are sent at most once every few seconds (a state that a newer
 // one replaces before its turn is never sent, the last always is), within
@@ -165,7 +169,7 @@ func (a *App) postPrivate(ctx context.Context, t target, m message) error {
 func (a *App) updatePost(_ context.Context, log *slog.Logger, where posted, m message) {
 	send := func(m message, err error) {
 		if err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
+			ctx, cancel := context.WithTimeout(context.Background(), updateTimeout)
 			defer cancel()
 			_, _, _, err = a.sm.UpdateMessageContext(ctx, where.channel, where.ts, m.options()...)
 		}

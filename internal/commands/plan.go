@@ -115,8 +115,8 @@ func (in *Inviter) expand(ctx context.Context, inv Invitation) Plan {
 		case len(e.members) == 0:
 			skip.Reason = SkipEmptyGroup
 		}
-		if e.channelID != "" && len(e.members) > atMost {
-			plan.partial = true
+		if e.channelID != "" && len(e.members) == atMost+1 {
+			plan.partial = true // perhaps cut short: more than atMost, in any case
 		}
 		if skip.Reason != 0 {
 			plan.Skipped = append(plan.Skipped, skip)

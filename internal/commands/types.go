@@ -34,7 +34,8 @@ type People interface {
 	Person(ctx context.Context, userID string) (Person, error)
 	GroupMembers(ctx context.Context, groupID string) ([]string, error)
 	// ChannelMembers returns a channel's members. It may stop paging once
-	// it has more than atMost of them (0: no limit), returning those.
+	// it has more than atMost of them (0: no limit), and then returns
+	// exactly atMost+1.
 	ChannelMembers(ctx context.Context, channelID string, atMost int) ([]string, error)
 }
 

@@ -78,7 +78,9 @@ func slackError(err error) string {
 }
 
 // ChannelMembers returns the user IDs in a channel, page by page until the
-// last or until it has more than atMost (0: all pages).
+// last or until it has more than atMost (0: all pages). When it stops early
+// it returns exactly atMost+1 of them: a caller counting them knows there
+// are more than atMost.
 func (p *People) ChannelMembers(ctx context.Context, channelID string, atMost int) ([]string, error) {
 	params := &slack.GetUsersInConversationParameters{ChannelID: channelID, Limit: 200}
 	var all []string
@@ -96,8 +98,11 @@ func (p *People) ChannelMembers(ctx context.Context, channelID string, atMost in
 				all = append(all, id)
 			}
 		}
-		if next == "" || (atMost > 0 && len(all) > atMost) {
+		if next == "" {
 			return all, nil
+		}
+		if atMost > 0 && len(all) > atMost {
+			return all[:atMost+1], nil
 		}
 		params.Cursor = next
 	}

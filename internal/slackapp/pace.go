@@ -16,7 +16,7 @@ import (
 // slack-go would wait out (OptionRetry) but only three times.
 const (
 	postsPerSecond = 1
-	postBurst      = 2               // below Slack's unpublished burst
+	postBurst      = 2               // Slack allows "short bursts" (unpublished); the fake assumes 3
 	maxPostWait    = 2 * time.Minute // a post queued longer goes by response_url instead
 	updateEvery    = 3 * time.Second // one post is updated at most this often; the last state always lands
 	updatesPerMin  = 45              // with updateBurst, at most 50 chat.update calls in any minute

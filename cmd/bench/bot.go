@@ -102,9 +102,9 @@ type botProc struct {
 
 // startBot starts the bot in a child process against w and waits until it
 // is connected over Socket Mode.
-func startBot(ctx context.Context, exe string, w *world) (*botProc, error) {
+func startBot(ctx context.Context, exe string, w *world, env ...string) (*botProc, error) {
 	cmd := exec.Command(exe, childArg)
-	cmd.Env = append(os.Environ(), w.env()...)
+	cmd.Env = append(os.Environ(), w.env(env...)...)
 	logs := &logTally{}
 	cmd.Stderr = logs
 	stdin, err := cmd.StdinPipe()

@@ -64,7 +64,10 @@ func (b *bench) endToEnd(ctx context.Context) ([]e2eResult, error) {
 }
 
 func (b *bench) e2eRepeat(ctx context.Context, r int, res []e2eResult) error {
-	w, err := startWorld(b.people, 2*b.opts.repeats, b.opts.latency)
+	// Each case posts in a channel of its own, as four invitations a
+	// second apart would in a real workspace: one channel takes about one
+	// post a second.
+	w, err := startWorld(b.people, 2*b.opts.repeats, len(e2eCases), b.opts.latency, b.opts.limits)
 	if err != nil {
 		return err
 	}
@@ -93,7 +96,7 @@ func (b *bench) e2eRepeat(ctx context.Context, r int, res []e2eResult) error {
 		people []string
 	}{{x, a}, {x, bb}, {y, bb}, {y, a}}
 	for i, step := range plan {
-		if err := b.invite(ctx, w, bot, step.conf, step.people, &res[i]); err != nil {
+		if err := b.invite(ctx, w, bot, channelName(i), step.conf, step.people, &res[i]); err != nil {
 			return fmt.Errorf("%s: %w", res[i].name, err)
 		}
 	}
@@ -108,7 +111,7 @@ func (b *bench) e2eRepeat(ctx context.Context, r int, res []e2eResult) error {
 }
 
 // invite sends one command naming people and waits for its channel post.
-func (b *bench) invite(ctx context.Context, w *world, bot *botProc, conf string, people []string, res *e2eResult) error {
+func (b *bench) invite(ctx context.Context, w *world, bot *botProc, channel, conf string, people []string, res *e2eResult) error {
 	feed, unsubscribe := w.slack.Subscribe()
 	defer unsubscribe()
 	statsBefore, err := bot.stats()
@@ -122,7 +125,7 @@ func (b *bench) invite(ctx context.Context, w *world, bot *botProc, conf string,
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	t0 := time.Now()
-	sent, err := w.slack.SendCommand(cctx, slackfake.Command{UserID: invokerID, ChannelID: channelID, Text: text})
+	sent, err := w.slack.SendCommand(cctx, slackfake.Command{UserID: invokerID, ChannelID: channel, Text: text})
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,15 @@
 // end-to-end time of a 10-person invitation next to its dependency limit,
 // upstream calls per invited person, peak memory and allocations.
 //
-//	go run ./cmd/bench                 # bursts of 200 and 1000, 50 ms per upstream call
+// The fake Slack applies Slack's published rate limits (chat.postMessage
+// about once a second per channel, each other method its tier per minute),
+// and a burst is spread over -channels channels, so the report says what
+// holds against real Slack: posts and updates delivered, 429s received,
+// time to the last post. -limits=false shows the bot's own capacity.
+//
+//	go run ./cmd/bench                 # bursts of 200 and 1000 over 50 channels, 50 ms per upstream call
 //	go run ./cmd/bench -quick          # small sizes, for CI
-//	go run ./cmd/bench -latency 20ms -burst 100,500 -repeats 9
+//	go run ./cmd/bench -latency 20ms -burst 100,500 -repeats 9 -limits=false
 //
 // The bot runs in a child process (this binary with the argument "bot"), so
 // its memory and allocations are its own and a cold start has nothing cached.
@@ -47,10 +53,13 @@ func main() {
 
 // options are the benchmark's flags.
 type options struct {
-	latency time.Duration
-	bursts  []int
-	repeats int // end-to-end repeats of each case
-	quick   bool
+	latency    time.Duration
+	bursts     []int
+	repeats    int // end-to-end repeats of each case
+	quick      bool
+	limits     bool          // the fake Slack applies Slack's rate limits
+	channels   int           // a burst's commands come from this many channels, in turn
+	updateWait time.Duration // how long a burst waits for its posts' final updates
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -59,7 +68,10 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	latency := fs.Duration("latency", 50*time.Millisecond, "latency added to every Slack Web API and Huawei call, on both fakes")
 	burst := fs.String("burst", "200,1000", "comma-separated burst sizes: slash commands sent at once")
 	repeats := fs.Int("repeats", 5, "repeats of each end-to-end case (each cold one with a fresh bot process)")
-	quick := fs.Bool("quick", false, `small sizes for CI: -burst 20 -repeats 2 unless given`)
+	quick := fs.Bool("quick", false, `small sizes for CI: -burst 20 -repeats 2 -channels 5 -update-wait 30s unless given`)
+	limits := fs.Bool("limits", true, "the fake Slack applies Slack's published rate limits")
+	channels := fs.Int("channels", 50, "channels a burst's commands come from, in turn")
+	updateWait := fs.Duration("update-wait", time.Minute, "how long a burst waits for its posts' final updates (chat.update is Tier 3: about 50 a minute)")
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -68,12 +80,18 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	o := options{latency: *latency, repeats: *repeats, quick: *quick}
+	o := options{latency: *latency, repeats: *repeats, quick: *quick, limits: *limits, channels: *channels, updateWait: *updateWait}
 	if o.quick && !set["burst"] {
 		*burst = "20"
 	}
 	if o.quick && !set["repeats"] {
 		o.repeats = 2
+	}
+	if o.quick && !set["channels"] {
+		o.channels = 5
+	}
+	if o.quick && !set["update-wait"] {
+		o.updateWait = 30 * time.Second
 	}
 	for f := range strings.SplitSeq(*burst, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -82,8 +100,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 		}
 		o.bursts = append(o.bursts, n)
 	}
-	if o.latency <= 0 || o.repeats < 1 {
-		return options{}, errors.New("-latency and -repeats must be positive")
+	if o.latency <= 0 || o.repeats < 1 || o.channels < 1 || o.updateWait < 0 {
+		return options{}, errors.New("-latency, -repeats and -channels must be positive")
 	}
 	return o, nil
 }

@@ -61,12 +61,13 @@ func TestParseFlags(t *testing.T) {
 	t.Parallel()
 	o, err := parseFlags(nil, io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{latency: 50 * time.Millisecond, bursts: []int{200, 1000}, repeats: 5}, o)
+	assert.Equal(t, options{latency: 50 * time.Millisecond, bursts: []int{200, 1000}, repeats: 5, limits: true, channels: 50, updateWait: time.Minute}, o)
 
 	o, err = parseFlags([]string{"-quick"}, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, []int{20}, o.bursts)
 	assert.Equal(t, 2, o.repeats)
+	assert.Equal(t, 5, o.channels)
 
 	o, err = parseFlags([]string{"-quick", "-burst", "5, 7", "-latency", "10ms"}, io.Discard)
 	require.NoError(t, err)

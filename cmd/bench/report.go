@@ -29,16 +29,22 @@ type report struct {
 func (r report) write(w io.Writer) {
 	L := r.opts.latency
 	fmt.Fprintf(w, "### meet-invite benchmark\n\n")
-	fmt.Fprintf(w, "`go run ./cmd/bench%s`: L = %v added to every Slack Web API and Huawei call by the fakes; "+
-		"the bot is cmd/bot's wiring in its own process; %s.\n\n", r.flags(), L, goVersion())
+	limits := "Slack's published rate limits on (chat.postMessage about 1/s per channel, each other method its tier per minute)"
+	if !r.opts.limits {
+		limits = "no rate limits (-limits=false): the bot's own capacity, not what real Slack allows"
+	}
+	fmt.Fprintf(w, "`go run ./cmd/bench%s`: L = %v added to every Slack Web API and Huawei call by the fakes; %s; "+
+		"the bot is cmd/bot's wiring in its own process; %s.\n\n", r.flags(), L, limits, goVersion())
 
-	fmt.Fprintf(w, "**Bursts of concurrent slash commands** (each a valid invitation of one new person; fresh bot and fakes per burst)\n\n")
-	fmt.Fprintln(w, "| commands at once | ack p50 | ack p99 | ack max | acked exactly once | one outcome post | queued notes | all outcomes after | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintf(w, "**Bursts of concurrent slash commands** (each a valid invitation of one new person, the commands coming from the channels in turn; "+
+		"calls followed for %s, then each post's final state; fresh bot and fakes per burst)\n\n", callStatusFor)
+	fmt.Fprintln(w, "| commands at once | channels | ack p50 | ack p99 | ack max | acked exactly once | one outcome | posted | told privately (of which failed as a whole) | invites accepted | last post after | posts updated (within) | last update after | 429s | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, b := range r.bursts {
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %d / %d | %d / %d | %d | %s | %d | %s | %s | %s | %s |\n",
-			b.n, ms(percentile(b.acks, 50)), ms(percentile(b.acks, 99)), ms(percentile(b.acks, 100)),
-			b.ackedOnce, b.n, b.outcomes, b.n, b.queuedNotes, ms(b.allDone), b.peakInFlight, mib(b.peakRSS),
+		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d / %d | %d / %d | %d | %d (%d) | %d | %s | %d / %d (%s) | %s | %d | %d | %s | %s | %s | %s |\n",
+			b.n, b.channels, ms(percentile(b.acks, 50)), ms(percentile(b.acks, 99)), ms(percentile(b.acks, 100)),
+			b.ackedOnce, b.n, b.outcomes, b.n, b.posted, b.outcomes-b.posted, b.unattributed, b.invites, secs(b.lastPost),
+			b.updated, b.posted, r.opts.updateWait, secs(b.lastUpdate), sum(b.limited), b.peakInFlight, mib(b.peakRSS),
 			perUnit(b.mallocs, b.n), ratio(sum(b.calls.slack), b.n), ratio(sum(b.calls.meet), b.n))
 	}
 
@@ -59,7 +65,8 @@ func (r report) write(w io.Writer) {
 	fmt.Fprintf(w, "\nCalls per person count every upstream request after the bot connected, divided by the people invited. ")
 	fmt.Fprintf(w, "Lookups are per invitation. Allocations are the bot process's heap objects (runtime.MemStats.Mallocs) per command.\n")
 	for _, b := range r.bursts {
-		fmt.Fprintf(w, "Upstream calls in the burst of %d: Slack %s; Huawei %s.\n", b.n, breakdown(b.calls.slack), breakdown(b.calls.meet))
+		fmt.Fprintf(w, "Upstream calls in the burst of %d: Slack %s; Huawei %s. 429s by method: %s. Queued notes %d, missed-call messages %d.\n",
+			b.n, breakdown(b.calls.slack), breakdown(b.calls.meet), breakdown(b.limited), b.queuedNotes, b.missedNotes)
 		if b.warns+b.errors > 0 {
 			fmt.Fprintf(w, "The bot logged %d warnings and %d errors during the burst of %d.\n", b.warns, b.errors, b.n)
 		}
@@ -82,6 +89,9 @@ func (r report) flags() string {
 	}
 	if r.opts.latency != 50*time.Millisecond {
 		s += " -latency " + r.opts.latency.String()
+	}
+	if !r.opts.limits {
+		s += " -limits=false"
 	}
 	return s
 }
@@ -146,6 +156,8 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
 }
+
+func secs(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
 

@@ -14,7 +14,6 @@ const (
 	appID           = "4be1c0a9d2f34e5b8c7d6e5f4a3b2c1d"
 	appKey          = "bench-app-key"
 	chairPassword   = "135790"
-	channelID       = "CBENCH"
 	invokerID       = "UINVOKER"
 	burstConference = "914083136"
 )
@@ -27,13 +26,19 @@ type world struct {
 	meet  *meetingfake.Server
 }
 
+// channelName is the ID of the i-th channel of the workspace.
+func channelName(i int) string { return fmt.Sprintf("CBENCH%03d", i) }
+
 // personID is the Slack user ID of the i-th seeded person.
 func personID(i int) string { return fmt.Sprintf("UP%05d", i) }
 
 // e2eConference is the r-th running conference for end-to-end runs.
 func e2eConference(r int) string { return fmt.Sprintf("8%08d", r) }
 
-func startWorld(people, conferences int, latency time.Duration) (*world, error) {
+// startWorld seeds channels channels (the invoker and the bot in each) and,
+// with limits, turns on the fake Slack's rate limits: chat.postMessage about
+// once a second per channel, every other method its tier per minute.
+func startWorld(people, conferences, channels int, latency time.Duration, limits bool) (*world, error) {
 	users := make([]slackfake.User, 0, people+1)
 	users = append(users, slackfake.User{ID: invokerID, Name: "carol", RealName: "Carol Invoker", Email: "carol@example.com"})
 	dir := make([]meetingfake.DirectoryUser, 0, people)
@@ -54,11 +59,15 @@ func startWorld(people, conferences int, latency time.Duration) (*world, error) 
 		confs = append(confs, meetingfake.Conference{ID: e2eConference(r), Subject: fmt.Sprintf("Sync %d", r), ChairPassword: chairPassword})
 	}
 
-	sf, err := slackfake.Start(slackfake.Config{
-		Users:    users,
-		Channels: []slackfake.Channel{{ID: channelID, Name: "bench", Members: []string{invokerID}, BotIsMember: true}},
-		Latency:  latency,
-	})
+	chans := make([]slackfake.Channel, max(1, channels))
+	for i := range chans {
+		chans[i] = slackfake.Channel{ID: channelName(i), Name: fmt.Sprintf("bench-%d", i), Members: []string{invokerID}, BotIsMember: true}
+	}
+	var rl *slackfake.RateLimits
+	if limits {
+		rl = &slackfake.RateLimits{}
+	}
+	sf, err := slackfake.Start(slackfake.Config{Users: users, Channels: chans, Latency: latency, RateLimits: rl})
 	if err != nil {
 		return nil, fmt.Errorf("start fake Slack: %w", err)
 	}
@@ -82,16 +91,27 @@ func (w *world) close() {
 }
 
 // env is the bot's configuration pointing at the fakes, under the variable
-// names cmd/bot reads.
-func (w *world) env() []string {
-	return []string{
+// names cmd/bot reads, with extra settings ("NAME=value") after.
+func (w *world) env(extra ...string) []string {
+	return append([]string{
 		"SLACK_BOT_TOKEN=" + w.slack.BotToken(),
 		"SLACK_APP_TOKEN=" + w.slack.AppToken(),
 		"SLACK_API_URL=" + w.slack.APIURL(),
 		"MEETING_API_URL=" + w.meet.URL(),
 		"MEETING_APP_ID=" + appID,
 		"MEETING_APP_KEY=" + appKey,
+	}, extra...)
+}
+
+// rateLimited is how many calls the fake Slack answered with 429, by method.
+func (w *world) rateLimited() map[string]int {
+	out := map[string]int{}
+	for _, m := range slackMethods {
+		if n := w.slack.RateLimited(m); n > 0 {
+			out[m] = n
+		}
 	}
+	return out
 }
 
 // Every Web API method and endpoint the fakes count.

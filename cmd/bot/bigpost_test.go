@@ -64,23 +64,10 @@ func TestBigInvitationsArePostedAndUpdated(t *testing.T) {
 			invited := 1 + tt.phones + tt.emails + 2
 
 			b.command(t, "CMIX", running+" <#CMIX|mix>"+typed)
-			// Each email-only Slack user is sent the join link; then the post
-			// and the note.
-			msgs := b.waitMessages(t, tt.emails+2)
-			var post, note slackfake.Message
-			links := 0
-			for _, m := range msgs {
-				switch {
-				case m.Kind == "post" && strings.Contains(m.Text, "Huawei can't ring you"):
-					links++
-				case m.Kind == "post":
-					post = m
-				default:
-					note = m
-				}
-			}
-			assert.Equal(t, tt.emails, links, "every email-only person is sent the link")
-			require.Equal(t, "post", post.Kind, "the invitation is posted: %v", msgs)
+			post := b.waitMatch(t, "the post", func(m slackfake.Message) bool {
+				return m.Kind == "post" && m.Channel == "CMIX" && m.ThreadTS == ""
+			})
+			note := b.waitMatch(t, "the private note", func(m slackfake.Message) bool { return m.Kind != "post" && m.Kind != "update" })
 			assert.Contains(t, post.Text, fmt.Sprintf("invited %d people", invited))
 			if more := invited - 50; more > 0 {
 				assert.Contains(t, blocksText(t, post.Blocks), fmt.Sprintf("…and %d more.", more))
@@ -93,10 +80,23 @@ func TestBigInvitationsArePostedAndUpdated(t *testing.T) {
 			require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 1 }, 5*time.Second, 10*time.Millisecond,
 				"the bot follows the meeting")
 			require.True(t, b.meet.Answer(running, "+442079400000"), "the first phone rings")
-			msgs = b.waitMessages(t, tt.emails+3)
-			update := msgs[tt.emails+2]
-			assert.Equal(t, "update", update.Kind, "the post's update is accepted")
-			assert.Contains(t, blocksText(t, update.Blocks), ":white_check_mark: <@UPHONE0000> joined")
+			update := b.waitMatch(t, "the post's update", func(m slackfake.Message) bool { return m.Kind == "update" })
+			assert.Contains(t, blocksText(t, update.Blocks), ":white_check_mark: <@UPHONE0000> joined", "the post's update is accepted")
+			b.settle(t)
+			var listed strings.Builder
+			links := 0
+			for _, m := range b.slack.Messages() {
+				if m.TS == post.TS || m.ThreadTS == post.TS {
+					listed.WriteString(blocksText(t, m.Blocks))
+				}
+				if m.Kind == "post" && strings.Contains(m.Text, "Huawei can't ring you") {
+					links++
+				}
+			}
+			assert.Equal(t, tt.emails, links, "every email-only person is sent the link")
+			for i := range tt.phones {
+				assert.Contains(t, listed.String(), fmt.Sprintf("<@UPHONE%04d>", i), "everyone invited is named in the post or its thread")
+			}
 		})
 	}
 }

@@ -216,6 +216,16 @@ func (b *harness) waitMessages(t *testing.T, n int) []slackfake.Message {
 	return msgs
 }
 
+// waitMatch waits until a message for which ok is true has been posted.
+func (b *harness) waitMatch(t *testing.T, what string, ok func(slackfake.Message) bool) slackfake.Message {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	m, err := b.slack.WaitMatch(ctx, ok)
+	require.NoError(t, err, "waiting for %s; have %v", what, b.slack.Messages())
+	return m
+}
+
 // blocksText returns every text in a Block Kit JSON array, one per line.
 func blocksText(t *testing.T, blocks json.RawMessage) string {
 	t.Helper()

@@ -217,6 +217,41 @@ func TestThreadShortcutPreselectsParticipants(t *testing.T) {
 	assert.Len(t, b.meet.Invitations(running)[0].Attendees, 2)
 }
 
+// Where the bot is not in the channel it cannot read the thread; the form
+// still has the people the message itself shows (its author and, on a
+// thread's parent, who replied), and the user is told how to get the rest.
+func TestThreadShortcutWhereTheBotIsNotInTheChannel(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withSlack(func(c *slackfake.Config) {
+		c.Channels = append(c.Channels, slackfake.Channel{ID: "CPUBLIC", Name: "public", Members: []string{"UCAROL", "UALICE", "UBOB", "UDAVE"}})
+	}))
+	b.slack.Thread("CPUBLIC", "1700000000.000100", []slackfake.ThreadMessage{
+		{User: "UALICE", Text: "shall we get on a call?", TS: "1700000000.000100"},
+		{User: "UCAROL", Text: "yes", TS: "1700000001.000100"},
+		{User: "UBOB", Text: "+1", TS: "1700000002.000100"},
+		{User: "UDAVE", Text: "me too", TS: "1700000003.000100"},
+	})
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+
+	// On the parent: its author and everyone who replied.
+	_, _, err := b.slack.MessageShortcut(ctx, "UCAROL", "CPUBLIC", "meet_invite_thread", "1700000000.000100")
+	require.NoError(t, err)
+	_, ov := b.waitView(t, 1)
+	_, users := ov.element("invitees_block")
+	assert.Equal(t, []string{"UALICE", "UBOB", "UDAVE"}, users, "the people the message shows, without the invoker")
+	hint := b.waitMessages(t, 1)[0]
+	assert.Equal(t, "ephemeral", hint.ResponseType, "told privately")
+	assert.Contains(t, hint.Text, "Add me with `/invite @meet-invite`")
+
+	// On a reply: its author and the thread's parent author.
+	_, _, err = b.slack.MessageShortcut(ctx, "UCAROL", "CPUBLIC", "meet_invite_thread", "1700000002.000100")
+	require.NoError(t, err)
+	_, ov = b.waitView(t, 2)
+	_, users = ov.element("invitees_block")
+	assert.Equal(t, []string{"UBOB", "UALICE"}, users)
+}
+
 func TestTryAgainOnceTheMeetingStarts(t *testing.T) {
 	t.Parallel()
 	b := startBot(t)

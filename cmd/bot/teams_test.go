@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,7 +42,18 @@ func TestChannelExpansionAcrossPages(t *testing.T) {
 	require.Len(t, b.meet.Invitations(running), 1)
 	assert.Len(t, b.meet.Invitations(running)[0].Attendees, 199)
 	b.settle(t)
-	assert.Len(t, b.slack.Messages(), 1, "the channel's bot is left out quietly")
+	all := b.slack.Messages()
+	require.Len(t, all, 4, "the post and, in its thread, three replies naming the rest; the channel's bot is left out quietly")
+	var listed strings.Builder
+	for _, m := range all {
+		listed.WriteString(blocksText(t, m.Blocks))
+	}
+	for _, m := range all[1:] {
+		assert.Equal(t, msgs[0].TS, m.ThreadTS, "a reply in the post's thread")
+	}
+	for i := range 199 {
+		assert.Contains(t, listed.String(), fmt.Sprintf("<@UCROWD%04d>", i), "everyone invited is named in the post or its thread")
+	}
 }
 
 func TestManyPeopleNeedConfirmation(t *testing.T) {

@@ -32,6 +32,7 @@ type Config struct {
 	MeetingSimulator bool // use the built-in meeting simulator instead of Huawei
 
 	MaxPeople     int
+	MaxGroups     int // user groups and channels, together, per request
 	ConfirmAbove  int
 	MaxConcurrent int
 	AllowDirect   bool
@@ -109,13 +110,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 
 	c.MeetingTimeout = duration(get, bad, "MEETING_TIMEOUT", 10*time.Second)
 	c.InviteTimeout = duration(get, bad, "INVITE_TIMEOUT", 60*time.Second)
-	c.CallStatusFor = duration(get, bad, "CALL_STATUS_FOR", 90*time.Second)
+	c.CallStatusFor = -1 // "off": posts do not follow their calls
+	if v := get("CALL_STATUS_FOR"); v != "off" && v != "0" {
+		c.CallStatusFor = duration(get, bad, "CALL_STATUS_FOR", 90*time.Second)
+	}
 	c.ShutdownGrace = duration(get, bad, "SHUTDOWN_GRACE", 20*time.Second)
 	c.LookupTTL = duration(get, bad, "LOOKUP_CACHE_TTL", 5*time.Minute)
 	c.MaxPeople = positiveInt(get, bad, "INVITE_MAX_PEOPLE", 50)
 	if c.MaxPeople > slackapp.MaxInvitePeople { // the largest invitation the Slack messages are built to carry
 		bad("INVITE_MAX_PEOPLE must be at most %d (got %d)", slackapp.MaxInvitePeople, c.MaxPeople)
 	}
+	c.MaxGroups = positiveInt(get, bad, "INVITE_MAX_GROUPS", commands.DefaultMaxGroups)
 	c.ConfirmAbove = positiveInt(get, bad, "INVITE_CONFIRM_ABOVE", 10)
 	c.MaxConcurrent = positiveInt(get, bad, "MAX_CONCURRENT_INVITATIONS", 32)
 	c.AllowDirect = boolean(get, bad, "ALLOW_DIRECT_INVITES")

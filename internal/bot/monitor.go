@@ -17,6 +17,7 @@ type monitor struct {
 }
 
 func (m monitor) Connected(ok bool)              { m.health.SetSlackConnected(ok) }
+func (m monitor) Reconnected()                   { m.metrics.Reconnected() }
 func (m monitor) Acked(took time.Duration)       { m.metrics.Ack(took) }
 func (m monitor) Queued()                        { m.metrics.Queued() }
 func (m monitor) Refused(kind, outcome string)   { m.metrics.Request(kind, outcome, 0) }
@@ -86,6 +87,8 @@ func failureCode(err error) string {
 		return "http_" + strconv.Itoa(apiErr.StatusCode)
 	case errors.Is(err, commands.ErrTooManyPeople):
 		return "too_many_people"
+	case errors.Is(err, commands.ErrTooManyGroups):
+		return "too_many_groups"
 	case errors.Is(err, meeting.ErrNoHostPassword):
 		return "no_host_password"
 	case errors.Is(err, meeting.ErrUnavailable):

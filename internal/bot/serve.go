@@ -111,6 +111,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	guard := commands.NewGuard(cfg.Policy, people, logger, policyTTL, nil)
 	inviter := commands.NewInviter(people, mc, presence, guard, logger, commands.Config{
 		MaxPeople:    cfg.MaxPeople,
+		MaxGroups:    cfg.MaxGroups,
 		Concurrency:  16, // a 10-person invitation looks everyone up at once; Slack's Tier 4 allows bursts
 		CacheTTL:     cfg.LookupTTL,
 		RecentWindow: recentWindow,
@@ -137,6 +138,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		AckTimeout:    ackTimeout,
 		Simulated:     cfg.MeetingSimulator,
 		MaxPeople:     cfg.MaxPeople,
+		MaxGroups:     cfg.MaxGroups,
 		ConfirmAbove:  cfg.ConfirmAbove,
 		AllowDirect:   cfg.AllowDirect,
 		Policy:        cfg.Policy,

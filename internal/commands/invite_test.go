@@ -62,7 +62,7 @@ func (p *people) DirectWith(_ context.Context, id string) (string, error) {
 	return p.dms[id], nil
 }
 
-func (p *people) ChannelMembers(_ context.Context, id string) ([]string, error) {
+func (p *people) ChannelMembers(_ context.Context, id string, _ int) ([]string, error) {
 	p.expands.Add(1)
 	m, ok := p.channels[id]
 	if !ok {

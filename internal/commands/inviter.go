@@ -93,8 +93,8 @@ func (in *Inviter) InvitePlanned(ctx context.Context, inv Invitation, plan Plan)
 // there, all at once) → select (who is called) → reserve → send.
 func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Report, error) {
 	rep := Report{ConferenceID: inv.ConferenceID}
-	if n := inv.Named(); n > in.cfg.MaxPeople {
-		return rep, &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+	if err := in.checkSize(inv); err != nil {
+		return rep, err
 	}
 	g, err := in.gather(ctx, inv, planned)
 	invitees, skipped := in.choose(inv.ConferenceID, g) // who could not be reached is said even when it failed
@@ -183,7 +183,7 @@ func (in *Inviter) gather(ctx context.Context, inv Invitation, planned *Plan) (g
 	case authErr != nil:
 		return gathered{}, authErr
 	case n > in.cfg.MaxPeople:
-		return g, &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+		return g, &TooManyError{Count: n, Max: in.cfg.MaxPeople, AtLeast: g.plan.partial}
 	case prepErr != nil:
 		return g, prepErr
 	}

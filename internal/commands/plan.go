@@ -14,6 +14,25 @@ type Plan struct {
 	Skipped []Skipped // groups and channels that could not be expanded
 
 	brought map[string]bool // users who came in through a group or channel
+	partial bool            // a channel was counted only as far as past MaxPeople
+}
+
+// expansions is how many user groups and channels of one invitation are
+// expanded at once: a few, so that one request cannot spend the token's
+// rate limits (usergroups.users.list is Tier 2, about 20 a minute).
+const expansions = 3
+
+// checkSize refuses, before anything is looked up, an invitation that names
+// more user groups and channels than MaxGroups or more people than
+// MaxPeople.
+func (in *Inviter) checkSize(inv Invitation) error {
+	if n := len(inv.GroupIDs) + len(inv.ChannelIDs); n > in.cfg.MaxGroups {
+		return &TooManyGroupsError{Count: n, Max: in.cfg.MaxGroups}
+	}
+	if n := inv.Named(); n > in.cfg.MaxPeople {
+		return &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+	}
+	return nil
 }
 
 // Count is how many people the plan reaches.
@@ -22,8 +41,12 @@ func (p Plan) Count() int { return len(p.UserIDs) + p.Direct }
 // Plan authorizes the invoker, then expands the invitation's user groups
 // and channels into people, without looking anyone up, so that they can be
 // counted (and confirmed) before anyone is called. It fails when the
-// invoker may not invite or the plan reaches more than MaxPeople.
+// invitation names too many groups and channels, the invoker may not
+// invite, or the plan reaches more than MaxPeople.
 func (in *Inviter) Plan(ctx context.Context, inv Invitation) (Plan, error) {
+	if err := in.checkSize(inv); err != nil {
+		return Plan{}, err
+	}
 	if in.auth != nil {
 		if err := in.auth.Authorize(ctx, inv.Invoker, inv.Channel); err != nil {
 			return Plan{}, err
@@ -31,7 +54,7 @@ func (in *Inviter) Plan(ctx context.Context, inv Invitation) (Plan, error) {
 	}
 	plan := in.expand(ctx, inv)
 	if n := plan.Count(); n > in.cfg.MaxPeople {
-		return plan, &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+		return plan, &TooManyError{Count: n, Max: in.cfg.MaxPeople, AtLeast: plan.partial}
 	}
 	return plan, nil
 }
@@ -52,14 +75,20 @@ func (in *Inviter) expand(ctx context.Context, inv Invitation) Plan {
 	for _, c := range inv.ChannelIDs {
 		exps = append(exps, expansion{channelID: c})
 	}
+	// A channel is paged only until it has more members than could be
+	// invited (the invoker, one of them, is left out).
+	atMost := in.cfg.MaxPeople + 1
+	sem := make(chan struct{}, expansions)
 	var wg sync.WaitGroup
 	for i := range exps {
 		e := &exps[i]
 		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
 			if e.groupID != "" {
 				e.members, e.err = in.people.GroupMembers(ctx, e.groupID)
 			} else {
-				e.members, e.err = in.people.ChannelMembers(ctx, e.channelID)
+				e.members, e.err = in.people.ChannelMembers(ctx, e.channelID, atMost)
 			}
 		})
 	}
@@ -85,6 +114,9 @@ func (in *Inviter) expand(ctx context.Context, inv Invitation) Plan {
 			skip.Reason = SkipLookupFailed
 		case len(e.members) == 0:
 			skip.Reason = SkipEmptyGroup
+		}
+		if e.channelID != "" && len(e.members) == atMost+1 {
+			plan.partial = true // perhaps cut short: more than atMost, in any case
 		}
 		if skip.Reason != 0 {
 			plan.Skipped = append(plan.Skipped, skip)

@@ -63,7 +63,10 @@ var (
 type People interface {
 	Person(ctx context.Context, userID string) (Person, error)
 	GroupMembers(ctx context.Context, groupID string) ([]string, error)
-	ChannelMembers(ctx context.Context, channelID string) ([]string, error)
+	// ChannelMembers returns a channel's members. It may stop paging once
+	// it has more than atMost of them (0: no limit), and then returns
+	// exactly atMost+1.
+	ChannelMembers(ctx context.Context, channelID string, atMost int) ([]string, error)
 }
 
 // Meetings is what the inviter needs from the meeting service.
@@ -229,18 +232,39 @@ type Report struct {
 // the configured maximum; nothing is looked up or sent.
 var ErrTooManyPeople = errors.New("commands: too many people")
 
-// TooManyError carries the numbers behind ErrTooManyPeople.
-type TooManyError struct{ Count, Max int }
+// TooManyError carries the numbers behind ErrTooManyPeople. AtLeast is
+// set when Count is only as far as the counting went (paging a large
+// channel stops once it passes Max).
+type TooManyError struct {
+	Count, Max int
+	AtLeast    bool
+}
 
 func (e *TooManyError) Error() string {
+	if e.AtLeast {
+		return fmt.Sprintf("more than %d people is more than the maximum of %d", e.Max, e.Max)
+	}
 	return fmt.Sprintf("%d people is more than the maximum of %d", e.Count, e.Max)
 }
 func (e *TooManyError) Is(target error) bool { return target == ErrTooManyPeople }
+
+// ErrTooManyGroups is the error of an invitation naming more user groups
+// and channels together than the configured maximum; nothing is looked up.
+var ErrTooManyGroups = errors.New("commands: too many groups and channels")
+
+// TooManyGroupsError carries the numbers behind ErrTooManyGroups.
+type TooManyGroupsError struct{ Count, Max int }
+
+func (e *TooManyGroupsError) Error() string {
+	return fmt.Sprintf("%d groups and channels is more than the maximum of %d", e.Count, e.Max)
+}
+func (e *TooManyGroupsError) Is(target error) bool { return target == ErrTooManyGroups }
 
 // Config tunes the inviter. Zero values take the defaults, which
 // internal/bot sets from the configuration; the ones here keep tests short.
 type Config struct {
 	MaxPeople   int           // most people in one invitation after expanding groups; default 50
+	MaxGroups   int           // most user groups and channels, together, in one invitation; default 5
 	Concurrency int           // lookups in flight at once per invitation; default 16
 	CacheTTL    time.Duration // how long a resolved person is reused; default 5 minutes
 	// RecentWindow is how long after being called into a meeting a person is
@@ -269,6 +293,9 @@ type Config struct {
 	Now         func() time.Time
 }
 
+// DefaultMaxGroups is Config.MaxGroups's default.
+const DefaultMaxGroups = 5
+
 // maxRemembered caps each of the inviter's in-memory tables (people looked
 // up, recent calls), whatever their lifetimes.
 const maxRemembered = 20000
@@ -276,6 +303,9 @@ const maxRemembered = 20000
 func (c Config) withDefaults() Config {
 	if c.MaxPeople <= 0 {
 		c.MaxPeople = 50
+	}
+	if c.MaxGroups <= 0 {
+		c.MaxGroups = DefaultMaxGroups
 	}
 	if c.Concurrency <= 0 {
 		c.Concurrency = 16

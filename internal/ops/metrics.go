@@ -39,6 +39,7 @@ type Metrics struct {
 	ack             prometheus.Histogram
 	queued          prometheus.Counter
 	inFlight        *prometheus.GaugeVec
+	reconnects      prometheus.Counter
 	calls           *prometheus.CounterVec
 	unknownCodes    *prometheus.CounterVec
 	unknownMu       sync.Mutex
@@ -87,8 +88,12 @@ func NewMetrics() *Metrics {
 		}),
 		inFlight: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "meet_invite_in_flight",
-			Help: "Work in flight, by kind: requests being run (request), invitations whose calls are being followed (calls).",
+			Help: "Work in flight, by kind: requests being run (request), invitations whose calls are being followed and posts whose updates wait their turn (calls).",
 		}, []string{"work"}),
+		reconnects: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "meet_invite_slack_reconnects_total",
+			Help: "Socket Mode connections opened again after the first: Slack asks apps to reconnect from time to time (a disconnect message), or the connection dropped.",
+		}),
 		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "meet_invite_calls_total",
 			Help: "Calls followed to their end, by outcome (joined, missed, busy, declined, failed, no_pstn).",
@@ -117,7 +122,7 @@ func NewMetrics() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.requests, m.requestDuration, m.invitees, m.skipped, m.failures,
-		m.ack, m.queued, m.inFlight, m.calls, m.unknownCodes, m.upstreamRequests, m.upstreamDuration, m.buildInfo,
+		m.ack, m.queued, m.inFlight, m.reconnects, m.calls, m.unknownCodes, m.upstreamRequests, m.upstreamDuration, m.buildInfo,
 	)
 	b := version.Get()
 	m.buildInfo.WithLabelValues(b.Version, b.Commit, b.GoVersion).Set(1)
@@ -233,6 +238,14 @@ func (m *Metrics) InFlight(work string, delta int) {
 		return
 	}
 	m.inFlight.WithLabelValues(work).Add(float64(delta))
+}
+
+// Reconnected counts one Socket Mode connection opened again.
+func (m *Metrics) Reconnected() {
+	if m == nil {
+		return
+	}
+	m.reconnects.Inc()
 }
 
 // Handler serves the registry in the Prometheus exposition format.

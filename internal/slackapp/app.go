@@ -31,6 +31,7 @@ type Inviter interface {
 // must be safe for concurrent use.
 type Monitor interface {
 	Connected(ok bool)                                                        // the Socket Mode connection is up or down
+	Reconnected()                                                             // it was opened again (Slack asked, or it dropped)
 	Acked(took time.Duration)                                                 // an envelope was acknowledged, took after it arrived
 	Queued()                                                                  // a request waits for a free slot
 	Refused(kind, outcome string)                                             // a request ended before it was run: "bad_input" or "refused"
@@ -42,6 +43,7 @@ type Monitor interface {
 type noMonitor struct{}
 
 func (noMonitor) Connected(bool)                                         {}
+func (noMonitor) Reconnected()                                           {}
 func (noMonitor) Acked(time.Duration)                                    {}
 func (noMonitor) Queued()                                                {}
 func (noMonitor) Refused(string, string)                                 {}
@@ -61,6 +63,7 @@ type Config struct {
 	AckTimeout    time.Duration        // how long an ack may wait for the socket
 	Simulated     bool                 // the meeting service is a simulator: say so in every message
 	MaxPeople     int                  // most people one request may reach; 0 = no check here (the inviter checks too)
+	MaxGroups     int                  // most user groups and channels one request may name; 0 = no check here (the inviter checks too)
 	ConfirmAbove  int                  // ask before inviting more people than this through groups or channels
 	AllowDirect   bool                 // phone numbers and emails may be typed in a command
 	Policy        commands.Policy      // its channel rules answer at once; the Inviter applies all of it
@@ -78,6 +81,8 @@ type Config struct {
 	// response_urls besides hooks.slack.com (the fakes serve them there).
 	ButtonSecret []byte
 	SlackAPIURL  string
+	// UpdateEvery is how often one post may be updated at most; default 3s.
+	UpdateEvery time.Duration
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -100,6 +105,7 @@ type App struct {
 	postsMu   sync.Mutex                           // serialises changes of posts and ended
 	signer    signer                               // signs what the bot reads back from Slack (trust.go)
 	apiHost   *url.URL                             // Config.SlackAPIURL, parsed; nil when unset
+	pace      *pacer                               // posts and updates at Slack's pace
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -131,6 +137,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
 		signer:    newSigner(cfg.ButtonSecret),
 		apiHost:   parseHost(cfg.SlackAPIURL),
+		pace:      newPacer(cfg.UpdateEvery),
 	}
 }
 
@@ -169,6 +176,7 @@ func (a *App) Run(ctx context.Context) error {
 	// Invitations outlive ctx by design: a shutdown lets them finish.
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
+	defer a.pace.close()
 	lt := lifetimes{work: work, life: ctx}
 
 	h := socketmode.NewSocketmodeHandler(a.sm)
@@ -182,7 +190,8 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	if !a.tasks.Wait(a.cfg.ShutdownGrace) {
 		a.log.Warn("shutdown grace period over; cancelling invitations not sent yet", "count", a.tasks.Len())
-		stopWork() // an invite request already sent finishes and is reported (commands.Inviter.send)
+		stopWork()     // an invite request already sent finishes and is reported (commands.Inviter.send)
+		a.pace.close() // queued posts and updates give up
 		a.tasks.Wait(max(5*time.Second, a.cfg.SentGrace))
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {

@@ -57,6 +57,8 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			refuse("bad_input", parseProblem(err)+"\n"+usage)
 		case req.Direct() && !a.cfg.AllowDirect:
 			refuse("refused", directNotAllowed)
+		case a.tooBig(req) != nil:
+			refuse("refused", failure(a.tooBig(req), req.ConferenceID, ""))
 		default:
 			r.inv = invitationOf(req, r.inv)
 			r.named = !r.inv.Expands()
@@ -67,6 +69,19 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			say(shuttingDown)()
 		}
 	}
+}
+
+// tooBig is the refusal of a command naming more people, or more groups
+// and channels, than one request may reach: said in the ack, which then
+// promises nothing it cannot keep.
+func (a *App) tooBig(req commands.Request) error {
+	if n := len(req.GroupIDs) + len(req.ChannelIDs); a.cfg.MaxGroups > 0 && n > a.cfg.MaxGroups {
+		return &commands.TooManyGroupsError{Count: n, Max: a.cfg.MaxGroups}
+	}
+	if n := len(req.UserIDs) + len(req.Phones) + len(req.Emails); a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople {
+		return &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople}
+	}
+	return nil
 }
 
 // invitationOf fills an invitation from a parsed command.
@@ -106,8 +121,16 @@ func (a *App) whoami(lt lifetimes, r request) {
 	}
 }
 
+// logConnection follows the Socket Mode connection for health and logs.
+// slack-go handles Slack's "disconnect" message itself (it reconnects and
+// never passes the message on), so a Slack-requested reconnect shows as a
+// connection whose count is above zero.
 func (a *App) logConnection(msg string) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, _ *socketmode.Client) {
+		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok && ce.ConnectionCount > 0 {
+			a.log.Info("reconnected to Slack (Slack asked, or the connection dropped)", "connection", ce.ConnectionCount)
+			a.cfg.Monitor.Reconnected()
+		}
 		switch evt.Type {
 		case socketmode.EventTypeConnected, socketmode.EventTypeHello:
 			a.cfg.Monitor.Connected(true)

@@ -2,11 +2,14 @@ package slackapp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
 )
 
 // target is where the outcome of a request goes: the channel it came from,
@@ -24,33 +27,115 @@ type target struct {
 // It is zero when the message went another way (response_url, ephemeral).
 type posted struct{ channel, ts string }
 
-// postChannel posts m in the channel. When the bot is not in the channel it
-// falls back to the response_url (visible in the channel), then to a private
-// note to the person who asked, with a hint to add the bot.
-func (a *App) postChannel(ctx context.Context, t target, m message) (posted, error) {
-	channel, ts, err := a.sm.PostMessageContext(ctx, t.channelID, m.options()...)
-	if err == nil {
-		return posted{channel: channel, ts: ts}, nil
+// post sends m with chat.postMessage to channel (a channel, or a user for a
+// direct message) at Slack's pace: it waits for the channel's turn first,
+// then has postTimeout of its own, whatever time is left to the caller.
+func (a *App) post(channel string, m message, opts ...slack.MsgOption) (posted, error) {
+	if err := a.pace.waitPost(channel); err != nil {
+		return posted{}, err
 	}
-	if e := slackError(err); e != "not_in_channel" && e != "channel_not_found" {
+	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
+	defer cancel()
+	ch, ts, err := a.sm.PostMessageContext(ctx, channel, append(m.options(), opts...)...)
+	if err != nil {
 		return posted{}, fmt.Errorf("chat.postMessage: %w", err)
 	}
-	if t.responseURL != "" {
-		opts := append(m.options(), slack.MsgOptionResponseURL(t.responseURL, slack.ResponseTypeInChannel))
-		if _, _, rerr := a.sm.PostMessageContext(ctx, "", opts...); rerr == nil {
-			return posted{}, nil
-		} else {
-			a.log.Warn("response_url post failed", "err", rerr)
+	return posted{channel: ch, ts: ts}, nil
+}
+
+// postInvitation posts an invitation's outcome m in the channel (see
+// postChannel) and, when the post names only some of the invitees, the
+// rest as replies in its thread.
+func (a *App) postInvitation(ctx context.Context, log *slog.Logger, t target, rep commands.Report, m message) (posted, error) {
+	where, err := a.postChannel(ctx, t, m)
+	if err != nil || where.ts == "" {
+		return where, err
+	}
+	for _, r := range inviteeListMessages(rep) {
+		if _, err := a.post(where.channel, a.mark(r), slack.MsgOptionTS(where.ts)); err != nil {
+			log.Warn("could not list the invitees in the post's thread", "err", err)
+			break
 		}
 	}
-	m.text += "\n" + addMeHint
-	m.blocks = append(m.blocks, slack.NewContextBlock("", mrkdwn(addMeHint)))
-	return posted{}, a.postPrivate(ctx, t, m)
+	return where, nil
+}
+
+// postChannel posts m in the channel. When Slack will not take it there
+// (the bot is not in the channel, it is archived or announcement-only, the
+// channel's queue is too long, Slack kept answering 429, the message was
+// refused) it falls back to the response_url (visible in the channel),
+// then to a private note to the person who asked, saying where the post
+// could not go. Only when that fails too is an error returned.
+func (a *App) postChannel(ctx context.Context, t target, m message) (posted, error) {
+	where, err := a.post(t.channelID, m)
+	if err == nil {
+		return where, nil
+	}
+	if t.responseURL != "" {
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+		defer cancel()
+		opts := append(m.options(), slack.MsgOptionResponseURL(t.responseURL, slack.ResponseTypeInChannel))
+		if _, _, rerr := a.sm.PostMessageContext(rctx, "", opts...); rerr == nil {
+			return posted{}, nil
+		} else {
+			a.log.Warn("response_url post failed", "channel", t.channelID, "err", rerr)
+		}
+	}
+	a.log.Warn("could not post in the channel; telling the invoker privately", "channel", t.channelID, "err", err)
+	note := notPostedNote(t.channelID, err)
+	if refusedContent(err) {
+		m.blocks = nil // the same blocks would be refused again
+	}
+	m.text += "\n" + note
+	m.blocks = append(m.blocks, slack.NewContextBlock("", mrkdwn(note)))
+	if perr := a.postPrivate(ctx, t, m); perr != nil {
+		return posted{}, fmt.Errorf("%w; then %w", err, perr)
+	}
+	return posted{}, nil
+}
+
+// postError is the Slack error code behind a failed post, "ratelimited"
+// when Slack kept answering 429 or the channel's queue was too long.
+func postError(err error) string {
+	var rl *slack.RateLimitedError
+	if errors.Is(err, errQueued) || errors.As(err, &rl) {
+		return "ratelimited"
+	}
+	return slackError(err)
+}
+
+// refusedContent reports whether Slack refused the message itself, not
+// where it was going.
+func refusedContent(err error) bool {
+	switch postError(err) {
+	case "invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_attachments", "no_text":
+		return true
+	}
+	return false
+}
+
+// notPostedNote tells the invoker privately why the outcome, which follows,
+// is not in the channel: the calls went out all the same.
+func notPostedNote(channel string, err error) string {
+	in := "<#" + channel + ">"
+	switch postError(err) {
+	case "not_in_channel", "channel_not_found":
+		return addMeHint
+	case "is_archived":
+		return in + " is archived, so I couldn't post the result there. The calls went out."
+	case "restricted_action":
+		return "Only some people may post in " + in + ", so I couldn't post the result there. The calls went out."
+	case "ratelimited":
+		return "Slack is limiting how fast I can post in " + in + ", so I couldn't post the result there in time. The calls went out."
+	}
+	return "Slack wouldn't take the result's post in " + in + ", so here it is. The calls went out."
 }
 
 // postPrivate shows m to the person who asked only: through the
 // response_url, else as an ephemeral message, else as a direct message.
 func (a *App) postPrivate(ctx context.Context, t target, m message) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
 	if t.responseURL != "" {
 		opts := append(m.options(), slack.MsgOptionResponseURL(t.responseURL, slack.ResponseTypeEphemeral))
 		_, _, err := a.sm.PostMessageContext(ctx, "", opts...)
@@ -66,18 +151,33 @@ func (a *App) postPrivate(ctx context.Context, t target, m message) error {
 		}
 		a.log.Warn("chat.postEphemeral failed", "err", err)
 	}
-	if _, _, err := a.sm.PostMessageContext(ctx, t.userID, m.options()...); err != nil {
+	if _, err := a.post(t.userID, m); err != nil {
 		return fmt.Errorf("direct message: %w", err)
 	}
 	return nil
 }
 
-// updatePost replaces a posted message. It has its own time, so that a
-// deadline that ended the following does not stop its last update.
-func (a *App) updatePost(ctx context.Context, log *slog.Logger, where posted, m message) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
-	defer cancel()
-	if _, _, _, err := a.sm.UpdateMessageContext(ctx, where.channel, where.ts, m.options()...); err != nil {
-		log.Warn("could not update the invitation's post", "err", err)
+// updateTimeout bounds one chat.update call: longer than the longest
+// Retry-After of a per-minute tier (60 s), which slack-go waits out.
+const updateTimeout = 75 * time.Second
+
+// updatePost replaces a posted message, in the background: the updates of
+// one post are sent at most once every few seconds (a state that a newer
+// one replaces before its turn is never sent, the last always is), within
+// the app's chat.update budget, and outlive ctx (the following of calls
+// may have ended; the meeting's end must still land).
+func (a *App) updatePost(_ context.Context, log *slog.Logger, where posted, m message) {
+	send := func(m message, err error) {
+		if err == nil {
+			ctx, cancel := context.WithTimeout(context.Background(), updateTimeout)
+			defer cancel()
+			_, _, _, err = a.sm.UpdateMessageContext(ctx, where.channel, where.ts, m.options()...)
+		}
+		if err != nil {
+			log.Warn("could not update the invitation's post", "err", err)
+		}
+	}
+	if !a.pace.update(where, m, send, func(f func()) bool { return a.spawn(workCalls, f) }) {
+		send(m, nil) // the app is stopping: now or never
 	}
 }

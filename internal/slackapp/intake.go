@@ -69,13 +69,13 @@ func (a *App) intake(lt lifetimes, r request) {
 		a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err)
 		return
 	}
-	defer release()
 	var rep commands.Report
 	if r.plan != nil {
 		rep, err = a.inviter.InvitePlanned(ctx, r.inv, *r.plan)
 	} else {
 		rep, err = a.inviter.Invite(ctx, r.inv)
 	}
+	release() // a post waiting for its channel's turn holds no slot
 	a.report(ctx, lt, r, rep, err)
 }
 
@@ -140,7 +140,7 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	defer cancel()
 	rep = a.sendLinks(pctx, r.log, r.inv, rep)
 	if len(rep.Invited) > 0 {
-		where, err := a.postChannel(pctx, r.t, a.mark(invitedMessage(r.inv.Invoker, rep)))
+		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(invitedMessage(r.inv.Invoker, rep)))
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
 		}
@@ -159,7 +159,8 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	}
 }
 
-// postTimeout bounds posting one message (with its fallbacks).
+// postTimeout bounds one call to Slack (with slack-go's waits on 429s) and
+// its fallbacks; a post's wait for its channel's turn comes before it.
 const postTimeout = 15 * time.Second
 
 // audit logs one line per request: who asked, which meeting, how each

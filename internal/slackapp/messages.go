@@ -208,6 +208,11 @@ var codeMessages = map[string]string{
 	"USG.201040001": "Something went wrong on my side (ref {ref}). Please try again.", // "user already exists": never expected from an invitation
 }
 
+// timedOut is the failure of an invitation that ran out of INVITE_TIMEOUT
+// on the bot's side: waiting for a slot, or for Slack's rate limits.
+const timedOut = "I couldn't finish in time: lots of invitations are running, and Slack or the meeting service is slow. " +
+	"Some people may already be ringing: check the meeting before trying again."
+
 const unknownError = "Something went wrong talking to the meeting service (ref {ref})."
 
 // failure explains why an invitation failed as a whole. name is the
@@ -215,8 +220,17 @@ const unknownError = "Something went wrong talking to the meeting service (ref {
 func failure(err error, conferenceID, name string) string {
 	var tooMany *commands.TooManyError
 	if errors.As(err, &tooMany) {
-		return fmt.Sprintf("That's %d people; I invite at most %d at a time. Invite fewer people, or split them up.",
-			tooMany.Count, tooMany.Max)
+		count := fmt.Sprintf("%d", tooMany.Count)
+		if tooMany.AtLeast {
+			count = fmt.Sprintf("more than %d", tooMany.Max)
+		}
+		return fmt.Sprintf("That's %s people; I invite at most %d at a time. Invite fewer people, or split them up.",
+			count, tooMany.Max)
+	}
+	var tooManyGroups *commands.TooManyGroupsError
+	if errors.As(err, &tooManyGroups) {
+		return fmt.Sprintf("That's %d groups and channels; I look up at most %d in one request. Name fewer, or split them up.",
+			tooManyGroups.Count, tooManyGroups.Max)
 	}
 	var refused *commands.RefusedError
 	if errors.As(err, &refused) {
@@ -247,6 +261,9 @@ func failure(err error, conferenceID, name string) string {
 				break
 			}
 		}
+	}
+	if msg == unknownError && errors.Is(err, context.DeadlineExceeded) {
+		return timedOut
 	}
 	if name == "" {
 		name = "one of the people"

@@ -102,8 +102,11 @@ func slackError(err error) string {
 	return ""
 }
 
-// ChannelMembers returns the user IDs in a channel, all pages of them.
-func (p *People) ChannelMembers(ctx context.Context, channelID string) ([]string, error) {
+// ChannelMembers returns the user IDs in a channel, page by page until the
+// last or until it has more than atMost (0: all pages). When it stops early
+// it returns exactly atMost+1 of them: a caller counting them knows there
+// are more than atMost.
+func (p *People) ChannelMembers(ctx context.Context, channelID string, atMost int) ([]string, error) {
 	params := &slack.GetUsersInConversationParameters{ChannelID: channelID, Limit: 200}
 	var all []string
 	for {
@@ -122,6 +125,9 @@ func (p *People) ChannelMembers(ctx context.Context, channelID string) ([]string
 		}
 		if next == "" {
 			return all, nil
+		}
+		if atMost > 0 && len(all) > atMost {
+			return all[:atMost+1], nil
 		}
 		params.Cursor = next
 	}

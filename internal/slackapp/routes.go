@@ -42,7 +42,6 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, lt lifetimes) {
 
 	h.Handle(socketmode.EventTypeConnecting, a.logConnection("connecting to Slack"))
 	h.Handle(socketmode.EventTypeConnected, a.logConnection("connected to Slack"))
-	h.Handle(socketmode.EventTypeDisconnect, a.logConnection("disconnected from Slack"))
 	h.Handle(socketmode.EventTypeHello, a.logConnection("Slack said hello"))
 	h.Handle(socketmode.EventTypeConnectionError, a.logConnection("connection to Slack failed"))
 	h.Handle(socketmode.EventTypeInvalidAuth, a.logConnection("Slack refused the app token"))

@@ -44,12 +44,23 @@ func (a *App) handleThreadShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 		people, err := a.threadPeople(ctx, cb)
 		cancel()
 		if err != nil {
-			log.Warn("could not read the thread; opening the form without its people", "err", err)
+			log.Warn("could not read the thread; opening the form with the people the message shows", "err", err)
 		}
 		meta := modalMeta{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: a.hook(cb.ResponseURL)}
 		a.openModal(lt.work, log, cb.TriggerID, meta, "", people, false)
+		if e := slackError(err); e == "not_in_channel" || e == "channel_not_found" {
+			t := target{channelID: cb.Channel.ID, userID: cb.User.ID, responseURL: cb.ResponseURL}
+			if err := a.postPrivate(lt.work, t, message{text: threadHint}); err != nil {
+				log.Warn("could not say why the thread's people may be missing", "err", err)
+			}
+		}
 	}
 }
+
+// threadHint tells the user of the thread shortcut, in a channel the bot
+// is not in, that only the people the message itself names were chosen.
+const threadHint = "I'm not in this channel, so I could only choose the people the message shows (its author and " +
+	"who replied). Add me with `/invite @meet-invite` to have everyone in the thread chosen."
 
 // threadPeople returns who wrote in the thread of the message the shortcut
 // was used on, in order, without bots or the invoker, at most MaxPeople.
@@ -74,7 +85,13 @@ func (a *App) threadPeople(ctx context.Context, cb slack.InteractionCallback) ([
 	for {
 		msgs, more, next, err := a.sm.GetConversationRepliesContext(ctx, params)
 		if err != nil {
-			return out, err
+			// The message in the payload still names its author, its
+			// thread's parent author and, on a parent, who replied.
+			add(cb.Message)
+			for _, id := range append([]string{cb.Message.ParentUserId}, cb.Message.ReplyUsers...) {
+				add(slack.Message{Msg: slack.Msg{User: id}})
+			}
+			return capped(out, a.cfg.MaxPeople), err
 		}
 		for _, m := range msgs {
 			add(m)
@@ -85,10 +102,15 @@ func (a *App) threadPeople(ctx context.Context, cb slack.InteractionCallback) ([
 		params.Cursor = next
 	}
 	add(cb.Message) // in case the thread could not be read in full
-	if a.cfg.MaxPeople > 0 && len(out) > a.cfg.MaxPeople {
-		out = out[:a.cfg.MaxPeople]
+	return capped(out, a.cfg.MaxPeople), nil
+}
+
+// capped returns at most max of ids (0: all).
+func capped(ids []string, max int) []string {
+	if max > 0 && len(ids) > max {
+		return ids[:max]
 	}
-	return out, nil
+	return ids
 }
 
 // retryValue is what the "Try again" button carries: the invitation, minus

@@ -11,7 +11,11 @@
 // conversations.info, conversations.replies, views.open, views.update, views.push,
 // chat.postMessage, chat.postEphemeral and chat.update, plus the response_url
 // endpoints it mints for commands and interactions. Everything posted is
-// recorded as a Message.
+// recorded as a Message. A message shortcut's payload carries "the full
+// structure of the message" (https://api.slack.com/reference/interaction-payloads/shortcuts):
+// for a thread's parent its reply_count, reply_users and reply_users_count,
+// for a reply its thread_ts and parent_user_id, as conversations.replies
+// shows them; the fake does not cap reply_users.
 //
 // What it checks, the way Slack does, answering with Slack's error shape
 // {"ok":false,"error":"..."} (the error is never empty):

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -278,9 +279,24 @@ func (s *Server) MessageShortcut(ctx context.Context, userID, channelID, callbac
 	if msg := s.findMessage(channelID, messageTS); msg != nil {
 		message = s.messageJSON(msg.Text, msg.Blocks, msg.TS, msg.ThreadTS)
 	} else if tm, parent, n, ok := s.findThreadMessage(channelID, messageTS); ok {
+		// "the full structure of the message" (shortcuts payload reference,
+		// https://api.slack.com/reference/interaction-payloads/shortcuts):
+		// a thread's parent carries who replied, a reply its parent's
+		// author, as conversations.replies shows them.
 		message = map[string]any{"type": "message", "user": tm.User, "text": tm.Text, "ts": tm.TS, "thread_ts": parent, "team": s.cfg.TeamID}
+		thread := s.threads[channelID+"/"+parent]
 		if tm.TS == parent {
+			var replyUsers []string
+			for _, m := range thread {
+				if m.TS != parent && !slices.Contains(replyUsers, m.User) {
+					replyUsers = append(replyUsers, m.User)
+				}
+			}
 			message["reply_count"] = n - 1
+			message["reply_users"] = replyUsers
+			message["reply_users_count"] = len(replyUsers)
+		} else {
+			message["parent_user_id"] = threadParentUser(thread, parent)
 		}
 	}
 	sent := Sent{TriggerID: s.mintTrigger(userID), ResponseURL: s.mintResponseURL(channelID, userID)}

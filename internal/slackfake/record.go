@@ -71,6 +71,22 @@ func (s *Server) WaitMessages(ctx context.Context, n int) ([]Message, error) {
 	return out, err
 }
 
+// WaitMatch waits until a message for which ok is true was posted and
+// returns the first such message.
+func (s *Server) WaitMatch(ctx context.Context, ok func(Message) bool) (Message, error) {
+	var out Message
+	err := s.waitUntil(ctx, func() (bool, <-chan struct{}) {
+		for _, m := range s.messages {
+			if ok(m) {
+				out = cloneMessage(m)
+				return true, nil
+			}
+		}
+		return false, s.msgChanged
+	})
+	return out, err
+}
+
 // Subscribe returns a live feed of messages posted from now on (buffered; a
 // subscriber more than 1024 messages behind misses some) and a function that
 // unsubscribes and closes the channel. Close also closes it.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/slackapp"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // Config is everything the bot reads from its environment.
@@ -40,6 +41,15 @@ type Config struct {
 	LookupTTL     time.Duration
 	LogLevel      slog.Level
 	OpsAddr       string // where /healthz and /metrics are served; "" = nowhere
+
+	// DatabaseURL names the durable state (store.Open): "" is the SQLite
+	// file meet-invite.db, store.Memory an in-memory database (the sandbox
+	// and tests), postgres://… PostgreSQL, shared by replicas.
+	DatabaseURL string
+	// SocketConnections is how many Socket Mode connections this process
+	// opens; Slack spreads envelopes across them (10 per app at most,
+	// counting every replica).
+	SocketConnections int
 
 	OpenAIKey     string // plain-words requests are read by a model only when set
 	OpenAIBaseURL string
@@ -134,6 +144,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 
 	c.OpsAddr = get("OPS_ADDR")
+	c.DatabaseURL = getenv("DATABASE_URL") // may hold a password: never echoed
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		bad("DATABASE_URL %v", err)
+	}
+	c.SocketConnections = positiveInt(get, bad, "SOCKET_CONNECTIONS", 2)
+	if c.SocketConnections > maxSocketConnections {
+		bad("SOCKET_CONNECTIONS must be at most %d, Slack's limit per app (got %d)", maxSocketConnections, c.SocketConnections)
+	}
 	c.OpenAIKey = get("OPENAI_API_KEY")
 	c.OpenAIModel = get("OPENAI_MODEL")
 	c.OpenAITimeout = duration(get, bad, "OPENAI_TIMEOUT", 5*time.Second)
@@ -171,6 +189,23 @@ func (e *configError) Error() string {
 }
 
 var errNotHTTP = errors.New("must be an http:// or https:// URL")
+
+// maxSocketConnections is Slack's limit of Socket Mode connections per app,
+// counting every replica's.
+const maxSocketConnections = 10
+
+// checkDatabaseURL checks the scheme of a database URL without echoing it
+// (it may hold a password).
+func checkDatabaseURL(v string) error {
+	switch {
+	case v == "", v == store.Memory:
+		return nil
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"),
+		strings.HasPrefix(v, "sqlite:"), strings.HasPrefix(v, "file:"):
+		return nil
+	}
+	return errors.New("must start with postgres://, postgresql://, sqlite: or file: (or be unset for meet-invite.db)")
+}
 
 // baseURL checks an API base URL and gives it the trailing slash that
 // relative paths need.

@@ -23,9 +23,9 @@ type Inviter struct {
 	log      *slog.Logger
 	cfg      Config
 
-	cache  *expiring.Map[string, resolution] // chat user ID → resolution
-	recent *expiring.Map[string, struct{}]   // conference ID + "|" + address → called (or being)
-	flight singleflight.Group                // lookups of one person under way, shared
+	cache        *expiring.Map[string, resolution] // chat user ID → resolution
+	reservations Reservations                      // who was called (or is being) into which meeting
+	flight       singleflight.Group                // lookups of one person under way, shared
 }
 
 // resolution is the outcome of resolving one user: an invitee or a skip.
@@ -42,8 +42,8 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 	cfg = cfg.withDefaults()
 	return &Inviter{
 		people: people, meetings: meetings, presence: presence, auth: auth, log: logger, cfg: cfg,
-		cache:  expiring.New[string, resolution](cfg.CacheTTL, maxRemembered, cfg.Now),
-		recent: expiring.New[string, struct{}](cfg.RecentWindow, maxRemembered, cfg.Now),
+		cache:        expiring.New[string, resolution](cfg.CacheTTL, maxRemembered, cfg.Now),
+		reservations: cfg.Reservations,
 	}
 }
 
@@ -66,23 +66,29 @@ func (in *Inviter) InvitePlanned(ctx context.Context, inv Invitation, plan Plan)
 // run is the invitation: gather (prepare, authorize, resolve, ask who is
 // there, all at once) → select (who is called) → reserve → send.
 func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Report, error) {
-	rep := Report{ConferenceID: inv.ConferenceID}
+	rep := Report{ConferenceID: inv.ConferenceID, Holder: inv.ID}
+	if rep.Holder == "" {
+		rep.Holder = newHolder()
+	}
 	if n := inv.Named(); n > in.cfg.MaxPeople {
 		return rep, &TooManyError{Count: n, Max: in.cfg.MaxPeople}
 	}
 	g, err := in.gather(ctx, inv, planned)
-	invitees, skipped := in.choose(inv.ConferenceID, g) // who could not be reached is said even when it failed
+	invitees, skipped := in.choose(ctx, inv.ConferenceID, g) // who could not be reached is said even when it failed
 	rep.Conference, rep.Skipped = g.conference, append(g.plan.Skipped, skipped...)
 	if err != nil {
 		return rep, err
 	}
-	invitees, recent := in.reserve(inv.ConferenceID, invitees)
+	invitees, recent, err := in.reserve(ctx, inv.ConferenceID, rep.Holder, invitees)
+	if err != nil {
+		return rep, err
+	}
 	rep.Skipped = append(rep.Skipped, recent...)
 	called, links := splitLinks(invitees)
 	if len(called) > 0 {
-		if rep.RequestID, err = in.send(ctx, inv, called); err != nil {
+		if rep.RequestID, err = in.send(ctx, inv, rep.Holder, called); err != nil {
 			if errors.As(err, new(*meeting.APIError)) {
-				in.release(inv.ConferenceID, links) // the service answered: a retry may send them the link
+				in.release(inv.ConferenceID, rep.Holder, links) // the service answered: a retry may send them the link
 			}
 			return rep, err
 		}
@@ -156,7 +162,7 @@ func (in *Inviter) gather(ctx context.Context, inv Invitation, planned *Plan) (g
 // choose turns the lookups into the people to call: each address once,
 // without the groups' bots and leavers, and without whoever is in the
 // meeting already.
-func (in *Inviter) choose(conferenceID string, g gathered) (invitees []Invitee, skipped []Skipped) {
+func (in *Inviter) choose(ctx context.Context, conferenceID string, g gathered) (invitees []Invitee, skipped []Skipped) {
 	seen := map[string]bool{} // addresses already in this invitation
 	for _, r := range g.results {
 		if r.skip != nil {
@@ -174,14 +180,14 @@ func (in *Inviter) choose(conferenceID string, g gathered) (invitees []Invitee, 
 		seen[iv.Address] = true
 		invitees = append(invitees, iv)
 	}
-	invitees, there := in.leaveOutOnline(conferenceID, invitees, g.online)
+	invitees, there := in.leaveOutOnline(ctx, conferenceID, invitees, g.online)
 	return invitees, append(skipped, there...)
 }
 
 // send asks the meeting service to call the invitees. When it answered
 // with an error nobody is held back from a retry; with no answer (a
 // timeout) people may be ringing, so their reservations stand.
-func (in *Inviter) send(ctx context.Context, inv Invitation, invitees []Invitee) (requestID string, err error) {
+func (in *Inviter) send(ctx context.Context, inv Invitation, holder string, invitees []Invitee) (requestID string, err error) {
 	attendees := make([]meeting.Attendee, len(invitees))
 	for i, iv := range invitees {
 		attendees[i] = attendee(iv, inv.Role)
@@ -189,7 +195,7 @@ func (in *Inviter) send(ctx context.Context, inv Invitation, invitees []Invitee)
 	requestID, err = in.meetings.Invite(ctx, inv.ConferenceID, attendees)
 	var apiErr *meeting.APIError
 	if errors.As(err, &apiErr) {
-		in.release(inv.ConferenceID, invitees)
+		in.release(inv.ConferenceID, holder, invitees)
 	}
 	return requestID, err
 }

@@ -69,6 +69,9 @@ type Presence interface {
 // Invitation is one request to bring people into a conference, whatever
 // the entry point (slash command, form, shortcut, button, plain words).
 type Invitation struct {
+	// ID identifies the request: it holds the reservations of the people
+	// it calls (Reservation.Holder). Empty: the inviter makes one up.
+	ID           string
 	ConferenceID string
 	Invoker      string // chat user ID of the person asking
 	Channel      string // where they asked: the conversation the access rules apply to
@@ -186,6 +189,7 @@ type Report struct {
 	Invited      []Invitee          // accepted by the meeting service and being called; then the ViaLink ones, not called
 	Skipped      []Skipped
 	RequestID    string // the meeting service's ID of the accepted invite request
+	Holder       string // the holder of the invitees' reservations: Invitation.ID, or one made up
 }
 
 // ErrTooManyPeople is the error of an invitation naming more people than
@@ -216,11 +220,15 @@ type Config struct {
 	// PresenceWait bounds how long an invitation waits for Presence beyond
 	// its other steps; after it, everyone is called. Default 2 seconds.
 	PresenceWait time.Duration
+	// Reservations keeps the recent window; nil: this process's memory
+	// (NewMemoryReservations), which is for tests: replicas and restarts
+	// need the store's.
+	Reservations Reservations
 	Now          func() time.Time
 }
 
 // maxRemembered caps each of the inviter's in-memory tables (people looked
-// up, recent calls), whatever their lifetimes.
+// up), whatever their lifetimes.
 const maxRemembered = 20000
 
 func (c Config) withDefaults() Config {
@@ -241,6 +249,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Reservations == nil {
+		c.Reservations = NewMemoryReservations(c.Now)
 	}
 	return c
 }

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // Credentials and names of the benchmark's simulated workspace. They exist
@@ -23,8 +25,9 @@ const (
 // email and a phone, a Huawei directory with a meeting (SIP) number for each
 // of them, and running conferences. Both add latency to every answer.
 type world struct {
-	slack *slackfake.Server
-	meet  *meetingfake.Server
+	slack       *slackfake.Server
+	meet        *meetingfake.Server
+	databaseURL string // the bot's DATABASE_URL; "" = in memory
 }
 
 // personID is the Slack user ID of the i-th seeded person.
@@ -91,6 +94,7 @@ func (w *world) env() []string {
 		"MEETING_API_URL=" + w.meet.URL(),
 		"MEETING_APP_ID=" + appID,
 		"MEETING_APP_KEY=" + appKey,
+		"DATABASE_URL=" + cmp.Or(w.databaseURL, store.Memory), // no file written unless asked
 	}
 }
 

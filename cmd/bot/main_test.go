@@ -21,6 +21,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/bot"
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // These tests run the whole bot — run(), the real slack-go Socket Mode
@@ -103,6 +104,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 	t.Cleanup(mf.Close)
 
 	env := map[string]string{
+		"DATABASE_URL":    store.Memory, // no file written; a test sets a file to restart on it
 		"SLACK_BOT_TOKEN": sf.BotToken(),
 		"SLACK_APP_TOKEN": sf.AppToken(),
 		"SLACK_API_URL":   sf.APIURL(),
@@ -442,11 +444,13 @@ func TestShutdownIsClean(t *testing.T) {
 func TestConfigErrorsNameEveryProblem(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{
-		"SLACK_BOT_TOKEN":   "xoxp-user-token-secret-1234",
-		"MEETING_APP_ID":    appID,
-		"MEETING_API_URL":   "ftp://example.com",
-		"INVITE_TIMEOUT":    "soon",
-		"INVITE_MAX_PEOPLE": "-3",
+		"SLACK_BOT_TOKEN":    "xoxp-user-token-secret-1234",
+		"MEETING_APP_ID":     appID,
+		"MEETING_API_URL":    "ftp://example.com",
+		"INVITE_TIMEOUT":     "soon",
+		"INVITE_MAX_PEOPLE":  "-3",
+		"DATABASE_URL":       "mysql://bot:db-secret-5678@db/meet",
+		"SOCKET_CONNECTIONS": "11",
 	}
 	var stderr bytes.Buffer
 	err := run(t.Context(), nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &stderr)
@@ -459,10 +463,13 @@ func TestConfigErrorsNameEveryProblem(t *testing.T) {
 		"MEETING_API_URL must be an http:// or https:// URL",
 		"INVITE_TIMEOUT must be a positive duration",
 		"INVITE_MAX_PEOPLE must be a positive whole number",
+		"DATABASE_URL must start with postgres://",
+		"SOCKET_CONNECTIONS must be at most 10",
 	} {
 		assert.Contains(t, msg, want)
 	}
 	assert.NotContains(t, msg, "secret-1234", "secret values are never echoed")
+	assert.NotContains(t, msg, "db-secret-5678", "the database URL is never echoed")
 }
 
 func TestConfigAcceptsAccountAuthentication(t *testing.T) {
@@ -575,6 +582,7 @@ func TestMeetingSimulatorWithSlack(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(sf.Close)
 	env := map[string]string{
+		"DATABASE_URL":      store.Memory,
 		"SLACK_BOT_TOKEN":   sf.BotToken(),
 		"SLACK_APP_TOKEN":   sf.AppToken(),
 		"SLACK_API_URL":     sf.APIURL(),

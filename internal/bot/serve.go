@@ -15,6 +15,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/ops"
 	"github.com/meet-invite/meet-invite/internal/slackapp"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // slackTimeout bounds one Slack Web API request.
@@ -55,6 +56,17 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		t.MaxIdleConnsPerHost = 2 * cfg.MaxConcurrent
 		return t
 	}
+
+	// The durable state: envelopes handled, the called-recently window,
+	// confirmation cards, posts followed; shared by every replica with the
+	// same DATABASE_URL.
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err // store.Open never echoes the URL
+	}
+	defer st.Close()
+	owner := newOwnerID()
+	go prune(ctx, st, logger.With("component", "store"))
 
 	mc, err := meeting.NewClient(
 		meeting.Credentials{
@@ -114,6 +126,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		RecentWindow: recentWindow,
 		AllowDirect:  cfg.AllowDirect,
 		PresenceWait: presenceWait,
+		Reservations: reservations{st},
 	})
 	var interpreter commands.Interpreter
 	if cfg.OpenAIKey != "" {
@@ -139,9 +152,10 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		Interpreter:   interpreter,
 		CallWatch:     cfg.CallStatusFor,
 		CallPoll:      callPoll,
+		Store:         st,
 	})
 
-	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
+	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL, "owner", owner)
 	if err := app.Run(ctx); err != nil {
 		return fmt.Errorf("slack: %w", err)
 	}

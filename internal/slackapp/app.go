@@ -11,6 +11,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/store"
 	"github.com/meet-invite/meet-invite/internal/tasks"
 )
 
@@ -65,6 +66,10 @@ type Config struct {
 	// looking every CallPoll.
 	CallWatch time.Duration
 	CallPoll  time.Duration
+	// Store keeps what outlives the process and is shared by replicas:
+	// envelopes handled, confirmation cards. nil: an in-memory store of the
+	// app's own (tests), closed when Run returns.
+	Store store.Store
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -79,7 +84,9 @@ type App struct {
 
 	tasks     tasks.Group                          // requests, call following and post updates in flight
 	slots     chan struct{}                        // one per invitation running; bounds the work a burst can start
-	envelopes *expiring.Map[string, struct{}]      // envelope IDs seen lately, to ignore redeliveries
+	store     store.Store                          // durable state shared by replicas
+	ownStore  bool                                 // the store is the app's own, closed by Run
+	envelopes *expiring.Map[string, struct{}]      // envelope IDs seen lately by this process: the fast check before the store's
 	arrived   *expiring.Map[string, time.Time]     // envelope ID → when its handler started, for ack latency
 	pending   pendingCards                         // invitations waiting for their invoker's confirmation
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
@@ -94,6 +101,7 @@ const (
 	postMemory      = 12 * time.Hour   // longer than meetings last
 	maxEntries      = 20000            // per table
 	postsPerMeeting = 100
+	storeTimeout    = 5 * time.Second // one store call outside a request's own time
 )
 
 // New returns an App that talks to Slack through sm and invites through
@@ -102,11 +110,20 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 	if cfg.Monitor == nil {
 		cfg.Monitor = noMonitor{}
 	}
+	st, own := cfg.Store, false
+	if st == nil {
+		var err error
+		if st, err = store.Open(context.Background(), store.Memory); err != nil {
+			panic("slackapp: open an in-memory store: " + err.Error()) // nothing to read or write: cannot fail
+		}
+		own = true
+	}
 	return &App{log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+		store: st, ownStore: own,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
 		arrived:   expiring.New[string, time.Time](time.Minute, maxEntries, nil),
-		pending:   pendingCards{expiring.New[string, pending](pendingTTL, maxEntries, nil)},
+		pending:   pendingCards{store: st, log: logger},
 		posts:     expiring.New[string, []*postRecord](postMemory, maxEntries, nil),
 		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
 	}
@@ -136,6 +153,9 @@ func (a *App) Run(ctx context.Context) error {
 		a.log.Warn("shutdown grace period over; cancelling invitations in flight", "count", a.tasks.Len())
 		stopWork()
 		a.tasks.Wait(5 * time.Second)
+	}
+	if a.ownStore {
+		_ = a.store.Close()
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return nil

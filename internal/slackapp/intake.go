@@ -82,7 +82,14 @@ func (a *App) intake(lt lifetimes, r request) {
 // askToConfirm shows the invoker who would be called, with Invite and
 // Cancel (and Edit, for plain words), and calls nobody yet.
 func (a *App) askToConfirm(ctx context.Context, r request, plan commands.Plan) {
-	key := a.pending.put(pending{inv: r.inv, plan: plan, t: r.t})
+	key, err := a.pending.put(ctx, pending{inv: r.inv, plan: plan, t: r.t})
+	if err != nil {
+		r.log.Error("could not keep the confirmation card", "err", err)
+		if m, ok := problemsMessage(r.inv, commands.Report{ConferenceID: r.inv.ConferenceID}, err); ok {
+			_ = a.postPrivate(ctx, r.t, a.mark(m))
+		}
+		return
+	}
 	m := confirmMessage(r.inv, plan, key)
 	if r.confirm {
 		m = understoodMessage(r.inv, plan, key)

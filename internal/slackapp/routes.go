@@ -1,6 +1,8 @@
 package slackapp
 
 import (
+	"cmp"
+	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -50,18 +52,19 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, lt lifetimes) {
 }
 
 // once is middleware: a redelivered envelope (same envelope ID) is only
-// acknowledged, never acted on twice, and a handler that panics on a
-// hostile payload is logged instead of taking the bot down.
+// acknowledged, never acted on twice, by this process or any other sharing
+// the store; and a handler that panics on a hostile payload is logged
+// instead of taking the bot down.
 func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
-		if evt.Request != nil && evt.Request.EnvelopeID != "" && !a.envelopes.Add(evt.Request.EnvelopeID, struct{}{}) {
-			a.log.Info("ignoring a redelivered envelope", "envelope_id", evt.Request.EnvelopeID,
-				"retry_attempt", evt.Request.RetryAttempt, "retry_reason", evt.Request.RetryReason)
-			a.ack(c, evt.Request, nil)
-			return
-		}
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
 			a.arrived.Set(evt.Request.EnvelopeID, time.Now())
+			if !a.firstDelivery(evt.Request.EnvelopeID) {
+				a.log.Info("ignoring a redelivered envelope", "envelope_id", evt.Request.EnvelopeID,
+					"retry_attempt", evt.Request.RetryAttempt, "retry_reason", evt.Request.RetryReason)
+				a.ack(c, evt.Request, nil)
+				return
+			}
 		}
 		defer func() {
 			if p := recover(); p != nil {
@@ -70,6 +73,24 @@ func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeH
 		}()
 		next(evt, c)
 	}
+}
+
+// firstDelivery reports whether envelope id is seen for the first time:
+// first by this process (in memory, free), then by any process sharing the
+// store (one INSERT … ON CONFLICT). When the store fails the envelope is
+// acted on: the reservations still keep anyone from being called twice.
+func (a *App) firstDelivery(id string) bool {
+	if !a.envelopes.Add(id, struct{}{}) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cmp.Or(a.cfg.AckTimeout, storeTimeout))
+	defer cancel()
+	first, err := a.store.FirstDelivery(ctx, id, envelopeMemory)
+	if err != nil {
+		a.log.Warn("could not record an envelope; acting on it", "envelope_id", id, "err", err)
+		return true
+	}
+	return first
 }
 
 // buttonFunc handles a press of a button, given the value it carries.

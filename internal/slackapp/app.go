@@ -2,6 +2,8 @@ package slackapp
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"sync"
@@ -22,6 +24,10 @@ type Inviter interface {
 	InvitePlanned(ctx context.Context, inv commands.Invitation, plan commands.Plan) (commands.Report, error)
 	FollowCalls(ctx context.Context, rep commands.Report, ticks <-chan time.Time) <-chan commands.CallUpdate
 	Reach(ctx context.Context, userID, channelID string) (commands.Invitee, *commands.Skipped, error)
+	// Rewatch makes a running meeting's live list available again to
+	// FollowCalls, for posts resumed after a restart or from a replica
+	// that died.
+	Rewatch(ctx context.Context, conferenceID, hostPassword string) error
 }
 
 // Monitor is told what the app does, for health checks and metrics. It
@@ -70,6 +76,9 @@ type Config struct {
 	// envelopes handled, confirmation cards. nil: an in-memory store of the
 	// app's own (tests), closed when Run returns.
 	Store store.Store
+	// Owner names this process among those sharing the store (leases,
+	// claims); "" makes one up.
+	Owner string
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -92,6 +101,9 @@ type App struct {
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
 	ended     *expiring.Map[string, struct{}]      // meetings that ended lately, for posts made as they end
 	postsMu   sync.Mutex                           // serialises changes of posts and ended
+
+	followingMu sync.Mutex
+	following   map[string]bool // posts whose calls this process follows, by store key
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -118,7 +130,12 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		}
 		own = true
 	}
-	return &App{log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+	if cfg.Owner == "" {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		cfg.Owner = "app-" + hex.EncodeToString(b)
+	}
+	return &App{following: map[string]bool{},log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
 		store: st, ownStore: own,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
@@ -143,6 +160,7 @@ func (a *App) Run(ctx context.Context) error {
 	h := socketmode.NewSocketmodeHandler(a.sm)
 	a.routes(h, lt)
 	a.tasks.Go(func() { a.markEnded(lt.life) })
+	a.tasks.Go(func() { a.tend(lt.life) })
 	err := h.RunEventLoopContext(ctx)
 
 	a.tasks.Close()

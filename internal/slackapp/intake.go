@@ -152,7 +152,7 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 		}
 		if where.ts != "" {
 			if post, ended := a.addPost(where, r.inv, rep); ended {
-				a.markPostEnded(lt.life, post)
+				a.markPostEnded(lt.life, post, true)
 			} else {
 				a.followCalls(lt.life, r.log, post)
 			}

@@ -135,7 +135,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		_, _ = rand.Read(b)
 		cfg.Owner = "app-" + hex.EncodeToString(b)
 	}
-	return &App{following: map[string]bool{},log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+	return &App{following: map[string]bool{}, log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
 		store: st, ownStore: own,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),

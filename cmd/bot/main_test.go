@@ -48,6 +48,7 @@ type harness struct {
 	logs  *syncBuffer
 	ops   string // where the bot serves /healthz and /metrics
 	stop  func() error
+	env   map[string]string // the bot's environment: launch again with it to restart
 }
 
 // setup is what startBot starts; options change it.
@@ -116,11 +117,20 @@ func startBot(t *testing.T, opts ...option) *harness {
 		"OPS_ADDR":        freeAddr(t), // settle reads the work in flight from /metrics
 	}
 	maps.Copy(env, st.env)
-	logs := &syncBuffer{}
+	b := &harness{slack: sf, meet: mf, logs: &syncBuffer{}, ops: env["OPS_ADDR"], env: env}
+	b.launch(t)
+	return b
+}
+
+// launch runs the bot on the harness's fakes and configuration, and waits
+// until it has connected.
+func (b *harness) launch(t *testing.T) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	before := b.slack.Connections()
 	go func() {
-		done <- run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
+		done <- run(ctx, nil, func(k string) string { return b.env[k] }, strings.NewReader(""), io.Discard, b.logs)
 	}()
 
 	var once sync.Once
@@ -138,13 +148,15 @@ func startBot(t *testing.T, opts ...option) *harness {
 	}
 	t.Cleanup(func() {
 		_ = stop()
-		assertNoSecrets(t, logs.String(), sf, chairPassword, hiddenPassword)
+		assertNoSecrets(t, b.logs.String(), b.slack, chairPassword, hiddenPassword)
 	})
+	b.stop = stop
 
+	require.Eventually(t, func() bool { return b.slack.Connections() > before }, 10*time.Second, 5*time.Millisecond,
+		"bot connects over Socket Mode")
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
-	require.NoError(t, sf.WaitConnected(wctx), "bot connects over Socket Mode")
-	return &harness{slack: sf, meet: mf, logs: logs, ops: env["OPS_ADDR"], stop: stop}
+	require.NoError(t, b.slack.WaitConnected(wctx), "bot connects over Socket Mode")
 }
 
 // command sends a slash command from Carol and returns the ack.

@@ -153,6 +153,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		CallWatch:     cfg.CallStatusFor,
 		CallPoll:      callPoll,
 		Store:         st,
+		Owner:         owner,
 	})
 
 	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL, "owner", owner)

@@ -41,7 +41,9 @@ func TestARestartFinishesThePost(t *testing.T) {
 	}
 
 	b.launch(t)
-	final := b.waitFor(t, 15*time.Second, func(m slackfake.Message) bool { return m.Kind == "update" && m.TS == post.TS && m.Text != progress.Text })
+	final := b.waitFor(t, 15*time.Second, func(m slackfake.Message) bool {
+		return m.Kind == "update" && m.TS == post.TS && m.Text != progress.Text
+	})
 	assert.Equal(t, "<@UCAROL> invited 2 people to Weekly sync (meeting "+running+"): 1 joined, 1 didn't answer.", final.Text)
 	blocks := blocksText(t, final.Blocks)
 	assert.Contains(t, blocks, ":white_check_mark: <@UALICE> joined", "what was seen before the restart stands")

@@ -59,7 +59,13 @@
 //   - channel membership: not_in_channel, channel_not_found (private channels
 //     the bot is not in are invisible), user_not_in_channel;
 //   - response_url: at most 5 uses within 30 minutes (HTTP 404 used_url,
-//     expired_url, no_service).
+//     expired_url, no_service);
+//   - several Socket Mode connections of the app (every process's): up to
+//     MaxConnections (10) open at once, each envelope sent over one of
+//     them, in turn (Slack does not say how it picks), and one more closed
+//     at once with a disconnect frame, reason too_many_websockets
+//     (https://api.slack.com/apis/connections/socket-implement, "Using
+//     multiple connections"; https://github.com/slackapi/node-slack-sdk/issues/1654).
 //
 // Conversations.members lists the bot itself when Channel.BotIsMember is set,
 // and the bot user (Config.BotUserID) is part of the user directory, as in
@@ -69,8 +75,7 @@
 //
 // What it does not model: chat.postMessage's unpublished workspace-wide
 // limit, archived channels for response_url posts and chat.update, events_api
-// envelopes, app-token scopes, ticket expiry, more than one Socket Mode
-// connection receiving envelopes (the newest live socket gets them), Slack's
+// envelopes, app-token scopes, ticket expiry, Slack's
 // automatic re-delivery of un-acked envelopes (use Redeliver), dead-peer
 // detection by missed PONGs, the modal stack beyond one view per submission,
 // message edits by anyone but the bot, and workspace settings.

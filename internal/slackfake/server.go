@@ -112,7 +112,9 @@ type Server struct {
 	threads     map[string][]ThreadMessage // channel + "/" + parent ts
 	tickets     map[string]bool            // ticket -> already used
 	conns       []*wsConn                  // live sockets, oldest first
+	nextConn    int                        // round-robin position for the next envelope
 	connections int
+	refused     int // sockets refused for being past MaxConnections
 	connChanged chan struct{}
 	envelopes   map[string]*envelope
 	unknownAcks int

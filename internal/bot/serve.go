@@ -107,9 +107,15 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)
-	sm := socketmode.New(api,
-		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
-	)
+	// SOCKET_CONNECTIONS connections, over which Slack spreads envelopes:
+	// a burst is read and acknowledged on several sockets at once.
+	sockets := make([]*socketmode.Client, cfg.SocketConnections)
+	for i := range sockets {
+		sockets[i] = socketmode.New(api,
+			socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode", "connection", i).Handler(), slog.LevelDebug)),
+		)
+	}
+	sm := sockets[0]
 
 	// Who is already in a meeting: asked alongside the lookups, then kept
 	// up to date over the meeting's control WebSocket for followFor after
@@ -154,9 +160,11 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		CallPoll:      callPoll,
 		Store:         st,
 		Owner:         owner,
+		MoreSockets:   sockets[1:],
 	})
 
-	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL, "owner", owner)
+	logger.Info("bot starting", "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL,
+		"owner", owner, "socket_connections", cfg.SocketConnections)
 	if err := app.Run(ctx); err != nil {
 		return fmt.Errorf("slack: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack/socketmode"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/expiring"
@@ -79,6 +80,10 @@ type Config struct {
 	// Owner names this process among those sharing the store (leases,
 	// claims); "" makes one up.
 	Owner string
+	// MoreSockets are further Socket Mode connections of this process,
+	// beside New's: Slack spreads envelopes over all of an app's
+	// connections, and each is served the same way.
+	MoreSockets []*socketmode.Client
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -101,6 +106,9 @@ type App struct {
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
 	ended     *expiring.Map[string, struct{}]      // meetings that ended lately, for posts made as they end
 	postsMu   sync.Mutex                           // serialises changes of posts and ended
+
+	socketsMu sync.Mutex
+	socketsUp map[*socketmode.Client]bool // which of the app's sockets are connected
 
 	followingMu sync.Mutex
 	following   map[string]bool // posts whose calls this process follows, by store key
@@ -157,11 +165,9 @@ func (a *App) Run(ctx context.Context) error {
 	defer stopWork()
 	lt := lifetimes{work: work, life: ctx}
 
-	h := socketmode.NewSocketmodeHandler(a.sm)
-	a.routes(h, lt)
 	a.tasks.Go(func() { a.markEnded(lt.life) })
 	a.tasks.Go(func() { a.tend(lt.life) })
-	err := h.RunEventLoopContext(ctx)
+	err := a.serve(ctx, lt)
 
 	a.tasks.Close()
 	if n := a.tasks.Len(); n > 0 {
@@ -179,6 +185,34 @@ func (a *App) Run(ctx context.Context) error {
 		return nil
 	}
 	return err
+}
+
+// serve runs every Socket Mode connection until ctx ends or one fails for
+// good, and returns that connection's error.
+func (a *App) serve(ctx context.Context, lt lifetimes) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, sm := range append([]*socketmode.Client{a.sm}, a.cfg.MoreSockets...) {
+		h := socketmode.NewSocketmodeHandler(sm)
+		a.routes(h, lt)
+		g.Go(func() error { return h.RunEventLoopContext(gctx) })
+	}
+	return g.Wait()
+}
+
+// connected records whether socket c is up, and tells the monitor whether
+// any of the app's sockets is.
+func (a *App) connected(c *socketmode.Client, up bool) {
+	a.socketsMu.Lock()
+	defer a.socketsMu.Unlock()
+	if a.socketsUp == nil {
+		a.socketsUp = map[*socketmode.Client]bool{}
+	}
+	a.socketsUp[c] = up
+	anyUp := false
+	for _, ok := range a.socketsUp {
+		anyUp = anyUp || ok
+	}
+	a.cfg.Monitor.Connected(anyUp)
 }
 
 // Kinds of work in flight, for the monitor.

@@ -107,12 +107,12 @@ func (a *App) whoami(lt lifetimes, r request) {
 }
 
 func (a *App) logConnection(msg string) socketmode.SocketmodeHandlerFunc {
-	return func(evt *socketmode.Event, _ *socketmode.Client) {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
 		switch evt.Type {
 		case socketmode.EventTypeConnected, socketmode.EventTypeHello:
-			a.cfg.Monitor.Connected(true)
+			a.connected(c, true)
 		default:
-			a.cfg.Monitor.Connected(false)
+			a.connected(c, false)
 		}
 		switch evt.Type {
 		case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:

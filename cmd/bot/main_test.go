@@ -53,8 +53,9 @@ type harness struct {
 
 // setup is what startBot starts; options change it.
 type setup struct {
-	env   map[string]string
-	slack slackfake.Config
+	env         map[string]string
+	slack       slackfake.Config
+	meetLatency time.Duration // added to every answer of the meeting fake
 }
 
 type option func(*setup)
@@ -63,7 +64,18 @@ func withEnv(name, value string) option { return func(s *setup) { s.env[name] = 
 
 func withSlack(f func(*slackfake.Config)) option { return func(s *setup) { f(&s.slack) } }
 
+func withMeetingLatency(d time.Duration) option { return func(s *setup) { s.meetLatency = d } }
+
 func startBot(t *testing.T, opts ...option) *harness {
+	t.Helper()
+	b := newHarness(t, opts...)
+	b.launch(t)
+	return b
+}
+
+// newHarness starts the fakes and makes the bot's environment, without
+// starting a bot.
+func newHarness(t *testing.T, opts ...option) *harness {
 	t.Helper()
 	st := setup{env: map[string]string{}, slack: slackfake.Config{
 		Users: []slackfake.User{
@@ -90,6 +102,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 	mf, err := meetingfake.Start(meetingfake.Config{
 		AppID: appID, AppKey: appKey,
 		PSTNEnabled: true,
+		Latency:     st.meetLatency,
 		Conferences: []meetingfake.Conference{
 			{ID: running, Subject: "Weekly sync", State: "Created", ChairPassword: chairPassword, GuestPassword: "guest-1"},
 			{ID: notStarted, Subject: "Later", State: "Schedule", ChairPassword: chairPassword},
@@ -117,9 +130,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 		"OPS_ADDR":        freeAddr(t), // settle reads the work in flight from /metrics
 	}
 	maps.Copy(env, st.env)
-	b := &harness{slack: sf, meet: mf, logs: &syncBuffer{}, ops: env["OPS_ADDR"], env: env}
-	b.launch(t)
-	return b
+	return &harness{slack: sf, meet: mf, logs: &syncBuffer{}, ops: env["OPS_ADDR"], env: env}
 }
 
 // launch runs the bot on the harness's fakes and configuration, and waits
@@ -184,7 +195,14 @@ func freeAddr(t *testing.T) string {
 // calls to end too.
 func (b *harness) settle(t *testing.T, also ...string) {
 	t.Helper()
-	url := "http://" + b.ops + "/metrics"
+	settleAt(t, b.ops, also...)
+}
+
+// settleAt waits until the bot serving /metrics at ops has no work in
+// flight (see settle).
+func settleAt(t *testing.T, ops string, also ...string) {
+	t.Helper()
+	url := "http://" + ops + "/metrics"
 	idle := func(work string) *regexp.Regexp {
 		return regexp.MustCompile(`(?m)^meet_invite_in_flight\{work="` + work + `"\} 0$`)
 	}

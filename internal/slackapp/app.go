@@ -166,7 +166,7 @@ func (a *App) Run(ctx context.Context) error {
 	lt := lifetimes{work: work, life: ctx}
 
 	a.tasks.Go(func() { a.markEnded(lt.life) })
-	a.tasks.Go(func() { a.tend(lt.life) })
+	a.tasks.Go(func() { a.tend(lt) })
 	err := a.serve(ctx, lt)
 
 	a.tasks.Close()

@@ -311,20 +311,27 @@ func (a *App) sendMissed(ctx context.Context, log *slog.Logger, m store.Missed) 
 }
 
 // tend runs, until life ends, what every replica does for all of them:
-// pick up posts nobody follows (after a restart, or from a replica that
-// died) and send missed-call messages left unsent.
-func (a *App) tend(life context.Context) {
+// keep its own requests held, take over the requests and posts of
+// processes that stopped (after a restart, or a replica that died), and
+// send missed-call messages left unsent.
+func (a *App) tend(lt lifetimes) {
+	life := lt.life
 	a.resume(life)
 	resume := time.NewTicker(resumeEvery)
 	defer resume.Stop()
 	missed := time.NewTicker(missedPoll)
 	defer missed.Stop()
+	renew := time.NewTicker(requestHold / 3)
+	defer renew.Stop()
 	for {
 		select {
 		case <-life.Done():
 			return
+		case <-renew.C:
+			a.renewRequests(life)
 		case <-resume.C:
 			a.resume(life)
+			a.adopt(lt)
 		case <-missed.C:
 			ctx, cancel := context.WithTimeout(life, postTimeout)
 			a.drainMissed(ctx)

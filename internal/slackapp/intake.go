@@ -41,8 +41,10 @@ type lifetimes struct {
 // it runs nothing, calls nothing, and reports false.
 func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 	return a.spawn(workRequest, func() {
+		a.begin(&r) // kept for a successor before it is acknowledged
 		acked()
 		a.intake(lt, r)
+		a.end(r)
 	})
 }
 
@@ -147,6 +149,7 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	defer cancel()
 	if len(rep.Invited) > 0 {
 		where, err := a.postChannel(pctx, r.t, a.mark(invitedMessage(r.inv.Invoker, rep)))
+		a.end(r) // answered: from now on no successor reports it cut short
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -124,7 +125,14 @@ func startBot(ctx context.Context, exe string, w *world) (*botProc, error) {
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	connected := make(chan error, 1)
-	go func() { connected <- w.slack.WaitConnected(cctx) }()
+	go func() {
+		err := w.slack.WaitConnected(cctx)
+		for err == nil && w.slack.OpenConnections() < cmp.Or(w.connections, 1) { // every socket, before the burst
+			err = cctx.Err()
+			time.Sleep(5 * time.Millisecond)
+		}
+		connected <- err
+	}()
 	select {
 	case err = <-connected:
 	case err = <-b.exited:

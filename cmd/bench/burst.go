@@ -15,6 +15,7 @@ import (
 // burstResult is one burst of concurrent slash commands.
 type burstResult struct {
 	n             int
+	conns         int             // the bot's Socket Mode connections
 	acks          []time.Duration // Ack.Latency of every acknowledged command
 	ackedOnce     int             // commands acknowledged exactly once
 	outcomes      int             // commands with exactly one outcome message, a channel post
@@ -34,13 +35,19 @@ type burstResult struct {
 // burst sends n valid invitations at once, each naming one person the bot
 // has not seen, to a fresh bot against fresh fakes, and checks that every
 // command is acknowledged once and gets one outcome.
-func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
-	b.logf("burst of %d concurrent commands (latency %v)", n, b.opts.latency)
+func (b *bench) burst(ctx context.Context, n, conns int) (burstResult, error) {
+	b.logf("burst of %d concurrent commands over %d connections (latency %v, store %s)", n, conns, b.opts.latency, b.opts.database)
 	w, err := startWorld(b.people, 0, b.opts.latency)
 	if err != nil {
 		return burstResult{}, err
 	}
 	defer w.close()
+	dropDB, err := w.useDatabase(b.opts.database)
+	if err != nil {
+		return burstResult{}, err
+	}
+	defer dropDB()
+	w.connections = conns
 	bot, err := startBot(ctx, b.exe, w)
 	if err != nil {
 		return burstResult{}, err
@@ -82,7 +89,7 @@ func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
 	close(start)
 	wg.Wait()
 
-	r := burstResult{n: n}
+	r := burstResult{n: n, conns: conns}
 	octx, ocancel := context.WithTimeout(ctx, 60*time.Second)
 	defer ocancel()
 	if err := waitPosts(octx, w, n); err != nil && !errors.Is(err, context.DeadlineExceeded) {

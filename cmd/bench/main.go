@@ -47,10 +47,12 @@ func main() {
 
 // options are the benchmark's flags.
 type options struct {
-	latency time.Duration
-	bursts  []int
-	repeats int // end-to-end repeats of each case
-	quick   bool
+	latency     time.Duration
+	bursts      []int
+	connections []int  // Socket Mode connections of the bot; each burst runs with each
+	database    string // the bot's store: "memory", "sqlite" (a new file per bot) or a postgres:// URL (a new schema per bot)
+	repeats     int    // end-to-end repeats of each case
+	quick       bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -60,6 +62,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	burst := fs.String("burst", "200,1000", "comma-separated burst sizes: slash commands sent at once")
 	repeats := fs.Int("repeats", 5, "repeats of each end-to-end case (each cold one with a fresh bot process)")
 	quick := fs.Bool("quick", false, `small sizes for CI: -burst 20 -repeats 2 unless given`)
+	conns := fs.String("connections", "2", "comma-separated Socket Mode connection counts (SOCKET_CONNECTIONS): each burst runs with each")
+	database := fs.String("database", "sqlite", `the bot's store: "memory", "sqlite" (a new file per bot, the production default) or a postgres:// URL (a new schema per bot)`)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -68,7 +72,19 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	o := options{latency: *latency, repeats: *repeats, quick: *quick}
+	o := options{latency: *latency, repeats: *repeats, quick: *quick, database: *database}
+	switch {
+	case o.database == "memory", o.database == "sqlite", strings.HasPrefix(o.database, "postgres://"), strings.HasPrefix(o.database, "postgresql://"):
+	default:
+		return options{}, fmt.Errorf(`-database: want memory, sqlite or a postgres:// URL`)
+	}
+	for f := range strings.SplitSeq(*conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 10 {
+			return options{}, fmt.Errorf("-connections: %q is not a number from 1 to 10", f)
+		}
+		o.connections = append(o.connections, n)
+	}
 	if o.quick && !set["burst"] {
 		*burst = "20"
 	}
@@ -109,11 +125,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var rep report
 	rep.opts = opts
 	for _, n := range opts.bursts {
-		r, err := b.burst(ctx, n)
-		if err != nil {
-			return fmt.Errorf("burst of %d: %w", n, err)
+		for _, c := range opts.connections {
+			r, err := b.burst(ctx, n, c)
+			if err != nil {
+				return fmt.Errorf("burst of %d over %d connections: %w", n, c, err)
+			}
+			rep.bursts = append(rep.bursts, r)
 		}
-		rep.bursts = append(rep.bursts, r)
 	}
 	if rep.e2e, err = b.endToEnd(ctx); err != nil {
 		return fmt.Errorf("end to end: %w", err)

@@ -61,7 +61,16 @@ func TestParseFlags(t *testing.T) {
 	t.Parallel()
 	o, err := parseFlags(nil, io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{latency: 50 * time.Millisecond, bursts: []int{200, 1000}, repeats: 5}, o)
+	assert.Equal(t, options{latency: 50 * time.Millisecond, bursts: []int{200, 1000}, connections: []int{2}, database: "sqlite", repeats: 5}, o)
+
+	o, err = parseFlags([]string{"-connections", "1,2,4", "-database", "memory"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2, 4}, o.connections)
+	assert.Equal(t, "memory", o.database)
+	_, err = parseFlags([]string{"-connections", "11"}, io.Discard)
+	require.Error(t, err, "Slack allows 10")
+	_, err = parseFlags([]string{"-database", "mysql://x"}, io.Discard)
+	require.Error(t, err)
 
 	o, err = parseFlags([]string{"-quick"}, io.Discard)
 	require.NoError(t, err)

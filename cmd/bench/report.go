@@ -30,14 +30,14 @@ func (r report) write(w io.Writer) {
 	L := r.opts.latency
 	fmt.Fprintf(w, "### meet-invite benchmark\n\n")
 	fmt.Fprintf(w, "`go run ./cmd/bench%s`: L = %v added to every Slack Web API and Huawei call by the fakes; "+
-		"the bot is cmd/bot's wiring in its own process; %s.\n\n", r.flags(), L, goVersion())
+		"the bot is cmd/bot's wiring in its own process, its store %s; %s.\n\n", r.flags(), L, storeName(r.opts.database), goVersion())
 
 	fmt.Fprintf(w, "**Bursts of concurrent slash commands** (each a valid invitation of one new person; fresh bot and fakes per burst)\n\n")
-	fmt.Fprintln(w, "| commands at once | ack p50 | ack p99 | ack max | acked exactly once | one outcome post | queued notes | all outcomes after | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| commands at once | connections | ack p50 | ack p99 | ack max | acked exactly once | one outcome post | queued notes | all outcomes after | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, b := range r.bursts {
-		fmt.Fprintf(w, "| %d | %s | %s | %s | %d / %d | %d / %d | %d | %s | %d | %s | %s | %s | %s |\n",
-			b.n, ms(percentile(b.acks, 50)), ms(percentile(b.acks, 99)), ms(percentile(b.acks, 100)),
+		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d / %d | %d / %d | %d | %s | %d | %s | %s | %s | %s |\n",
+			b.n, b.conns, ms(percentile(b.acks, 50)), ms(percentile(b.acks, 99)), ms(percentile(b.acks, 100)),
 			b.ackedOnce, b.n, b.outcomes, b.n, b.queuedNotes, ms(b.allDone), b.peakInFlight, mib(b.peakRSS),
 			perUnit(b.mallocs, b.n), ratio(sum(b.calls.slack), b.n), ratio(sum(b.calls.meet), b.n))
 	}
@@ -75,6 +75,17 @@ func (r report) write(w io.Writer) {
 	}
 }
 
+// storeName says which store the bot used, without a URL's credentials.
+func storeName(database string) string {
+	switch database {
+	case "memory":
+		return "SQLite in memory"
+	case "sqlite":
+		return "an SQLite file (the default)"
+	}
+	return "PostgreSQL (a schema per bot)"
+}
+
 func (r report) flags() string {
 	s := ""
 	if r.opts.quick {
@@ -82,6 +93,12 @@ func (r report) flags() string {
 	}
 	if r.opts.latency != 50*time.Millisecond {
 		s += " -latency " + r.opts.latency.String()
+	}
+	if !slices.Equal(r.opts.connections, []int{2}) {
+		s += " -connections " + strings.Trim(strings.Join(strings.Fields(fmt.Sprint(r.opts.connections)), ","), "[]")
+	}
+	if r.opts.database != "sqlite" {
+		s += " -database " + strings.SplitN(r.opts.database, ":", 2)[0] // never the URL's credentials
 	}
 	return s
 }

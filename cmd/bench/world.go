@@ -2,8 +2,18 @@ package main
 
 import (
 	"cmp"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
@@ -28,6 +38,7 @@ type world struct {
 	slack       *slackfake.Server
 	meet        *meetingfake.Server
 	databaseURL string // the bot's DATABASE_URL; "" = in memory
+	connections int    // the bot's SOCKET_CONNECTIONS; 0 = its default
 }
 
 // personID is the Slack user ID of the i-th seeded person.
@@ -95,7 +106,48 @@ func (w *world) env() []string {
 		"MEETING_APP_ID=" + appID,
 		"MEETING_APP_KEY=" + appKey,
 		"DATABASE_URL=" + cmp.Or(w.databaseURL, store.Memory), // no file written unless asked
+		"SOCKET_CONNECTIONS=" + strconv.Itoa(cmp.Or(w.connections, 2)),
 	}
+}
+
+// useDatabase gives the bot a store of its own: in memory, a new SQLite
+// file, or a new schema in the PostgreSQL at a postgres:// URL. drop
+// removes the file or schema.
+func (w *world) useDatabase(database string) (drop func(), err error) {
+	switch {
+	case database == "memory":
+		w.databaseURL = store.Memory
+		return func() {}, nil
+	case database == "sqlite":
+		dir, err := os.MkdirTemp("", "meet-invite-bench-")
+		if err != nil {
+			return nil, err
+		}
+		w.databaseURL = "sqlite:" + filepath.Join(dir, "bench.db")
+		return func() { _ = os.RemoveAll(dir) }, nil
+	}
+	db, err := sql.Open("pgx", database)
+	if err != nil {
+		return nil, err
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "bench_" + hex.EncodeToString(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("create a schema for the bot: %w", err)
+	}
+	sep := "?"
+	if strings.Contains(database, "?") {
+		sep = "&"
+	}
+	w.databaseURL = database + sep + "search_path=" + schema
+	return func() {
+		_, _ = db.Exec("DROP SCHEMA " + schema + " CASCADE")
+		_ = db.Close()
+	}, nil
 }
 
 // Every Web API method and endpoint the fakes count.

@@ -23,9 +23,10 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			return
 		}
 		r := request{
-			t:   target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: time.Now()},
-			inv: commands.Invitation{Invoker: cmd.UserID, Channel: cmd.ChannelID},
-			log: a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID),
+			t:        target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: cmd.ResponseURL, kind: "command", start: time.Now()},
+			inv:      commands.Invitation{Invoker: cmd.UserID, Channel: cmd.ChannelID},
+			log:      a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID),
+			envelope: evt.Request.EnvelopeID,
 		}
 		say := func(text string) func() { return func() { a.ack(c, evt.Request, a.ephemeral(text)) } }
 		refuse := func(outcome, text string) {

@@ -26,7 +26,10 @@ type request struct {
 	// confirm asks the invoker before anyone is called, whatever the
 	// count: plain words, which a model read, are always confirmed.
 	confirm bool
-	log     *slog.Logger
+	// envelope is the Slack envelope that brought it, when it was
+	// acknowledged by submit: checked against the store after the ack.
+	envelope string
+	log      *slog.Logger
 }
 
 // lifetimes are the contexts, derived from Run's, that work started by a
@@ -41,8 +44,11 @@ type lifetimes struct {
 // it runs nothing, calls nothing, and reports false.
 func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 	return a.spawn(workRequest, func() {
-		a.begin(&r) // kept for a successor before it is acknowledged
-		acked()
+		acked() // first: no database write before the ack
+		if !a.durableFirst(r.envelope) {
+			return
+		}
+		a.begin(&r) // kept for a successor
 		a.intake(lt, r)
 		a.end(r)
 	})

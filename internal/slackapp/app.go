@@ -110,6 +110,8 @@ type App struct {
 	socketsMu sync.Mutex
 	socketsUp map[*socketmode.Client]bool // which of the app's sockets are connected
 
+	recordQ chan recordJob // requests to record in the store, in batches (recordLoop)
+
 	followingMu sync.Mutex
 	following   map[string]bool // posts whose calls this process follows, by store key
 }
@@ -143,7 +145,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		_, _ = rand.Read(b)
 		cfg.Owner = "app-" + hex.EncodeToString(b)
 	}
-	return &App{following: map[string]bool{}, log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+	return &App{following: map[string]bool{}, recordQ: make(chan recordJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
 		store: st, ownStore: own,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
@@ -165,6 +167,9 @@ func (a *App) Run(ctx context.Context) error {
 	defer stopWork()
 	lt := lifetimes{work: work, life: ctx}
 
+	stopRecording := make(chan struct{})
+	defer close(stopRecording) // after the work in flight: requests submitted until then are recorded
+	go a.recordLoop(stopRecording)
 	a.tasks.Go(func() { a.markEnded(lt.life) })
 	a.tasks.Go(func() { a.tend(lt) })
 	err := a.serve(ctx, lt)

@@ -44,11 +44,12 @@ type lifetimes struct {
 // it runs nothing, calls nothing, and reports false.
 func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 	return a.spawn(workRequest, func() {
-		acked() // first: no database write before the ack
-		if !a.durableFirst(r.envelope) {
+		a.begin(&r) // kept for a successor, before the ack (batched with the others)
+		acked()
+		if !a.durableFirst(r.envelope) { // after the ack: a redelivery another process handled
+			a.end(r)
 			return
 		}
-		a.begin(&r) // kept for a successor
 		a.intake(lt, r)
 		a.end(r)
 	})

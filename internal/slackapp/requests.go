@@ -40,8 +40,9 @@ type savedRequest struct {
 }
 
 // begin gives the request its ID (the holder of its reservations) and
-// records it in the store as this process's, before it is acknowledged.
-// A store that fails is logged: the request runs all the same.
+// records it in the store as this process's, before it is acknowledged
+// (in a batch with the others arriving meanwhile: see recordLoop). A store
+// that fails is logged: the request runs all the same.
 func (a *App) begin(r *request) {
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
@@ -51,10 +52,72 @@ func (a *App) begin(r *request) {
 	if err == nil {
 		ctx, cancel := storeCtx()
 		defer cancel()
-		_, err = a.store.BeginRequest(ctx, store.Request{ID: r.inv.ID, Payload: payload}, a.cfg.Owner, requestHold, requestTTL)
+		err = a.record(ctx, store.Request{ID: r.inv.ID, Payload: payload})
 	}
 	if err != nil {
 		r.log.Warn("could not record the request for a successor", "err", err)
+	}
+}
+
+// recordJob is a request waiting to be recorded, and where to say it was.
+type recordJob struct {
+	r    store.Request
+	done chan error
+}
+
+// maxRecordBatch bounds one batch (five parameters a row; PostgreSQL
+// allows 65,535).
+const maxRecordBatch = 500
+
+// record records r with the next batch, and returns once the batch is in
+// the store.
+func (a *App) record(ctx context.Context, r store.Request) error {
+	job := recordJob{r: r, done: make(chan error, 1)}
+	select {
+	case a.recordQ <- job:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-job.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// recordLoop records requests in batches until stop is closed: whatever
+// queued while the last batch was being written goes in the next, in one
+// statement. A burst of commands then costs a few writes before their
+// acks, not one write each behind all the others (group commit).
+func (a *App) recordLoop(stop <-chan struct{}) {
+	for {
+		var batch []recordJob
+		select {
+		case <-stop:
+			return
+		case job := <-a.recordQ:
+			batch = append(batch, job)
+		}
+	more:
+		for len(batch) < maxRecordBatch {
+			select {
+			case job := <-a.recordQ:
+				batch = append(batch, job)
+			default:
+				break more
+			}
+		}
+		rs := make([]store.Request, len(batch))
+		for i, j := range batch {
+			rs[i] = j.r
+		}
+		ctx, cancel := storeCtx()
+		err := a.store.BeginRequests(ctx, rs, a.cfg.Owner, requestHold, requestTTL)
+		cancel()
+		for _, j := range batch {
+			j.done <- err
+		}
 	}
 }
 

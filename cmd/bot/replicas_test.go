@@ -251,3 +251,48 @@ func TestAReplicaKilledMidBurst(t *testing.T) {
 		assert.Equal(t, 1, c, "%s is called once", number)
 	}
 }
+
+// Replicas share confirmation cards and envelopes: Invite pressed on a card
+// another replica showed runs it, and an envelope redelivered to the other
+// replica is acknowledged there and not acted on again.
+func TestReplicasShareCardsAndEnvelopes(t *testing.T) {
+	t.Parallel()
+	b, rs := startReplicas(t, 2, withEnv("INVITE_CONFIRM_ABOVE", "1"))
+
+	// The command reaches one replica, which shows the card; Slack's
+	// envelopes take turns, so the click reaches the other.
+	sent, err := b.slack.SendCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: running + " <!subteam^SENG>"})
+	require.NoError(t, err)
+	_, err = b.slack.WaitAck(t.Context(), sent.EnvelopeID)
+	require.NoError(t, err)
+	card := b.waitFor(t, 10*time.Second, func(m slackfake.Message) bool { return strings.Contains(string(m.Blocks), "confirm_invite") })
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	_, _, err = b.slack.ClickButton(ctx, slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "confirm_invite", MessageTS: card.TS, ResponseURL: sent.ResponseURL})
+	require.NoError(t, err)
+	b.waitFor(t, 10*time.Second, func(m slackfake.Message) bool { return m.Kind == "post" && strings.Contains(m.Text, "invited 2 people") })
+	require.Len(t, b.meet.Invitations(running), 1, "the card's people are called, once")
+
+	// The command's envelope again, as Slack redelivers: the other replica
+	// gets it (a help command first takes the first replica's turn),
+	// acknowledges it and does nothing more.
+	b.command(t, "CGENERAL", "help")
+	require.NoError(t, b.slack.Redeliver(t.Context(), sent.EnvelopeID))
+	require.Eventually(t, func() bool { return b.slack.AckCount(sent.EnvelopeID) == 2 }, 10*time.Second, 10*time.Millisecond)
+	for _, r := range rs {
+		settleAt(t, r.ops)
+	}
+	assert.Len(t, b.meet.Invitations(running), 1, "nothing more was called")
+	handled := 0
+	for _, r := range rs {
+		handled += strings.Count(r.logs.String(), "ignoring an envelope another process has handled")
+	}
+	assert.Equal(t, 1, handled, "the redelivery was recognised by the store")
+	cards := 0
+	for _, m := range b.slack.Messages() {
+		if strings.Contains(string(m.Blocks), "confirm_invite") {
+			cards++
+		}
+	}
+	assert.Equal(t, 1, cards, "no second card")
+}

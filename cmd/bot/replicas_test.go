@@ -270,7 +270,9 @@ func TestReplicasShareCardsAndEnvelopes(t *testing.T) {
 	defer cancel()
 	_, _, err = b.slack.ClickButton(ctx, slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "confirm_invite", MessageTS: card.TS, ResponseURL: sent.ResponseURL})
 	require.NoError(t, err)
-	b.waitFor(t, 10*time.Second, func(m slackfake.Message) bool { return m.Kind == "post" && strings.Contains(m.Text, "invited 2 people") })
+	b.waitFor(t, 10*time.Second, func(m slackfake.Message) bool {
+		return m.Kind == "post" && strings.Contains(m.Text, "invited 2 people")
+	})
 	require.Len(t, b.meet.Invitations(running), 1, "the card's people are called, once")
 
 	// The command's envelope again, as Slack redelivers: the other replica

@@ -63,7 +63,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	repeats := fs.Int("repeats", 5, "repeats of each end-to-end case (each cold one with a fresh bot process)")
 	quick := fs.Bool("quick", false, `small sizes for CI: -burst 20 -repeats 2 unless given`)
 	conns := fs.String("connections", "2", "comma-separated Socket Mode connection counts (SOCKET_CONNECTIONS): each burst runs with each")
-	database := fs.String("database", "sqlite", `the bot's store: "memory", "sqlite" (a new file per bot, the production default) or a postgres:// URL (a new schema per bot)`)
+	database := fs.String("database", "memory", `the bot's store: "memory" (SQLite in memory: no file written), "sqlite" (a new temporary file per bot, like production's default) or a postgres:// URL (a new schema per bot)`)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}

@@ -81,7 +81,7 @@ func storeName(database string) string {
 	case "memory":
 		return "SQLite in memory"
 	case "sqlite":
-		return "an SQLite file (the default)"
+		return "an SQLite file (as production's default)"
 	}
 	return "PostgreSQL (a schema per bot)"
 }
@@ -97,7 +97,7 @@ func (r report) flags() string {
 	if !slices.Equal(r.opts.connections, []int{2}) {
 		s += " -connections " + strings.Trim(strings.Join(strings.Fields(fmt.Sprint(r.opts.connections)), ","), "[]")
 	}
-	if r.opts.database != "sqlite" {
+	if r.opts.database != "memory" {
 		s += " -database " + strings.SplitN(r.opts.database, ":", 2)[0] // never the URL's credentials
 	}
 	return s

@@ -75,8 +75,9 @@
 //
 // What it does not model: chat.postMessage's unpublished workspace-wide
 // limit, archived channels for response_url posts and chat.update, events_api
-// envelopes, app-token scopes, ticket expiry, Slack's
-// automatic re-delivery of un-acked envelopes (use Redeliver), dead-peer
+// envelopes, app-token scopes, ticket expiry, Slack's own schedule for
+// re-delivering un-acked envelopes (Config.RedeliverAfter picks one; or call
+// Redeliver), dead-peer
 // detection by missed PONGs, the modal stack beyond one view per submission,
 // message edits by anyone but the bot, and workspace settings.
 //

@@ -437,7 +437,42 @@ func (s *Server) SendCommand(ctx context.Context, c Command) (Sent, error) {
 	})
 	sent.EnvelopeID = s.newEnvelope("slash_commands", payload, true, sent.TriggerID)
 	s.mu.Unlock()
-	return sent, s.deliver(ctx, sent.EnvelopeID)
+	if err := s.deliver(ctx, sent.EnvelopeID); err != nil {
+		return sent, err
+	}
+	s.redeliverUnacked(sent.EnvelopeID)
+	return sent, nil
+}
+
+// redeliverUnacked sends envelope id again, in the background, each time it
+// is not acknowledged within Config.RedeliverAfter (see there).
+func (s *Server) redeliverUnacked(id string) {
+	if s.cfg.RedeliverAfter <= 0 {
+		return
+	}
+	s.mu.Lock()
+	env := s.envelopes[id]
+	s.mu.Unlock()
+	s.wg.Go(func() {
+		for range MaxRedeliveries {
+			t := time.NewTimer(s.cfg.RedeliverAfter)
+			select {
+			case <-env.acked:
+				t.Stop()
+				return
+			case <-s.done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+			err := s.Redeliver(ctx, id)
+			cancel()
+			if err != nil {
+				return
+			}
+		}
+	})
 }
 
 // SlashCommand sends a command and waits for its ack.

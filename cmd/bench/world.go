@@ -6,6 +6,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // Credentials and names of the benchmark's simulated workspace. They exist
@@ -100,6 +101,7 @@ func (w *world) env(extra ...string) []string {
 		"MEETING_API_URL=" + w.meet.URL(),
 		"MEETING_APP_ID=" + appID,
 		"MEETING_APP_KEY=" + appKey,
+		"DATABASE_URL=" + store.Memory, // no file written
 	}, extra...)
 }
 

@@ -21,6 +21,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/bot"
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // These tests run the whole bot — run(), the real slack-go Socket Mode
@@ -47,13 +48,15 @@ type harness struct {
 	logs  *syncBuffer
 	ops   string // where the bot serves /healthz and /metrics
 	stop  func() error
+	env   map[string]string // the bot's environment: launch again with it to restart
 }
 
 // setup is what startBot starts; options change it.
 type setup struct {
-	env     map[string]string
-	slack   slackfake.Config
-	meeting []func(*meetingfake.Config)
+	env         map[string]string
+	slack       slackfake.Config
+	meeting     []func(*meetingfake.Config)
+	meetLatency time.Duration // added to every answer of the meeting fake
 }
 
 type option func(*setup)
@@ -65,8 +68,18 @@ func withSlack(f func(*slackfake.Config)) option { return func(s *setup) { f(&s.
 func withMeeting(f func(*meetingfake.Config)) option {
 	return func(s *setup) { s.meeting = append(s.meeting, f) }
 }
+func withMeetingLatency(d time.Duration) option { return func(s *setup) { s.meetLatency = d } }
 
 func startBot(t *testing.T, opts ...option) *harness {
+	t.Helper()
+	b := newHarness(t, opts...)
+	b.launch(t)
+	return b
+}
+
+// newHarness starts the fakes and makes the bot's environment, without
+// starting a bot.
+func newHarness(t *testing.T, opts ...option) *harness {
 	t.Helper()
 	st := setup{env: map[string]string{}, slack: slackfake.Config{
 		Users: []slackfake.User{
@@ -93,6 +106,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 	mcfg := meetingfake.Config{
 		AppID: appID, AppKey: appKey,
 		PSTNEnabled: true,
+		Latency:     st.meetLatency,
 		Conferences: []meetingfake.Conference{
 			{ID: running, Subject: "Weekly sync", State: "Created", ChairPassword: chairPassword, GuestPassword: "guest-1"},
 			{ID: notStarted, Subject: "Later", State: "Schedule", ChairPassword: chairPassword},
@@ -112,6 +126,7 @@ func startBot(t *testing.T, opts ...option) *harness {
 	t.Cleanup(mf.Close)
 
 	env := map[string]string{
+		"DATABASE_URL":    store.Memory, // no file written; a test sets a file to restart on it
 		"SLACK_BOT_TOKEN": sf.BotToken(),
 		"SLACK_APP_TOKEN": sf.AppToken(),
 		"SLACK_API_URL":   sf.APIURL(),
@@ -123,11 +138,18 @@ func startBot(t *testing.T, opts ...option) *harness {
 		"OPS_ADDR":        freeAddr(t), // settle reads the work in flight from /metrics
 	}
 	maps.Copy(env, st.env)
-	logs := &syncBuffer{}
+	return &harness{slack: sf, meet: mf, logs: &syncBuffer{}, ops: env["OPS_ADDR"], env: env}
+}
+
+// launch runs the bot on the harness's fakes and configuration, and waits
+// until it has connected.
+func (b *harness) launch(t *testing.T) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
+	before := b.slack.Connections()
 	go func() {
-		done <- run(ctx, nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, logs)
+		done <- run(ctx, nil, func(k string) string { return b.env[k] }, strings.NewReader(""), io.Discard, b.logs)
 	}()
 
 	var once sync.Once
@@ -145,13 +167,15 @@ func startBot(t *testing.T, opts ...option) *harness {
 	}
 	t.Cleanup(func() {
 		_ = stop()
-		assertNoSecrets(t, logs.String(), sf, chairPassword, hiddenPassword)
+		assertNoSecrets(t, b.logs.String(), b.slack, chairPassword, hiddenPassword)
 	})
+	b.stop = stop
 
+	require.Eventually(t, func() bool { return b.slack.Connections() > before }, 10*time.Second, 5*time.Millisecond,
+		"bot connects over Socket Mode")
 	wctx, wcancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer wcancel()
-	require.NoError(t, sf.WaitConnected(wctx), "bot connects over Socket Mode")
-	return &harness{slack: sf, meet: mf, logs: logs, ops: env["OPS_ADDR"], stop: stop}
+	require.NoError(t, b.slack.WaitConnected(wctx), "bot connects over Socket Mode")
 }
 
 // command sends a slash command from Carol and returns the ack.
@@ -179,7 +203,14 @@ func freeAddr(t *testing.T) string {
 // calls to end too.
 func (b *harness) settle(t *testing.T, also ...string) {
 	t.Helper()
-	url := "http://" + b.ops + "/metrics"
+	settleAt(t, b.ops, also...)
+}
+
+// settleAt waits until the bot serving /metrics at ops has no work in
+// flight (see settle).
+func settleAt(t *testing.T, ops string, also ...string) {
+	t.Helper()
+	url := "http://" + ops + "/metrics"
 	idle := func(work string) *regexp.Regexp {
 		return regexp.MustCompile(`(?m)^meet_invite_in_flight\{work="` + work + `"\} 0$`)
 	}
@@ -461,11 +492,13 @@ func TestShutdownIsClean(t *testing.T) {
 func TestConfigErrorsNameEveryProblem(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{
-		"SLACK_BOT_TOKEN":   "xoxp-user-token-secret-1234",
-		"MEETING_APP_ID":    appID,
-		"MEETING_API_URL":   "ftp://example.com",
-		"INVITE_TIMEOUT":    "soon",
-		"INVITE_MAX_PEOPLE": "-3",
+		"SLACK_BOT_TOKEN":    "xoxp-user-token-secret-1234",
+		"MEETING_APP_ID":     appID,
+		"MEETING_API_URL":    "ftp://example.com",
+		"INVITE_TIMEOUT":     "soon",
+		"INVITE_MAX_PEOPLE":  "-3",
+		"DATABASE_URL":       "mysql://bot:db-secret-5678@db/meet",
+		"SOCKET_CONNECTIONS": "11",
 	}
 	var stderr bytes.Buffer
 	err := run(t.Context(), nil, func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, &stderr)
@@ -478,10 +511,13 @@ func TestConfigErrorsNameEveryProblem(t *testing.T) {
 		"MEETING_API_URL must be an http:// or https:// URL",
 		"INVITE_TIMEOUT must be a positive duration",
 		"INVITE_MAX_PEOPLE must be a positive whole number",
+		"DATABASE_URL must start with postgres://",
+		"SOCKET_CONNECTIONS must be at most 10",
 	} {
 		assert.Contains(t, msg, want)
 	}
 	assert.NotContains(t, msg, "secret-1234", "secret values are never echoed")
+	assert.NotContains(t, msg, "db-secret-5678", "the database URL is never echoed")
 }
 
 func TestConfigAcceptsAccountAuthentication(t *testing.T) {
@@ -594,6 +630,7 @@ func TestMeetingSimulatorWithSlack(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(sf.Close)
 	env := map[string]string{
+		"DATABASE_URL":      store.Memory,
 		"SLACK_BOT_TOKEN":   sf.BotToken(),
 		"SLACK_APP_TOKEN":   sf.AppToken(),
 		"SLACK_API_URL":     sf.APIURL(),

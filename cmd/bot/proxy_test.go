@@ -19,16 +19,6 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 )
 
-// TestMain lets a test run the real main in a child process (runMain), so
-// that the environment Go reads once per process — HTTP_PROXY — can be set.
-func TestMain(m *testing.M) {
-	if os.Getenv("MEET_INVITE_RUN_MAIN") == "1" {
-		main()
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
-
 // proxy is a forward proxy on 127.0.0.1 that maps every "*.test" host to
 // 127.0.0.1 and records which hosts it was asked for (plain requests by
 // host, CONNECT tunnels as "CONNECT host").

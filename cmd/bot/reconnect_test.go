@@ -16,7 +16,7 @@ import (
 // message on; the bot sees the new connection, counts it and keeps serving.
 func TestASlackRequestedReconnectIsSeen(t *testing.T) {
 	t.Parallel()
-	b := startBot(t)
+	b := startBot(t, withEnv("SOCKET_CONNECTIONS", "1")) // one socket, reconnected once
 	metric := func() string {
 		resp, err := http.Get("http://" + b.ops + "/metrics")
 		if err != nil {

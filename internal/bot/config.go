@@ -13,6 +13,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/slackapp"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // Config is everything the bot reads from its environment.
@@ -49,6 +50,15 @@ type Config struct {
 	LogLevel       slog.Level
 	OpsAddr        string // where /healthz and /metrics are served; "" = nowhere
 
+	// DatabaseURL names the durable state (store.Open): "" is the SQLite
+	// file meet-invite.db, store.Memory an in-memory database (the sandbox
+	// and tests), postgres://… PostgreSQL, shared by replicas.
+	DatabaseURL string
+	// SocketConnections is how many Socket Mode connections this process
+	// opens; Slack spreads envelopes across them (10 per app at most,
+	// counting every replica).
+	SocketConnections int
+
 	OpenAIKey     string // plain-words requests are read by a model only when set
 	OpenAIBaseURL string
 	OpenAIModel   string
@@ -62,7 +72,7 @@ const (
 
 // secretVars may each be given in a file instead, NAME_FILE=/path (Docker
 // and Kubernetes secrets mount them so).
-var secretVars = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MEETING_APP_ID", "MEETING_APP_KEY", "MEETING_PASSWORD", "OPENAI_API_KEY"}
+var secretVars = []string{"SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "MEETING_APP_ID", "MEETING_APP_KEY", "MEETING_PASSWORD", "OPENAI_API_KEY", "BUTTON_SECRET", "DATABASE_URL"}
 
 // LoadConfig reads and checks the configuration. It reports every problem at
 // once, naming variables but never echoing a secret's value. Each of
@@ -144,6 +154,14 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.OpsAddr = get("OPS_ADDR")
 	if c.OpsAddr != "" && !validListenAddr(c.OpsAddr) {
 		bad("OPS_ADDR must be host:port or :port, such as 127.0.0.1:9090 or :9090 (got %q)", c.OpsAddr)
+	}
+	c.DatabaseURL = get("DATABASE_URL") // may hold a password: never echoed
+	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+		bad("DATABASE_URL %v", err)
+	}
+	c.SocketConnections = positiveInt(get, bad, "SOCKET_CONNECTIONS", 2)
+	if c.SocketConnections > maxSocketConnections {
+		bad("SOCKET_CONNECTIONS must be at most %d, Slack's limit per app (got %d)", maxSocketConnections, c.SocketConnections)
 	}
 	c.OpenAIKey = get("OPENAI_API_KEY")
 	c.OpenAIModel = get("OPENAI_MODEL")
@@ -257,6 +275,23 @@ func validListenAddr(addr string) bool {
 }
 
 var errNotHTTP = errors.New("must be an http:// or https:// URL")
+
+// maxSocketConnections is Slack's limit of Socket Mode connections per app,
+// counting every replica's.
+const maxSocketConnections = 10
+
+// checkDatabaseURL checks the scheme of a database URL without echoing it
+// (it may hold a password).
+func checkDatabaseURL(v string) error {
+	switch {
+	case v == "", v == store.Memory:
+		return nil
+	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"),
+		strings.HasPrefix(v, "sqlite:"), strings.HasPrefix(v, "file:"):
+		return nil
+	}
+	return errors.New("must start with postgres://, postgresql://, sqlite: or file: (or be unset for meet-invite.db)")
+}
 
 // baseURL checks an API base URL and gives it the trailing slash that
 // relative paths need.

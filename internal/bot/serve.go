@@ -16,6 +16,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/ops"
 	"github.com/meet-invite/meet-invite/internal/slackapp"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // slackTimeout bounds one Slack Web API request.
@@ -57,6 +58,16 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		return t
 	}
 
+	// The durable state: envelopes handled, the called-recently window,
+	// confirmation cards, posts followed; shared by every replica with the
+	// same DATABASE_URL.
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err // store.Open never echoes the URL
+	}
+	defer st.Close()
+	owner := newOwnerID()
+
 	mc, err := meeting.NewClient(
 		meeting.Credentials{
 			AppID: cfg.MeetingAppID, AppKey: cfg.MeetingAppKey, UserID: cfg.MeetingUserID,
@@ -97,9 +108,15 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	cfg.Policy.Home = commands.Organisation{TeamID: id.TeamID, EnterpriseID: id.EnterpriseID}
 
-	sm := socketmode.New(api,
-		socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode").Handler(), slog.LevelDebug)),
-	)
+	// SOCKET_CONNECTIONS connections, over which Slack spreads envelopes:
+	// a burst is read and acknowledged on several sockets at once.
+	sockets := make([]*socketmode.Client, cfg.SocketConnections)
+	for i := range sockets {
+		sockets[i] = socketmode.New(api,
+			socketmode.OptionLog(slog.NewLogLogger(logger.With("component", "socketmode", "connection", i).Handler(), slog.LevelDebug)),
+		)
+	}
+	sm := sockets[0]
 
 	// Who is already in a meeting: asked alongside the lookups, then kept
 	// up to date over the meeting's control WebSocket for followFor after
@@ -122,6 +139,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		AllowExternal:  cfg.Policy.AllowExternal,
 		CallsPerMinute: cfg.CallsPerMinute,
 		SendTimeout:    cfg.MeetingTimeout,
+		Reservations:   reservations{st},
 	})
 	var interpreter commands.Interpreter
 	if cfg.OpenAIKey != "" {
@@ -151,15 +169,19 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		SentGrace:     cfg.MeetingTimeout + 15*time.Second, // the invite request, then its post
 		ButtonSecret:  cfg.ButtonSecret,
 		SlackAPIURL:   cfg.SlackAPIURL,
+		Store:         st,
+		Owner:         owner,
+		MoreSockets:   sockets[1:],
 	})
 	// Every in-memory table's size, read when /metrics is scraped; their
 	// expired entries are dropped every minute (Presence has its own timer).
 	for _, sizes := range []func() map[string]int{app.Sizes, inviter.Sizes, guard.Sizes, presence.Sizes, mc.Sizes} {
 		mon.metrics.Tables(sizes)
 	}
-	go pruneEvery(ctx, time.Minute, app.Prune, inviter.Prune, guard.Prune)
+	go pruneEvery(ctx, time.Minute, app.Prune, inviter.Prune, guard.Prune, storePruner(ctx, st, logger.With("component", "store")))
 
-	logger.Info("bot starting", "team_id", cfg.Policy.Home.TeamID, "enterprise_id", cfg.Policy.Home.EnterpriseID, "slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL)
+	logger.Info("bot starting", "team_id", cfg.Policy.Home.TeamID, "enterprise_id", cfg.Policy.Home.EnterpriseID,
+		"slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL, "owner", owner, "socket_connections", cfg.SocketConnections)
 	if err := app.Run(ctx); err != nil {
 		return fmt.Errorf("slack: %w", err)
 	}

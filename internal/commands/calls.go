@@ -253,7 +253,7 @@ func (f *follower) giveUp() {
 func (f *follower) finish(ended []int, changed bool) {
 	for _, i := range ended {
 		// Known not to ring any more: free to be called again.
-		f.in.release(f.rep.ConferenceID, f.rep.Invited[i:i+1])
+		f.in.releaseCalls(f.rep, f.rep.Invited[i:i+1])
 	}
 	if changed && !done(f.states) {
 		f.out <- CallUpdate{States: slices.Clone(f.states)}

@@ -328,6 +328,13 @@ func TestInviteDoesNotCacheFailures(t *testing.T) {
 	p.fail, m.dirErr = nil, nil
 	rep, err = in.Invite(t.Context(), inv)
 	require.NoError(t, err)
+	require.Len(t, rep.Invited, 1, "Alice, called on her phone, is not called again on her meeting number")
+	assert.Equal(t, "UBOB", rep.Invited[0].Person.ID)
+	assert.Equal(t, []commands.Skipped{{UserID: "UALICE", Name: "Alice", Reason: commands.SkipRecentlyInvited}}, rep.Skipped)
+
+	inv.ConferenceID = "986030665" // another meeting
+	rep, err = in.Invite(t.Context(), inv)
+	require.NoError(t, err)
 	require.Len(t, rep.Invited, 2)
 	assert.Equal(t, commands.ViaApp, rep.Invited[0].Via, "the fallback was not remembered")
 }

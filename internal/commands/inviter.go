@@ -22,10 +22,10 @@ type Inviter struct {
 	log      *slog.Logger
 	cfg      Config
 
-	cache  *expiring.Map[string, resolution] // chat user ID → resolution
-	recent *expiring.Map[string, struct{}]   // conference ID + "|" + address → called (or being)
-	limits *callLimits                       // people called per invoker per minute; nil: no limit
-	flight flight.Group[string, resolution]  // lookups of one person under way, shared
+	cache        *expiring.Map[string, resolution] // chat user ID → resolution
+	reservations Reservations                      // who was called (or is being) into which meeting
+	limits       *callLimits                       // people called per invoker per minute; nil: no limit
+	flight       flight.Group[string, resolution]  // lookups of one person under way, shared
 }
 
 // resolution is the outcome of resolving one user: an invitee or a skip.
@@ -42,9 +42,9 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 	cfg = cfg.withDefaults()
 	return &Inviter{
 		people: people, meetings: meetings, presence: presence, auth: auth, log: logger, cfg: cfg,
-		cache:  expiring.New[string, resolution](cfg.CacheTTL, maxRemembered, cfg.Now),
-		recent: expiring.New[string, struct{}](cfg.RecentWindow, maxRemembered, cfg.Now),
-		limits: newCallLimits(cfg.CallsPerMinute, cfg.MaxPeople, cfg.Now),
+		cache:        expiring.New[string, resolution](cfg.CacheTTL, maxRemembered, cfg.Now),
+		reservations: cfg.Reservations,
+		limits:       newCallLimits(cfg.CallsPerMinute, cfg.MaxPeople, cfg.Now),
 	}
 }
 
@@ -52,7 +52,6 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 // timer.
 func (in *Inviter) Prune() {
 	in.cache.Prune()
-	in.recent.Prune()
 	if in.limits != nil {
 		in.limits.buckets.Prune()
 	}
@@ -61,7 +60,7 @@ func (in *Inviter) Prune() {
 // Sizes reports how many entries each of the inviter's in-memory tables
 // holds, by name, for metrics.
 func (in *Inviter) Sizes() map[string]int {
-	return map[string]int{"people": in.cache.Len(), "recent_calls": in.recent.Len(), "call_limits": in.limits.Len()}
+	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len()}
 }
 
 // Authorize applies the access rules to a user asking from a channel, as
@@ -92,27 +91,33 @@ func (in *Inviter) InvitePlanned(ctx context.Context, inv Invitation, plan Plan)
 // run is the invitation: gather (prepare, authorize, resolve, ask who is
 // there, all at once) → select (who is called) → reserve → send.
 func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Report, error) {
-	rep := Report{ConferenceID: inv.ConferenceID}
+	rep := Report{ConferenceID: inv.ConferenceID, Holder: inv.ID}
+	if rep.Holder == "" {
+		rep.Holder = newHolder()
+	}
 	if err := in.checkSize(inv); err != nil {
 		return rep, err
 	}
 	g, err := in.gather(ctx, inv, planned)
-	invitees, skipped := in.choose(inv.ConferenceID, g) // who could not be reached is said even when it failed
+	invitees, skipped := in.choose(ctx, inv.ConferenceID, g) // who could not be reached is said even when it failed
 	rep.Conference, rep.Skipped = g.conference, append(g.plan.Skipped, skipped...)
 	if err != nil {
 		return rep, err
 	}
-	invitees, recent := in.reserve(inv.ConferenceID, invitees)
+	invitees, recent, err := in.reserve(ctx, inv.ConferenceID, rep.Holder, invitees)
+	if err != nil {
+		return rep, err
+	}
 	rep.Skipped = append(rep.Skipped, recent...)
 	called, links := splitLinks(invitees)
 	if err := in.limits.take(inv.Invoker, len(called)); err != nil {
-		in.release(inv.ConferenceID, invitees)
+		in.release(inv.ConferenceID, rep.Holder, invitees)
 		return rep, err
 	}
 	if len(called) > 0 {
 		rep.SentAt = in.cfg.Now()
-		if rep.RequestID, err = in.send(ctx, inv, called); err != nil {
-			in.release(inv.ConferenceID, links) // nobody sent them anything: a retry may
+		if rep.RequestID, err = in.send(ctx, inv, rep.Holder, called); err != nil {
+			in.release(inv.ConferenceID, rep.Holder, links) // nobody sent them anything: a retry may
 			return rep, err
 		}
 	}
@@ -197,7 +202,7 @@ func (in *Inviter) gather(ctx context.Context, inv Invitation, planned *Plan) (g
 // choose turns the lookups into the people to call: each address once,
 // without the groups' bots and leavers, and without whoever is in the
 // meeting already.
-func (in *Inviter) choose(conferenceID string, g gathered) (invitees []Invitee, skipped []Skipped) {
+func (in *Inviter) choose(ctx context.Context, conferenceID string, g gathered) (invitees []Invitee, skipped []Skipped) {
 	seen := map[string]bool{} // addresses already in this invitation
 	for _, r := range g.results {
 		if r.skip != nil {
@@ -215,7 +220,7 @@ func (in *Inviter) choose(conferenceID string, g gathered) (invitees []Invitee, 
 		seen[iv.Address] = true
 		invitees = append(invitees, iv)
 	}
-	invitees, there := in.leaveOutOnline(conferenceID, invitees, g.online)
+	invitees, there := in.leaveOutOnline(ctx, conferenceID, invitees, g.online)
 	return invitees, append(skipped, there...)
 }
 
@@ -225,9 +230,9 @@ func (in *Inviter) choose(conferenceID string, g gathered) (invitees []Invitee, 
 // sent yet stops with ctx; once sending, the request is let finish within
 // SendTimeout whatever becomes of ctx (a shutdown), so that whoever rings
 // is reported.
-func (in *Inviter) send(ctx context.Context, inv Invitation, invitees []Invitee) (requestID string, err error) {
+func (in *Inviter) send(ctx context.Context, inv Invitation, holder string, invitees []Invitee) (requestID string, err error) {
 	if err := ctx.Err(); err != nil {
-		in.release(inv.ConferenceID, invitees) // nobody rings: a retry may call them
+		in.release(inv.ConferenceID, holder, invitees) // nobody rings: a retry may call them
 		return "", err
 	}
 	attendees := make([]meeting.Attendee, len(invitees))
@@ -239,7 +244,7 @@ func (in *Inviter) send(ctx context.Context, inv Invitation, invitees []Invitee)
 	requestID, err = in.meetings.Invite(sctx, inv.ConferenceID, attendees)
 	var apiErr *meeting.APIError
 	if errors.As(err, &apiErr) {
-		in.release(inv.ConferenceID, invitees)
+		in.release(inv.ConferenceID, holder, invitees)
 	}
 	return requestID, err
 }

@@ -43,7 +43,7 @@ func (in *Inviter) online(ctx context.Context, conferenceID string) func() []mee
 
 // leaveOutOnline leaves out invitees who are online in the meeting already.
 // Someone still ringing because this bot called them is reported as such.
-func (in *Inviter) leaveOutOnline(conferenceID string, invitees []Invitee, online []meeting.Participant) (kept []Invitee, skipped []Skipped) {
+func (in *Inviter) leaveOutOnline(ctx context.Context, conferenceID string, invitees []Invitee, online []meeting.Participant) (kept []Invitee, skipped []Skipped) {
 	if len(online) == 0 {
 		return invitees, nil
 	}
@@ -56,7 +56,7 @@ func (in *Inviter) leaveOutOnline(conferenceID string, invitees []Invitee, onlin
 		reason := SkipInMeeting
 		switch {
 		case p.State == meeting.InMeeting:
-		case in.calledRecently(conferenceID, iv.Address):
+		case in.calledRecently(ctx, conferenceID, iv.Address):
 			reason = SkipRecentlyInvited // still ringing, or perhaps (Online) joined, from this bot's call
 		case p.State == meeting.BeingCalled:
 			reason = SkipBeingCalled

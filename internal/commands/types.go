@@ -105,6 +105,9 @@ type Presence interface {
 // Invitation is one request to bring people into a conference, whatever
 // the entry point (slash command, form, shortcut, button, plain words).
 type Invitation struct {
+	// ID identifies the request: it holds the reservations of the people
+	// it calls (Reservation.Holder). Empty: the inviter makes one up.
+	ID           string
 	ConferenceID string
 	Invoker      string // chat user ID of the person asking
 	Channel      string // where they asked: the conversation the access rules apply to
@@ -226,6 +229,7 @@ type Report struct {
 	Skipped      []Skipped
 	RequestID    string    // the meeting service's ID of the accepted invite request
 	SentAt       time.Time // when the invite request went out: what Huawei says of calls after it is about them
+	Holder       string    // the holder of the invitees' reservations: Invitation.ID, or one made up
 }
 
 // ErrTooManyPeople is the error of an invitation naming more people than
@@ -290,14 +294,18 @@ type Config struct {
 	// let finish even when the invitation's context is cancelled (a
 	// shutdown), so that whoever rings is reported. Default 10 seconds.
 	SendTimeout time.Duration
-	Now         func() time.Time
+	// Reservations keeps the recent window; nil: this process's memory
+	// (NewMemoryReservations), which is for tests: replicas and restarts
+	// need the store's.
+	Reservations Reservations
+	Now          func() time.Time
 }
 
 // DefaultMaxGroups is Config.MaxGroups's default.
 const DefaultMaxGroups = 5
 
 // maxRemembered caps each of the inviter's in-memory tables (people looked
-// up, recent calls), whatever their lifetimes.
+// up), whatever their lifetimes.
 const maxRemembered = 20000
 
 func (c Config) withDefaults() Config {
@@ -324,6 +332,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Reservations == nil {
+		c.Reservations = NewMemoryReservations(c.Now)
 	}
 	return c
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/preflight"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // Credentials of the simulated meeting service. They are not secrets: they
@@ -102,7 +103,10 @@ func (w *World) Getenv(getenv func(string) string) func(string) string {
 		if v, ok := env[name]; ok {
 			return v
 		}
-		return getenv(name)
+		if v := getenv(name); v != "" || name != "DATABASE_URL" {
+			return v
+		}
+		return store.Memory // the sandbox writes no file, unless told to
 	}
 }
 

@@ -2,6 +2,8 @@ package slackapp
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/url"
@@ -9,9 +11,11 @@ import (
 	"time"
 
 	"github.com/slack-go/slack/socketmode"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/store"
 	"github.com/meet-invite/meet-invite/internal/tasks"
 )
 
@@ -25,6 +29,10 @@ type Inviter interface {
 	// Authorize applies the access rules alone, before work that costs
 	// something (a model reading plain words).
 	Authorize(ctx context.Context, userID, channelID string) error
+	// Rewatch makes a running meeting's live list available again to
+	// FollowCalls, for posts resumed after a restart or from a replica
+	// that died.
+	Rewatch(ctx context.Context, conferenceID, hostPassword string) error
 }
 
 // Monitor is told what the app does, for health checks and metrics. It
@@ -83,6 +91,17 @@ type Config struct {
 	SlackAPIURL  string
 	// UpdateEvery is how often one post may be updated at most; default 3s.
 	UpdateEvery time.Duration
+	// Store keeps what outlives the process and is shared by replicas:
+	// envelopes handled, confirmation cards. nil: an in-memory store of the
+	// app's own (tests), closed when Run returns.
+	Store store.Store
+	// Owner names this process among those sharing the store (leases,
+	// claims); "" makes one up.
+	Owner string
+	// MoreSockets are further Socket Mode connections of this process,
+	// beside New's: Slack spreads envelopes over all of an app's
+	// connections, and each is served the same way.
+	MoreSockets []*socketmode.Client
 }
 
 // App is the Slack side of the bot: it receives commands over Socket Mode,
@@ -97,7 +116,9 @@ type App struct {
 
 	tasks     tasks.Group                          // requests, call following and post updates in flight
 	slots     chan struct{}                        // one per invitation running; bounds the work a burst can start
-	envelopes *expiring.Map[string, struct{}]      // envelope IDs seen lately, to ignore redeliveries
+	store     store.Store                          // durable state shared by replicas
+	ownStore  bool                                 // the store is the app's own, closed by Run
+	envelopes *expiring.Map[string, struct{}]      // envelope IDs seen lately by this process: the fast check before the store's
 	arrived   *expiring.Map[string, time.Time]     // envelope ID → when its handler started, for ack latency
 	pending   pendingCards                         // invitations waiting for their invoker's confirmation
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
@@ -106,6 +127,14 @@ type App struct {
 	signer    signer                               // signs what the bot reads back from Slack (trust.go)
 	apiHost   *url.URL                             // Config.SlackAPIURL, parsed; nil when unset
 	pace      *pacer                               // posts and updates at Slack's pace
+
+	socketsMu sync.Mutex
+	socketsUp map[*socketmode.Client]bool // which of the app's sockets are connected
+
+	recordQ chan recordJob // requests to record in the store, in batches (recordLoop)
+
+	followingMu sync.Mutex
+	following   map[string]bool // posts whose calls this process follows, by store key
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -120,6 +149,7 @@ const (
 	// (MAX_FOLLOWED_MEETINGS, 200 by default) can be seen to end, so ten
 	// times that leaves room for meetings followed again.
 	maxPostMeetings = 2000
+	storeTimeout    = 5 * time.Second // one store call outside a request's own time
 )
 
 // New returns an App that talks to Slack through sm and invites through
@@ -128,11 +158,25 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 	if cfg.Monitor == nil {
 		cfg.Monitor = noMonitor{}
 	}
-	return &App{log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+	st, own := cfg.Store, false
+	if st == nil {
+		var err error
+		if st, err = store.Open(context.Background(), store.Memory); err != nil {
+			panic("slackapp: open an in-memory store: " + err.Error()) // nothing to read or write: cannot fail
+		}
+		own = true
+	}
+	if cfg.Owner == "" {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		cfg.Owner = "app-" + hex.EncodeToString(b)
+	}
+	return &App{following: map[string]bool{}, recordQ: make(chan recordJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+		store: st, ownStore: own,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
 		arrived:   expiring.New[string, time.Time](time.Minute, maxEntries, nil),
-		pending:   pendingCards{expiring.New[string, pending](pendingTTL, maxEntries, nil)},
+		pending:   pendingCards{store: st, log: logger},
 		posts:     expiring.New[string, []*postRecord](postMemory, maxPostMeetings, nil),
 		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
 		signer:    newSigner(cfg.ButtonSecret),
@@ -153,7 +197,6 @@ func parseHost(raw string) *url.URL {
 func (a *App) Prune() {
 	a.envelopes.Prune()
 	a.arrived.Prune()
-	a.pending.Prune()
 	a.posts.Prune()
 	a.ended.Prune()
 }
@@ -162,7 +205,7 @@ func (a *App) Prune() {
 // holds, by name, for metrics.
 func (a *App) Sizes() map[string]int {
 	return map[string]int{
-		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(), "confirm_cards": a.pending.Len(),
+		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(),
 		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(),
 	}
 }
@@ -179,10 +222,12 @@ func (a *App) Run(ctx context.Context) error {
 	defer a.pace.close()
 	lt := lifetimes{work: work, life: ctx}
 
-	h := socketmode.NewSocketmodeHandler(a.sm)
-	a.routes(h, lt)
+	stopRecording := make(chan struct{})
+	defer close(stopRecording) // after the work in flight: requests submitted until then are recorded
+	go a.recordLoop(stopRecording)
 	a.tasks.Go(func() { a.markEnded(lt.life) })
-	err := h.RunEventLoopContext(ctx)
+	a.tasks.Go(func() { a.tend(lt) })
+	err := a.serve(ctx, lt)
 
 	a.tasks.Close()
 	if n := a.tasks.Len(); n > 0 {
@@ -190,14 +235,47 @@ func (a *App) Run(ctx context.Context) error {
 	}
 	if !a.tasks.Wait(a.cfg.ShutdownGrace) {
 		a.log.Warn("shutdown grace period over; cancelling invitations not sent yet", "count", a.tasks.Len())
-		stopWork()     // an invite request already sent finishes and is reported (commands.Inviter.send)
-		a.pace.close() // queued posts and updates give up
-		a.tasks.Wait(max(5*time.Second, a.cfg.SentGrace))
+		stopWork() // an invite request already sent finishes and is reported (commands.Inviter.send)
+		if !a.tasks.Wait(max(5*time.Second, a.cfg.SentGrace)) {
+			a.pace.close() // posts and updates still queued give up
+			a.tasks.Wait(5 * time.Second)
+		}
+	}
+	if a.ownStore {
+		_ = a.store.Close()
 	}
 	if ctx.Err() != nil && errors.Is(err, context.Canceled) {
 		return nil
 	}
 	return err
+}
+
+// serve runs every Socket Mode connection until ctx ends or one fails for
+// good, and returns that connection's error.
+func (a *App) serve(ctx context.Context, lt lifetimes) error {
+	g, gctx := errgroup.WithContext(ctx)
+	for _, sm := range append([]*socketmode.Client{a.sm}, a.cfg.MoreSockets...) {
+		h := socketmode.NewSocketmodeHandler(sm)
+		a.routes(h, lt)
+		g.Go(func() error { return h.RunEventLoopContext(gctx) })
+	}
+	return g.Wait()
+}
+
+// connected records whether socket c is up, and tells the monitor whether
+// any of the app's sockets is.
+func (a *App) connected(c *socketmode.Client, up bool) {
+	a.socketsMu.Lock()
+	defer a.socketsMu.Unlock()
+	if a.socketsUp == nil {
+		a.socketsUp = map[*socketmode.Client]bool{}
+	}
+	a.socketsUp[c] = up
+	anyUp := false
+	for _, ok := range a.socketsUp {
+		anyUp = anyUp || ok
+	}
+	a.cfg.Monitor.Connected(anyUp)
 }
 
 // Kinds of work in flight, for the monitor.

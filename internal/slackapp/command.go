@@ -23,9 +23,10 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			return
 		}
 		r := request{
-			t:   target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: a.hook(cmd.ResponseURL), kind: "command", start: time.Now()},
-			inv: commands.Invitation{Invoker: cmd.UserID, Channel: cmd.ChannelID},
-			log: a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID),
+			t:        target{channelID: cmd.ChannelID, userID: cmd.UserID, responseURL: a.hook(cmd.ResponseURL), kind: "command", start: time.Now()},
+			inv:      commands.Invitation{Invoker: cmd.UserID, Channel: cmd.ChannelID},
+			log:      a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID),
+			envelope: evt.Request.EnvelopeID,
 		}
 		say := func(text string) func() { return func() { a.ack(c, evt.Request, a.ephemeral(text)) } }
 		refuse := func(outcome, text string) {
@@ -126,16 +127,16 @@ func (a *App) whoami(lt lifetimes, r request) {
 // never passes the message on), so a Slack-requested reconnect shows as a
 // connection whose count is above zero.
 func (a *App) logConnection(msg string) socketmode.SocketmodeHandlerFunc {
-	return func(evt *socketmode.Event, _ *socketmode.Client) {
+	return func(evt *socketmode.Event, c *socketmode.Client) {
 		if ce, ok := evt.Data.(*socketmode.ConnectedEvent); ok && ce.ConnectionCount > 0 {
 			a.log.Info("reconnected to Slack (Slack asked, or the connection dropped)", "connection", ce.ConnectionCount)
 			a.cfg.Monitor.Reconnected()
 		}
 		switch evt.Type {
 		case socketmode.EventTypeConnected, socketmode.EventTypeHello:
-			a.cfg.Monitor.Connected(true)
+			a.connected(c, true)
 		default:
-			a.cfg.Monitor.Connected(false)
+			a.connected(c, false)
 		}
 		switch evt.Type {
 		case socketmode.EventTypeConnectionError, socketmode.EventTypeInvalidAuth:

@@ -1,13 +1,17 @@
 package slackapp
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 
 	"github.com/slack-go/slack"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
-	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // Actions of the confirmation card shown before inviting many people.
@@ -17,35 +21,72 @@ const (
 )
 
 // pending is an invitation waiting for its invoker's Invite or Cancel. It
-// stays in memory: the card's button carries only a random key, so the
-// people confirmed are exactly those called, and a second click finds
-// nothing to run.
+// is kept in the store, so that a card pressed on another replica, or after
+// a restart, still works: the card's button carries only a random key, so
+// the people confirmed are exactly those called, and a second click (on
+// any replica) finds nothing to run.
 type pending struct {
 	inv  commands.Invitation
 	plan commands.Plan
 	t    target
 }
 
+// pendingJSON is a pending invitation as the store keeps it.
+type pendingJSON struct {
+	Inv  commands.Invitation `json:"inv"`
+	Plan commands.Plan       `json:"plan"`
+	// Where the outcome goes.
+	ChannelID   string `json:"channel_id,omitempty"`
+	UserID      string `json:"user_id,omitempty"`
+	ResponseURL string `json:"response_url,omitempty"`
+}
+
 // pendingCards holds the invitations waiting for an answer, by key.
-type pendingCards struct{ *expiring.Map[string, pending] }
+type pendingCards struct {
+	store store.Pending
+	log   *slog.Logger
+}
 
 // put keeps p for its invoker's answer and returns the key its card's
 // buttons carry.
-func (s pendingCards) put(p pending) string {
+func (c pendingCards) put(ctx context.Context, p pending) (string, error) {
 	b := make([]byte, 16)
 	_, _ = rand.Read(b)
 	key := hex.EncodeToString(b)
-	s.Set(key, p)
-	return key
+	// A host password typed in the form stays with the card (the
+	// confirmed invitation needs it) until the card is answered or expires.
+	payload, err := json.Marshal(pendingJSON{Inv: p.inv, Plan: p.plan,
+		ChannelID: p.t.channelID, UserID: p.t.userID, ResponseURL: p.t.responseURL})
+	if err != nil {
+		return "", err
+	}
+	if err := c.store.PutPending(ctx, key, p.inv.Invoker, payload, pendingTTL); err != nil {
+		return "", fmt.Errorf("keep the confirmation card: %w", err)
+	}
+	return key, nil
 }
 
 // take removes and returns the pending invitation for key, if it is still
-// there and belongs to userID: someone else's click leaves it be.
-func (s pendingCards) take(key, userID string) (pending, bool) {
-	if p, ok := s.Get(key); !ok || p.inv.Invoker != userID {
+// there and belongs to userID: someone else's click leaves it be. A store
+// that fails is logged and reads as the card being gone.
+func (c pendingCards) take(key, userID string) (pending, bool) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	payload, ok, err := c.store.TakePending(ctx, key, userID)
+	if err != nil {
+		c.log.Error("could not read a confirmation card", "slack_user", userID, "err", err)
 		return pending{}, false
 	}
-	return s.Take(key)
+	if !ok {
+		return pending{}, false
+	}
+	var j pendingJSON
+	if err := json.Unmarshal(payload, &j); err != nil {
+		c.log.Error("unreadable confirmation card", "slack_user", userID, "err", err)
+		return pending{}, false
+	}
+	return pending{inv: j.Inv, plan: j.Plan,
+		t: target{channelID: j.ChannelID, userID: j.UserID, responseURL: j.ResponseURL}}, true
 }
 
 // confirmMessage asks the invoker to confirm an invitation of many people,

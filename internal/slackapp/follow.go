@@ -25,6 +25,7 @@ type postRecord struct {
 	states []commands.CallState // as last shown; nil before any call ended
 	ended  bool                 // the post says its meeting ended: it changes no more
 	stop   func()               // stops following its calls; nil when not followed
+	saved  bool                 // kept in the store (under this process's lease while followed)
 }
 
 // update runs change with the post held, unless the post already says its
@@ -60,34 +61,55 @@ func (a *App) addPost(where posted, t target, inv commands.Invitation, rep comma
 // answered or missed, in the background, until every call has ended or
 // CallWatch has passed; whoever is still ringing then is shown as not
 // having answered. Nothing is claimed when the calls cannot be seen to
-// the end (the link dropped, the meeting ended, the app stopped).
+// the end (the link dropped, the meeting ended, the app stopped). The post
+// and its calls are kept in the store first, under a lease, so that if
+// this process stops or dies another (or its successor) finishes it.
 func (a *App) followCalls(life context.Context, log *slog.Logger, post *postRecord) {
 	if a.cfg.CallWatch < 0 {
 		return
 	}
-	ctx, cancel := context.WithTimeout(life, a.cfg.CallWatch)
+	until := time.Now().Add(a.cfg.CallWatch)
+	if err := a.saveFollow(life, post, until); err != nil {
+		log.Warn("could not keep the post for a successor; following it in memory only", "err", err)
+	}
+	a.follow(life, log, post, until)
+}
+
+// follow follows the calls of post still ringing until until (see
+// followCalls), holding its lease if it is saved.
+func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, until time.Time) {
+	ctx, cancel := context.WithDeadline(life, until)
+	lctx, lost := context.WithCancelCause(ctx)
 	post.mu.Lock()
 	post.stop = cancel // the meeting's end stops it
 	post.mu.Unlock()
 	started := a.spawn(workCalls, func() {
 		defer cancel()
+		if post.saved {
+			go a.keepLease(lctx, lost, post.key())
+		}
+		rep, index := post.ringing()
 		ticker := time.NewTicker(a.cfg.CallPoll)
 		defer ticker.Stop()
-		for u := range a.inviter.FollowCalls(ctx, post.rep, ticker.C) {
+		for u := range a.inviter.FollowCalls(lctx, rep, ticker.C) {
 			if u.Final && !u.Known {
-				return // the link dropped or the meeting ended: say no more
+				a.leave(life, lctx, log, post) // the link dropped, the meeting ended, or this process stops
+				return
 			}
+			var states []commands.CallState
 			post.update(func() bool {
-				if !slices.Equal(post.states, u.States) {
-					post.states = u.States
-					a.updatePost(ctx, log, post.where, a.mark(callsMessage(post.inv, post.rep, u.States)))
+				states = post.merge(index, u.States)
+				if !slices.Equal(post.states, states) {
+					a.saveStates(lctx, log, post, states)
+					post.states = states
+					a.updatePost(lctx, log, post.where, a.mark(callsMessage(post.inv, post.rep, states)))
 				}
 				return false
 			})
 			if u.Final {
-				a.cfg.Monitor.CallsEnded(u.States)
-				a.tellMissed(ctx, log, post.inv, post.rep, u.States)
-				a.tellNoPSTN(ctx, log, post, u.States)
+				a.cfg.Monitor.CallsEnded(states)
+				a.finishFollow(log, post, states)
+				a.tellNoPSTN(ctx, log, post, states)
 			}
 		}
 	})
@@ -112,22 +134,23 @@ func (a *App) markEnded(life context.Context) {
 			posts, _ := a.posts.Take(id)
 			a.postsMu.Unlock()
 			a.log.Info("meeting ended; marking its posts", "conference_id", id, "posts", len(posts))
-			for _, r := range posts {
-				a.markPostEnded(life, r)
-			}
+			a.endPosts(life, id, posts)
 		}
 	}
 }
 
 // markPostEnded makes a post say that its meeting ended: its Join and Call
 // again buttons go, and the following of its calls stops; no later update
-// of the post undoes it.
-func (a *App) markPostEnded(ctx context.Context, r *postRecord) {
+// of the post undoes it. With edit false the post is only stopped (another
+// process edits it).
+func (a *App) markPostEnded(ctx context.Context, r *postRecord, edit bool) {
 	r.update(func() bool {
 		if r.stop != nil {
 			r.stop()
 		}
-		a.updatePost(ctx, a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+		if edit {
+			a.updatePost(ctx, a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+		}
 		return true
 	})
 }
@@ -150,23 +173,5 @@ func (a *App) tellNoPSTN(ctx context.Context, log *slog.Logger, post *postRecord
 	t.responseURL = "" // long used, perhaps expired: an ephemeral message, else a direct one
 	if err := a.postPrivate(ctx, t, a.mark(message{text: pstnNote(nameList(names))})); err != nil {
 		log.Warn("could not tell the invoker that phone calls aren't enabled", "err", err)
-	}
-}
-
-// tellMissed sends each Slack user whose call went unanswered a direct
-// message saying who called and how to join, since Huawei sends them
-// nothing else. Nobody is told twice: it runs once, after the calls ended.
-func (a *App) tellMissed(ctx context.Context, log *slog.Logger, inv commands.Invitation, rep commands.Report, states []commands.CallState) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
-	defer cancel()
-	m := a.mark(missedMessage(inv.Invoker, rep))
-	for i, st := range states {
-		id := rep.Invited[i].Person.ID
-		if !(st.Unanswered() || st == commands.CallNoPSTN) || id == "" || id == inv.Invoker {
-			continue
-		}
-		if _, _, err := a.sm.PostMessageContext(ctx, id, m.options()...); err != nil {
-			log.Warn("could not tell someone they missed a call", "slack_user", id, "err", err)
-		}
 	}
 }

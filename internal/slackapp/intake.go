@@ -26,7 +26,10 @@ type request struct {
 	// confirm asks the invoker before anyone is called, whatever the
 	// count: plain words, which a model read, are always confirmed.
 	confirm bool
-	log     *slog.Logger
+	// envelope is the Slack envelope that brought it, when it was
+	// acknowledged by submit: checked against the store after the ack.
+	envelope string
+	log      *slog.Logger
 }
 
 // lifetimes are the contexts, derived from Run's, that work started by a
@@ -41,8 +44,14 @@ type lifetimes struct {
 // it runs nothing, calls nothing, and reports false.
 func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 	return a.spawn(workRequest, func() {
+		a.begin(&r) // kept for a successor, before the ack (batched with the others)
 		acked()
+		if !a.durableFirst(r.envelope) { // after the ack: a redelivery another process handled
+			a.end(r)
+			return
+		}
 		a.intake(lt, r)
+		a.end(r)
 	})
 }
 
@@ -82,7 +91,14 @@ func (a *App) intake(lt lifetimes, r request) {
 // askToConfirm shows the invoker who would be called, with Invite and
 // Cancel (and Edit, for plain words), and calls nobody yet.
 func (a *App) askToConfirm(ctx context.Context, r request, plan commands.Plan) {
-	key := a.pending.put(pending{inv: r.inv, plan: plan, t: r.t})
+	key, err := a.pending.put(ctx, pending{inv: r.inv, plan: plan, t: r.t})
+	if err != nil {
+		r.log.Error("could not keep the confirmation card", "err", err)
+		if m, ok := problemsMessage(r.inv, commands.Report{ConferenceID: r.inv.ConferenceID}, err); ok {
+			_ = a.postPrivate(ctx, r.t, a.mark(m))
+		}
+		return
+	}
 	m := confirmMessage(r.inv, plan, key)
 	if r.confirm {
 		m = understoodMessage(r.inv, plan, key)
@@ -141,12 +157,13 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	rep = a.sendLinks(pctx, r.log, r.inv, rep)
 	if len(rep.Invited) > 0 {
 		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(invitedMessage(r.inv.Invoker, rep)))
+		a.end(r) // answered: from now on no successor reports it cut short
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
 		}
 		if where.ts != "" {
 			if post, ended := a.addPost(where, r.t, r.inv, rep); ended {
-				a.markPostEnded(lt.life, post)
+				a.markPostEnded(lt.life, post, true)
 			} else {
 				a.followCalls(lt.life, r.log, post)
 			}

@@ -186,7 +186,7 @@ func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		if t.channelID == "" {
 			t.channelID = cb.User.ID // from a global shortcut: report in a direct message
 		}
-		r := request{t: t, log: log, inv: commands.Invitation{
+		r := request{t: t, log: log, envelope: evt.Request.EnvelopeID, inv: commands.Invitation{
 			ConferenceID: sub.conferenceID,
 			Invoker:      cb.User.ID,
 			Channel:      meta.ChannelID,

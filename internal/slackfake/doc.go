@@ -78,6 +78,12 @@
 //     between two people, which the bot is not in, with channel_not_found, as
 //     any conversation the bot cannot see
 //     (https://docs.slack.dev/reference/methods/conversations.info).
+//   - several Socket Mode connections of the app (every process's): up to
+//     MaxConnections (10) open at once, each envelope sent over one of
+//     them, in turn (Slack does not say how it picks), and one more closed
+//     at once with a disconnect frame, reason too_many_websockets
+//     (https://api.slack.com/apis/connections/socket-implement, "Using
+//     multiple connections"; https://github.com/slackapi/node-slack-sdk/issues/1654).
 //
 // Conversations.members lists the bot itself when Channel.BotIsMember is set,
 // and the bot user (Config.BotUserID) is part of the user directory, as in
@@ -87,9 +93,9 @@
 //
 // What it does not model: chat.postMessage's unpublished workspace-wide
 // limit, archived channels for response_url posts and chat.update, events_api
-// envelopes, app-token scopes, ticket expiry, more than one Socket Mode
-// connection receiving envelopes (the newest live socket gets them), Slack's
-// automatic re-delivery of un-acked envelopes (use Redeliver), dead-peer
+// envelopes, app-token scopes, ticket expiry, Slack's own schedule for
+// re-delivering un-acked envelopes (Config.RedeliverAfter picks one; or call
+// Redeliver), dead-peer
 // detection by missed PONGs, the modal stack beyond one view per submission,
 // message edits by anyone but the bot, and workspace settings.
 //

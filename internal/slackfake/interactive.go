@@ -81,6 +81,7 @@ func (s *Server) interact(ctx context.Context, payload json.RawMessage, typ stri
 	if err := s.deliver(ctx, sent.EnvelopeID); err != nil {
 		return sent, Ack{}, err
 	}
+	s.redeliverUnacked(sent.EnvelopeID)
 	ack, err := s.WaitAck(ctx, sent.EnvelopeID)
 	return sent, ack, err
 }

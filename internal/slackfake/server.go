@@ -91,7 +91,23 @@ type Config struct {
 	Latency      time.Duration // added to every Web API and response_url answer
 
 	RateLimits *RateLimits // Slack's rate limits; nil (the default) means none but scripted failures
+
+	// RedeliverAfter, when positive, sends an envelope not acknowledged
+	// within it again, with the same envelope_id, retry_attempt one higher
+	// and retry_reason "timeout", at most MaxRedeliveries times. Slack
+	// retries an unacknowledged Events API delivery up to three times
+	// (https://api.slack.com/apis/events-api#retries), and Socket Mode
+	// envelopes carry retry_attempt and retry_reason
+	// (https://api.slack.com/apis/connections/socket-implement); which
+	// envelope types Socket Mode retries, and when, is not documented, so
+	// it is off by default and the delay is the test's to choose (Slack's
+	// own acknowledgement deadline is 3 s).
+	RedeliverAfter time.Duration
 }
+
+// MaxRedeliveries is how often an unacknowledged envelope is sent again
+// (see Config.RedeliverAfter).
+const MaxRedeliveries = 3
 
 // Server is a running fake Slack. Create it with Start and stop it with Close.
 type Server struct {
@@ -120,7 +136,9 @@ type Server struct {
 	threads     map[string][]ThreadMessage // channel + "/" + parent ts
 	tickets     map[string]bool            // ticket -> already used
 	conns       []*wsConn                  // live sockets, oldest first
+	nextConn    int                        // round-robin position for the next envelope
 	connections int
+	refused     int // sockets refused for being past MaxConnections
 	connChanged chan struct{}
 	envelopes   map[string]*envelope
 	unknownAcks int

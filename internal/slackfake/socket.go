@@ -16,6 +16,14 @@ import (
 )
 
 const (
+	// MaxConnections is how many Socket Mode connections one app may hold
+	// open at once, counting every process: "up to 10"
+	// (https://api.slack.com/apis/connections/socket-implement, "Using
+	// multiple connections"). Slack closes one more with a disconnect
+	// frame whose reason is too_many_websockets
+	// (https://github.com/slackapi/node-slack-sdk/issues/1654).
+	MaxConnections = 10
+
 	writeTimeout    = 10 * time.Second
 	disconnectGrace = 500 * time.Millisecond // how long a socket may linger after a disconnect frame
 )
@@ -132,6 +140,16 @@ func (s *Server) handleLink(w http.ResponseWriter, r *http.Request) {
 
 	s.mu.Lock()
 	n := len(s.conns) + 1
+	if n > MaxConnections {
+		s.refused++
+		s.mu.Unlock()
+		_ = c.write(mustJSON(map[string]any{
+			"type": "disconnect", "reason": "too_many_websockets",
+			"debug_info": map[string]any{"host": "applink-fake"},
+		}))
+		c.kill()
+		return
+	}
 	s.mu.Unlock()
 	hello := mustJSON(map[string]any{
 		"type":            "hello",
@@ -268,6 +286,31 @@ func (s *Server) currentConn() *wsConn {
 	return s.conns[len(s.conns)-1]
 }
 
+// turnConn is the socket whose turn it is to get an envelope, or nil; s.mu
+// must be held.
+func (s *Server) turnConn() *wsConn {
+	if len(s.conns) == 0 {
+		return nil
+	}
+	s.nextConn = (s.nextConn + 1) % len(s.conns)
+	return s.conns[s.nextConn]
+}
+
+// OpenConnections reports how many sockets are open now.
+func (s *Server) OpenConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
+}
+
+// RefusedConnections reports how many sockets were closed at once for
+// being one more than MaxConnections.
+func (s *Server) RefusedConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
 // WaitConnected waits until a socket is open and hello was sent on it.
 func (s *Server) WaitConnected(ctx context.Context) error {
 	return s.waitUntil(ctx, func() (bool, <-chan struct{}) {
@@ -323,13 +366,18 @@ func (s *Server) newEnvelope(typ string, payload json.RawMessage, accepts bool, 
 	return id
 }
 
-// deliver writes the envelope to the newest socket, waiting for one if need be.
-// A failed write drops that socket and tries the next one.
+// deliver writes the envelope to one of the app's sockets, taking them in
+// turn, waiting for one if need be. Slack sends each payload over one of an
+// app's open connections, not over all
+// (https://api.slack.com/apis/connections/socket-implement, "Using multiple
+// connections"); which one is not documented: the fake takes them in turn,
+// so that a test sees envelopes land on every connection (and every
+// replica). A failed write drops that socket and tries another.
 func (s *Server) deliver(ctx context.Context, id string) error {
 	for {
 		var c *wsConn
 		err := s.waitUntil(ctx, func() (bool, <-chan struct{}) {
-			c = s.currentConn()
+			c = s.turnConn()
 			return c != nil, s.connChanged
 		})
 		if err != nil {
@@ -389,7 +437,42 @@ func (s *Server) SendCommand(ctx context.Context, c Command) (Sent, error) {
 	})
 	sent.EnvelopeID = s.newEnvelope("slash_commands", payload, true, sent.TriggerID)
 	s.mu.Unlock()
-	return sent, s.deliver(ctx, sent.EnvelopeID)
+	if err := s.deliver(ctx, sent.EnvelopeID); err != nil {
+		return sent, err
+	}
+	s.redeliverUnacked(sent.EnvelopeID)
+	return sent, nil
+}
+
+// redeliverUnacked sends envelope id again, in the background, each time it
+// is not acknowledged within Config.RedeliverAfter (see there).
+func (s *Server) redeliverUnacked(id string) {
+	if s.cfg.RedeliverAfter <= 0 {
+		return
+	}
+	s.mu.Lock()
+	env := s.envelopes[id]
+	s.mu.Unlock()
+	s.wg.Go(func() {
+		for range MaxRedeliveries {
+			t := time.NewTimer(s.cfg.RedeliverAfter)
+			select {
+			case <-env.acked:
+				t.Stop()
+				return
+			case <-s.done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
+			err := s.Redeliver(ctx, id)
+			cancel()
+			if err != nil {
+				return
+			}
+		}
+	})
 }
 
 // SlashCommand sends a command and waits for its ack.

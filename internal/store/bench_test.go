@@ -20,9 +20,11 @@ type step struct {
 	run        func(ctx context.Context, s store.Store, id string) error
 }
 
-// invitation is the store's part in one typical invitation: a slash command
-// calling three people (two answer, one misses the call), with the meeting
-// followed by this replica and one missed-call message sent.
+// invitation is the store's part in one typical invitation, as the bot
+// makes it: a slash command (its envelope, its request begun before the ack
+// and ended at the outcome) calling three people (two answer, one misses
+// the call), with the post followed under a lease and one missed-call
+// message sent.
 var invitation = func() []step {
 	people := []string{"0", "1", "2"}
 	var steps []step
@@ -33,6 +35,10 @@ var invitation = func() []step {
 		_, err := s.FirstDelivery(ctx, "E"+id, 10*time.Minute)
 		return err
 	})
+	add("begin request", 1, func(ctx context.Context, s store.Store, id string) error {
+		_, err := s.BeginRequest(ctx, store.Request{ID: "R" + id, Payload: []byte(`{"inv":{"conference_id":"914083136"}}`)}, "replica", 10*time.Second, time.Hour)
+		return err
+	})
 	for _, p := range people {
 		add("reserve", 3, func(ctx context.Context, s store.Store, id string) error {
 			_, err := s.Reserve(ctx, store.Reservation{Meeting: "M" + id, Holder: id, Person: "U" + p,
@@ -40,6 +46,10 @@ var invitation = func() []step {
 			return err
 		})
 	}
+	add("end request", 1, func(ctx context.Context, s store.Store, id string) error {
+		_, err := s.EndRequest(ctx, "R"+id, "replica")
+		return err
+	})
 	add("lease", 1, func(ctx context.Context, s store.Store, id string) error {
 		_, err := s.AcquireLease(ctx, "M"+id, "replica", time.Minute)
 		return err

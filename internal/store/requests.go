@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -15,6 +16,28 @@ func (s *sqlStore) BeginRequest(ctx context.Context, r Request, owner string, ho
 		return false, fmt.Errorf("store: begin request: %w", err)
 	}
 	return added, nil
+}
+
+func (s *sqlStore) BeginRequests(ctx context.Context, rs []Request, owner string, hold, ttl time.Duration) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	now := s.now()
+	var b strings.Builder
+	args := make([]any, 0, 5*len(rs))
+	b.WriteString(`INSERT INTO requests (id, payload, owner, claimed_until, expires_at) VALUES `)
+	for i, r := range rs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, r.ID, nonNil(r.Payload), owner, ms(now.Add(hold)), ms(now.Add(ttl)))
+	}
+	b.WriteString(` ON CONFLICT (id) DO NOTHING`)
+	if _, err := s.exec(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("store: begin requests: %w", err)
+	}
+	return nil
 }
 
 func (s *sqlStore) RenewRequests(ctx context.Context, owner string, hold time.Duration) (int64, error) {

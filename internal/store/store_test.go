@@ -381,6 +381,15 @@ func TestRequests(t *testing.T) {
 		assert.Empty(t, orphans("B"), "taken over once")
 		assert.False(t, end("r1", "A"), "A lost it")
 		assert.True(t, end("r1", "C"))
+
+		// In a batch: the known one stays as it was, the new ones are A's.
+		require.NoError(t, s.BeginRequests(ctx, []store.Request{{ID: "r3", Payload: []byte("x")},
+			{ID: "r4", Payload: []byte("r4")}, {ID: "r5", Payload: []byte("r5")}}, "A", hold, ttl))
+		assert.True(t, end("r4", "A"))
+		assert.False(t, end("r3", "A"), "still B's")
+		c.Add(hold + time.Second) // A and B die
+		assert.Equal(t, []string{"r3", "r5"}, orphans("C"), "r3 with its own payload (checked in orphans)")
+		require.NoError(t, s.BeginRequests(ctx, nil, "A", hold, ttl))
 	})
 }
 

@@ -91,3 +91,15 @@ func TestACardIsItsInvokers(t *testing.T) {
 	assert.Equal(t, "post", msgs[3].Kind, "Carol's press still runs it")
 	require.Len(t, a.meet.Invitations(running), 1)
 }
+
+// A request that reaches nobody (a channel of only the invoker) still ends
+// with one outcome, and asks nothing of Huawei.
+func TestNobodyToInviteIsSaid(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{ConfirmAbove: 10, MaxPeople: 50})
+	_, _, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: running + " <#CGENERAL|general>"})
+	require.NoError(t, err)
+	note := a.waitMessages(t, 1)[0]
+	assert.Contains(t, note.Text, "There was nobody to invite to meeting "+running)
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointConfDetail), "nothing asked of Huawei")
+}

@@ -30,12 +30,22 @@ func (a *App) handleRetry(lt lifetimes, log *slog.Logger, cb slack.InteractionCa
 	if channel == "" {
 		channel = cb.User.ID
 	}
-	inv := commands.Invitation{ConferenceID: v.ConferenceID, Invoker: cb.User.ID, Channel: cb.Channel.ID, UserIDs: v.UserIDs, GroupIDs: v.GroupIDs}
+	inv := commands.Invitation{ConferenceID: v.ConferenceID, Invoker: cb.User.ID, Channel: cb.Channel.ID, UserIDs: v.UserIDs, GroupIDs: v.GroupIDs, ChannelIDs: v.ChannelIDs}
 	if v.Host {
 		inv.Role = meeting.RoleHost
 	}
 	t := target{channelID: channel, userID: cb.User.ID, responseURL: a.hook(cb.ResponseURL), kind: "button", start: time.Now()}
-	a.submit(lt, request{t: t, inv: inv, log: log}, func() {})
+	if !a.submit(lt, request{t: t, inv: inv, log: log}, func() {}) {
+		a.tellStopping(lt, t)
+	}
+}
+
+// tellStopping tells whoever pressed a button that nothing runs: the app is
+// stopping.
+func (a *App) tellStopping(lt lifetimes, t target) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(lt.work), postTimeout)
+	defer cancel()
+	_ = a.postPrivate(ctx, t, a.mark(message{text: shuttingDown}))
 }
 
 // handleConfirm returns the handler of Invite (run) or Cancel on a
@@ -55,7 +65,9 @@ func (a *App) handleConfirm(run bool) buttonFunc {
 		cancel()
 		if ok && run {
 			p.t.kind, p.t.start = "button", time.Now()
-			a.submit(lt, request{t: p.t, inv: p.inv, plan: &p.plan, log: log}, func() {})
+			if !a.submit(lt, request{t: p.t, inv: p.inv, plan: &p.plan, log: log}, func() {}) {
+				a.tellStopping(lt, p.t)
+			}
 		}
 	}
 }

@@ -79,9 +79,12 @@ func (a *App) intake(lt lifetimes, r request) {
 		return
 	}
 	var rep commands.Report
-	if r.plan != nil {
+	switch {
+	case r.plan != nil && r.plan.Count() == 0: // nobody to call: nothing to ask Huawei
+		rep = commands.Report{ConferenceID: r.inv.ConferenceID, Skipped: r.plan.Skipped}
+	case r.plan != nil:
 		rep, err = a.inviter.InvitePlanned(ctx, r.inv, *r.plan)
-	} else {
+	default:
 		rep, err = a.inviter.Invite(ctx, r.inv)
 	}
 	release() // a post waiting for its channel's turn holds no slot
@@ -103,7 +106,7 @@ func (a *App) askToConfirm(ctx context.Context, r request, plan commands.Plan) {
 	if r.confirm {
 		m = understoodMessage(r.inv, plan, key)
 	}
-	if err := a.postPrivate(ctx, r.t, m); err != nil {
+	if err := a.postPrivate(ctx, r.t, a.mark(m)); err != nil {
 		r.log.Error("could not ask for confirmation", "err", err)
 	}
 }
@@ -129,7 +132,7 @@ func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release 
 	log.Info("invitation queued", "running", len(a.slots))
 	a.cfg.Monitor.Queued()
 	if !t.toldQueued {
-		if err := a.postPrivate(ctx, t, message{text: queuedNote}); err != nil {
+		if err := a.postPrivate(ctx, t, a.mark(message{text: queuedNote})); err != nil {
 			log.Warn("could not post the queued note", "err", err)
 		}
 	}
@@ -148,13 +151,20 @@ func (a *App) busy() bool { return len(a.slots) == cap(a.slots) }
 // everything else privately to the person who asked. Then the post follows
 // the calls.
 func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.Report, err error) {
-	audit(r.log, r.inv, rep, err)
-	a.cfg.Monitor.Finished(r.t.kind, rep, err, time.Since(r.t.start))
-
 	// Reporting gets its own time: the invitation may have used up ctx.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
 	defer cancel()
-	rep = a.sendLinks(pctx, r.log, r.inv, rep)
+	rep = a.sendLinks(pctx, r.log, r.inv, rep) // before the audit: whoever could not be sent the link is skipped
+	audit(r.log, r.inv, rep, err)
+	a.cfg.Monitor.Finished(r.t.kind, rep, err, time.Since(r.t.start))
+	if err == nil && len(rep.Invited) == 0 && len(rep.Skipped) == 0 {
+		// Groups and channels of nobody but the invoker and bots: say so,
+		// since every request ends with one outcome.
+		if err := a.postPrivate(pctx, r.t, a.mark(message{text: nobodyToInvite(rep.ConferenceID)})); err != nil {
+			r.log.Error("could not say there was nobody to invite", "err", err)
+		}
+		return
+	}
 	if len(rep.Invited) > 0 {
 		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(invitedMessage(r.inv.Invoker, rep)))
 		a.end(r) // answered: from now on no successor reports it cut short

@@ -77,3 +77,16 @@ func TestEveryEntryPointConfirmsABigInvitation(t *testing.T) {
 		})
 	}
 }
+
+// Try again on an invitation that named a channel runs it with the channel.
+func TestTryAgainKeepsTheChannels(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{ConfirmAbove: 100, MaxPeople: 50})
+	value := `{"c":"` + running + `","ch":["CCROWD"]}`
+	_, _, err := a.slack.ClickButton(t.Context(), slackfake.Click{UserID: "UCAROL", ChannelID: "CGENERAL", ActionID: "retry_invite", Value: slackapp.SignButton(testSecret, value)})
+	require.NoError(t, err)
+	post := a.waitMessages(t, 1)[0]
+	assert.Equal(t, "post", post.Kind, "%+v", post)
+	require.Len(t, a.meet.Invitations(running), 1)
+	assert.Len(t, a.meet.Invitations(running)[0].Attendees, crowdLen)
+}

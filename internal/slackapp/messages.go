@@ -325,6 +325,12 @@ func callsSummary(invoker string, n int, title string, counts map[commands.CallS
 	return strings.TrimSuffix(invitedSummary(invoker, n, title), ".") + ": " + strings.Join(parts, ", ") + "."
 }
 
+// nobodyToInvite answers a request whose groups and channels hold nobody
+// but the invoker and bots.
+func nobodyToInvite(conferenceID string) string {
+	return fmt.Sprintf("There was nobody to invite to meeting %s: the groups and channels you named have nobody in them but you and bots.", conferenceID)
+}
+
 // pstnNote tells the invoker that phone calls failed because the
 // organisation cannot make them.
 func pstnNote(names string) string {

@@ -119,14 +119,18 @@ type retryValue struct {
 	ConferenceID string   `json:"c"`
 	UserIDs      []string `json:"u,omitempty"`
 	GroupIDs     []string `json:"g,omitempty"`
+	ChannelIDs   []string `json:"ch,omitempty"`
 	Host         bool     `json:"h,omitempty"`
 }
 
 func retryButtonFor(inv commands.Invitation) (slack.Block, bool) {
 	v, err := json.Marshal(retryValue{
-		ConferenceID: inv.ConferenceID, UserIDs: inv.UserIDs, GroupIDs: inv.GroupIDs, Host: inv.Role == meeting.RoleHost,
+		ConferenceID: inv.ConferenceID, UserIDs: inv.UserIDs, GroupIDs: inv.GroupIDs, ChannelIDs: inv.ChannelIDs,
+		Host: inv.Role == meeting.RoleHost,
 	})
-	if err != nil || len(v) > 2000 { // Slack's limit for a button value
+	// Slack's limit for a button value; and a typed number is never put in
+	// a message, so an invitation with one has no button to run it again.
+	if err != nil || len(v) > 2000 || len(inv.Phones)+len(inv.Emails) > 0 {
 		return nil, false
 	}
 	btn := slack.NewButtonBlockElement(actionRetry, string(v), slack.NewTextBlockObject(slack.PlainTextType, retryButton, false, false))
@@ -149,8 +153,9 @@ func callAgainButton(conferenceID string, userIDs []string, role meeting.Role) (
 }
 
 var (
-	userIDRe  = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
-	groupIDRe = regexp.MustCompile(`^S[A-Z0-9]+$`)
+	userIDRe    = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+	groupIDRe   = regexp.MustCompile(`^S[A-Z0-9]+$`)
+	channelIDRe = regexp.MustCompile(`^[CG][A-Z0-9]+$`)
 )
 
 // decodeRetry reads a Try again button's value. It accepts only a valid
@@ -161,8 +166,13 @@ func decodeRetry(value string) (retryValue, bool) {
 	if json.Unmarshal([]byte(value), &v) != nil || !commands.ValidConferenceID(v.ConferenceID) {
 		return retryValue{}, false
 	}
-	if len(v.UserIDs) == 0 && len(v.GroupIDs) == 0 {
+	if len(v.UserIDs) == 0 && len(v.GroupIDs) == 0 && len(v.ChannelIDs) == 0 {
 		return retryValue{}, false
+	}
+	for _, id := range v.ChannelIDs {
+		if !channelIDRe.MatchString(id) {
+			return retryValue{}, false
+		}
 	}
 	for _, id := range v.UserIDs {
 		if !userIDRe.MatchString(id) {

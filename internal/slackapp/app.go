@@ -220,14 +220,21 @@ func (a *App) Run(ctx context.Context) error {
 	work, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWork()
 	defer a.pace.close()
-	lt := lifetimes{work: work, life: ctx}
+	// Following calls and meetings ends with ctx, or when Slack refuses the
+	// app for good and the event loop returns.
+	life, stopLife := context.WithCancel(ctx)
+	defer stopLife()
+	lt := lifetimes{work: work, life: life}
 
 	stopRecording := make(chan struct{})
 	defer close(stopRecording) // after the work in flight: requests submitted until then are recorded
 	go a.recordLoop(stopRecording)
-	a.tasks.Go(func() { a.markEnded(lt.life) })
+	ended := make(chan struct{}) // markEnded runs beside the work, not counted in it
+	go func() { defer close(ended); a.markEnded(lt.life) }()
+	defer func() { <-ended }()
 	a.tasks.Go(func() { a.tend(lt) })
 	err := a.serve(ctx, lt)
+	stopLife()
 
 	a.tasks.Close()
 	if n := a.tasks.Len(); n > 0 {

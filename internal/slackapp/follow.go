@@ -28,6 +28,13 @@ type postRecord struct {
 	saved  bool                 // kept in the store (under this process's lease while followed)
 }
 
+// isEnded reports whether the post says its meeting ended.
+func (r *postRecord) isEnded() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ended
+}
+
 // update runs change with the post held, unless the post already says its
 // meeting ended; change returns whether it now does.
 func (r *postRecord) update(change func() (ended bool)) {
@@ -81,8 +88,14 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 	ctx, cancel := context.WithDeadline(life, until)
 	lctx, lost := context.WithCancelCause(ctx)
 	post.mu.Lock()
+	ended := post.ended
 	post.stop = cancel // the meeting's end stops it
 	post.mu.Unlock()
+	if ended { // it ended between the post and now: nothing to follow
+		cancel()
+		lost(nil)
+		return
+	}
 	started := a.spawn(workCalls, func() {
 		defer cancel()
 		if post.saved {
@@ -106,6 +119,9 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 				}
 				return false
 			})
+			if u.Final && post.isEnded() {
+				states = nil // the meeting ended meanwhile: no missed-call messages for it
+			}
 			if u.Final {
 				a.cfg.Monitor.CallsEnded(states)
 				a.finishFollow(log, post, states)

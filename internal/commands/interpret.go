@@ -28,7 +28,7 @@ func CheckInterpretation(req Request, text string) (Request, error) {
 	if !ok || !slices.Contains(mentioned.ids, id) {
 		return Request{}, fmt.Errorf("%w: meeting ID %q is not in the text", ErrNotUnderstood, req.ConferenceID)
 	}
-	out := Request{ConferenceID: id, Host: req.Host}
+	out := Request{ConferenceID: id, Host: req.Host, LinkDigest: mentioned.links[id]}
 	for _, c := range []struct {
 		got, allowed []string
 		dst          *[]string
@@ -59,12 +59,14 @@ func CheckInterpretation(req Request, text string) (Request, error) {
 // mentions is everything a text names that an interpretation may use.
 type mentions struct {
 	ids, users, groups, channels []string
+	links                        map[string]string // meeting ID → SecretDigest of a link's key
 }
 
-// parseLoose collects the mentions and meeting-ID-like numbers in any text.
+// parseLoose collects the mentions, meeting-ID-like numbers (also written
+// in groups, "914 083 136") and meeting links in any text.
 func parseLoose(text string) mentions {
-	var m mentions
-	for _, tok := range tokenRe.FindAllString(text, -1) {
+	m := mentions{links: map[string]string{}}
+	for _, tok := range tokens(text) {
 		switch {
 		case userRe.MatchString(tok):
 			m.users = append(m.users, userRe.FindStringSubmatch(tok)[1])
@@ -73,7 +75,14 @@ func parseLoose(text string) mentions {
 		case chanRe.MatchString(tok):
 			m.channels = append(m.channels, chanRe.FindStringSubmatch(tok)[1])
 		default:
-			if id, ok := NormalizeConferenceID(trimPunct(tok)); ok {
+			if link, ok := ParseMeetingLink(trimPunct(tok)); ok {
+				if id, ok := NormalizeConferenceID(link.ID); ok {
+					m.ids = append(m.ids, id)
+					if d := SecretDigest(link.Secret); d != "" {
+						m.links[id] = d
+					}
+				}
+			} else if id, ok := NormalizeConferenceID(trimPunct(tok)); ok {
 				m.ids = append(m.ids, id)
 			}
 		}

@@ -89,6 +89,9 @@ func parseProblem(err error) string {
 		return fmt.Sprintf("`%s` isn't a phone number I can call: write it with the country code, e.g. +44 20 7946 0000 without spaces.", code(pe.Token))
 	case commands.CodeUnknownToken:
 		return fmt.Sprintf("I don't understand `%s`.", code(pe.Token))
+	case commands.CodeHostLink:
+		return ":warning: That is the meeting's *host* link: whoever has it can run the meeting. I didn't call anyone. " +
+			"Use the meeting ID or the guest link instead, and if you pasted the host link where others can see it, delete that message."
 	}
 	return "I couldn't read that command."
 }

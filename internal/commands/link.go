@@ -1,10 +1,10 @@
 package commands
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"net/url"
 	"strings"
+
+	"github.com/meet-invite/meet-invite/internal/meeting"
 )
 
 // Huawei Cloud Meeting links that name a meeting. The formats, each with an
@@ -98,14 +98,9 @@ func schemeLink(u *url.URL) (MeetingLink, bool) {
 }
 
 // SecretDigest is the digest under which a link's secret is kept and
-// compared: hex SHA-256. The secret itself never leaves the parser.
-func SecretDigest(secret string) string {
-	if secret == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
-}
+// compared (meeting.SecretDigest, hex SHA-256). The secret itself never
+// leaves the parser.
+func SecretDigest(secret string) string { return meeting.SecretDigest(secret) }
 
 // HostLinkSecret refuses a request made with a link that carries host
 // rights: isHost reports whether a secret digest is the meeting's host key

@@ -3,8 +3,11 @@ package meetingfake
 import (
 	"bytes"
 	"cmp"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -615,7 +618,7 @@ func (s *Server) handleConfDetail(w http.ResponseWriter, r *http.Request, rid st
 	s.mu.Unlock()
 
 	writeJSON(w, http.StatusOK, confDetailResponse{
-		ConferenceData: confData(c, false),
+		ConferenceData: s.confData(c, false),
 		Data:           detailPage{Offset: offset, Limit: limit, Count: count, Data: parts},
 	})
 }
@@ -625,7 +628,7 @@ func (s *Server) handleConfDetail(w http.ResponseWriter, r *http.Request, rid st
 // and guest passwords; a host gets the host password; a guest gets the
 // guest password". HidePasswords is the guest's view: no chair entry. The
 // list masks passwords as its doc example does (mask).
-func confData(c Conference, mask bool) conferenceData {
+func (s *Server) confData(c Conference, mask bool) conferenceData {
 	var entries []passwordEntry
 	show := func(p string) string {
 		if mask {
@@ -653,14 +656,29 @@ func confData(c Conference, mask bool) conferenceData {
 		UserUUID:        "fake-scheduler-uuid",
 		ScheduserName:   fakeScheduler,
 		ConfType:        "FUTURE",
-		ChairJoinURI:    "https://meeting.huaweicloud.com/#/j/" + c.ID + "/chair",
-		GuestJoinURI:    "https://meeting.huaweicloud.com/#/j/" + c.ID,
+		ChairJoinURI:    s.JoinLink(c.ID, true),
+		GuestJoinURI:    s.JoinLink(c.ID, false),
 		ConfUUID:        "conf-uuid-" + c.ID,
 	}
 	if c.RoomID != "" {
 		d.VmrFlag, d.VmrConferenceID, d.VmrID = 1, c.RoomID, "vmr-"+c.RoomID
 	}
 	return d
+}
+
+// JoinLink returns a meeting's join link as confDetail gives it: the host's
+// (chairJoinUri) or the guests' (guestJoinUri). Both have the form of
+// meeting_21_0018's example, https://c.meeting.huaweicloud.com/#/j/<ID>/<key>
+// with a 48-hex-digit key, and differ only in the key, which is stable for
+// the meeting and unguessable (an HMAC under a key drawn at Start).
+func (s *Server) JoinLink(conferenceID string, host bool) string {
+	role := "guest"
+	if host {
+		role = "chair"
+	}
+	mac := hmac.New(sha256.New, s.linkKey)
+	mac.Write([]byte(role + ":" + conferenceID))
+	return "https://c.meeting.huaweicloud.com/#/j/" + conferenceID + "/" + hex.EncodeToString(mac.Sum(nil))[:48]
 }
 
 // fakeScheduler is who scheduled every meeting of the fake: not the bot's
@@ -724,7 +742,7 @@ func (s *Server) handleOnlineMeetings(w http.ResponseWriter, r *http.Request, ri
 	offset, lo, hi := page(len(found), offset, limit)
 	data := make([]conferenceData, 0, hi-lo)
 	for _, c := range found[lo:hi] {
-		data = append(data, confData(c, true))
+		data = append(data, s.confData(c, true))
 	}
 	writeJSON(w, http.StatusOK, onlineMeetingsResponse{Offset: offset, Limit: limit, Count: len(found), Data: data})
 }

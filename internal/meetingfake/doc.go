@@ -64,6 +64,12 @@
 //     are all scheduled by someone else; passwords are masked, as in the
 //     page's example.
 //
+//   - Join links (meeting_21_0018's response example): chairJoinUri and
+//     guestJoinUri have one form, https://c.meeting.huaweicloud.com/#/j/<ID>/<key>,
+//     with a 48-hex-digit key that alone tells the host's link from the
+//     guests'. The fake's keys are stable per meeting and unguessable
+//     ([Server.JoinLink]).
+//
 // The roster is who is online in a meeting: people who joined on their own
 // ([Server.Join], [Server.Leave]) and invitees being called. Ending a
 // meeting empties it.

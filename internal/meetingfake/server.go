@@ -194,6 +194,8 @@ type Server struct {
 
 	dirMu     sync.RWMutex
 	directory []DirectoryUser
+
+	linkKey []byte // keys the meetings' join links (JoinLink)
 }
 
 type route struct {
@@ -242,6 +244,7 @@ func Start(cfg Config) (*Server, error) {
 		tokens:        newTokenStore(),
 		outcomes:      make(map[string]CallOutcome, len(cfg.CallOutcomes)),
 		refused:       make(map[string]bool),
+		linkKey:       []byte(randHex(32)),
 	}
 	for n, o := range cfg.CallOutcomes {
 		if o != CallAnswers {

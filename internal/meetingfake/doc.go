@@ -26,18 +26,15 @@
 //     meeting". A missing type takes the server's default ("the default
 //     value is defined by the server"; the doc's cURL example leaves it
 //     out): ours is "normal". An unknown type answers MMC.111071061.
-//
 //   - Locked meetings (meeting_21_0037): a lock does not affect the host's
 //     invitations ("主持人邀请来宾不受影响"), and the control token is the
 //     host's, so invites into a locked meeting are accepted; realTimeInfo
 //     shows the lock.
-//
 //   - No PSTN permission (meeting_21_0030: calling a mobile "requires the
 //     enterprise's PSTN permission, otherwise the call cannot be made"):
 //     with Config.PSTNEnabled false an attendee of type "mobile" is accepted
 //     and rings for Config.FailAfter, then the call fails by push
 //     (InviteResultNotify 11076012).
-//
 //   - Call outcomes: every invitee rings (realTimeInfo state 1, a
 //     ParticipantsNotify increment) until the call ends as its number's
 //     CallOutcome says (Config.CallOutcomes, [Server.SetCallOutcome]):
@@ -49,12 +46,10 @@
 //     codes (111076008 busy, ...), written in the 8-digit form of the leave
 //     reasons that page lists (11076010): our inference. The field is
 //     resultCode, as in that page's example (its table says errorCode).
-//
 //   - Guest view (SDK ConferenceInfo.passwordEntry: "the scheduler gets the
 //     host and guest passwords; the host the host password; a guest the guest
 //     password"): Conference.HidePasswords leaves the chair entry out of
 //     confDetail rather than masking it.
-//
 //   - Fixed room IDs (meeting_21_0027: control calls take "the conferenceID
 //     returned at creation, not the vmrConferenceID"; meeting_21_1512:
 //     displayID is the room's fixed ID; SDK ConferenceInfo.vmrFlag and
@@ -68,7 +63,6 @@
 //     administrator sees only meetings it scheduled itself, and the fake's
 //     are all scheduled by someone else; passwords are masked, as in the
 //     page's example.
-//
 //   - Join links (meeting_21_0018's response example): chairJoinUri and
 //     guestJoinUri have one form, https://c.meeting.huaweicloud.com/#/j/<ID>/<key>,
 //     with a 48-hex-digit key that alone tells the host's link from the

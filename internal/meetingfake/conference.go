@@ -50,6 +50,7 @@ type confState struct {
 	online        []Participant // in the meeting or being called, in join order
 	version       int64         // of the last increment pushed, any type
 	repeatVersion bool          // the next increment repeats version
+	createdBy     string        // the access token's user that created it (CreateMeeting), else ""
 }
 
 type controlToken struct {
@@ -654,7 +655,7 @@ func (s *Server) confData(c Conference, mask bool) conferenceData {
 		Language:        "en-US",
 		PasswordEntry:   entries,
 		UserUUID:        "fake-scheduler-uuid",
-		ScheduserName:   fakeScheduler,
+		ScheduserName:   cmp.Or(c.Scheduler, fakeScheduler),
 		ConfType:        "FUTURE",
 		ChairJoinURI:    s.JoinLink(c.ID, true),
 		GuestJoinURI:    s.JoinLink(c.ID, false),
@@ -721,14 +722,15 @@ func (s *Server) handleOnlineMeetings(w http.ResponseWriter, r *http.Request, ri
 		return
 	}
 	key = strings.ToLower(key)
+	caller := s.tokens.user(r.Header.Get("X-Access-Token"))
 	s.mu.Lock()
 	var found []Conference
 	for _, cs := range s.confs {
 		c := cs.conf
-		if !all || c.State != StateCreated {
+		if !all && (cs.createdBy == "" || cs.createdBy != caller) || c.State != StateCreated {
 			continue
 		}
-		if hasKey && !slices.ContainsFunc([]string{c.Subject, fakeScheduler, c.ID, c.RoomID}, func(f string) bool {
+		if hasKey && !slices.ContainsFunc([]string{c.Subject, cmp.Or(c.Scheduler, fakeScheduler), c.ID, c.RoomID}, func(f string) bool {
 			return f != "" && strings.Contains(strings.ToLower(f), key)
 		}) {
 			continue

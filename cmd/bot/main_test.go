@@ -349,7 +349,7 @@ func TestInviteEndToEnd(t *testing.T) {
 
 	// The post links the guest join URL (never the host's); a click on it
 	// is acknowledged and nothing else happens.
-	assert.Contains(t, string(post.Blocks), `"url":"https://meeting.huaweicloud.com/#/j/`+running+`"`)
+	assert.Contains(t, string(post.Blocks), `"url":"https://c.meeting.huaweicloud.com/#/j/`+running+`/`)
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
 	_, ack, err := b.slack.ClickButton(ctx, slackfake.Click{UserID: "UBOB", ChannelID: "CGENERAL", ActionID: "join_meeting", MessageTS: post.TS})

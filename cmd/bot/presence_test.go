@@ -183,7 +183,7 @@ func TestThePostShowsWhoAnswered(t *testing.T) {
 	dm := b.waitMatch(t, "Bob's note", func(m slackfake.Message) bool { return m.User == "UBOB" })
 	assert.Equal(t, "post", dm.Kind, "a direct message to Bob")
 	assert.Equal(t, "You missed a call from <@UCAROL> into Weekly sync (meeting "+running+"). Join whenever you can.", dm.Text)
-	assert.Contains(t, string(dm.Blocks), `"url":"https://meeting.huaweicloud.com/#/j/`+running+`"`)
+	assert.Contains(t, string(dm.Blocks), `"url":"https://c.meeting.huaweicloud.com/#/j/`+running+`/`)
 	b.settle(t, "calls")
 	assert.Len(t, b.slack.Messages(), 4, "nothing more once every call ended; Alice gets no note")
 
@@ -268,7 +268,7 @@ func TestThePostSaysWhenTheMeetingEnds(t *testing.T) {
 	b := startBot(t)
 	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
 	post := b.waitMessages(t, 1)[0]
-	require.Contains(t, string(post.Blocks), `"url":"https://meeting.huaweicloud.com/#/j/`)
+	require.Contains(t, string(post.Blocks), `"url":"https://c.meeting.huaweicloud.com/#/j/`)
 	require.Eventually(t, func() bool { return b.meet.Subscribers(running) == 1 }, 5*time.Second, 10*time.Millisecond)
 	require.True(t, b.meet.Answer(running, aliceSIP))
 	b.waitMessages(t, 2) // Alice joined

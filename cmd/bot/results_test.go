@@ -88,7 +88,7 @@ func TestEmailOnlyPeopleGetTheJoinLink(t *testing.T) {
 	dm, post := msgs[0], msgs[1]
 	assert.Equal(t, "UHAL", dm.User, "a direct message to Hal")
 	assert.Contains(t, dm.Text, "<@UCAROL> is bringing people into Weekly sync (meeting "+running+"). Huawei can't ring you")
-	assert.Contains(t, string(dm.Blocks), `"url":"https://meeting.huaweicloud.com/#/j/`+running+`"`)
+	assert.Contains(t, string(dm.Blocks), `"url":"https://c.meeting.huaweicloud.com/#/j/`+running+`/`)
 	assert.Contains(t, blocksText(t, post.Blocks), "Calling now: <@UBOB>. Sent <@UHAL> the join link.")
 
 	require.Len(t, b.meet.Invitations(running), 1)

@@ -31,7 +31,7 @@ func CheckInterpretation(req Request, text string) (Request, error) {
 	}
 	// Host rights only when the text itself asks for them: a model talked
 	// into "as host" by the rest of the text is not listened to.
-	out := Request{ConferenceID: id, Host: req.Host && asksForHosts(text)}
+	out := Request{ConferenceID: id, Host: req.Host && asksForHosts(text), LinkDigest: mentioned.links[id]}
 	for _, c := range []struct {
 		got, allowed []string
 		dst          *[]string
@@ -76,12 +76,14 @@ var mentionRe = regexp.MustCompile(`<[^<>]*>`)
 // mentions is everything a text names that an interpretation may use.
 type mentions struct {
 	ids, users, groups, channels []string
+	links                        map[string]string // meeting ID → SecretDigest of a link's key
 }
 
-// parseLoose collects the mentions and meeting-ID-like numbers in any text.
+// parseLoose collects the mentions, meeting-ID-like numbers (also written
+// in groups, "914 083 136") and meeting links in any text.
 func parseLoose(text string) mentions {
-	var m mentions
-	for _, tok := range tokenRe.FindAllString(text, -1) {
+	m := mentions{links: map[string]string{}}
+	for _, tok := range tokens(text) {
 		switch {
 		case userRe.MatchString(tok):
 			m.users = append(m.users, userRe.FindStringSubmatch(tok)[1])
@@ -90,7 +92,14 @@ func parseLoose(text string) mentions {
 		case chanRe.MatchString(tok):
 			m.channels = append(m.channels, chanRe.FindStringSubmatch(tok)[1])
 		default:
-			if id, ok := NormalizeConferenceID(trimPunct(tok)); ok {
+			if link, ok := ParseMeetingLink(trimPunct(tok)); ok {
+				if id, ok := NormalizeConferenceID(link.ID); ok {
+					m.ids = append(m.ids, id)
+					if d := SecretDigest(link.Secret); d != "" {
+						m.links[id] = d
+					}
+				}
+			} else if id, ok := NormalizeConferenceID(trimPunct(tok)); ok {
 				m.ids = append(m.ids, id)
 			}
 		}

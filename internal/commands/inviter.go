@@ -192,6 +192,9 @@ func (in *Inviter) gather(ctx context.Context, inv Invitation, planned *Plan) (g
 	case prepErr != nil:
 		return g, prepErr
 	}
+	if err := in.refuseHostLink(inv); err != nil {
+		return g, err
+	}
 	if in.presence != nil {
 		in.presence.Follow(inv.ConferenceID)
 	}
@@ -247,4 +250,20 @@ func (in *Inviter) send(ctx context.Context, inv Invitation, holder string, invi
 		in.release(inv.ConferenceID, holder, invitees)
 	}
 	return requestID, err
+}
+
+// hostLinks is what a meeting client that knows the meetings' host links
+// offers; *meeting.Client does, once the meeting is prepared.
+type hostLinks interface {
+	IsHostSecret(conferenceID, digest string) bool
+}
+
+// refuseHostLink refuses an invitation naming its meeting by the host's
+// link, which carries host rights and must not be passed around.
+func (in *Inviter) refuseHostLink(inv Invitation) error {
+	h, ok := in.meetings.(hostLinks)
+	if !ok || inv.LinkDigest == "" {
+		return nil
+	}
+	return HostLinkSecret(Request{LinkDigest: inv.LinkDigest}, func(d string) bool { return h.IsHostSecret(inv.ConferenceID, d) })
 }

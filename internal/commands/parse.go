@@ -18,6 +18,10 @@ type Request struct {
 	Phones       []string // phone numbers typed directly, normalised to +<digits>
 	Emails       []string // email addresses typed directly
 	Host         bool     // invite them as hosts (from the form or a natural-language request)
+	// LinkDigest is SecretDigest of the key or password in a pasted meeting
+	// link, "" without one: the intake checks it against the meeting's host
+	// link with HostLinkSecret before anyone is rung.
+	LinkDigest string
 }
 
 // Empty reports whether the request names nobody at all.
@@ -41,6 +45,7 @@ const (
 	CodeUnescapedName                        // "@alice" typed as plain text: no user ID to go by
 	CodeBadPhone                             // "+…" that is not a phone number with a country code
 	CodeUnknownToken                         // anything else
+	CodeHostLink                             // a meeting link that carries host rights (HostLinkSecret)
 )
 
 // ParseError is returned by Parse for text it cannot turn into a Request.
@@ -91,11 +96,14 @@ var (
 //
 //	914083136 <@U012ABC|alice> <@U034DEF> <!subteam^S0123|@eng>
 //	<@U012ABC> 914-083-136
+//	914 083 136 <@U012ABC>
+//	<https://meeting.huaweicloud.com/#/j/914083136/…> <@U012ABC>
 //	help
 //	whoami
 //
-// The meeting ID may come anywhere and may be written with dashes or dots
-// between groups of digits, as Huawei's apps display it.
+// The meeting ID may come anywhere and may be written with spaces, dashes
+// or dots between groups of digits, as Huawei's apps display it, or as a
+// Huawei meeting link (ParseMeetingLink), whose key is kept as LinkDigest.
 func Parse(text string) (Request, error) {
 	text = strings.TrimSpace(text)
 	if text == "" {
@@ -110,7 +118,7 @@ func Parse(text string) (Request, error) {
 
 	var req Request
 	seen := map[string]bool{}
-	for _, tok := range tokenRe.FindAllString(text, -1) {
+	for _, tok := range tokens(text) {
 		if err := req.take(tok, seen); err != nil {
 			return Request{}, err
 		}
@@ -163,6 +171,9 @@ func (req *Request) take(tok string, seen map[string]bool) error {
 	case strings.HasPrefix(tok, "@") && len(tok) > 1:
 		return &ParseError{Code: CodeUnescapedName, Token: tok}
 	}
+	if link, isLink := ParseMeetingLink(tok); isLink {
+		return req.takeLink(link)
+	}
 	id, ok, err := conferenceID(tok)
 	switch {
 	case err != nil:
@@ -174,6 +185,69 @@ func (req *Request) take(tok string, seen map[string]bool) error {
 	}
 	req.ConferenceID = id
 	return nil
+}
+
+// takeLink adds the meeting a pasted link names. A bad ID is reported by
+// itself, never with the link, whose key may carry host rights.
+func (req *Request) takeLink(link MeetingLink) error {
+	id, ok := NormalizeConferenceID(link.ID)
+	switch {
+	case !ok:
+		return &ParseError{Code: CodeBadConferenceID, Token: link.ID}
+	case req.ConferenceID != "" && req.ConferenceID != id:
+		return &ParseError{Code: CodeTwoConferences, Token: id}
+	}
+	d := SecretDigest(link.Secret)
+	if req.LinkDigest != "" && d != "" && d != req.LinkDigest {
+		return &ParseError{Code: CodeTwoConferences, Token: id}
+	}
+	req.ConferenceID = id
+	if d != "" {
+		req.LinkDigest = d
+	}
+	return nil
+}
+
+// maxGroupLen is the longest run of digits read as one group of a meeting
+// ID written with spaces ("914 083 136"); longer runs stand alone, so that
+// two IDs side by side are still two.
+const maxGroupLen = 4
+
+// tokens splits a command's text into tokens, joining a meeting ID written
+// in groups of digits separated by spaces into one token.
+func tokens(text string) []string {
+	idx := tokenRe.FindAllStringIndex(text, -1)
+	var out []string
+	for i := 0; i < len(idx); i++ {
+		tok := text[idx[i][0]:idx[i][1]]
+		j := i
+		for isGroup(tok) && j+1 < len(idx) && isGroup(text[idx[j+1][0]:idx[j+1][1]]) &&
+			strings.Trim(text[idx[j][1]:idx[j+1][0]], " \u00a0") == "" {
+			j++
+		}
+		if j > i {
+			var b strings.Builder
+			for k := i; k <= j; k++ {
+				b.WriteString(text[idx[k][0]:idx[k][1]])
+			}
+			tok = b.String()
+			i = j
+		}
+		out = append(out, tok)
+	}
+	return out
+}
+
+func isGroup(tok string) bool {
+	if tok == "" || len(tok) > maxGroupLen {
+		return false
+	}
+	for i := 0; i < len(tok); i++ {
+		if tok[i] < '0' || tok[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // ValidConferenceID reports whether id is usable as a meeting ID as it stands
@@ -207,7 +281,7 @@ func NormalizeConferenceID(s string) (string, bool) {
 // conferenceID reads tok as a meeting ID. ok is false when tok does not look
 // like one at all; err is set when it looks like one but is not valid.
 func conferenceID(tok string) (id string, ok bool, err error) {
-	if strings.Trim(tok, "0123456789-.") != "" || strings.Trim(tok, "-.") == "" {
+	if strings.Trim(tok, "0123456789-.\u00a0") != "" || strings.Trim(tok, "-.\u00a0") == "" {
 		return "", false, nil
 	}
 	id, valid := NormalizeConferenceID(tok)

@@ -1,6 +1,7 @@
 package commands_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -149,6 +150,10 @@ func FuzzParse(f *testing.F) {
 		"914083136 <@U012ABC|alice> <@U034DEF>",
 		"<!subteam^S0123|@eng> 914-083-136",
 		"help", "", "@alice", "<#C1|x>", "<@U1|a|b>", "<<@U1>>", "914083136 <@U1", "9\u00a014083136",
+		"914 083 136 <@U1>", "9 1 4 0 8 3 1 3 6 <@U1>",
+		"<https://c.meeting.huaweicloud.com/#/j/914083136/9505dc3349228b1ce0db8165590cc977bcff89785130fe0d|join> <@U1>",
+		"https://meeting.huaweicloud.com/#/j/914083136 <@U1>",
+		"cloudlink://welinksoftclient/h5page?page=joinConfByLink&amp;conf_id=914083136&amp;enter_code=1 <@U1>",
 	} {
 		f.Add(s)
 	}
@@ -165,6 +170,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if !commands.ValidConferenceID(req.ConferenceID) {
 			t.Fatalf("accepted invalid conference ID %q from %q", req.ConferenceID, text)
+		}
+		if d := req.LinkDigest; d != "" && (len(d) != 64 || strings.Trim(d, "0123456789abcdef") != "") {
+			t.Fatalf("link digest %q is not a SHA-256 from %q", d, text)
 		}
 		if req.Empty() {
 			t.Fatalf("accepted a request with nobody in it from %q", text)

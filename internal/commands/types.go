@@ -117,6 +117,7 @@ type Invitation struct {
 	Phones       []string     // typed directly, normalised; called only with Config.AllowDirect
 	Emails       []string     // typed directly; invited only with Config.AllowDirect
 	HostPassword string       // optional: used when the bot cannot read the meeting's host password
+	LinkDigest   string       // the digest of a pasted meeting link's key (Request.LinkDigest): a host link is refused
 	Role         meeting.Role // role of every invitee; participant by default
 }
 

@@ -151,6 +151,7 @@ type confEntry struct {
 	control  token
 	wsURL    string                 // control WebSocket prefix given with the control token
 	password string                 // host password that obtained the control token
+	host     hostSecrets            // digests of the host link's key and the host password
 	flight   *flight.Call[prepared] // Prepare in progress, if any
 }
 
@@ -160,6 +161,7 @@ type prepared struct {
 	control  token
 	wsURL    string
 	password string
+	host     hostSecrets
 }
 
 // Prepare makes the client ready to invite into a running conference: it reads the
@@ -217,7 +219,7 @@ func (c *Client) prepare(ctx context.Context, conferenceID, hostPassword string)
 		c.confMu.Lock()
 		e.flight = nil
 		if err == nil {
-			e.conf, e.control, e.wsURL, e.password = p.conf, p.control, p.wsURL, p.password
+			e.conf, e.control, e.wsURL, e.password, e.host = p.conf, p.control, p.wsURL, p.password, p.host
 		}
 		f.Land(ctx, p, err)
 		c.confMu.Unlock()
@@ -281,6 +283,7 @@ func (c *Client) fetchControl(ctx context.Context, conferenceID, hostPassword, r
 		control:  token{value: ct.Data.Token, renewAt: exp.Add(-controlTokenMargin)},
 		wsURL:    ct.Data.WsURL,
 		password: password,
+		host:     newHostSecrets(info.ChairJoinURI, password),
 	}, nil
 }
 

@@ -10,6 +10,9 @@
 // token, else OnlineParticipants), or live over the meeting's control WebSocket
 // (Watch), and Presence combines them; the watch also hears how each call ended
 // (CallResult: busy, declined, not answered, no PSTN...).
+// It starts instant meetings (CreateMeeting), lists the meetings running now for a
+// picker (RunningMeetings), and tells whether a secret pasted by a user is a meeting's
+// host link or host password (IsHostSecret, on SecretDigest digests).
 // Failures are returned as *APIError values that match the package's sentinel errors
 // (ErrNotStarted, ErrEnded, ErrHostAuth, ...) with errors.Is; codes not in the
 // package's table are logged and reported (APIError.Known, WithUnknownCode).

@@ -26,13 +26,21 @@ func (c *Client) searchOnlineMeetings(ctx context.Context, searchKey string) ([]
 	if searchKey == "" || len([]rune(searchKey)) > 128 {
 		return nil, errors.New("search key must be 1 to 128 characters")
 	}
+	return c.onlineMeetings(ctx, searchKey, onlineMeetingsPageSize, onlineMeetingsPagesMax)
+}
+
+// onlineMeetings lists running meetings, searchKey ("" for all) matching,
+// pages of pageSize at a time, at most pages pages.
+func (c *Client) onlineMeetings(ctx context.Context, searchKey string, pageSize, pages int) ([]ConferenceInfo, error) {
 	var out []ConferenceInfo
-	for page := range onlineMeetingsPagesMax {
+	for page := range pages {
 		q := url.Values{
-			"searchKey": {searchKey},
-			"queryAll":  {"true"}, // an administrator sees only its own meetings without it
-			"offset":    {strconv.Itoa(page * onlineMeetingsPageSize)},
-			"limit":     {strconv.Itoa(onlineMeetingsPageSize)},
+			"queryAll": {"true"}, // an administrator sees only its own meetings without it
+			"offset":   {strconv.Itoa(page * pageSize)},
+			"limit":    {strconv.Itoa(pageSize)},
+		}
+		if searchKey != "" {
+			q.Set("searchKey", searchKey)
 		}
 		var p OnlineMeetingsPage
 		if err := c.getWithAccessToken(ctx, "v1/mmc/management/conferences/online?"+q.Encode(), &p); err != nil {
@@ -40,7 +48,7 @@ func (c *Client) searchOnlineMeetings(ctx context.Context, searchKey string) ([]
 		}
 		out = append(out, p.Data...)
 		// Beyond the end Huawei answers the last page again: stop on a short page.
-		if len(p.Data) < onlineMeetingsPageSize || len(out) >= p.Count {
+		if len(p.Data) < pageSize || len(out) >= p.Count {
 			break
 		}
 	}

@@ -79,6 +79,13 @@ func (st *tokenStore) valid(tok string, now time.Time) bool {
 	return true
 }
 
+// user returns the bucket (user) a live token was issued to, or "".
+func (st *tokenStore) user(tok string) string {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	return st.byToken[tok].bucket
+}
+
 func (st *tokenStore) expireAll() {
 	st.mu.Lock()
 	defer st.mu.Unlock()

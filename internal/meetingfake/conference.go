@@ -3,8 +3,11 @@ package meetingfake
 import (
 	"bytes"
 	"cmp"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"slices"
@@ -47,6 +50,7 @@ type confState struct {
 	online        []Participant // in the meeting or being called, in join order
 	version       int64         // of the last increment pushed, any type
 	repeatVersion bool          // the next increment repeats version
+	createdBy     string        // the access token's user that created it (CreateMeeting), else ""
 }
 
 type controlToken struct {
@@ -615,7 +619,7 @@ func (s *Server) handleConfDetail(w http.ResponseWriter, r *http.Request, rid st
 	s.mu.Unlock()
 
 	writeJSON(w, http.StatusOK, confDetailResponse{
-		ConferenceData: confData(c, false),
+		ConferenceData: s.confData(c, false),
 		Data:           detailPage{Offset: offset, Limit: limit, Count: count, Data: parts},
 	})
 }
@@ -625,7 +629,7 @@ func (s *Server) handleConfDetail(w http.ResponseWriter, r *http.Request, rid st
 // and guest passwords; a host gets the host password; a guest gets the
 // guest password". HidePasswords is the guest's view: no chair entry. The
 // list masks passwords as its doc example does (mask).
-func confData(c Conference, mask bool) conferenceData {
+func (s *Server) confData(c Conference, mask bool) conferenceData {
 	var entries []passwordEntry
 	show := func(p string) string {
 		if mask {
@@ -651,16 +655,31 @@ func confData(c Conference, mask bool) conferenceData {
 		Language:        "en-US",
 		PasswordEntry:   entries,
 		UserUUID:        "fake-scheduler-uuid",
-		ScheduserName:   fakeScheduler,
+		ScheduserName:   cmp.Or(c.Scheduler, fakeScheduler),
 		ConfType:        "FUTURE",
-		ChairJoinURI:    "https://meeting.huaweicloud.com/#/j/" + c.ID + "/chair",
-		GuestJoinURI:    "https://meeting.huaweicloud.com/#/j/" + c.ID,
+		ChairJoinURI:    s.JoinLink(c.ID, true),
+		GuestJoinURI:    s.JoinLink(c.ID, false),
 		ConfUUID:        "conf-uuid-" + c.ID,
 	}
 	if c.RoomID != "" {
 		d.VmrFlag, d.VmrConferenceID, d.VmrID = 1, c.RoomID, "vmr-"+c.RoomID
 	}
 	return d
+}
+
+// JoinLink returns a meeting's join link as confDetail gives it: the host's
+// (chairJoinUri) or the guests' (guestJoinUri). Both have the form of
+// meeting_21_0018's example, https://c.meeting.huaweicloud.com/#/j/<ID>/<key>
+// with a 48-hex-digit key, and differ only in the key, which is stable for
+// the meeting and unguessable (an HMAC under a key drawn at Start).
+func (s *Server) JoinLink(conferenceID string, host bool) string {
+	role := "guest"
+	if host {
+		role = "chair"
+	}
+	mac := hmac.New(sha256.New, s.linkKey)
+	mac.Write([]byte(role + ":" + conferenceID))
+	return "https://c.meeting.huaweicloud.com/#/j/" + conferenceID + "/" + hex.EncodeToString(mac.Sum(nil))[:48]
 }
 
 // fakeScheduler is who scheduled every meeting of the fake: not the bot's
@@ -703,14 +722,15 @@ func (s *Server) handleOnlineMeetings(w http.ResponseWriter, r *http.Request, ri
 		return
 	}
 	key = strings.ToLower(key)
+	caller := s.tokens.user(r.Header.Get("X-Access-Token"))
 	s.mu.Lock()
 	var found []Conference
 	for _, cs := range s.confs {
 		c := cs.conf
-		if !all || c.State != StateCreated {
+		if !all && (cs.createdBy == "" || cs.createdBy != caller) || c.State != StateCreated {
 			continue
 		}
-		if hasKey && !slices.ContainsFunc([]string{c.Subject, fakeScheduler, c.ID, c.RoomID}, func(f string) bool {
+		if hasKey && !slices.ContainsFunc([]string{c.Subject, cmp.Or(c.Scheduler, fakeScheduler), c.ID, c.RoomID}, func(f string) bool {
 			return f != "" && strings.Contains(strings.ToLower(f), key)
 		}) {
 			continue
@@ -724,7 +744,7 @@ func (s *Server) handleOnlineMeetings(w http.ResponseWriter, r *http.Request, ri
 	offset, lo, hi := page(len(found), offset, limit)
 	data := make([]conferenceData, 0, hi-lo)
 	for _, c := range found[lo:hi] {
-		data = append(data, confData(c, true))
+		data = append(data, s.confData(c, true))
 	}
 	writeJSON(w, http.StatusOK, onlineMeetingsResponse{Offset: offset, Limit: limit, Count: len(found), Data: data})
 }

@@ -6,6 +6,7 @@
 //
 //	POST /v2/usg/acs/auth/appauth                   App ID authentication (HMAC-SHA256)
 //	POST /v1/usg/acs/auth/account                   account authentication (Basic)
+//	POST /v1/mmc/management/conferences             create a meeting, instant or scheduled (CreateMeeting)
 //	GET  /v1/mmc/management/conferences/confDetail  meeting details and passwordEntry (X-Access-Token)
 //	GET  /v1/mmc/management/conferences/online      running meetings, searchKey, queryAll (SearchOnlineMeetings)
 //	GET  /v1/mmc/control/conferences/token          control token (X-Password + X-Login-Type: 1, or keep-alive)
@@ -63,6 +64,17 @@
 //     administrator sees only meetings it scheduled itself, and the fake's
 //     are all scheduled by someone else; passwords are masked, as in the
 //     page's example.
+//   - Join links (meeting_21_0018's response example): chairJoinUri and
+//     guestJoinUri have one form, https://c.meeting.huaweicloud.com/#/j/<ID>/<key>,
+//     with a 48-hex-digit key that alone tells the host's link from the
+//     guests'. The fake's keys are stable per meeting and unguessable
+//     ([Server.JoinLink]).
+//   - CreateMeeting (meeting_21_0014; SDK RestScheduleConfDto,
+//     CreateMeetingResponse): what it checks and answers is listed beside
+//     the code, in create.go. An instant meeting runs at once (Created), is
+//     scheduled by the caller, who sees it among running meetings even
+//     without queryAll, and can be controlled with the host password the
+//     answer gives and invited into like any other.
 //
 // The roster is who is online in a meeting: people who joined on their own
 // ([Server.Join], [Server.Leave]) and invitees being called. Ending a

@@ -20,6 +20,8 @@ const (
 	EndpointAppAuth     = "appauth"
 	EndpointAccountAuth = "account"
 	EndpointConfDetail  = "confDetail"
+	// EndpointCreateMeeting is CreateMeeting.
+	EndpointCreateMeeting = "createMeeting"
 	// EndpointOnlineMeetings is SearchOnlineMeetings.
 	EndpointOnlineMeetings = "onlineMeetings"
 	EndpointControlToken   = "controlToken"
@@ -104,6 +106,9 @@ type Conference struct {
 	RoomID    string
 	StartTime string // "yyyy-MM-dd HH:mm"
 	EndTime   string // "yyyy-MM-dd HH:mm"
+	// Scheduler is who scheduled the meeting (scheduserName); default
+	// "Fake Scheduler", never the bot's own user.
+	Scheduler string
 }
 
 // DirectoryUser is an entry of the corporate directory.
@@ -194,6 +199,8 @@ type Server struct {
 
 	dirMu     sync.RWMutex
 	directory []DirectoryUser
+
+	linkKey []byte // keys the meetings' join links (JoinLink)
 }
 
 type route struct {
@@ -242,6 +249,7 @@ func Start(cfg Config) (*Server, error) {
 		tokens:        newTokenStore(),
 		outcomes:      make(map[string]CallOutcome, len(cfg.CallOutcomes)),
 		refused:       make(map[string]bool),
+		linkKey:       []byte(randHex(32)),
 	}
 	for n, o := range cfg.CallOutcomes {
 		if o != CallAnswers {
@@ -282,6 +290,7 @@ func Start(cfg Config) (*Server, error) {
 	s.routes = map[string]route{
 		"/v2/usg/acs/auth/appauth":                            {http.MethodPost, EndpointAppAuth, s.handleAppAuth},
 		"/v1/usg/acs/auth/account":                            {http.MethodPost, EndpointAccountAuth, s.handleAccountAuth},
+		"/v1/mmc/management/conferences":                      {http.MethodPost, EndpointCreateMeeting, s.handleCreateMeeting},
 		"/v1/mmc/management/conferences/confDetail":           {http.MethodGet, EndpointConfDetail, s.handleConfDetail},
 		"/v1/mmc/management/conferences/online":               {http.MethodGet, EndpointOnlineMeetings, s.handleOnlineMeetings},
 		"/v1/mmc/control/conferences/token":                   {http.MethodGet, EndpointControlToken, s.handleControlToken},

@@ -90,6 +90,7 @@ func invitationOf(req commands.Request, inv commands.Invitation) commands.Invita
 	inv.ConferenceID = req.ConferenceID
 	inv.UserIDs, inv.GroupIDs, inv.ChannelIDs = req.UserIDs, req.GroupIDs, req.ChannelIDs
 	inv.Phones, inv.Emails = req.Phones, req.Emails
+	inv.LinkDigest = req.LinkDigest
 	if req.Host {
 		inv.Role = meeting.RoleHost
 	}

@@ -90,6 +90,9 @@ func parseProblem(err error) string {
 		return fmt.Sprintf("`%s` isn't a phone number I can call: write it with the country code, e.g. +44 20 7946 0000 without spaces.", code(pe.Token))
 	case commands.CodeUnknownToken:
 		return fmt.Sprintf("I don't understand `%s`.", code(pe.Token))
+	case commands.CodeHostLink:
+		return ":warning: That is the meeting's *host* link: whoever has it can run the meeting. I didn't call anyone. " +
+			"Use the meeting ID or the guest link instead, and if you pasted the host link where others can see it, delete that message."
 	}
 	return "I couldn't read that command."
 }
@@ -235,6 +238,9 @@ func failure(err error, conferenceID, name string) string {
 	var refused *commands.RefusedError
 	if errors.As(err, &refused) {
 		return refusalText(refused.Reason)
+	}
+	if pe := (*commands.ParseError)(nil); errors.As(err, &pe) { // a host link, found out once the meeting was read
+		return parseProblem(err)
 	}
 	var slow *commands.SlowDownError
 	if errors.As(err, &slow) {

@@ -1,0 +1,81 @@
+package meeting_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/meeting"
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
+)
+
+// TestCreateMeetingThenInvite: an instant meeting made by CreateMeeting
+// runs at once and can be prepared and invited into, and the client knows
+// its host link.
+func TestCreateMeetingThenInvite(t *testing.T) {
+	t.Parallel()
+	s := startFake(t, nil)
+	c := fakeClient(t, s)
+	ctx := context.Background()
+
+	m, err := c.CreateMeeting(ctx, meeting.CreateMeetingRequest{Subject: "#eng huddle", MediaTypes: meeting.MediaVoice, Length: 60, Language: "en-US"})
+	require.NoError(t, err)
+	assert.Equal(t, meeting.StateCreated, m.State)
+	assert.Equal(t, "#eng huddle", m.Subject)
+	assert.Equal(t, s.JoinLink(m.ID, false), m.GuestJoinURI)
+	assert.Equal(t, s.JoinLink(m.ID, true), m.ChairJoinURI)
+	assert.NotEmpty(t, m.HostPassword)
+	assert.NotEmpty(t, m.GuestPassword)
+	assert.Equal(t, 1, s.Calls(meetingfake.EndpointCreateMeeting))
+
+	for _, printed := range []string{m.String(), fmt.Sprintf("%v", m), fmt.Sprintf("%+v", m), fmt.Sprintf("%#v", m)} {
+		assert.NotContains(t, printed, m.HostPassword, "the host password is never printed")
+		assert.NotContains(t, printed, keyOf(t, m.ChairJoinURI), "nor the host link")
+	}
+	assert.True(t, c.IsHostSecret(m.ID, meeting.SecretDigest(keyOf(t, m.ChairJoinURI))), "known without a Prepare")
+
+	conf, err := c.Prepare(ctx, m.ID, "")
+	require.NoError(t, err)
+	assert.Equal(t, m.ID, conf.ID)
+	_, err = c.Invite(ctx, m.ID, []meeting.Attendee{att("Alice", "+8613800000001", meeting.TypeMobile)})
+	require.NoError(t, err)
+	require.Len(t, s.Invitations(m.ID), 1)
+}
+
+func TestCreateMeetingRejectsBeforeCalling(t *testing.T) {
+	t.Parallel()
+	s := startFake(t, nil)
+	c := fakeClient(t, s)
+	for _, in := range []meeting.CreateMeetingRequest{
+		{},
+		{MediaTypes: "Video"},
+		{MediaTypes: meeting.MediaVoice, Length: 10},
+		{MediaTypes: meeting.MediaVoice, Length: 1441},
+		{MediaTypes: meeting.MediaVoice, Subject: string(make([]rune, 129))},
+		{MediaTypes: meeting.MediaVoice, Language: "de-DE"},
+	} {
+		_, err := c.CreateMeeting(context.Background(), in)
+		assert.Error(t, err, "%+v", in)
+	}
+	assert.Zero(t, s.Calls(meetingfake.EndpointCreateMeeting))
+}
+
+func TestCreateMeetingRenewsARejectedToken(t *testing.T) {
+	t.Parallel()
+	s := startFake(t, nil)
+	c := fakeClient(t, s)
+	require.NoError(t, c.SignIn(context.Background()))
+	s.ExpireAccessTokens()
+	m, err := c.CreateMeeting(context.Background(), meeting.CreateMeetingRequest{MediaTypes: meeting.MediaHDVideo})
+	require.NoError(t, err)
+	assert.NotEmpty(t, m.ID)
+	assert.Equal(t, 2, s.Calls(meetingfake.EndpointCreateMeeting), "one refused, one created")
+
+	s.FailNext(meetingfake.EndpointCreateMeeting, meetingfake.Failure{Status: 500})
+	_, err = c.CreateMeeting(context.Background(), meeting.CreateMeetingRequest{MediaTypes: meeting.MediaHDVideo})
+	require.ErrorIs(t, err, meeting.ErrUnavailable)
+	assert.Equal(t, 3, s.Calls(meetingfake.EndpointCreateMeeting), "a failed create is not retried: it may have created a meeting")
+}

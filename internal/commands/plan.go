@@ -63,11 +63,47 @@ func (in *Inviter) Plan(ctx context.Context, inv Invitation) (Plan, error) {
 // The invoker is not brought in by a group or channel (they are presumably
 // in the meeting); named directly, they are.
 func (in *Inviter) expand(ctx context.Context, inv Invitation) Plan {
-	type expansion struct {
-		groupID, channelID string
-		members            []string
-		err                error
+	// A channel is paged only until it has more members than could be
+	// invited (the invoker, one of them, is left out).
+	atMost := in.cfg.MaxPeople + 1
+	exps := in.fetchMembers(ctx, inv, atMost)
+
+	plan := Plan{Direct: len(inv.Phones) + len(inv.Emails), brought: map[string]bool{}}
+	seen := map[string]bool{}
+	for _, id := range inv.UserIDs {
+		if !seen[id] {
+			seen[id] = true
+			plan.UserIDs = append(plan.UserIDs, id)
+		}
 	}
+	for _, e := range exps {
+		if r := in.expansionProblem(ctx, e); r != 0 {
+			plan.Skipped = append(plan.Skipped, Skipped{GroupID: e.groupID, ChannelID: e.channelID, Reason: r})
+		}
+		if e.channelID != "" && len(e.members) == atMost+1 {
+			plan.partial = true // perhaps cut short: more than atMost, in any case
+		}
+		for _, id := range e.members {
+			if !seen[id] && id != inv.Invoker {
+				seen[id] = true
+				plan.brought[id] = true
+				plan.UserIDs = append(plan.UserIDs, id)
+			}
+		}
+	}
+	return plan
+}
+
+// expansion is one group's or channel's members, as fetched.
+type expansion struct {
+	groupID, channelID string
+	members            []string
+	err                error
+}
+
+// fetchMembers reads the members of the invitation's groups and channels,
+// a few at a time, each channel up to atMost.
+func (in *Inviter) fetchMembers(ctx context.Context, inv Invitation, atMost int) []expansion {
 	exps := make([]expansion, 0, len(inv.GroupIDs)+len(inv.ChannelIDs))
 	for _, g := range inv.GroupIDs {
 		exps = append(exps, expansion{groupID: g})
@@ -75,9 +111,6 @@ func (in *Inviter) expand(ctx context.Context, inv Invitation) Plan {
 	for _, c := range inv.ChannelIDs {
 		exps = append(exps, expansion{channelID: c})
 	}
-	// A channel is paged only until it has more members than could be
-	// invited (the invoker, one of them, is left out).
-	atMost := in.cfg.MaxPeople + 1
 	sem := make(chan struct{}, expansions)
 	var wg sync.WaitGroup
 	for i := range exps {
@@ -93,41 +126,21 @@ func (in *Inviter) expand(ctx context.Context, inv Invitation) Plan {
 		})
 	}
 	wg.Wait()
+	return exps
+}
 
-	plan := Plan{Direct: len(inv.Phones) + len(inv.Emails), brought: map[string]bool{}}
-	seen := map[string]bool{}
-	for _, id := range inv.UserIDs {
-		if !seen[id] {
-			seen[id] = true
-			plan.UserIDs = append(plan.UserIDs, id)
-		}
+// expansionProblem says why a group or channel brought nobody, or 0.
+func (in *Inviter) expansionProblem(ctx context.Context, e expansion) SkipReason {
+	switch {
+	case errors.Is(e.err, ErrNoSuchGroup):
+		return SkipUnknownGroup
+	case errors.Is(e.err, ErrNoSuchChannel):
+		return SkipUnknownChannel
+	case e.err != nil:
+		in.log.WarnContext(ctx, "expanding a group or channel failed", "group", e.groupID, "channel", e.channelID, "err", e.err)
+		return SkipLookupFailed
+	case len(e.members) == 0:
+		return SkipEmptyGroup
 	}
-	for _, e := range exps {
-		skip := Skipped{GroupID: e.groupID, ChannelID: e.channelID}
-		switch {
-		case errors.Is(e.err, ErrNoSuchGroup):
-			skip.Reason = SkipUnknownGroup
-		case errors.Is(e.err, ErrNoSuchChannel):
-			skip.Reason = SkipUnknownChannel
-		case e.err != nil:
-			in.log.WarnContext(ctx, "expanding a group or channel failed", "group", e.groupID, "channel", e.channelID, "err", e.err)
-			skip.Reason = SkipLookupFailed
-		case len(e.members) == 0:
-			skip.Reason = SkipEmptyGroup
-		}
-		if e.channelID != "" && len(e.members) == atMost+1 {
-			plan.partial = true // perhaps cut short: more than atMost, in any case
-		}
-		if skip.Reason != 0 {
-			plan.Skipped = append(plan.Skipped, skip)
-		}
-		for _, id := range e.members {
-			if !seen[id] && id != inv.Invoker {
-				seen[id] = true
-				plan.brought[id] = true
-				plan.UserIDs = append(plan.UserIDs, id)
-			}
-		}
-	}
-	return plan
+	return 0
 }

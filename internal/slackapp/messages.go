@@ -221,36 +221,8 @@ const unknownError = "Something went wrong talking to the meeting service (ref {
 // failure explains why an invitation failed as a whole. name is the
 // invitee's name when there was exactly one, for per-person codes.
 func failure(err error, conferenceID, name string) string {
-	var tooMany *commands.TooManyError
-	if errors.As(err, &tooMany) {
-		count := fmt.Sprintf("%d", tooMany.Count)
-		if tooMany.AtLeast {
-			count = fmt.Sprintf("more than %d", tooMany.Max)
-		}
-		return fmt.Sprintf("That's %s people; I invite at most %d at a time. Invite fewer people, or split them up.",
-			count, tooMany.Max)
-	}
-	var tooManyGroups *commands.TooManyGroupsError
-	if errors.As(err, &tooManyGroups) {
-		return fmt.Sprintf("That's %d groups and channels; I look up at most %d in one request. Name fewer, or split them up.",
-			tooManyGroups.Count, tooManyGroups.Max)
-	}
-	var refused *commands.RefusedError
-	if errors.As(err, &refused) {
-		return refusalText(refused.Reason)
-	}
-	if pe := (*commands.ParseError)(nil); errors.As(err, &pe) { // a host link, found out once the meeting was read
-		return parseProblem(err)
-	}
-	var slow *commands.SlowDownError
-	if errors.As(err, &slow) {
-		return fmt.Sprintf("Slow down: you can have at most %s called a minute, so I called nobody this time. "+
-			"Try again in %s.", plural(slow.PerMinute, "person", "people"), waitText(slow.Wait))
-	}
-	if errors.Is(err, context.Canceled) {
-		// An invite request already sent is let finish (commands.Inviter.send):
-		// cancelled work never reached the meeting service.
-		return "I had to stop before calling anyone because I'm restarting. Nobody was called: try again in a minute."
+	if msg, ok := requestFailure(err); ok {
+		return msg
 	}
 	var apiErr *meeting.APIError
 	ref := ""
@@ -283,6 +255,43 @@ func failure(err error, conferenceID, name string) string {
 		msg += " (ref " + ref + ")"
 	}
 	return msg
+}
+
+// requestFailure explains the failures of the request itself (too big,
+// refused, a host link, too fast, cut short), as opposed to the meeting
+// service's; ok is false for those.
+func requestFailure(err error) (string, bool) {
+	var (
+		tooMany       *commands.TooManyError
+		tooManyGroups *commands.TooManyGroupsError
+		refused       *commands.RefusedError
+		parseErr      *commands.ParseError
+		slow          *commands.SlowDownError
+	)
+	switch {
+	case errors.As(err, &tooMany):
+		count := fmt.Sprintf("%d", tooMany.Count)
+		if tooMany.AtLeast {
+			count = fmt.Sprintf("more than %d", tooMany.Max)
+		}
+		return fmt.Sprintf("That's %s people; I invite at most %d at a time. Invite fewer people, or split them up.",
+			count, tooMany.Max), true
+	case errors.As(err, &tooManyGroups):
+		return fmt.Sprintf("That's %d groups and channels; I look up at most %d in one request. Name fewer, or split them up.",
+			tooManyGroups.Count, tooManyGroups.Max), true
+	case errors.As(err, &refused):
+		return refusalText(refused.Reason), true
+	case errors.As(err, &parseErr): // a host link, found out once the meeting was read
+		return parseProblem(err), true
+	case errors.As(err, &slow):
+		return fmt.Sprintf("Slow down: you can have at most %s called a minute, so I called nobody this time. "+
+			"Try again in %s.", plural(slow.PerMinute, "person", "people"), waitText(slow.Wait)), true
+	case errors.Is(err, context.Canceled):
+		// An invite request already sent is let finish (commands.Inviter.send):
+		// cancelled work never reached the meeting service.
+		return "I had to stop before calling anyone because I'm restarting. Nobody was called: try again in a minute.", true
+	}
+	return "", false
 }
 
 // callLine says how one person's call went, for the updated channel post.

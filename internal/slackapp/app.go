@@ -122,7 +122,7 @@ type App struct {
 	arrived   *expiring.Map[string, time.Time]     // envelope ID → when its handler started, for ack latency
 	pending   pendingCards                         // invitations waiting for their invoker's confirmation
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
-	ended     *expiring.Map[string, struct{}]      // meetings that ended lately, for posts made as they end
+	ended     *expiring.Map[string, time.Time]     // meetings that ended lately, and when, for posts made as they end
 	postsMu   sync.Mutex                           // serialises changes of posts and ended
 	signer    signer                               // signs what the bot reads back from Slack (trust.go)
 	apiHost   *url.URL                             // Config.SlackAPIURL, parsed; nil when unset
@@ -178,7 +178,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		arrived:   expiring.New[string, time.Time](time.Minute, maxEntries, nil),
 		pending:   pendingCards{store: st, log: logger},
 		posts:     expiring.New[string, []*postRecord](postMemory, maxPostMeetings, nil),
-		ended:     expiring.New[string, struct{}](time.Minute, maxEntries, nil),
+		ended:     expiring.New[string, time.Time](time.Minute, maxEntries, nil),
 		signer:    newSigner(cfg.ButtonSecret),
 		apiHost:   parseHost(cfg.SlackAPIURL),
 		pace:      newPacer(cfg.UpdateEvery),

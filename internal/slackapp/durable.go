@@ -450,7 +450,7 @@ func (a *App) resumeFollow(life context.Context, post *postRecord, until time.Ti
 func (a *App) remember(post *postRecord) (ended bool) {
 	a.postsMu.Lock()
 	defer a.postsMu.Unlock()
-	if _, ended := a.ended.Get(post.rep.ConferenceID); ended {
+	if a.endedSince(post.rep) {
 		return true
 	}
 	rs, _ := a.posts.Get(post.rep.ConferenceID)

@@ -52,7 +52,7 @@ func (a *App) addPost(where posted, t target, inv commands.Invitation, rep comma
 	r = &postRecord{where: where, t: t, inv: inv, rep: rep}
 	a.postsMu.Lock()
 	defer a.postsMu.Unlock()
-	if _, ended := a.ended.Get(rep.ConferenceID); ended {
+	if a.endedSince(rep) {
 		return r, true
 	}
 	rs, _ := a.posts.Get(rep.ConferenceID)
@@ -146,7 +146,7 @@ func (a *App) markEnded(life context.Context) {
 				return
 			}
 			a.postsMu.Lock()
-			a.ended.Set(id, struct{}{}) // for a post being made right now
+			a.ended.Set(id, time.Now()) // for a post being made right now
 			posts, _ := a.posts.Take(id)
 			a.postsMu.Unlock()
 			a.log.Info("meeting ended; marking its posts", "conference_id", id, "posts", len(posts))
@@ -190,4 +190,12 @@ func (a *App) tellNoPSTN(ctx context.Context, log *slog.Logger, post *postRecord
 	if err := a.postPrivate(ctx, t, a.mark(message{text: pstnNote(nameList(names))})); err != nil {
 		log.Warn("could not tell the invoker that phone calls aren't enabled", "err", err)
 	}
+}
+
+// endedSince reports whether the report's meeting was seen to end after its
+// invitation went out: a room's meeting that ends and starts again within
+// the minute the end is remembered is not taken for ended.
+func (a *App) endedSince(rep commands.Report) bool {
+	at, ok := a.ended.Get(rep.ConferenceID)
+	return ok && (rep.SentAt.IsZero() || !at.Before(rep.SentAt))
 }

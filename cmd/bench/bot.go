@@ -100,8 +100,8 @@ type botProc struct {
 	exited chan error
 }
 
-// startBot starts the bot in a child process against w and waits until it
-// is connected over Socket Mode.
+// startBot starts the bot in a child process against w and waits until
+// every one of its Socket Mode connections is open.
 func startBot(ctx context.Context, exe string, w *world, env ...string) (*botProc, error) {
 	cmd := exec.Command(exe, childArg)
 	cmd.Env = append(os.Environ(), w.env(env...)...)
@@ -124,7 +124,7 @@ func startBot(ctx context.Context, exe string, w *world, env ...string) (*botPro
 	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
 	connected := make(chan error, 1)
-	go func() { connected <- w.slack.WaitConnected(cctx) }()
+	go func() { connected <- waitSockets(cctx, w) }()
 	select {
 	case err = <-connected:
 	case err = <-b.exited:
@@ -135,6 +135,25 @@ func startBot(ctx context.Context, exe string, w *world, env ...string) (*botPro
 		return nil, fmt.Errorf("bot did not connect: %w", err)
 	}
 	return b, nil
+}
+
+// waitSockets waits until the bot has w.connections sockets open (one when
+// it has its default), so that a burst is spread over all of them. The fake
+// signals only the first, so the rest are polled.
+func waitSockets(ctx context.Context, w *world) error {
+	if err := w.slack.WaitConnected(ctx); err != nil {
+		return err
+	}
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	for w.slack.OpenConnections() < max(w.connections, 1) {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%d of %d sockets open: %w", w.slack.OpenConnections(), w.connections, ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 // stats asks the bot process for its numbers.

@@ -16,6 +16,7 @@ import (
 // burstResult is one burst of concurrent slash commands.
 type burstResult struct {
 	n, channels   int
+	conns         int             // the bot's Socket Mode connections
 	acks          []time.Duration // Ack.Latency of every acknowledged command
 	ackedOnce     int             // commands acknowledged exactly once
 	outcomes      int             // commands with exactly one outcome: a channel post or a private note naming their person, or a note naming nobody (failed as a whole)
@@ -48,14 +49,21 @@ const callStatusFor = "2s"
 // against fresh fakes, and checks that every command is acknowledged once
 // and gets one outcome; then it waits up to b.opts.updateWait for the
 // posts' final updates.
-func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
+func (b *bench) burst(ctx context.Context, n, conns int) (burstResult, error) {
 	channels := min(n, b.opts.channels)
-	b.logf("burst of %d concurrent commands from %d channels (latency %v, rate limits %v)", n, channels, b.opts.latency, b.opts.limits)
+	b.logf("burst of %d concurrent commands from %d channels over %d connections (latency %v, rate limits %v, store %s)",
+		n, channels, conns, b.opts.latency, b.opts.limits, storeName(b.opts.database))
 	w, err := startWorld(b.people, 0, channels, b.opts.latency, b.opts.limits)
 	if err != nil {
 		return burstResult{}, err
 	}
 	defer w.close()
+	dropDB, err := w.useDatabase(b.opts.database)
+	if err != nil {
+		return burstResult{}, err
+	}
+	defer dropDB()
+	w.connections = conns
 	bot, err := startBot(ctx, b.exe, w, "CALL_STATUS_FOR="+callStatusFor, "SHUTDOWN_GRACE=2s")
 	if err != nil {
 		return burstResult{}, err
@@ -69,7 +77,7 @@ func (b *bench) burst(ctx context.Context, n int) (burstResult, error) {
 
 	sends, t0 := sendBurst(ctx, w, n, channels)
 
-	r := burstResult{n: n, channels: channels}
+	r := burstResult{n: n, channels: channels, conns: conns}
 	// Every command ends within INVITE_TIMEOUT (60 s) plus its channel's
 	// queue of posts.
 	octx, ocancel := context.WithTimeout(ctx, 3*time.Minute)

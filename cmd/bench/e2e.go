@@ -72,6 +72,11 @@ func (b *bench) e2eRepeat(ctx context.Context, r int, res []e2eResult) error {
 		return err
 	}
 	defer w.close()
+	dropDB, err := w.useDatabase(b.opts.database)
+	if err != nil {
+		return err
+	}
+	defer dropDB()
 	bot, err := startBot(ctx, b.exe, w)
 	if err != nil {
 		return err

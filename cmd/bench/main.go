@@ -12,9 +12,16 @@
 // holds against real Slack: posts and updates delivered, 429s received,
 // time to the last post. -limits=false shows the bot's own capacity.
 //
+// Each burst runs once for each of -connections' Socket Mode connection
+// counts (the bot's SOCKET_CONNECTIONS). The bot's store is SQLite in memory
+// (no file written) unless -database says otherwise: "sqlite" gives each bot
+// a new temporary file, removed after; a postgres:// URL a new schema,
+// dropped after.
+//
 //	go run ./cmd/bench                 # bursts of 200 and 1000 over 50 channels, 50 ms per upstream call
 //	go run ./cmd/bench -quick          # small sizes, for CI
 //	go run ./cmd/bench -latency 20ms -burst 100,500 -repeats 9 -limits=false
+//	go run ./cmd/bench -burst 1000 -connections 1,2,4 -database sqlite
 //
 // The bot runs in a child process (this binary with the argument "bot"), so
 // its memory and allocations are its own and a cold start has nothing cached.
@@ -60,6 +67,12 @@ type options struct {
 	limits     bool          // the fake Slack applies Slack's rate limits
 	channels   int           // a burst's commands come from this many channels, in turn
 	updateWait time.Duration // how long a burst waits for its posts' final updates
+	// connections are the bot's Socket Mode connection counts
+	// (SOCKET_CONNECTIONS); each burst runs with each.
+	connections []int
+	// database is the bot's store: "memory" (SQLite in memory), "sqlite" (a
+	// new temporary file per bot) or a postgres:// URL (a new schema per bot).
+	database string
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -72,6 +85,8 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	limits := fs.Bool("limits", true, "the fake Slack applies Slack's published rate limits")
 	channels := fs.Int("channels", 50, "channels a burst's commands come from, in turn")
 	updateWait := fs.Duration("update-wait", time.Minute, "how long a burst waits for its posts' final updates (chat.update is Tier 3: about 50 a minute)")
+	conns := fs.String("connections", "2", "comma-separated Socket Mode connection counts, 1 to 10 (the bot's SOCKET_CONNECTIONS): each burst runs with each")
+	database := fs.String("database", "memory", `the bot's store: "memory" (SQLite in memory: no file written), "sqlite" (a new temporary file per bot, like production's default, removed after) or a postgres:// URL (a new schema per bot, dropped after)`)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
 	}
@@ -80,7 +95,19 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	o := options{latency: *latency, repeats: *repeats, quick: *quick, limits: *limits, channels: *channels, updateWait: *updateWait}
+	o := options{latency: *latency, repeats: *repeats, quick: *quick, limits: *limits, channels: *channels, updateWait: *updateWait, database: *database}
+	switch {
+	case o.database == "memory", o.database == "sqlite", strings.HasPrefix(o.database, "postgres://"), strings.HasPrefix(o.database, "postgresql://"):
+	default:
+		return options{}, errors.New("-database: want memory, sqlite or a postgres:// URL")
+	}
+	for f := range strings.SplitSeq(*conns, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > maxConnections {
+			return options{}, fmt.Errorf("-connections: %q is not a number from 1 to %d", f, maxConnections)
+		}
+		o.connections = append(o.connections, n)
+	}
 	if o.quick && !set["burst"] {
 		*burst = "20"
 	}
@@ -127,11 +154,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var rep report
 	rep.opts = opts
 	for _, n := range opts.bursts {
-		r, err := b.burst(ctx, n)
-		if err != nil {
-			return fmt.Errorf("burst of %d: %w", n, err)
+		for _, c := range opts.connections {
+			r, err := b.burst(ctx, n, c)
+			if err != nil {
+				return fmt.Errorf("burst of %d over %d connections: %w", n, c, err)
+			}
+			rep.bursts = append(rep.bursts, r)
 		}
-		rep.bursts = append(rep.bursts, r)
 	}
 	if rep.e2e, err = b.endToEnd(ctx); err != nil {
 		return fmt.Errorf("end to end: %w", err)

@@ -2,8 +2,12 @@ package main
 
 import (
 	"io"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/meet-invite/meet-invite/internal/store"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -61,7 +65,25 @@ func TestParseFlags(t *testing.T) {
 	t.Parallel()
 	o, err := parseFlags(nil, io.Discard)
 	require.NoError(t, err)
-	assert.Equal(t, options{latency: 50 * time.Millisecond, bursts: []int{200, 1000}, repeats: 5, limits: true, channels: 50, updateWait: time.Minute}, o)
+	assert.Equal(t, options{
+		latency: 50 * time.Millisecond, bursts: []int{200, 1000}, repeats: 5, limits: true, channels: 50, updateWait: time.Minute,
+		connections: []int{2}, database: "memory",
+	}, o)
+
+	o, err = parseFlags([]string{"-connections", "1, 2,10", "-database", "sqlite"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []int{1, 2, 10}, o.connections)
+	assert.Equal(t, "sqlite", o.database)
+	assert.Equal(t, " -connections 1,2,10 -database sqlite", report{opts: o}.flags())
+	for _, bad := range []string{"0", "11", "2,x", ""} {
+		_, err = parseFlags([]string{"-connections", bad}, io.Discard)
+		require.Error(t, err, "-connections %q: Slack allows 1 to 10", bad)
+	}
+	_, err = parseFlags([]string{"-database", "mysql://x"}, io.Discard)
+	require.Error(t, err)
+	o, err = parseFlags([]string{"-database", "postgres://user:secret@127.0.0.1/test"}, io.Discard)
+	require.NoError(t, err)
+	assert.NotContains(t, report{opts: o}.flags(), "secret", "the report never shows a URL's credentials")
 
 	o, err = parseFlags([]string{"-quick"}, io.Discard)
 	require.NoError(t, err)
@@ -76,4 +98,32 @@ func TestParseFlags(t *testing.T) {
 
 	_, err = parseFlags([]string{"-burst", "10,x"}, io.Discard)
 	require.Error(t, err)
+}
+
+func TestUseDatabase(t *testing.T) {
+	t.Parallel()
+	var w world
+	drop, err := w.useDatabase("memory")
+	require.NoError(t, err)
+	drop()
+	assert.Equal(t, store.Memory, w.databaseURL, "no file written")
+
+	drop, err = w.useDatabase("sqlite")
+	require.NoError(t, err)
+	path, ok := strings.CutPrefix(w.databaseURL, "sqlite:")
+	require.True(t, ok, w.databaseURL)
+	db, err := store.Open(t.Context(), w.databaseURL)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+	assert.FileExists(t, path, "the bot's store is a file")
+	drop()
+	assert.NoDirExists(t, filepath.Dir(path), "removed after")
+}
+
+func TestEnvConnections(t *testing.T) {
+	t.Parallel()
+	var w world
+	assert.Empty(t, w.connectionsEnv(), "unset, the bot has its default")
+	w.connections = 4
+	assert.Equal(t, []string{"SOCKET_CONNECTIONS=4"}, w.connectionsEnv())
 }

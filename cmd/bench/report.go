@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,15 +35,15 @@ func (r report) write(w io.Writer) {
 		limits = "no rate limits (-limits=false): the bot's own capacity, not what real Slack allows"
 	}
 	fmt.Fprintf(w, "`go run ./cmd/bench%s`: L = %v added to every Slack Web API and Huawei call by the fakes; %s; "+
-		"the bot is cmd/bot's wiring in its own process; %s.\n\n", r.flags(), L, limits, goVersion())
+		"the bot is cmd/bot's wiring in its own process, its store %s; %s.\n\n", r.flags(), L, limits, storeName(r.opts.database), goVersion())
 
 	fmt.Fprintf(w, "**Bursts of concurrent slash commands** (each a valid invitation of one new person, the commands coming from the channels in turn; "+
 		"calls followed for %s, then each post's final state; fresh bot and fakes per burst)\n\n", callStatusFor)
-	fmt.Fprintln(w, "| commands at once | channels | ack p50 | ack p99 | ack max | acked exactly once | one outcome | posted | told privately (of which failed as a whole) | invites accepted | last post after | posts updated (within) | last update after | 429s | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| commands at once | channels | connections | ack p50 | ack p99 | ack max | acked exactly once | one outcome | posted | told privately (of which failed as a whole) | invites accepted | last post after | posts updated (within) | last update after | 429s | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, b := range r.bursts {
-		fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d / %d | %d / %d | %d | %d (%d) | %d | %s | %d / %d (%s) | %s | %d | %d | %s | %s | %s | %s |\n",
-			b.n, b.channels, ms(percentile(b.acks, 50)), ms(percentile(b.acks, 99)), ms(percentile(b.acks, 100)),
+		fmt.Fprintf(w, "| %d | %d | %d | %s | %s | %s | %d / %d | %d / %d | %d | %d (%d) | %d | %s | %d / %d (%s) | %s | %d | %d | %s | %s | %s | %s |\n",
+			b.n, b.channels, b.conns, ms(percentile(b.acks, 50)), ms(percentile(b.acks, 99)), ms(percentile(b.acks, 100)),
 			b.ackedOnce, b.n, b.outcomes, b.n, b.posted, b.outcomes-b.posted, b.unattributed, b.invites, secs(b.lastPost),
 			b.updated, b.posted, r.opts.updateWait, secs(b.lastUpdate), sum(b.limited), b.peakInFlight, mib(b.peakRSS),
 			perUnit(b.mallocs, b.n), ratio(sum(b.calls.slack), b.n), ratio(sum(b.calls.meet), b.n))
@@ -93,7 +94,28 @@ func (r report) flags() string {
 	if !r.opts.limits {
 		s += " -limits=false"
 	}
+	if !slices.Equal(r.opts.connections, []int{2}) {
+		counts := make([]string, len(r.opts.connections))
+		for i, c := range r.opts.connections {
+			counts[i] = strconv.Itoa(c)
+		}
+		s += " -connections " + strings.Join(counts, ",")
+	}
+	if r.opts.database != "memory" {
+		s += " -database " + strings.SplitN(r.opts.database, ":", 2)[0] // never the URL's credentials
+	}
 	return s
+}
+
+// storeName says which store the bot used, without a URL's credentials.
+func storeName(database string) string {
+	switch database {
+	case "memory":
+		return "SQLite in memory"
+	case "sqlite":
+		return "an SQLite file (as production's default)"
+	}
+	return "PostgreSQL (a schema per bot)"
 }
 
 type target struct {

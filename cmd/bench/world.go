@@ -1,8 +1,18 @@
 package main
 
 import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"database/sql"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
@@ -23,9 +33,14 @@ const (
 // email and a phone, a Huawei directory with a meeting (SIP) number for each
 // of them, and running conferences. Both add latency to every answer.
 type world struct {
-	slack *slackfake.Server
-	meet  *meetingfake.Server
+	slack       *slackfake.Server
+	meet        *meetingfake.Server
+	databaseURL string // the bot's DATABASE_URL; "" = in memory
+	connections int    // the bot's SOCKET_CONNECTIONS; 0 = its default
 }
+
+// maxConnections is how many Socket Mode connections Slack allows an app.
+const maxConnections = slackfake.MaxConnections
 
 // channelName is the ID of the i-th channel of the workspace.
 func channelName(i int) string { return fmt.Sprintf("CBENCH%03d", i) }
@@ -101,12 +116,60 @@ func (w *world) env(extra ...string) []string {
 		"MEETING_API_URL=" + w.meet.URL(),
 		"MEETING_APP_ID=" + appID,
 		"MEETING_APP_KEY=" + appKey,
-		"DATABASE_URL=" + store.Memory, // no file written
+		"DATABASE_URL=" + cmp.Or(w.databaseURL, store.Memory), // no file written unless asked
 		// One invoker sends every command: the per-person limit on people
 		// called would refuse all but the first minute's; the benchmark
 		// measures the bot's capacity.
 		"CALLS_PER_MINUTE=1000000",
-	}, extra...)
+	}, append(w.connectionsEnv(), extra...)...)
+}
+
+// connectionsEnv sets SOCKET_CONNECTIONS when w.connections does.
+func (w *world) connectionsEnv() []string {
+	if w.connections == 0 {
+		return nil
+	}
+	return []string{"SOCKET_CONNECTIONS=" + strconv.Itoa(w.connections)}
+}
+
+// useDatabase gives the bot a store of its own: in memory, a new SQLite
+// file, or a new schema in the PostgreSQL at a postgres:// URL. drop
+// removes the file or schema.
+func (w *world) useDatabase(database string) (drop func(), err error) {
+	switch database {
+	case "memory":
+		w.databaseURL = store.Memory
+		return func() {}, nil
+	case "sqlite":
+		dir, err := os.MkdirTemp("", "meet-invite-bench-")
+		if err != nil {
+			return nil, err
+		}
+		w.databaseURL = "sqlite:" + filepath.Join(dir, "bench.db")
+		return func() { _ = os.RemoveAll(dir) }, nil
+	}
+	db, err := sql.Open("pgx", database)
+	if err != nil {
+		return nil, err
+	}
+	schema := "bench_" + strings.ToLower(rand.Text()[:12])
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := db.ExecContext(ctx, "CREATE SCHEMA "+schema); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("create a schema for the bot: %w", err)
+	}
+	sep := "?"
+	if strings.Contains(database, "?") {
+		sep = "&"
+	}
+	w.databaseURL = database + sep + "search_path=" + schema
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_, _ = db.ExecContext(ctx, "DROP SCHEMA "+schema+" CASCADE")
+		_ = db.Close()
+	}, nil
 }
 
 // rateLimited is how many calls the fake Slack answered with 429, by method.

@@ -121,7 +121,7 @@ func startBot(ctx context.Context, exe string, w *world, env ...string) (*botPro
 	b := &botProc{cmd: cmd, stdin: stdin, stdout: bufio.NewScanner(stdout), logs: logs, exited: make(chan error, 1)}
 	go func() { b.exited <- cmd.Wait() }()
 
-	cctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	cctx, cancel := context.WithTimeout(ctx, w.socketsOpenWithin())
 	defer cancel()
 	connected := make(chan error, 1)
 	go func() { connected <- waitSockets(cctx, w) }()
@@ -138,8 +138,9 @@ func startBot(ctx context.Context, exe string, w *world, env ...string) (*botPro
 }
 
 // waitSockets waits until the bot has w.connections sockets open (one when
-// it has its default), so that a burst is spread over all of them. The fake
-// signals only the first, so the rest are polled.
+// it has its default), so that a burst is spread over all of them: with rate
+// limits on, a minute for each socket after the first. The fake signals only
+// the first, so the rest are polled.
 func waitSockets(ctx context.Context, w *world) error {
 	if err := w.slack.WaitConnected(ctx); err != nil {
 		return err

@@ -16,7 +16,9 @@
 // counts (the bot's SOCKET_CONNECTIONS). The bot's store is SQLite in memory
 // (no file written) unless -database says otherwise: "sqlite" gives each bot
 // a new temporary file, removed after; a postgres:// URL a new schema,
-// dropped after.
+// dropped after. With -limits, apps.connections.open is Tier 1 (one a
+// minute), so each socket after the first takes a minute to open; a burst
+// waits for all.
 //
 //	go run ./cmd/bench                 # bursts of 200 and 1000 over 50 channels, 50 ms per upstream call
 //	go run ./cmd/bench -quick          # small sizes, for CI
@@ -34,6 +36,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
@@ -81,11 +84,12 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	latency := fs.Duration("latency", 50*time.Millisecond, "latency added to every Slack Web API and Huawei call, on both fakes")
 	burst := fs.String("burst", "200,1000", "comma-separated burst sizes: slash commands sent at once")
 	repeats := fs.Int("repeats", 5, "repeats of each end-to-end case (each cold one with a fresh bot process)")
-	quick := fs.Bool("quick", false, `small sizes for CI: -burst 20 -repeats 2 -channels 5 -update-wait 30s unless given`)
+	quick := fs.Bool("quick", false, `small sizes for CI: -burst 20 -repeats 2 -channels 5 -update-wait 30s -connections 1 unless given`)
 	limits := fs.Bool("limits", true, "the fake Slack applies Slack's published rate limits")
 	channels := fs.Int("channels", 50, "channels a burst's commands come from, in turn")
 	updateWait := fs.Duration("update-wait", time.Minute, "how long a burst waits for its posts' final updates (chat.update is Tier 3: about 50 a minute)")
-	conns := fs.String("connections", "2", "comma-separated Socket Mode connection counts, 1 to 10 (the bot's SOCKET_CONNECTIONS): each burst runs with each")
+	conns := fs.String("connections", "2", "comma-separated Socket Mode connection counts, 1 to 10 (the bot's SOCKET_CONNECTIONS): each burst runs with each, "+
+		"once all are open (with -limits, a minute for each after the first: apps.connections.open is Tier 1)")
 	database := fs.String("database", "memory", `the bot's store: "memory" (SQLite in memory: no file written), "sqlite" (a new temporary file per bot, like production's default, removed after) or a postgres:// URL (a new schema per bot, dropped after)`)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -96,17 +100,11 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	o := options{latency: *latency, repeats: *repeats, quick: *quick, limits: *limits, channels: *channels, updateWait: *updateWait, database: *database}
+	var err error
 	switch {
 	case o.database == "memory", o.database == "sqlite", strings.HasPrefix(o.database, "postgres://"), strings.HasPrefix(o.database, "postgresql://"):
 	default:
 		return options{}, errors.New("-database: want memory, sqlite or a postgres:// URL")
-	}
-	for f := range strings.SplitSeq(*conns, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 || n > maxConnections {
-			return options{}, fmt.Errorf("-connections: %q is not a number from 1 to %d", f, maxConnections)
-		}
-		o.connections = append(o.connections, n)
 	}
 	if o.quick && !set["burst"] {
 		*burst = "20"
@@ -120,17 +118,32 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	if o.quick && !set["update-wait"] {
 		o.updateWait = 30 * time.Second
 	}
-	for f := range strings.SplitSeq(*burst, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(f))
-		if err != nil || n < 1 {
-			return options{}, fmt.Errorf("-burst: %q is not a positive number", f)
-		}
-		o.bursts = append(o.bursts, n)
+	if o.quick && !set["connections"] {
+		*conns = "1" // a second socket would wait a minute for apps.connections.open (Tier 1)
+	}
+	if o.connections, err = counts("connections", *conns, maxConnections); err != nil {
+		return options{}, err
+	}
+	if o.bursts, err = counts("burst", *burst, math.MaxInt); err != nil {
+		return options{}, err
 	}
 	if o.latency <= 0 || o.repeats < 1 || o.channels < 1 || o.updateWait < 0 {
 		return options{}, errors.New("-latency, -repeats and -channels must be positive")
 	}
 	return o, nil
+}
+
+// counts parses flag name's comma-separated list of numbers from 1 to most.
+func counts(name, list string, most int) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > most {
+			return nil, fmt.Errorf("-%s: %q is not a number from 1 to %d", name, f, most)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // run is the whole benchmark; it prints the report on stdout and progress

@@ -90,6 +90,10 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, []int{20}, o.bursts)
 	assert.Equal(t, 2, o.repeats)
 	assert.Equal(t, 5, o.channels)
+	assert.Equal(t, []int{1}, o.connections, "a second socket would take a minute with rate limits on")
+	o, err = parseFlags([]string{"-quick", "-connections", "2"}, io.Discard)
+	require.NoError(t, err)
+	assert.Equal(t, []int{2}, o.connections, "an explicit -connections wins over -quick")
 
 	o, err = parseFlags([]string{"-quick", "-burst", "5, 7", "-latency", "10ms"}, io.Discard)
 	require.NoError(t, err)
@@ -120,10 +124,16 @@ func TestUseDatabase(t *testing.T) {
 	assert.NoDirExists(t, filepath.Dir(path), "removed after")
 }
 
-func TestEnvConnections(t *testing.T) {
+func TestConnections(t *testing.T) {
 	t.Parallel()
 	var w world
 	assert.Empty(t, w.connectionsEnv(), "unset, the bot has its default")
 	w.connections = 4
 	assert.Equal(t, []string{"SOCKET_CONNECTIONS=4"}, w.connectionsEnv())
+
+	assert.Equal(t, 15*time.Second, w.socketsOpenWithin(), "without rate limits the sockets open at once")
+	w.limits = true
+	assert.Equal(t, 15*time.Second+3*time.Minute, w.socketsOpenWithin(), "apps.connections.open is Tier 1: one a minute")
+	w.connections = 1
+	assert.Equal(t, 15*time.Second, w.socketsOpenWithin())
 }

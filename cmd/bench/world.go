@@ -37,6 +37,7 @@ type world struct {
 	meet        *meetingfake.Server
 	databaseURL string // the bot's DATABASE_URL; "" = in memory
 	connections int    // the bot's SOCKET_CONNECTIONS; 0 = its default
+	limits      bool   // the fake Slack applies Slack's rate limits
 }
 
 // maxConnections is how many Socket Mode connections Slack allows an app.
@@ -98,7 +99,7 @@ func startWorld(people, conferences, channels int, latency time.Duration, limits
 		sf.Close()
 		return nil, fmt.Errorf("start fake meeting service: %w", err)
 	}
-	return &world{slack: sf, meet: mf}, nil
+	return &world{slack: sf, meet: mf, limits: limits}, nil
 }
 
 func (w *world) close() {
@@ -122,6 +123,18 @@ func (w *world) env(extra ...string) []string {
 		// measures the bot's capacity.
 		"CALLS_PER_MINUTE=1000000",
 	}, append(w.connectionsEnv(), extra...)...)
+}
+
+// socketsOpenWithin is how long the bot may take to open all its Socket Mode
+// connections: apps.connections.open is Tier 1, so with rate limits on the
+// fake lets one through a minute and slack-go waits out each 429.
+func (w *world) socketsOpenWithin() time.Duration {
+	const connect = 15 * time.Second
+	if !w.limits {
+		return connect
+	}
+	perMinute := slackfake.MethodTiers["apps.connections.open"]
+	return connect + time.Duration((max(w.connections, 1)-1+perMinute-1)/perMinute)*time.Minute
 }
 
 // connectionsEnv sets SOCKET_CONNECTIONS when w.connections does.

@@ -91,9 +91,11 @@ func TestParseFlags(t *testing.T) {
 	assert.Equal(t, 2, o.repeats)
 	assert.Equal(t, 5, o.channels)
 	assert.Equal(t, []int{1}, o.connections, "a second socket would take a minute with rate limits on")
+	assert.Equal(t, " -quick", report{opts: o}.flags())
 	o, err = parseFlags([]string{"-quick", "-connections", "2"}, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, []int{2}, o.connections, "an explicit -connections wins over -quick")
+	assert.Equal(t, " -quick -connections 2", report{opts: o}.flags())
 
 	o, err = parseFlags([]string{"-quick", "-burst", "5, 7", "-latency", "10ms"}, io.Discard)
 	require.NoError(t, err)

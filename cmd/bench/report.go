@@ -94,7 +94,11 @@ func (r report) flags() string {
 	if !r.opts.limits {
 		s += " -limits=false"
 	}
-	if !slices.Equal(r.opts.connections, []int{2}) {
+	defaultConns := []int{2}
+	if r.opts.quick {
+		defaultConns = []int{1}
+	}
+	if !slices.Equal(r.opts.connections, defaultConns) {
 		counts := make([]string, len(r.opts.connections))
 		for i, c := range r.opts.connections {
 			counts[i] = strconv.Itoa(c)

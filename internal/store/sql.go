@@ -84,6 +84,47 @@ func (s *sqlStore) FirstDelivery(ctx context.Context, id string, ttl time.Durati
 	return first, nil
 }
 
+func (s *sqlStore) FirstDeliveries(ctx context.Context, ids []string, ttl time.Duration) (map[string]bool, error) {
+	first := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return first, nil
+	}
+	now := s.now()
+	var b strings.Builder
+	args := make([]any, 0, 2*len(ids)+1)
+	b.WriteString(`INSERT INTO envelopes (id, expires_at) VALUES `)
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] { // one row may not be changed twice by one statement
+			continue
+		}
+		seen[id] = true
+		if len(args) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?)")
+		args = append(args, id, ms(now.Add(ttl)))
+	}
+	b.WriteString(` ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE envelopes.expires_at <= ? RETURNING id`)
+	args = append(args, ms(now))
+	rows, err := s.db.QueryContext(ctx, s.q(b.String()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: envelopes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: envelopes: %w", err)
+		}
+		first[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: envelopes: %w", err)
+	}
+	return first, nil
+}
+
 // reservationKey is one row of a Reservation.
 type reservationKey struct{ kind, subject string }
 

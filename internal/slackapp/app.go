@@ -132,6 +132,8 @@ type App struct {
 	socketsUp map[*socketmode.Client]bool // which of the app's sockets are connected
 
 	recordQ chan recordJob // requests to record in the store, in batches (recordLoop)
+	// envelopeQ are envelopes to check against the store, in batches (envelopeLoop)
+	envelopeQ chan envelopeJob
 
 	followingMu sync.Mutex
 	following   map[string]bool // posts whose calls this process follows, by store key
@@ -171,7 +173,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		_, _ = rand.Read(b)
 		cfg.Owner = "app-" + hex.EncodeToString(b)
 	}
-	return &App{following: map[string]bool{}, recordQ: make(chan recordJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+	return &App{following: map[string]bool{}, recordQ: make(chan recordJob), envelopeQ: make(chan envelopeJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
 		store: st, ownStore: own,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
@@ -229,6 +231,7 @@ func (a *App) Run(ctx context.Context) error {
 	stopRecording := make(chan struct{})
 	defer close(stopRecording) // after the work in flight: requests submitted until then are recorded
 	go a.recordLoop(stopRecording)
+	go a.envelopeLoop(stopRecording)
 	ended := make(chan struct{}) // markEnded runs beside the work, not counted in it
 	go func() { defer close(ended); a.markEnded(lt.life) }()
 	defer func() { <-ended }()

@@ -91,23 +91,7 @@ func (a *App) record(ctx context.Context, r store.Request) error {
 // statement. A burst of commands then costs a few writes before their
 // acks, not one write each behind all the others (group commit).
 func (a *App) recordLoop(stop <-chan struct{}) {
-	for {
-		var batch []recordJob
-		select {
-		case <-stop:
-			return
-		case job := <-a.recordQ:
-			batch = append(batch, job)
-		}
-	more:
-		for len(batch) < maxRecordBatch {
-			select {
-			case job := <-a.recordQ:
-				batch = append(batch, job)
-			default:
-				break more
-			}
-		}
+	groupCommit(stop, a.recordQ, maxRecordBatch, func(batch []recordJob) {
 		rs := make([]store.Request, len(batch))
 		for i, j := range batch {
 			rs[i] = j.r
@@ -118,6 +102,32 @@ func (a *App) recordLoop(stop <-chan struct{}) {
 		for _, j := range batch {
 			j.done <- err
 		}
+	})
+}
+
+// groupCommit takes jobs from q until stop is closed, and hands them to
+// write in batches of at most maxBatch: one job, then all those already
+// waiting. A batch is written as soon as the writer is free: none waits
+// for company.
+func groupCommit[J any](stop <-chan struct{}, q <-chan J, maxBatch int, write func([]J)) {
+	for {
+		var batch []J
+		select {
+		case <-stop:
+			return
+		case job := <-q:
+			batch = append(batch, job)
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case job := <-q:
+				batch = append(batch, job)
+			default:
+				break more
+			}
+		}
+		write(batch)
 	}
 }
 

@@ -81,25 +81,68 @@ func (a *App) ignoreRedelivery(req *socketmode.Request) {
 }
 
 // durableFirst reports whether envelope id is seen for the first time by
-// any process sharing the store (one INSERT … ON CONFLICT). It is asked
-// after the ack and before anything is done. When the store fails the
-// envelope is acted on: the reservations still keep anyone from being
-// called twice.
+// any process sharing the store. It is asked after the ack and before
+// anything is done, in a batch with the envelopes arriving meanwhile
+// (envelopeLoop). When the store fails the envelope is acted on: the
+// reservations still keep anyone from being called twice.
 func (a *App) durableFirst(id string) bool {
 	if id == "" {
 		return true
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	first, err := a.store.FirstDelivery(ctx, id, envelopeMemory)
-	if err != nil {
-		a.log.Warn("could not record an envelope; acting on it", "envelope_id", id, "err", err)
+	job := envelopeJob{id: id, first: make(chan envelopeResult, 1)}
+	var res envelopeResult
+	select {
+	case a.envelopeQ <- job:
+		select {
+		case res = <-job.first:
+		case <-ctx.Done():
+			res.err = ctx.Err()
+		}
+	case <-ctx.Done():
+		res.err = ctx.Err()
+	}
+	if res.err != nil {
+		a.log.Warn("could not record an envelope; acting on it", "envelope_id", id, "err", res.err)
 		return true
 	}
-	if !first {
+	if !res.first {
 		a.log.Info("ignoring an envelope another process has handled", "envelope_id", id)
 	}
-	return first
+	return res.first
+}
+
+// envelopeJob is an envelope waiting for its durable check, and where to
+// say whether it was its first delivery.
+type envelopeJob struct {
+	id    string
+	first chan envelopeResult
+}
+
+type envelopeResult struct {
+	first bool
+	err   error
+}
+
+// envelopeLoop checks envelopes against the store in batches, one
+// statement each, until stop is closed. One statement per envelope would
+// put 1,000 writes on the store's connections just after a burst's acks,
+// ahead of the request records the next acks wait for.
+func (a *App) envelopeLoop(stop <-chan struct{}) {
+	groupCommit(stop, a.envelopeQ, maxRecordBatch, func(batch []envelopeJob) {
+		ids := make([]string, len(batch))
+		for i, j := range batch {
+			ids[i] = j.id
+		}
+		ctx, cancel := storeCtx()
+		first, err := a.store.FirstDeliveries(ctx, ids, envelopeMemory)
+		cancel()
+		for _, j := range batch {
+			j.first <- envelopeResult{first: first[j.id], err: err}
+			delete(first, j.id) // an envelope twice in a batch: the second is a redelivery
+		}
+	})
 }
 
 // buttonFunc handles a press of a button, given the value it carries.

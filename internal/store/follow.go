@@ -63,7 +63,7 @@ func (s *sqlStore) FinishFollow(ctx context.Context, post string) (bool, error) 
 
 func (s *sqlStore) EndMeeting(ctx context.Context, meeting string) ([]Follow, error) {
 	now := ms(s.now())
-	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE follows SET ended_at = ?
+	rows, err := s.query(ctx, s.q(`UPDATE follows SET ended_at = ?
 		WHERE meeting = ? AND ended_at IS NULL AND expires_at > ? RETURNING post`), now, meeting, now)
 	if err != nil {
 		return nil, fmt.Errorf("store: end meeting: %w", err)
@@ -94,7 +94,7 @@ func (s *sqlStore) EndMeeting(ctx context.Context, meeting string) ([]Follow, er
 // follows reads the follows matching where (on follows f), oldest first,
 // with their calls, in one query.
 func (s *sqlStore) follows(ctx context.Context, where string, args ...any) ([]Follow, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT f.post, f.meeting, f.payload, c.person, c.state
+	rows, err := s.query(ctx, s.q(`SELECT f.post, f.meeting, f.payload, c.person, c.state
 		FROM follows f LEFT JOIN follow_calls c ON c.post = f.post
 		WHERE `+where+` ORDER BY f.created_at, f.post, c.position`), args...)
 	if err != nil {

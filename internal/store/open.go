@@ -50,6 +50,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (Store, error
 			s.db.SetMaxIdleConns(1)
 			s.db.SetConnMaxLifetime(0)
 			s.db.SetConnMaxIdleTime(0)
+			s.first = newPriority()
 		}
 	default:
 		var file string

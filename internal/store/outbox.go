@@ -28,7 +28,7 @@ func (s *sqlStore) ClaimMissed(ctx context.Context, owner string, limit int, hol
 	if s.pg {
 		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE missed SET claimed_by = ?, claimed_until = ?
+	rows, err := s.query(ctx, s.q(`UPDATE missed SET claimed_by = ?, claimed_until = ?
 		WHERE id IN (SELECT id FROM missed
 			WHERE sent_at IS NULL AND expires_at > ? AND (claimed_until IS NULL OR claimed_until <= ?)
 			ORDER BY created_at, id LIMIT ?`+skipLocked+`)

@@ -34,7 +34,9 @@ func (s *sqlStore) BeginRequests(ctx context.Context, rs []Request, owner string
 		args = append(args, r.ID, nonNil(r.Payload), owner, ms(now.Add(hold)), ms(now.Add(ttl)))
 	}
 	b.WriteString(` ON CONFLICT (id) DO NOTHING`)
-	if _, err := s.exec(ctx, b.String(), args...); err != nil {
+	var err error
+	s.first.run(func() { _, err = s.db.ExecContext(ctx, s.q(b.String()), args...) }) // acks wait for it
+	if err != nil {
 		return fmt.Errorf("store: begin requests: %w", err)
 	}
 	return nil
@@ -64,7 +66,7 @@ func (s *sqlStore) ClaimOrphans(ctx context.Context, owner string, limit int, ho
 	if s.pg {
 		skipLocked = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := s.db.QueryContext(ctx, s.q(`UPDATE requests SET owner = ?, claimed_until = ?
+	rows, err := s.query(ctx, s.q(`UPDATE requests SET owner = ?, claimed_until = ?
 		WHERE id IN (SELECT id FROM requests
 			WHERE ended_at IS NULL AND claimed_until <= ? AND expires_at > ?
 			ORDER BY claimed_until, id LIMIT ?`+skipLocked+`)

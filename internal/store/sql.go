@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -19,6 +20,10 @@ type sqlStore struct {
 	db  *sql.DB
 	now func() time.Time
 	pg  bool
+	// first, on a store of one connection (Memory), lets the request
+	// records through ahead of everything else (BeginRequests; nil
+	// elsewhere).
+	first *priority
 }
 
 var _ Store = (*sqlStore)(nil)
@@ -42,6 +47,7 @@ func (s *sqlStore) q(query string) string {
 }
 
 func (s *sqlStore) exec(ctx context.Context, query string, args ...any) (int64, error) {
+	s.first.wait(ctx)
 	res, err := s.db.ExecContext(ctx, s.q(query), args...)
 	if err != nil {
 		return 0, err
@@ -58,6 +64,7 @@ func (s *sqlStore) once(ctx context.Context, query string, args ...any) (bool, e
 // inTx runs f in a transaction, committed if f returns nil. On SQLite files
 // BEGIN takes the write lock at once (_txlock=immediate).
 func (s *sqlStore) inTx(ctx context.Context, f func(*sql.Tx) error) error {
+	s.first.wait(ctx)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -67,6 +74,71 @@ func (s *sqlStore) inTx(ctx context.Context, f func(*sql.Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+func (s *sqlStore) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	s.first.wait(ctx)
+	return s.db.QueryContext(ctx, query, args...)
+}
+
+func (s *sqlStore) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	s.first.wait(ctx)
+	return s.db.QueryRowContext(ctx, query, args...)
+}
+
+// priority lets some statements on a store of one connection go first:
+// database/sql hands a freed connection to any of its waiters, so a write
+// that acks wait for could otherwise queue behind hundreds of others.
+// While one is pending, other statements wait before asking for the
+// connection (those already asking still go in their turn).
+type priority struct {
+	mu      sync.Mutex
+	pending int
+	clear   chan struct{} // closed while nothing is pending
+}
+
+func newPriority() *priority {
+	c := make(chan struct{})
+	close(c)
+	return &priority{clear: c}
+}
+
+// wait returns once no priority statement is pending, or ctx is done (the
+// statement then fails on ctx itself). A nil priority never waits.
+func (p *priority) wait(ctx context.Context) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	c := p.clear
+	p.mu.Unlock()
+	select {
+	case <-c:
+	case <-ctx.Done():
+	}
+}
+
+// run runs f ahead of the statements that wait.
+func (p *priority) run(f func()) {
+	if p == nil {
+		f()
+		return
+	}
+	p.mu.Lock()
+	if p.pending == 0 {
+		p.clear = make(chan struct{})
+	}
+	p.pending++
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		p.pending--
+		if p.pending == 0 {
+			close(p.clear)
+		}
+		p.mu.Unlock()
+	}()
+	f()
 }
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
@@ -80,6 +152,47 @@ func (s *sqlStore) FirstDelivery(ctx context.Context, id string, ttl time.Durati
 		id, ms(now.Add(ttl)), ms(now))
 	if err != nil {
 		return false, fmt.Errorf("store: envelope: %w", err)
+	}
+	return first, nil
+}
+
+func (s *sqlStore) FirstDeliveries(ctx context.Context, ids []string, ttl time.Duration) (map[string]bool, error) {
+	first := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return first, nil
+	}
+	now := s.now()
+	var b strings.Builder
+	args := make([]any, 0, 2*len(ids)+1)
+	b.WriteString(`INSERT INTO envelopes (id, expires_at) VALUES `)
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] { // one row may not be changed twice by one statement
+			continue
+		}
+		seen[id] = true
+		if len(args) > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?)")
+		args = append(args, id, ms(now.Add(ttl)))
+	}
+	b.WriteString(` ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE envelopes.expires_at <= ? RETURNING id`)
+	args = append(args, ms(now))
+	rows, err := s.query(ctx, s.q(b.String()), args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: envelopes: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: envelopes: %w", err)
+		}
+		first[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: envelopes: %w", err)
 	}
 	return first, nil
 }
@@ -170,7 +283,7 @@ func (s *sqlStore) Release(ctx context.Context, r Reservation) error {
 
 func (s *sqlStore) NumberReserved(ctx context.Context, meeting, number string) (bool, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM reservations
+	err := s.queryRow(ctx, s.q(`SELECT count(*) FROM reservations
 		WHERE meeting = ? AND kind = 'number' AND subject = ? AND expires_at > ?`),
 		meeting, number, ms(s.now())).Scan(&n)
 	if err != nil {
@@ -181,7 +294,7 @@ func (s *sqlStore) NumberReserved(ctx context.Context, meeting, number string) (
 
 func (s *sqlStore) HeldBy(ctx context.Context, holder string) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT count(*) FROM reservations WHERE holder = ? AND expires_at > ?`),
+	err := s.queryRow(ctx, s.q(`SELECT count(*) FROM reservations WHERE holder = ? AND expires_at > ?`),
 		holder, ms(s.now())).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("store: held by: %w", err)
@@ -222,7 +335,7 @@ func orNil(b []byte) []byte {
 
 func (s *sqlStore) TakePending(ctx context.Context, key, userID string) ([]byte, bool, error) {
 	var payload []byte
-	err := s.db.QueryRowContext(ctx, s.q(`DELETE FROM pending
+	err := s.queryRow(ctx, s.q(`DELETE FROM pending
 		WHERE id = ? AND user_id = ? AND expires_at > ? RETURNING payload`),
 		key, userID, ms(s.now())).Scan(&payload)
 	switch {

@@ -34,6 +34,10 @@ type Envelopes interface {
 	// its first delivery: exactly one caller, in any process, gets true
 	// while the record lives.
 	FirstDelivery(ctx context.Context, id string, ttl time.Duration) (bool, error)
+	// FirstDeliveries is FirstDelivery for several envelopes in one
+	// statement: it returns those of ids whose first delivery this is (an
+	// ID given twice counts once).
+	FirstDeliveries(ctx context.Context, ids []string, ttl time.Duration) (map[string]bool, error)
 }
 
 // Reservation is one person being called into a meeting: by their chat user

@@ -37,6 +37,36 @@ func TestFirstDelivery(t *testing.T) {
 	})
 }
 
+func TestFirstDeliveries(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, _ backend, url string) {
+		c := newClock()
+		s := open(t, url, c)
+		ctx := t.Context()
+		first := func(ids ...string) map[string]bool {
+			t.Helper()
+			got, err := s.FirstDeliveries(ctx, ids, 10*time.Minute)
+			require.NoError(t, err)
+			return got
+		}
+		assert.Empty(t, first())
+		ok, err := s.FirstDelivery(ctx, "E1", 10*time.Minute)
+		require.NoError(t, err)
+		require.True(t, ok)
+		assert.Equal(t, map[string]bool{"E2": true, "E3": true}, first("E1", "E2", "E3", "E2"),
+			"E1 was seen one at a time; E2, given twice, counts once")
+		assert.Empty(t, first("E1", "E2", "E3"), "all redeliveries")
+		c.Add(10*time.Minute - time.Millisecond)
+		assert.Equal(t, map[string]bool{"E4": true}, first("E3", "E4"), "E3 still remembered just before its time")
+		c.Add(time.Millisecond)
+		assert.Equal(t, map[string]bool{"E1": true, "E2": true, "E3": true}, first("E1", "E2", "E3", "E4"),
+			"forgotten once their time is up; E4 is not")
+		ok, err = s.FirstDelivery(ctx, "E1", 10*time.Minute)
+		require.NoError(t, err)
+		assert.False(t, ok, "one at a time sees the batch's")
+	})
+}
+
 func TestReserve(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, _ backend, url string) {

@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"os"
 	"os/exec"
@@ -19,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meet-invite/meet-invite/internal/slackfake"
+	"github.com/meet-invite/meet-invite/internal/store/storetest"
 )
 
 // replicaEnv marks a test binary started as a bot replica.
@@ -52,51 +50,12 @@ func (b *harness) startReplica(t *testing.T) *replica {
 	return r
 }
 
-// testDatabaseURL is the PostgreSQL the tests use (as internal/store's).
-func testDatabaseURL() string {
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return "postgres://root@127.0.0.1:5432/test?sslmode=disable"
-}
-
-var postgres struct {
-	once sync.Once
-	db   *sql.DB
-	err  error
-}
-
 // postgresSchema makes a schema for the test, dropped at its end, and
 // returns a DATABASE_URL working in it. Without PostgreSQL the test fails
 // under CI=true, and is skipped otherwise.
 func postgresSchema(t *testing.T) string {
 	t.Helper()
-	base := testDatabaseURL()
-	postgres.once.Do(func() {
-		postgres.db, postgres.err = sql.Open("pgx", base)
-		if postgres.err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			postgres.err = postgres.db.PingContext(ctx)
-		}
-	})
-	if postgres.err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at TEST_DATABASE_URL (default %s) is unreachable, and CI=true: %v", testDatabaseURL(), postgres.err)
-		}
-		t.Skipf("PostgreSQL unreachable (set TEST_DATABASE_URL), skipping outside CI: %v", postgres.err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "test_bot_" + hex.EncodeToString(b)
-	_, err := postgres.db.Exec(`CREATE SCHEMA ` + schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = postgres.db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
+	return storetest.Schema(t, "test_bot_")
 }
 
 // startReplicas starts n replicas sharing one PostgreSQL schema, each with

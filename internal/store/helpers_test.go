@@ -2,12 +2,7 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,10 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meet-invite/meet-invite/internal/store"
+	"github.com/meet-invite/meet-invite/internal/store/storetest"
 )
-
-// defaultTestDatabaseURL is the machines' local PostgreSQL (trust auth).
-const defaultTestDatabaseURL = "postgres://root@127.0.0.1:5432/test?sslmode=disable"
 
 // clock is a clock the test moves by hand.
 type clock struct {
@@ -89,50 +82,10 @@ func open(t testing.TB, url string, c *clock) store.Store {
 	return s
 }
 
-// testDatabaseURL is the PostgreSQL the tests use: TEST_DATABASE_URL, else
-// the local one.
-func testDatabaseURL() string {
-	if u := os.Getenv("TEST_DATABASE_URL"); u != "" {
-		return u
-	}
-	return defaultTestDatabaseURL
-}
-
-var postgres struct {
-	once sync.Once
-	db   *sql.DB
-	err  error
-}
-
 // newPostgresSchema makes a schema of its own for the test, dropped at its
 // end, and returns a URL whose connections work in it. When PostgreSQL is
 // unreachable the test fails under CI=true, else it is skipped.
 func newPostgresSchema(t testing.TB) string {
 	t.Helper()
-	base := testDatabaseURL()
-	postgres.once.Do(func() {
-		postgres.db, postgres.err = sql.Open("pgx", base)
-		if postgres.err == nil {
-			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-			defer cancel()
-			postgres.err = postgres.db.PingContext(ctx)
-		}
-	})
-	if postgres.err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL at TEST_DATABASE_URL (default %s) is unreachable, and CI=true: %v", defaultTestDatabaseURL, postgres.err)
-		}
-		t.Skipf("PostgreSQL unreachable (set TEST_DATABASE_URL; default %s), skipping outside CI: %v", defaultTestDatabaseURL, postgres.err)
-	}
-	b := make([]byte, 8)
-	_, _ = rand.Read(b)
-	schema := "test_store_" + hex.EncodeToString(b)
-	_, err := postgres.db.Exec(`CREATE SCHEMA ` + schema)
-	require.NoError(t, err)
-	t.Cleanup(func() { _, _ = postgres.db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`) })
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
+	return storetest.Schema(t, "test_store_")
 }

@@ -143,7 +143,7 @@ func (a *App) saveFollow(ctx context.Context, post *postRecord, until time.Time)
 	if err := a.store.SaveFollow(ctx, store.Follow{Post: key, Meeting: post.rep.ConferenceID, Payload: payload, Calls: calls}, postMemory); err != nil {
 		return err
 	}
-	post.saved = true
+	post.saved.Store(true)
 	return nil
 }
 
@@ -196,7 +196,7 @@ func (a *App) keepLease(ctx context.Context, lost context.CancelCauseFunc, post 
 
 // saveStates records the calls of post that moved from its last states.
 func (a *App) saveStates(ctx context.Context, log *slog.Logger, post *postRecord, states []commands.CallState) {
-	if !post.saved {
+	if !post.saved.Load() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
@@ -217,7 +217,7 @@ func (a *App) saveStates(ctx context.Context, log *slog.Logger, post *postRecord
 // to that one; else (the link dropped, the meeting ended, never live)
 // there is nothing more to say, and the post is finished.
 func (a *App) leave(life, ctx context.Context, log *slog.Logger, post *postRecord) {
-	if !post.saved {
+	if !post.saved.Load() {
 		return
 	}
 	key := post.key()
@@ -257,7 +257,7 @@ func (a *App) finishFollow(log *slog.Logger, post *postRecord, states []commands
 			a.sendMissed(ctx, log, m)
 		}
 	}
-	if post.saved {
+	if post.saved.Load() {
 		key := post.key()
 		if _, err := a.store.FinishFollow(ctx, key); err != nil {
 			log.Warn("could not mark a post finished", "err", err)
@@ -381,7 +381,8 @@ func postFromStore(f store.Follow) (*postRecord, time.Time, error) {
 	if err := json.Unmarshal(f.Payload, &sp); err != nil {
 		return nil, time.Time{}, err
 	}
-	post := &postRecord{where: posted{channel: sp.Channel, ts: sp.TS}, inv: sp.Inv, rep: sp.Rep, saved: true}
+	post := &postRecord{where: posted{channel: sp.Channel, ts: sp.TS}, inv: sp.Inv, rep: sp.Rep}
+	post.saved.Store(true)
 	if len(f.Calls) == len(sp.Rep.Invited) {
 		states := make([]commands.CallState, len(f.Calls))
 		for _, c := range f.Calls {
@@ -474,7 +475,7 @@ func (a *App) endPosts(life context.Context, conferenceID string, local []*postR
 	}
 	for _, r := range local {
 		_, ok := mine[r.key()]
-		a.markPostEnded(ctx, r, ok || !r.saved || err != nil)
+		a.markPostEnded(ctx, r, ok || !r.saved.Load() || err != nil)
 		delete(mine, r.key())
 	}
 	for _, f := range mine { // posts of other processes, or of none

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
@@ -25,7 +26,7 @@ type postRecord struct {
 	states []commands.CallState // as last shown; nil before any call ended
 	ended  bool                 // the post says its meeting ended: it changes no more
 	stop   func()               // stops following its calls; nil when not followed
-	saved  bool                 // kept in the store (under this process's lease while followed)
+	saved  atomic.Bool          // kept in the store (under this process's lease while followed)
 }
 
 // isEnded reports whether the post says its meeting ended.
@@ -98,7 +99,7 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 	}
 	started := a.spawn(workCalls, func() {
 		defer cancel()
-		if post.saved {
+		if post.saved.Load() {
 			go a.keepLease(lctx, lost, post.key())
 		}
 		rep, index := post.ringing()

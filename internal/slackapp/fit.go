@@ -73,6 +73,30 @@ func nameList(names []string) string {
 	return s
 }
 
+// invitationNames names whom an invitation asked for, as Slack shows them:
+// its users, groups and channels as mentions (each channel after
+// channelPrefix, such as "everyone in "), then its typed numbers and
+// addresses, masked and escaped.
+func invitationNames(inv commands.Invitation, channelPrefix string) []string {
+	var who []string
+	for _, id := range inv.UserIDs {
+		who = append(who, "<@"+id+">")
+	}
+	for _, id := range inv.GroupIDs {
+		who = append(who, "<!subteam^"+id+">")
+	}
+	for _, id := range inv.ChannelIDs {
+		who = append(who, channelPrefix+"<#"+id+">")
+	}
+	for _, p := range inv.Phones {
+		who = append(who, commands.MaskPhone(p))
+	}
+	for _, e := range inv.Emails {
+		who = append(who, clip(commands.MaskEmail(e), 2*maxNameLen))
+	}
+	return who
+}
+
 // pack joins lines with sep into texts of at most maxLen characters each. A
 // line longer than maxLen (which the callers' clipped names prevent) is cut.
 func pack(lines []string, sep string, maxLen int) []string {

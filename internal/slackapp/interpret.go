@@ -41,17 +41,7 @@ func (a *App) interpret(lt lifetimes, r request, text string) {
 
 // understoodMessage is the card: "Invite @alice and @bob (as hosts) to meeting 914083136?"
 func understoodMessage(inv commands.Invitation, plan commands.Plan, key string) message {
-	var who []string
-	for _, id := range inv.UserIDs {
-		who = append(who, "<@"+id+">")
-	}
-	for _, id := range inv.GroupIDs {
-		who = append(who, "<!subteam^"+id+">")
-	}
-	for _, id := range inv.ChannelIDs {
-		who = append(who, "everyone in <#"+id+">")
-	}
-	text := understood(nameList(who), inv.Role == meeting.RoleHost, inv.ConferenceID, plan.Count())
+	text := understood(nameList(invitationNames(inv, "everyone in ")), inv.Role == meeting.RoleHost, inv.ConferenceID, plan.Count())
 	txt := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}

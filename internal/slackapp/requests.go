@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
@@ -206,22 +205,6 @@ func (a *App) cutShort(lt lifetimes, r request) {
 // cutShortText says that a request was cut short, naming whom it was for
 // (numbers masked).
 func cutShortText(inv commands.Invitation) string {
-	var who []string
-	for _, id := range inv.UserIDs {
-		who = append(who, "<@"+id+">")
-	}
-	for _, id := range inv.GroupIDs {
-		who = append(who, "<!subteam^"+id+">")
-	}
-	for _, id := range inv.ChannelIDs {
-		who = append(who, "<#"+id+">")
-	}
-	for _, p := range inv.Phones {
-		who = append(who, commands.MaskPhone(p))
-	}
-	for _, e := range inv.Emails {
-		who = append(who, commands.MaskEmail(e))
-	}
 	return fmt.Sprintf("Your invitation of %s into meeting %s was cut short: the bot stopped while working on it. "+
-		"People may already be ringing; check the meeting before asking again.", strings.Join(who, ", "), inv.ConferenceID)
+		"People may already be ringing; check the meeting before asking again.", nameList(invitationNames(inv, "")), inv.ConferenceID)
 }

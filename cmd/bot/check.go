@@ -9,7 +9,6 @@ import (
 	"github.com/meet-invite/meet-invite/internal/bot"
 	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/preflight"
-	"github.com/meet-invite/meet-invite/internal/sandbox"
 	"github.com/meet-invite/meet-invite/internal/version"
 )
 
@@ -40,15 +39,11 @@ func runSandboxCheck(ctx context.Context, args []string, getenv func(string) str
 	if err != nil {
 		return err
 	}
-	w, err := sandbox.Start()
+	w, cfg, err := startSandbox(getenv)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	cfg, err := bot.LoadConfig(w.Getenv(getenv))
-	if err != nil {
-		return err
-	}
 	return check(ctx, cfg, id, stdout)
 }
 

@@ -14,6 +14,21 @@ import (
 	"github.com/meet-invite/meet-invite/internal/sandbox"
 )
 
+// startSandbox starts the simulated Slack and meeting service and returns
+// them with the bot's configuration for them; close the world when done.
+func startSandbox(getenv func(string) string) (*sandbox.World, bot.Config, error) {
+	w, err := sandbox.Start()
+	if err != nil {
+		return nil, bot.Config{}, err
+	}
+	cfg, err := bot.LoadConfig(w.Getenv(getenv))
+	if err != nil {
+		w.Close()
+		return nil, bot.Config{}, err
+	}
+	return w, cfg, nil
+}
+
 // runSandbox runs the real bot against an embedded Slack workspace and
 // meeting simulator, with a prompt on stdin/stdout. No account is needed.
 func runSandbox(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -24,16 +39,11 @@ func runSandbox(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 
-	w, err := sandbox.Start()
+	w, cfg, err := startSandbox(getenv)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-
-	cfg, err := bot.LoadConfig(w.Getenv(getenv))
-	if err != nil {
-		return err
-	}
 	logOut := io.Discard
 	if *verbose {
 		logOut = stderr

@@ -88,6 +88,10 @@ func (w world) messages() map[string]message {
 		"missed_dm":      missedMessage(w.inv.Invoker, w.rep),
 		"confirm":        confirmMessage(w.inv, w.plan, strings.Repeat("k", 32)),
 		"understood":     understoodMessage(w.inv, w.plan, strings.Repeat("k", 32)),
+		// With the meeting's call in Slack under the summary.
+		"invited_call":  withCallBlock(invitedMessage(w.inv.Invoker, w.rep), "R0E69JAIF"),
+		"progress_call": withCallBlock(callsMessage(w.inv, w.rep, w.states), "R0E69JAIF"),
+		"ended_call":    withCallBlock(endedMessage(w.inv, w.rep, w.states), "R0E69JAIF"),
 	}
 	noneRinging := w.rep
 	noneRinging.Invited = nil

@@ -166,14 +166,16 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 		return
 	}
 	if len(rep.Invited) > 0 {
-		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(invitedMessage(r.inv.Invoker, rep)))
+		callID := a.callFor(pctx, lt.life, r.log, r.inv, rep)
+		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(withCallBlock(invitedMessage(r.inv.Invoker, rep), callID)))
 		a.end(r) // answered: from now on no successor reports it cut short
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
 		}
 		if where.ts != "" {
-			if post, ended := a.addPost(where, r.t, r.inv, rep); ended {
+			if post, ended := a.addPost(where, r.t, r.inv, rep, callID); ended {
 				a.markPostEnded(lt.life, post, true)
+				a.endCard(rep.ConferenceID)
 			} else {
 				a.followCalls(lt.life, r.log, post)
 			}

@@ -501,3 +501,12 @@ func understood(who string, host bool, conferenceID string, n int) string {
 	}
 	return fmt.Sprintf("Invite %s%s to meeting %s (%s)?", who, as, conferenceID, plural(n, "person", "people"))
 }
+
+// callTitle names a meeting's call in Slack's call card (plain text, not
+// mrkdwn): its subject, else its number.
+func callTitle(rep commands.Report) string {
+	if s := rep.Conference.Subject; s != "" {
+		return s
+	}
+	return "Huawei Cloud Meeting " + rep.ConferenceID
+}

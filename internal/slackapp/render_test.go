@@ -53,6 +53,7 @@ func TestBlockKitGolden(t *testing.T) {
 		v    any
 	}{
 		{"invited", invitedMessage("UCAROL", invited).blocks},
+		{"invited_call", withCallBlock(invitedMessage("UCAROL", invited), "R0E69JAIF").blocks},
 		{"calls_progress", callsMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
 		{"missed_dm", missedMessage("UCAROL", invited).blocks},
 		{"link_dm", linkMessage("UCAROL", invited).blocks},
@@ -88,9 +89,9 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 	t.Parallel()
 	a := New(nil, nil, nil, nil, Config{})
 	for i := range postsPerMeeting + 5 {
-		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"}, "")
 	}
-	a.addPost(posted{channel: "C1", ts: "other"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
+	a.addPost(posted{channel: "C1", ts: "other"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"}, "")
 
 	rs, _ := a.posts.Get("914083136")
 
@@ -100,7 +101,7 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 
 func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
 	t.Parallel()
-	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"}, "")
 	changes := 0
 
 	r.update(func() bool { changes++; return false }) // a call ended

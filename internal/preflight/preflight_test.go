@@ -94,7 +94,7 @@ func TestAllPass(t *testing.T) {
 	rep, text := run(t, f.cfg)
 	assert.True(t, rep.OK(), text)
 	assert.Contains(t, text, "✓ bot token (auth.test): team Fake Workspace (T0FAKE), bot user @meet-invite (UBOT)")
-	assert.Contains(t, text, "✓ granted scopes: all 11 that manifest.yml asks for")
+	assert.Contains(t, text, "✓ granted scopes: all 12 that manifest.yml asks for")
 	assert.Contains(t, text, "✓ app-level token (apps.connections.open)")
 	assert.Contains(t, text, "✓ Socket Mode host reachable")
 	assert.Contains(t, text, "✓ sign-in (App ID authentication)")

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,6 +49,14 @@ func TestBlockKitGolden(t *testing.T) {
 	retry, ok := problemsMessage(commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
 	require.True(t, ok)
 
+	at := time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC)
+	answered := &postRecord{inv: inv, rep: invited, states: []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallBusy}, ended: true}
+	ringing := &postRecord{inv: inv, rep: invited}
+	history := []string{
+		invitationRecord{at: at, post: ringing}.line(),
+		invitationRecord{at: at.Add(-time.Hour), post: answered}.line(),
+		invitationRecord{at: at.Add(-2 * time.Hour), text: failure(notStartedErr, "986030665", "")}.line(),
+	}
 	tests := []struct {
 		name string
 		v    any
@@ -64,6 +73,8 @@ func TestBlockKitGolden(t *testing.T) {
 		{"not_started_retry", retry.blocks},
 		{"confirm", confirmMessage(inv, plan, "key-1").blocks},
 		{"understood", understoodMessage(commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
+		{"home_empty", homeView(reachSentence(commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"}, nil), nil)},
+		{"home_history", homeView(reachSentence(commands.Invitee{}, &commands.Skipped{Reason: commands.SkipNoContact}), history)},
 		{"modal", inviteModal(modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, "914083136", []string{"UALICE"}, true)},
 	}
 	for _, tt := range tests {

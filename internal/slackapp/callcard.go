@@ -38,6 +38,12 @@ const (
 	callWait    = 3 * time.Second  // how long an invitation waits for another's registration
 	callLook    = 200 * time.Millisecond
 	callsOffFor = 10 * time.Minute // after missing_scope, how long the bot posts without trying
+	// maxCards is how many meetings' calls one process feeds at once. Each
+	// keeps its meeting followed (Inviter.Present), and the meetings
+	// followed are capped (MAX_FOLLOWED_MEETINGS, 200 by default): past
+	// half of that, new meetings are posted without a card rather than
+	// have the cards take every followed meeting's place in turn.
+	maxCards = 100
 )
 
 // cardBook is the meetings' calls this process keeps.
@@ -76,6 +82,10 @@ func (a *App) callFor(ctx, life context.Context, log *slog.Logger, inv commands.
 	id, err := a.cards.registering.Do(ctx, rep.ConferenceID, func(ctx context.Context) (string, error) {
 		if card, ok := a.cards.byMeeting.Get(rep.ConferenceID); ok {
 			return card.id, nil
+		}
+		if a.cards.byMeeting.Len() >= maxCards {
+			log.Warn("too many meetings' calls fed at once; posting without the card", "cards", maxCards)
+			return "", nil
 		}
 		return a.takeCall(ctx, log, inv, rep), nil
 	})

@@ -62,7 +62,8 @@ func (s *Server) bookLocked() *callBook {
 	return &s.book
 }
 
-// Calls returns the calls registered so far, in order.
+// SlackCalls returns the calls registered so far, in order (Calls counts
+// requests by method).
 func (s *Server) SlackCalls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -4,14 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
-	"strings"
 	"time"
-	"unicode/utf8"
-
-	"github.com/meet-invite/meet-invite/internal/blockkit"
 )
 
 // The App Home: a user opening the app's Home tab is sent the
@@ -124,7 +119,7 @@ func (s *Server) viewsPublish(p *params) reply {
 	if len(raw) > maxViewBytes {
 		return errReply("view_too_large")
 	}
-	decoded, msgs := validateHome(raw)
+	decoded, msgs := validateView(raw, "home")
 	if len(msgs) > 0 {
 		return invalidArguments(msgs...)
 	}
@@ -147,7 +142,7 @@ func (s *Server) viewsPublish(p *params) reply {
 		b.byUser[user] = h
 	}
 	var compact bytes.Buffer
-	_ = json.Compact(&compact, raw) // validateHome decoded it
+	_ = json.Compact(&compact, raw) // validateView decoded it
 	h.JSON, h.Hash = compact.Bytes(), fmt.Sprintf("%d.%s", time.Now().Unix(), randHex(4))
 	h.Publishes++
 	notify(&b.changed)
@@ -160,39 +155,4 @@ func (s *Server) viewsPublish(p *params) reply {
 	full["team_id"], full["app_id"], full["bot_id"] = s.cfg.TeamID, appID, botID
 	full["state"] = map[string]any{"values": map[string]any{}}
 	return reply{"ok": true, "view": full}
-}
-
-// validateHome checks a Home tab view and returns it decoded, or the
-// problems as Slack's "[ERROR] …" messages.
-func validateHome(raw json.RawMessage) (map[string]any, []string) {
-	if len(bytes.TrimSpace(raw)) == 0 {
-		return nil, []string{"[ERROR] missing required field: view"}
-	}
-	var v map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&v); err != nil || v == nil {
-		return nil, []string{"[ERROR] view must be a JSON object [json-pointer:/view]"}
-	}
-	var msgs []string
-	if v["type"] != "home" {
-		msgs = append(msgs, "[ERROR] must be home [json-pointer:/view/type]")
-	}
-	blocks, ok := v["blocks"].([]any)
-	if !ok {
-		msgs = append(msgs, "[ERROR] missing required field: blocks [json-pointer:/view/blocks]")
-	} else if err := blockkit.CheckBlocks(blockkit.Modal, mustJSON(blocks)); err != nil {
-		var e *blockkit.Error
-		if errors.As(err, &e) {
-			for _, pr := range e.Problems {
-				msgs = append(msgs, "[ERROR] "+strings.Replace(pr, "[json-pointer:/blocks", "[json-pointer:/view/blocks", 1))
-			}
-		}
-	}
-	for field, maxN := range map[string]int{"callback_id": 255, "private_metadata": 3000, "external_id": 255} {
-		if s, ok := v[field].(string); ok && utf8.RuneCountInString(s) > maxN {
-			msgs = append(msgs, fmt.Sprintf("[ERROR] must be less than %d characters [json-pointer:/view/%s]", maxN+1, field))
-		}
-	}
-	return v, msgs
 }

@@ -3,6 +3,7 @@ package preflight_test
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -118,6 +119,22 @@ func TestWithoutMeetingID(t *testing.T) {
 	assert.True(t, rep.OK(), text)
 	assert.Contains(t, text, "meeting checks not run")
 	assert.Zero(t, f.meet.Calls(meetingfake.EndpointConfDetail))
+}
+
+// An install from an older manifest, without calls:write, passes: the bot
+// only leaves the call card out, and says so.
+func TestWithoutTheOptionalScopes(t *testing.T) {
+	t.Parallel()
+	var scopes []string
+	for _, s := range preflight.ManifestScopes {
+		if !slices.Contains(preflight.OptionalScopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	f := start(t, slackfake.Config{Scopes: scopes}, meetingfake.Config{})
+	rep, text := run(t, f.cfg)
+	assert.True(t, rep.OK(), text)
+	assert.Contains(t, text, "✓ granted scopes: all that manifest.yml needs; not calls:write, so posts go without the call card")
 }
 
 func TestFailures(t *testing.T) {

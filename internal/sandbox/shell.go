@@ -134,7 +134,7 @@ Sandbox commands: /users  /meetings  /who ID  /as USER  /in CHANNEL  /start ID  
                   /join USER ID  /leave USER ID  (someone joins or leaves a meeting on their own;
                                                   /leave while they ring: they decline the call)
                   /shortcut (global shortcut)  /thread (invite the people of a thread)
-                  /click BUTTON (e.g. /click Try again)  /help  /quit
+                  /click BUTTON (e.g. /click Try again)  /home (your Home tab)  /help  /quit
 Calls are answered after 10 seconds, and the channel post then shows who joined; /who shows who is in a
 meeting and who is still ringing.`
 
@@ -188,6 +188,8 @@ func (s *Shell) do(ctx context.Context, line string, lines <-chan string, render
 		return false, s.threadShortcut(ctx, lines, rendered)
 	case "/click":
 		return false, s.click(ctx, rest, rendered)
+	case "/home":
+		return false, s.home(ctx)
 	default:
 		return false, fmt.Errorf("unknown command %q; /help lists them", cmd)
 	}
@@ -333,10 +335,13 @@ func splitLead(m, sigil string) (lead, name string) {
 var (
 	userMention  = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
 	groupMention = regexp.MustCompile(`<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>`)
+	dateToken    = regexp.MustCompile(`<!date\^[0-9]+\^[^|>]*\|([^>]*)>`) // shown as its fallback
 )
 
-// plain renders Slack mrkdwn for the terminal: mentions become names.
+// plain renders Slack mrkdwn for the terminal: mentions become names,
+// dates their fallback text.
 func (s *Shell) plain(text string) string {
+	text = dateToken.ReplaceAllString(text, "$1")
 	text = userMention.ReplaceAllStringFunc(text, func(m string) string {
 		id := userMention.FindStringSubmatch(m)[1]
 		for _, u := range s.w.Slack.Users() {
@@ -374,7 +379,7 @@ func (s *Shell) printMessage(m slackfake.Message) {
 	if m.Kind == "update" {
 		where += " · the post above, updated"
 	}
-	body := renderBlocks(m.Blocks)
+	body := renderBlocks(m.Blocks, s.w.Slack.SlackCalls())
 	if body == "" {
 		body = m.Text
 	}
@@ -496,6 +501,29 @@ func (s *Shell) who(id string) error {
 		lines = append(lines, fmt.Sprintf("  %-14s %-20s %s", p.Name, commands.MaskPhone(p.Number), state))
 	}
 	s.printf("%s\n", strings.Join(lines, "\n"))
+	return nil
+}
+
+// home opens the acting user's Home tab, and shows it once the bot has
+// drawn it.
+func (s *Shell) home(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	before, _ := s.w.Slack.Home(s.user)
+	if _, err := s.w.Slack.OpenHome(ctx, s.user, "home"); err != nil {
+		return err
+	}
+	h, err := s.w.Slack.WaitHome(ctx, s.user, before.Publishes+1)
+	if err != nil {
+		return fmt.Errorf("the bot did not draw the Home tab: %w", err)
+	}
+	var view struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(h.JSON, &view); err != nil {
+		return err
+	}
+	s.printf("%s\n", s.box("Home tab of "+s.userName(s.user)+" · meet-invite", s.plain(renderBlocks(view.Blocks, nil))))
 	return nil
 }
 

@@ -33,6 +33,10 @@ type Inviter interface {
 	// FollowCalls, for posts resumed after a restart or from a replica
 	// that died.
 	Rewatch(ctx context.Context, conferenceID, hostPassword string) error
+	// Present says which of invitees are in a meeting now, from its live
+	// list (live false: not known), and keeps it followed: for the call
+	// card.
+	Present(conferenceID string, invitees []commands.Invitee) (present []bool, live bool)
 }
 
 // Monitor is told what the app does, for health checks and metrics. It
@@ -137,6 +141,9 @@ type App struct {
 
 	followingMu sync.Mutex
 	following   map[string]bool // posts whose calls this process follows, by store key
+
+	cards   cardBook    // the meetings' calls in Slack (callcard.go)
+	history historyBook // each person's recent invitations, for their Home tab (home.go)
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -184,6 +191,8 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		signer:    newSigner(cfg.ButtonSecret),
 		apiHost:   parseHost(cfg.SlackAPIURL),
 		pace:      newPacer(cfg.UpdateEvery),
+		cards:     newCardBook(),
+		history:   newHistoryBook(),
 	}
 }
 
@@ -201,6 +210,8 @@ func (a *App) Prune() {
 	a.arrived.Prune()
 	a.posts.Prune()
 	a.ended.Prune()
+	a.cards.byMeeting.Prune()
+	a.history.byUser.Prune()
 }
 
 // Sizes reports how many entries each of the app's in-memory tables
@@ -208,7 +219,8 @@ func (a *App) Prune() {
 func (a *App) Sizes() map[string]int {
 	return map[string]int{
 		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(),
-		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(),
+		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(), "call_cards": a.cards.byMeeting.Len(),
+		"home_histories": a.history.byUser.Len(),
 	}
 }
 

@@ -40,7 +40,8 @@ type savedPost struct {
 	TS      string              `json:"ts"`
 	Inv     commands.Invitation `json:"inv"`
 	Rep     commands.Report     `json:"rep"`
-	Until   time.Time           `json:"until"` // when following its calls ends
+	Until   time.Time           `json:"until"`             // when following its calls ends
+	CallID  string              `json:"call_id,omitempty"` // the meeting's call in Slack, shown in the post
 }
 
 // savedMissed is a missed-call message as the outbox keeps it.
@@ -131,7 +132,7 @@ func (a *App) saveFollow(ctx context.Context, post *postRecord, until time.Time)
 	if ok, err := a.store.AcquireLease(ctx, leaseKey(key), a.cfg.Owner, leaseTTL); err != nil || !ok {
 		return cmpErr(err, errLeaseLost)
 	}
-	payload, err := json.Marshal(savedPost{Channel: post.where.channel, TS: post.where.ts, Inv: post.inv, Rep: post.rep, Until: until})
+	payload, err := json.Marshal(savedPost{Channel: post.where.channel, TS: post.where.ts, Inv: post.inv, Rep: post.rep, Until: until, CallID: post.callID})
 	if err != nil {
 		return err
 	}
@@ -381,7 +382,7 @@ func postFromStore(f store.Follow) (*postRecord, time.Time, error) {
 	if err := json.Unmarshal(f.Payload, &sp); err != nil {
 		return nil, time.Time{}, err
 	}
-	post := &postRecord{where: posted{channel: sp.Channel, ts: sp.TS}, inv: sp.Inv, rep: sp.Rep}
+	post := &postRecord{where: posted{channel: sp.Channel, ts: sp.TS}, inv: sp.Inv, rep: sp.Rep, callID: sp.CallID}
 	post.saved.Store(true)
 	if len(f.Calls) == len(sp.Rep.Invited) {
 		states := make([]commands.CallState, len(f.Calls))
@@ -429,6 +430,7 @@ func (a *App) resumeFollow(life context.Context, post *postRecord, until time.Ti
 		case errors.Is(err, meeting.ErrEnded), errors.Is(err, meeting.ErrNotStarted), errors.Is(err, meeting.ErrNotFound):
 			log.Info("the meeting of a resumed post is not running; marking its posts", "err", err)
 			a.endPosts(life, post.rep.ConferenceID, []*postRecord{post})
+			a.endCard(post.rep.ConferenceID)
 			a.setFollowing(post.key(), false)
 			return
 		case err != nil:
@@ -438,6 +440,9 @@ func (a *App) resumeFollow(life context.Context, post *postRecord, until time.Ti
 			a.endPosts(life, post.rep.ConferenceID, []*postRecord{post})
 			a.setFollowing(post.key(), false)
 			return
+		}
+		if post.callID != "" {
+			a.keepCard(life, post.rep.ConferenceID, post.callID, post.rep.Invited)
 		}
 		a.follow(life, log, post, until)
 	})

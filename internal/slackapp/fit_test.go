@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
@@ -88,6 +89,10 @@ func (w world) messages() map[string]message {
 		"missed_dm":      missedMessage(w.inv.Invoker, w.rep),
 		"confirm":        confirmMessage(w.inv, w.plan, strings.Repeat("k", 32)),
 		"understood":     understoodMessage(w.inv, w.plan, strings.Repeat("k", 32)),
+		// With the meeting's call in Slack under the summary.
+		"invited_call":  withCallBlock(invitedMessage(w.inv.Invoker, w.rep), "R0E69JAIF"),
+		"progress_call": withCallBlock(callsMessage(w.inv, w.rep, w.states), "R0E69JAIF"),
+		"ended_call":    withCallBlock(endedMessage(w.inv, w.rep, w.states), "R0E69JAIF"),
 	}
 	noneRinging := w.rep
 	noneRinging.Invited = nil
@@ -236,4 +241,30 @@ func TestClipNeverCutsAnEntity(t *testing.T) {
 	assert.Equal(t, "a&amp;a…", got, "a whole &amp; does not fit before the ellipsis")
 	assert.LessOrEqual(t, blockkit.Len(got), 12)
 	assert.Equal(t, "&lt;!here&gt;", clip("<!here>", 40))
+}
+
+// TestTheHomeTabFitsAtTheMaximum fills a Home tab with the most recent
+// invitations it lists, of the largest invitation with the longest
+// subject and every outcome, and checks it against the limits of a view.
+func TestTheHomeTabFitsAtTheMaximum(t *testing.T) {
+	t.Parallel()
+	w := newWorld(MaxInvitePeople)
+	failed := fmt.Errorf("invite: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: w.rep.RequestID})
+	var lines []string
+	for i := range homeHistory {
+		rec := invitationRecord{at: time.Now(), post: &postRecord{inv: w.inv, rep: w.rep, states: w.states, ended: i%2 == 0}}
+		if i%3 == 0 {
+			rec = invitationRecord{at: time.Now(), text: failure(failed, w.rep.ConferenceID, "")}
+		}
+		lines = append(lines, rec.line())
+	}
+	reach := reachSentence(commands.Invitee{Via: commands.ViaLink, Address: "x@" + strings.Repeat("y", 300)}, nil)
+	view := homeView(reach, lines)
+	view.Blocks.BlockSet = append(view.Blocks.BlockSet, slack.NewContextBlock("", mrkdwn(simulatedNote)))
+	b, err := json.Marshal(view.Blocks.BlockSet)
+	require.NoError(t, err)
+	assert.NoError(t, blockkit.CheckBlocks(blockkit.Modal, b))
+	for _, h := range hostile {
+		assert.NotContains(t, string(b), h)
+	}
 }

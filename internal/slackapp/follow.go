@@ -18,6 +18,8 @@ type postRecord struct {
 	t     target // who asked, for what only they should hear
 	inv   commands.Invitation
 	rep   commands.Report
+	// callID is the meeting's call in Slack, shown in the post ("": none).
+	callID string
 
 	// mu is held from deciding on an update of the post until Slack has
 	// it, so that two updates of one post (a call ending, the meeting
@@ -49,8 +51,8 @@ func (r *postRecord) update(change func() (ended bool)) {
 // addPost remembers a meeting's post (its last postsPerMeeting at most) and
 // returns its record, through which it is updated. ended is true when the
 // meeting ended while the post was being made: it is not remembered then.
-func (a *App) addPost(where posted, t target, inv commands.Invitation, rep commands.Report) (r *postRecord, ended bool) {
-	r = &postRecord{where: where, t: t, inv: inv, rep: rep}
+func (a *App) addPost(where posted, t target, inv commands.Invitation, rep commands.Report, callID string) (r *postRecord, ended bool) {
+	r = &postRecord{where: where, t: t, inv: inv, rep: rep, callID: callID}
 	a.postsMu.Lock()
 	defer a.postsMu.Unlock()
 	if a.endedSince(rep) {
@@ -116,7 +118,7 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 				if !slices.Equal(post.states, states) {
 					a.saveStates(lctx, log, post, states)
 					post.states = states
-					a.updatePost(lctx, log, post.where, a.mark(callsMessage(post.inv, post.rep, states)))
+					a.updatePost(lctx, log, post.where, a.mark(withCallBlock(callsMessage(post.inv, post.rep, states), post.callID)))
 				}
 				return false
 			})
@@ -152,6 +154,7 @@ func (a *App) markEnded(life context.Context) {
 			a.postsMu.Unlock()
 			a.log.Info("meeting ended; marking its posts", "conference_id", id, "posts", len(posts))
 			a.endPosts(life, id, posts)
+			a.endCard(id)
 		}
 	}
 }
@@ -166,7 +169,7 @@ func (a *App) markPostEnded(ctx context.Context, r *postRecord, edit bool) {
 			r.stop()
 		}
 		if edit {
-			a.updatePost(ctx, a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+			a.updatePost(ctx, a.log, r.where, a.mark(withCallBlock(endedMessage(r.inv, r.rep, r.states), r.callID)))
 		}
 		return true
 	})

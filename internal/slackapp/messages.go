@@ -30,39 +30,44 @@ const helpText = "*meet-invite* pulls colleagues into a Huawei Cloud Meeting tha
 
 const lookingYouUp = "Checking how I would reach you…"
 
-// reachText answers whoami: how an invitation would reach the person, with
-// their number masked, or why it could not and what would fix it.
+// reachText answers whoami: how an invitation would reach the person (see
+// reachSentence), and that nobody was called.
 func reachText(iv commands.Invitee, skip *commands.Skipped) string {
-	const footer = "\nNobody was called. `/meet-invite help` shows how to invite."
+	return reachSentence(iv, skip) + "\nNobody was called. `/meet-invite help` shows how to invite."
+}
+
+// reachSentence says how an invitation would reach the person, with their
+// number masked, or why it could not and what would fix it.
+func reachSentence(iv commands.Invitee, skip *commands.Skipped) string {
 	if skip != nil {
 		switch skip.Reason {
 		case commands.SkipNoContact:
 			return "I couldn't reach you: your Slack profile has no email or phone number, and the meeting directory doesn't know you. " +
-				"Add a phone number with its country code (like +44 20 7946 0123) to your Slack profile." + footer
+				"Add a phone number with its country code (like +44 20 7946 0123) to your Slack profile."
 		case commands.SkipBadPhone:
 			return "I couldn't reach you: the phone number in your Slack profile has no country code. " +
-				"Write it with one, like +44 20 7946 0123." + footer
+				"Write it with one, like +44 20 7946 0123."
 		case commands.SkipLookupFailed:
-			return "I couldn't look you up just now. Try again in a moment." + footer
+			return "I couldn't look you up just now. Try again in a moment."
 		}
-		return "I couldn't reach you: " + skipReason(skip.Reason) + footer
+		return "I couldn't reach you: " + skipReason(skip.Reason)
 	}
 	switch iv.Via {
 	case commands.ViaApp:
 		return "I'd ring you in the Huawei Cloud Meeting app, on meeting number " + clip(commands.MaskPhone(iv.Address), maxNameLen) +
-			": the meeting directory knows your Slack email." + footer
+			": the meeting directory knows your Slack email."
 	case commands.ViaPhone:
 		if p, ok := commands.NormalizePhone(iv.Person.Phone); ok && p == iv.Address {
 			return "I'd call your phone, " + clip(commands.MaskPhone(iv.Address), maxNameLen) + ", the number in your Slack profile" +
-				" (the meeting directory has no meeting number for you)." + footer
+				" (the meeting directory has no meeting number for you)."
 		}
 		return "I'd call your phone, " + clip(commands.MaskPhone(iv.Address), maxNameLen) +
-			", the mobile number the meeting directory has for your Slack email." + footer
+			", the mobile number the meeting directory has for your Slack email."
 	}
 	return "I only know your email address, " + clip(commands.MaskEmail(iv.Address), 2*maxNameLen) + ", and Huawei can't ring an email: " +
 		"I'd send you the meeting's join link in a direct message instead. " +
 		"To be called, add a phone number with its country code to your Slack profile, or ask an admin to add your email " +
-		"to the Huawei Cloud Meeting directory." + footer
+		"to the Huawei Cloud Meeting directory."
 }
 
 // parseProblem explains a command the parser rejected, in one line.
@@ -501,3 +506,21 @@ func understood(who string, host bool, conferenceID string, n int) string {
 	}
 	return fmt.Sprintf("Invite %s%s to meeting %s (%s)?", who, as, conferenceID, plural(n, "person", "people"))
 }
+
+// callTitle names a meeting's call in Slack's call card (plain text, not
+// mrkdwn): its subject, else its number.
+func callTitle(rep commands.Report) string {
+	if s := rep.Conference.Subject; s != "" {
+		return s
+	}
+	return "Huawei Cloud Meeting " + rep.ConferenceID
+}
+
+// The Home tab.
+const (
+	homeReachHeader  = "How I'd reach you"
+	homeRecentHeader = "Your recent invitations"
+	homeHelpHeader   = "How to use me"
+	homeNoHistory    = "You haven't invited anyone lately (I remember the last day, since I last restarted). " +
+		"Try `/meet-invite 914083136 @alice` in a channel."
+)

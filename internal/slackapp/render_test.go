@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,11 +49,20 @@ func TestBlockKitGolden(t *testing.T) {
 	retry, ok := problemsMessage(commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
 	require.True(t, ok)
 
+	at := time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC)
+	answered := &postRecord{inv: inv, rep: invited, states: []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallBusy}, ended: true}
+	ringing := &postRecord{inv: inv, rep: invited}
+	history := []string{
+		invitationRecord{at: at, post: ringing}.line(),
+		invitationRecord{at: at.Add(-time.Hour), post: answered}.line(),
+		invitationRecord{at: at.Add(-2 * time.Hour), text: failure(notStartedErr, "986030665", "")}.line(),
+	}
 	tests := []struct {
 		name string
 		v    any
 	}{
 		{"invited", invitedMessage("UCAROL", invited).blocks},
+		{"invited_call", withCallBlock(invitedMessage("UCAROL", invited), "R0E69JAIF").blocks},
 		{"calls_progress", callsMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
 		{"missed_dm", missedMessage("UCAROL", invited).blocks},
 		{"link_dm", linkMessage("UCAROL", invited).blocks},
@@ -63,6 +73,8 @@ func TestBlockKitGolden(t *testing.T) {
 		{"not_started_retry", retry.blocks},
 		{"confirm", confirmMessage(inv, plan, "key-1").blocks},
 		{"understood", understoodMessage(commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
+		{"home_empty", homeView(reachSentence(commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"}, nil), nil)},
+		{"home_history", homeView(reachSentence(commands.Invitee{}, &commands.Skipped{Reason: commands.SkipNoContact}), history)},
 		{"modal", inviteModal(modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, "914083136", []string{"UALICE"}, true)},
 	}
 	for _, tt := range tests {
@@ -88,9 +100,9 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 	t.Parallel()
 	a := New(nil, nil, nil, nil, Config{})
 	for i := range postsPerMeeting + 5 {
-		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"}, "")
 	}
-	a.addPost(posted{channel: "C1", ts: "other"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
+	a.addPost(posted{channel: "C1", ts: "other"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"}, "")
 
 	rs, _ := a.posts.Get("914083136")
 
@@ -100,7 +112,7 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 
 func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
 	t.Parallel()
-	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"}, "")
 	changes := 0
 
 	r.update(func() bool { changes++; return false }) // a call ended

@@ -69,11 +69,18 @@ func (s signer) mac(purpose, value string) []byte {
 
 // Purposes of signed values.
 const (
-	signRetry = "retry" // Try again and Call again buttons
-	signModal = "modal" // the invite form's private_metadata
+	signRetry  = "retry"  // Try again and Call again buttons
+	signModal  = "modal"  // the invite form's private_metadata
+	signAnswer = "answer" // the answers of someone called (answers.go)
 )
 
-// seal signs the value of every Try again and Call again button in m, and
+// signedButtons are the buttons whose values are signed, and for what.
+var signedButtons = map[string]string{
+	actionRetry: signRetry, actionCallBack: signRetry,
+	actionJoining: signAnswer, actionCannot: signAnswer, actionPhone: signAnswer,
+}
+
+// seal signs the value of every button the bot reads back (signedButtons), and
 // drops a button whose signed value would pass Slack's 2,000 characters
 // (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
 func (a *App) seal(m message) message {
@@ -86,10 +93,9 @@ func (a *App) seal(m message) message {
 		}
 		var kept []slack.BlockElement
 		for _, el := range ab.Elements.ElementSet {
-			btn, ok := el.(*slack.ButtonBlockElement)
-			if ok && (btn.ActionID == actionRetry || btn.ActionID == actionCallBack) {
+			if btn, ok := el.(*slack.ButtonBlockElement); ok && signedButtons[btn.ActionID] != "" {
 				sealed := *btn
-				sealed.Value = a.signer.sign(signRetry, btn.Value)
+				sealed.Value = a.signer.sign(signedButtons[btn.ActionID], btn.Value)
 				if len(sealed.Value) > 2000 {
 					continue
 				}

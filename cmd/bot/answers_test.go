@@ -282,3 +282,55 @@ func TestEscalationSparesWhoeverAnswered(t *testing.T) {
 	assert.Zero(t, b.phoneCalls(running))
 	assert.Len(t, b.meet.Invitations(running), 1)
 }
+
+// Two replicas share a PostgreSQL store, and Slack's envelopes take turns
+// between them: the command reaches the first, which posts and follows the
+// calls; Bob's answer reaches the second, which takes it in the store and
+// tells the invoker, and the first shows it on the post; Bob's second press
+// reaches the first and is refused. Alice's Call my phone instead, on the
+// second, rings her phone once, and the first follows that call.
+func TestAnswersOnAnotherReplica(t *testing.T) {
+	t.Parallel()
+	b, rs := startReplicas(t, 2, withAnswers(), withEnv("BUTTON_SECRET", "a secret every replica shares, 32+ characters"))
+	t.Cleanup(func() {
+		if t.Failed() {
+			for i, r := range rs {
+				t.Logf("replica %d:\n%s", i, r.logs.String())
+			}
+		}
+	})
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+	bob, alice := b.ringingDM(t, "UBOB"), b.ringingDM(t, "UALICE")
+	onPost := func(text string) func(slackfake.Message) bool {
+		return func(m slackfake.Message) bool { return m.Kind == "update" && strings.Contains(blocksText(t, m.Blocks), text) }
+	}
+
+	b.press(t, "UBOB", bob, "answer_cannot")
+	b.privateTo(t, "UCAROL", "<@UBOB> can't make it")
+	b.waitFor(t, 20*time.Second, onPost("<@UBOB> ringing — can't make it"))
+	b.press(t, "UBOB", bob, "answer_joining")
+	b.privateTo(t, "UBOB", "You've already answered this call.")
+
+	b.press(t, "UBOB", bob, "answer_cannot") // the first replica's turn: Alice's press goes to the second
+	b.waitCount(t, "the second refusal", 2, func(m slackfake.Message) bool {
+		return strings.Contains(m.Text, "You've already answered this call.")
+	})
+	b.press(t, "UALICE", alice, "answer_phone")
+	b.waitFor(t, 20*time.Second, onPost(":iphone: ringing <@UALICE>'s phone"))
+	require.True(t, b.meet.Answer(running, alicePhone))
+	b.waitFor(t, 20*time.Second, onPost(":white_check_mark: <@UALICE> joined"))
+	for _, r := range rs {
+		settleAt(t, r.ops)
+	}
+
+	assert.Equal(t, 1, b.count(func(m slackfake.Message) bool { return m.User == "UCAROL" && strings.Contains(m.Text, "<@UBOB> can't make it") }),
+		"the invoker is told once")
+	assert.Equal(t, 1, b.phoneCalls(running), "Alice's phone is rung once")
+	poster := 0
+	if strings.Contains(rs[1].logs.String(), "invitation done") {
+		poster = 1
+	}
+	answered := func(r *replica) int { return strings.Count(r.logs.String(), "someone called answered") }
+	assert.Equal(t, 1, answered(rs[1-poster]), "Bob's answer was taken on the replica not following the post")
+	assert.Zero(t, answered(rs[poster]))
+}

@@ -323,7 +323,7 @@ func (a *App) answeredPost(ctx context.Context, v answerValue) (*postRecord, err
 			}
 			post.ended, post.elsewhere = sf.Ended, !sf.Finished
 		} else {
-			post.mergeReplies(repliesFromStore(sf.Calls, len(post.rep.Invited)))
+			a.catchUp(ctx, sf.Follow)
 		}
 	}
 	if post == nil || v.Index >= len(post.rep.Invited) || post.rep.Invited[v.Index].Person.ID != v.User {

@@ -113,7 +113,8 @@ func (a *App) escalate(ctx context.Context, log *slog.Logger, post *postRecord) 
 }
 
 // toEscalate are the invitees whose phones escalation rings: rung in the
-// app, with a phone, still ringing, and with nothing answered.
+// app (but the invoker), with a phone, still ringing, and with nothing
+// answered.
 func (r *postRecord) toEscalate() []int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -122,8 +123,9 @@ func (r *postRecord) toEscalate() []int {
 	}
 	var out []int
 	for i, st := range r.base() {
-		_, phone := commands.OnPhone(r.rep.Invited[i])
-		if st == commands.CallRinging && phone && (i >= len(r.replies) || r.replies[i] == reply{}) {
+		iv := r.rep.Invited[i]
+		_, phone := commands.OnPhone(iv)
+		if st == commands.CallRinging && phone && answerable(r.inv, iv) && (i >= len(r.replies) || r.replies[i] == reply{}) {
 			out = append(out, i)
 		}
 	}

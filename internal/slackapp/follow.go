@@ -131,6 +131,9 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 	})
 	if !started {
 		cancel()
+		post.mu.Lock()
+		post.following = false
+		post.mu.Unlock()
 	}
 }
 

@@ -302,7 +302,9 @@ func TestAnswersOnAnotherReplica(t *testing.T) {
 	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
 	bob, alice := b.ringingDM(t, "UBOB"), b.ringingDM(t, "UALICE")
 	onPost := func(text string) func(slackfake.Message) bool {
-		return func(m slackfake.Message) bool { return m.Kind == "update" && strings.Contains(blocksText(t, m.Blocks), text) }
+		return func(m slackfake.Message) bool {
+			return m.Kind == "update" && strings.Contains(blocksText(t, m.Blocks), text)
+		}
 	}
 
 	b.press(t, "UBOB", bob, "answer_cannot")
@@ -323,7 +325,9 @@ func TestAnswersOnAnotherReplica(t *testing.T) {
 		settleAt(t, r.ops)
 	}
 
-	assert.Equal(t, 1, b.count(func(m slackfake.Message) bool { return m.User == "UCAROL" && strings.Contains(m.Text, "<@UBOB> can't make it") }),
+	assert.Equal(t, 1, b.count(func(m slackfake.Message) bool {
+		return m.User == "UCAROL" && strings.Contains(m.Text, "<@UBOB> can't make it")
+	}),
 		"the invoker is told once")
 	assert.Equal(t, 1, b.phoneCalls(running), "Alice's phone is rung once")
 	poster := 0

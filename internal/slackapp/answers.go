@@ -237,23 +237,10 @@ func (a *App) replaceButtons(ctx context.Context, log *slog.Logger, cb slack.Int
 	if url == "" {
 		return
 	}
-	var blocks []slack.Block
-	for _, b := range cb.Message.Blocks.BlockSet {
-		ab, ok := b.(*slack.ActionBlock)
-		if !ok || ab.Elements == nil {
-			blocks = append(blocks, b)
-			continue
-		}
-		var kept []slack.BlockElement
-		for _, el := range ab.Elements.ElementSet {
-			if btn, ok := el.(*slack.ButtonBlockElement); ok && btn.ActionID == actionJoin {
-				kept = append(kept, el)
-			}
-		}
-		if len(kept) > 0 {
-			blocks = append(blocks, slack.NewActionBlock(ab.BlockID, kept...))
-		}
-	}
+	blocks := mapElements(cb.Message.Blocks.BlockSet, func(el slack.BlockElement) (slack.BlockElement, bool) {
+		btn, ok := el.(*slack.ButtonBlockElement)
+		return el, ok && btn.ActionID == actionJoin
+	})
 	blocks = append(blocks, slack.NewContextBlock("", mrkdwn(note)))
 	_, _, err := a.sm.PostMessageContext(ctx, "", slack.MsgOptionText(cb.Message.Text, false),
 		slack.MsgOptionBlocks(blocks...), slack.MsgOptionReplaceOriginal(url))

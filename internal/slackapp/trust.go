@@ -84,31 +84,40 @@ var signedButtons = map[string]string{
 // drops a button whose signed value would pass Slack's 2,000 characters
 // (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
 func (a *App) seal(m message) message {
-	blocks := make([]slack.Block, 0, len(m.blocks))
-	for _, b := range m.blocks {
+	m.blocks = mapElements(m.blocks, func(el slack.BlockElement) (slack.BlockElement, bool) {
+		btn, ok := el.(*slack.ButtonBlockElement)
+		if !ok || signedButtons[btn.ActionID] == "" {
+			return el, true
+		}
+		sealed := *btn
+		sealed.Value = a.signer.sign(signedButtons[btn.ActionID], btn.Value)
+		return &sealed, len(sealed.Value) <= 2000
+	})
+	return m
+}
+
+// mapElements rebuilds blocks with each element of their action blocks
+// passed through f, which may drop it (false); an action block left empty
+// goes.
+func mapElements(blocks []slack.Block, f func(slack.BlockElement) (slack.BlockElement, bool)) []slack.Block {
+	out := make([]slack.Block, 0, len(blocks))
+	for _, b := range blocks {
 		ab, ok := b.(*slack.ActionBlock)
 		if !ok || ab.Elements == nil {
-			blocks = append(blocks, b)
+			out = append(out, b)
 			continue
 		}
 		var kept []slack.BlockElement
 		for _, el := range ab.Elements.ElementSet {
-			if btn, ok := el.(*slack.ButtonBlockElement); ok && signedButtons[btn.ActionID] != "" {
-				sealed := *btn
-				sealed.Value = a.signer.sign(signedButtons[btn.ActionID], btn.Value)
-				if len(sealed.Value) > 2000 {
-					continue
-				}
-				el = &sealed
+			if el, ok := f(el); ok {
+				kept = append(kept, el)
 			}
-			kept = append(kept, el)
 		}
 		if len(kept) > 0 {
-			blocks = append(blocks, slack.NewActionBlock(ab.BlockID, kept...))
+			out = append(out, slack.NewActionBlock(ab.BlockID, kept...))
 		}
 	}
-	m.blocks = blocks
-	return m
+	return out
 }
 
 // slackHooksHost is where Slack's response_urls live

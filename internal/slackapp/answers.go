@@ -204,7 +204,7 @@ func (a *App) answerPhone(ctx context.Context, log *slog.Logger, cb slack.Intera
 	case errors.Is(err, errRowUnknown):
 		note(answerNotRecorded)
 	case err != nil:
-		note(failure(err, post.rep.ConferenceID, "your phone"))
+		note(failure(err, post.rep.ConferenceID, yourPhone))
 	case len(rep.Invited) == 0:
 		note(phoneNotRung(skipOf(rep)))
 	default:

@@ -512,6 +512,7 @@ const (
 	phoneAlreadyRung    = "Your phone has already been rung for this call."
 	answerGone          = "This call can't be answered any more."
 	answerNotRecorded   = "I couldn't record your answer just now. Try again in a moment."
+	yourPhone           = "your phone" // {name} in the meeting service's failures, for a phone asked for
 )
 
 // callingYou is the direct message to someone being called: who is calling

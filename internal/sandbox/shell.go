@@ -136,7 +136,9 @@ Sandbox commands: /users  /meetings  /who ID  /as USER  /in CHANNEL  /start ID  
                   /shortcut (global shortcut)  /thread (invite the people of a thread)
                   /click BUTTON (e.g. /click Try again)  /home (your Home tab)  /help  /quit
 Calls are answered after 10 seconds, and the channel post then shows who joined; /who shows who is in a
-meeting and who is still ringing.`
+meeting and who is still ringing. Whoever is called gets a direct message: /as alice, then
+/click Joining in 5 min (or Can't make it, or Call my phone instead) answers it, on the post and to @carol.
+Alice is rung in her app; after 5 seconds without an answer her phone rings too (ESCALATE_AFTER).`
 
 // do runs one line. quit is true for /quit.
 func (s *Shell) do(ctx context.Context, line string, lines <-chan string, rendered <-chan struct{}) (quit bool, err error) {
@@ -361,7 +363,7 @@ func (s *Shell) plain(text string) string {
 		return "@" + id
 	})
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", ":telephone_receiver:", "📞",
-		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧", ":checkered_flag:", "🏁").Replace(text)
+		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧", ":checkered_flag:", "🏁", ":iphone:", "📱").Replace(text)
 }
 
 func (s *Shell) printMessage(m slackfake.Message) {
@@ -376,8 +378,11 @@ func (s *Shell) printMessage(m slackfake.Message) {
 	default:
 		where = s.channelName(m.Channel)
 	}
-	if m.Kind == "update" {
+	switch {
+	case m.Kind == "update":
 		where += " · the post above, updated"
+	case m.ReplaceOriginal:
+		where += " · the message pressed, replaced"
 	}
 	body := renderBlocks(m.Blocks, s.w.Slack.SlackCalls())
 	if body == "" {

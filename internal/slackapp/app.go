@@ -37,6 +37,9 @@ type Inviter interface {
 	// list (live false: not known), and keeps it followed: for the call
 	// card.
 	Present(conferenceID string, invitees []commands.Invitee) (present []bool, live bool)
+	// CallPhone rings the phone of someone an invitation rang in the
+	// meeting app (rep.Invited[i]), as asker.
+	CallPhone(ctx context.Context, inv commands.Invitation, rep commands.Report, i int, asker string) (commands.Report, error)
 }
 
 // Monitor is told what the app does, for health checks and metrics. It
@@ -88,6 +91,12 @@ type Config struct {
 	// looking every CallPoll.
 	CallWatch time.Duration
 	CallPoll  time.Duration
+	// RingingDMs sends each Slack user being called a direct message with
+	// answers to give (answers.go); the calls must be followed (CallWatch).
+	RingingDMs bool
+	// EscalateAfter rings the phone of whoever was rung in the app and
+	// still rings, unanswered, this long after the invitation (0: never).
+	EscalateAfter time.Duration
 	// ButtonSecret signs button values and form metadata (trust.go); nil:
 	// a random key made by New. SlackAPIURL's host is trusted for
 	// response_urls besides hooks.slack.com (the fakes serve them there).

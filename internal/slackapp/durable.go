@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
@@ -44,11 +46,15 @@ type savedPost struct {
 	CallID  string              `json:"call_id,omitempty"` // the meeting's call in Slack, shown in the post
 }
 
-// savedMissed is a missed-call message as the outbox keeps it.
+// savedMissed is a missed-call message as the outbox keeps it, with the
+// answers it offers (none in those queued before answers existed).
 type savedMissed struct {
 	Invoker      string             `json:"invoker"`
 	ConferenceID string             `json:"conference_id"`
 	Conference   meeting.Conference `json:"conference"`
+	Post         string             `json:"post,omitempty"`
+	Index        int                `json:"index,omitempty"`
+	Phone        bool               `json:"phone,omitempty"` // Call my phone instead is offered
 }
 
 // key is the post's identity in the store.
@@ -83,19 +89,26 @@ func (r *postRecord) base() []commands.CallState {
 	return initialStates(r.rep)
 }
 
-// ringing is the report of the calls still to follow, and where each is in
-// the post's report.
-func (r *postRecord) ringing() (commands.Report, []int) {
+// ringing is the report of the calls still to follow (a phone rung instead
+// of the app as the phone's call), and where each is in the post's report;
+// reroute ends their following, for a phone rung meanwhile.
+func (r *postRecord) ringing(reroute context.CancelCauseFunc) (commands.Report, []int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.reroute = reroute
 	rep := r.rep
 	rep.Invited = nil
 	var index []int
 	for i, st := range r.base() {
-		if st == commands.CallRinging {
-			rep.Invited = append(rep.Invited, r.rep.Invited[i])
-			index = append(index, i)
+		if st != commands.CallRinging {
+			continue
 		}
+		iv := r.rep.Invited[i]
+		if phone, ok := commands.OnPhone(iv); ok && i < len(r.replies) && r.replies[i].phoned {
+			iv = phone
+		}
+		rep.Invited = append(rep.Invited, iv)
+		index = append(index, i)
 	}
 	return rep, index
 }
@@ -141,6 +154,7 @@ func (a *App) saveFollow(ctx context.Context, post *postRecord, until time.Time)
 	for i, st := range states {
 		calls[i] = store.Call{Person: strconv.Itoa(i), State: stateName(st)}
 	}
+	calls = append(calls, answerRows(post.inv, post.rep)...)
 	if err := a.store.SaveFollow(ctx, store.Follow{Post: key, Meeting: post.rep.ConferenceID, Payload: payload, Calls: calls}, postMemory); err != nil {
 		return err
 	}
@@ -246,12 +260,16 @@ func (a *App) leave(life, ctx context.Context, log *slog.Logger, post *postRecor
 func (a *App) finishFollow(log *slog.Logger, post *postRecord, states []commands.CallState) {
 	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
 	defer cancel()
-	payload, _ := json.Marshal(savedMissed{Invoker: post.inv.Invoker, ConferenceID: post.rep.ConferenceID, Conference: post.rep.Conference})
 	for i, st := range states {
 		id := post.rep.Invited[i].Person.ID
 		if !(st.Unanswered() || st == commands.CallNoPSTN) || id == "" || id == post.inv.Invoker {
 			continue
 		}
+		sm := savedMissed{Invoker: post.inv.Invoker, ConferenceID: post.rep.ConferenceID, Conference: post.rep.Conference}
+		if choices, ok := choicesFor(post, i); ok {
+			sm.Post, sm.Index, sm.Phone = choices.value.Post, choices.value.Index, choices.phone
+		}
+		payload, _ := json.Marshal(sm)
 		m := store.Missed{ID: post.key() + "/" + strconv.Itoa(i), UserID: id, Payload: payload}
 		if _, err := a.store.EnqueueMissed(ctx, m, postMemory); err != nil {
 			log.Warn("could not queue a missed-call message; sending it now", "slack_user", id, "err", err)
@@ -303,7 +321,11 @@ func (a *App) sendMissed(ctx context.Context, log *slog.Logger, m store.Missed) 
 		log.Error("unreadable missed-call message; dropped", "err", err)
 		return true
 	}
-	msg := a.mark(missedMessage(sm.Invoker, commands.Report{ConferenceID: sm.ConferenceID, Conference: sm.Conference}))
+	var choices answerChoices
+	if sm.Post != "" {
+		choices = answerChoices{value: answerValue{ConferenceID: sm.ConferenceID, Post: sm.Post, Index: sm.Index, User: m.UserID}, phone: sm.Phone}
+	}
+	msg := a.mark(missedMessage(sm.Invoker, commands.Report{ConferenceID: sm.ConferenceID, Conference: sm.Conference}, choices))
 	if _, _, err := a.sm.PostMessageContext(ctx, m.UserID, msg.options()...); err != nil {
 		log.Warn("could not tell someone they missed a call", "slack_user", m.UserID, "err", err)
 		return false
@@ -358,6 +380,7 @@ func (a *App) resume(life context.Context) {
 	}
 	for _, f := range fs {
 		if a.isFollowing(f.Post) {
+			a.catchUp(ctx, f)
 			continue
 		}
 		got, err := a.store.AcquireLease(ctx, leaseKey(f.Post), a.cfg.Owner, leaseTTL)
@@ -384,9 +407,11 @@ func postFromStore(f store.Follow) (*postRecord, time.Time, error) {
 	}
 	post := &postRecord{where: posted{channel: sp.Channel, ts: sp.TS}, inv: sp.Inv, rep: sp.Rep, callID: sp.CallID}
 	post.saved.Store(true)
-	if len(f.Calls) == len(sp.Rep.Invited) {
-		states := make([]commands.CallState, len(f.Calls))
-		for _, c := range f.Calls {
+	post.replies = repliesFromStore(f.Calls, len(sp.Rep.Invited))
+	calls := slices.DeleteFunc(slices.Clone(f.Calls), func(c store.Call) bool { return strings.Contains(c.Person, "/") })
+	if len(calls) == len(sp.Rep.Invited) {
+		states := make([]commands.CallState, len(calls))
+		for _, c := range calls {
 			i, err := strconv.Atoi(c.Person)
 			st, ok := stateOf(c.State)
 			if err != nil || !ok || i < 0 || i >= len(states) {
@@ -479,7 +504,10 @@ func (a *App) endPosts(life context.Context, conferenceID string, local []*postR
 		mine[f.Post] = f
 	}
 	for _, r := range local {
-		_, ok := mine[r.key()]
+		f, ok := mine[r.key()]
+		if ok { // what was answered on other replicas stays on the post
+			r.mergeReplies(repliesFromStore(f.Calls, len(r.rep.Invited)))
+		}
 		a.markPostEnded(ctx, r, ok || !r.saved.Load() || err != nil)
 		delete(mine, r.key())
 	}

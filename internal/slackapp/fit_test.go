@@ -30,6 +30,8 @@ type world struct {
 	rep     commands.Report
 	plan    commands.Plan
 	states  []commands.CallState
+	replies []reply
+	choices answerChoices
 	subject string
 }
 
@@ -56,7 +58,9 @@ func newWorld(n int) world {
 		w.rep.Invited = append(w.rep.Invited, iv)
 		w.inv.UserIDs = append(w.inv.UserIDs, iv.Person.ID)
 		w.states = append(w.states, states[i%len(states)])
+		w.replies = append(w.replies, []reply{{answer: answerJoining}, {answer: answerCannot, phoned: true}, {phoned: true}}[i%3])
 	}
+	w.choices = answerChoices{value: answerValue{ConferenceID: w.inv.ConferenceID, Post: longID("C", 0) + "/1764000000.000100", Index: n - 1, User: longID("U", n)}, phone: true}
 	reasons := commands.SkipBeingCalled - commands.SkipDeactivated + 1
 	for i := range n {
 		r := commands.SkipDeactivated + commands.SkipReason(i)%reasons
@@ -82,17 +86,19 @@ func (w world) messages() map[string]message {
 	allRinging := make([]commands.CallState, len(w.states))
 	out := map[string]message{
 		"invited":        invitedMessage(w.inv.Invoker, w.rep),
-		"calls_progress": callsMessage(w.inv, w.rep, w.states),
-		"calls_final":    callsMessage(w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1]), // the last rings on: shown ringing
-		"ended":          endedMessage(w.inv, w.rep, w.states),
-		"ended_ringing":  endedMessage(w.inv, w.rep, allRinging),
-		"missed_dm":      missedMessage(w.inv.Invoker, w.rep),
+		"calls_progress": callsMessage(w.inv, w.rep, w.states, nil),
+		"calls_replies":  callsMessage(w.inv, w.rep, w.states, w.replies),
+		"calls_final":    callsMessage(w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1], w.replies), // the last rings on: shown ringing
+		"ended":          endedMessage(w.inv, w.rep, w.states, w.replies),
+		"ended_ringing":  endedMessage(w.inv, w.rep, allRinging, nil),
+		"missed_dm":      missedMessage(w.inv.Invoker, w.rep, w.choices),
+		"ringing_dm":     ringingMessage(w.inv.Invoker, w.rep, w.choices),
 		"confirm":        confirmMessage(w.inv, w.plan, strings.Repeat("k", 32)),
 		"understood":     understoodMessage(w.inv, w.plan, strings.Repeat("k", 32)),
 		// With the meeting's call in Slack under the summary.
 		"invited_call":  withCallBlock(invitedMessage(w.inv.Invoker, w.rep), "R0E69JAIF"),
-		"progress_call": withCallBlock(callsMessage(w.inv, w.rep, w.states), "R0E69JAIF"),
-		"ended_call":    withCallBlock(endedMessage(w.inv, w.rep, w.states), "R0E69JAIF"),
+		"progress_call": withCallBlock(callsMessage(w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
+		"ended_call":    withCallBlock(endedMessage(w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 	}
 	noneRinging := w.rep
 	noneRinging.Invited = nil
@@ -103,7 +109,7 @@ func (w world) messages() map[string]message {
 			final = append(final, st)
 		}
 	}
-	out["calls_summary"] = callsMessage(w.inv, noneRinging, final)
+	out["calls_summary"] = callsMessage(w.inv, noneRinging, final, nil)
 	skipped := w.rep
 	out["problems"], _ = problemsMessage(w.inv, skipped, nil)
 	failed := fmt.Errorf("prepare: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: w.rep.RequestID})

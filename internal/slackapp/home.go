@@ -108,12 +108,12 @@ func (rec invitationRecord) outcome() string {
 		return rec.text
 	}
 	p.mu.Lock()
-	states, ended := p.states, p.ended
+	states, ended, replies := p.states, p.ended, p.replies
 	p.mu.Unlock()
 	n := len(p.rep.Invited)
 	text := invitedSummary(p.inv.Invoker, n, meetingTitle(p.rep))
 	if states != nil && !slices.Contains(states, commands.CallRinging) {
-		text = callsSummary(p.inv.Invoker, n, meetingTitle(p.rep), tallyPost(p.rep, states).counts)
+		text = callsSummary(p.inv.Invoker, n, meetingTitle(p.rep), tallyPost(p.rep, states, replies).counts)
 	}
 	if ended {
 		text += " " + meetingEndedNote

@@ -524,3 +524,96 @@ const (
 	homeNoHistory    = "You haven't invited anyone lately (I remember the last day, since I last restarted). " +
 		"Try `/meet-invite 914083136 @alice` in a channel."
 )
+
+// Answers from the people called, and their phones rung instead.
+const (
+	answerJoiningButton = "Joining in 5 min"
+	answerCannotButton  = "Can't make it"
+	answerPhoneButton   = "Call my phone instead"
+	notYourCall         = "This call isn't yours to answer, so I didn't record anything."
+	alreadyAnswered     = "You've already answered this call."
+	phoneAlreadyRung    = "Your phone has already been rung for this call."
+	answerGone          = "This call can't be answered any more."
+	answerNotRecorded   = "I couldn't record your answer just now. Try again in a moment."
+	yourPhone           = "your phone" // {name} in the meeting service's failures, for a phone asked for
+)
+
+// callingYou is the direct message to someone being called: who is calling
+// them into which meeting.
+func callingYou(invoker, title string) string {
+	return fmt.Sprintf("<@%s> is calling you into %s.", invoker, title)
+}
+
+// answerLine ends a call's line on the channel post with what the person
+// answered: "🔔 @bob ringing — joining in 5 min".
+func answerLine(a answer) string {
+	switch a {
+	case answerJoining:
+		return " — joining in 5 min"
+	case answerCannot:
+		return " — can't make it"
+	}
+	return ""
+}
+
+// replyLine says how one person's call went, for the channel post, with
+// what they answered and whether their phone was rung after the app.
+func replyLine(name string, st commands.CallState, r reply) string {
+	switch {
+	case st == commands.CallJoined:
+		return callLine(name, st)
+	case r.phoned && st == commands.CallRinging:
+		return ":iphone: ringing " + name + "'s phone" + answerLine(r.answer)
+	case r.phoned:
+		return callLine(name, st) + " (their phone was rung too)" + answerLine(r.answer)
+	}
+	return callLine(name, st) + answerLine(r.answer)
+}
+
+// youAnswered replaces the buttons of the direct message someone answered.
+func youAnswered(a answer, invoker string) string {
+	switch a {
+	case answerJoining:
+		return fmt.Sprintf(":white_check_mark: You said you're joining in 5 minutes. I've told <@%s>.", invoker)
+	case answerCannot:
+		return fmt.Sprintf(":white_check_mark: You said you can't make it. I've told <@%s>.", invoker)
+	}
+	return ""
+}
+
+// ringingYourPhone replaces the buttons of the direct message of someone
+// whose phone is being rung at their request; the number is masked.
+func ringingYourPhone(number string) string {
+	return ":iphone: Ringing your phone " + endingIn(number) + " now."
+}
+
+// endingIn shows a phone number as its last four digits only.
+func endingIn(number string) string {
+	if len(number) <= 4 {
+		return "on file"
+	}
+	return "ending in " + number[len(number)-4:]
+}
+
+// theyAnswered tells the invoker privately what someone they called answered.
+func theyAnswered(a answer, who, title string) string {
+	switch a {
+	case answerJoining:
+		return fmt.Sprintf("%s is joining %s in about 5 minutes.", who, title)
+	case answerCannot:
+		return fmt.Sprintf("%s can't make it to %s.", who, title)
+	}
+	return fmt.Sprintf("%s asked to be called on their phone instead for %s: it's ringing now.", who, title)
+}
+
+// phoneNotRung tells someone who asked for their phone to be rung why it
+// was not, and what to do.
+func phoneNotRung(r commands.SkipReason) string {
+	switch r {
+	case commands.SkipInMeeting:
+		return "I didn't ring your phone: you're already in the meeting."
+	case commands.SkipBeingCalled:
+		return "I didn't ring your phone: it's being called into the meeting already."
+	}
+	return "I didn't ring your phone: you were called into this meeting moments ago. Try again in a couple of minutes."
+}

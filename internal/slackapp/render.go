@@ -26,31 +26,32 @@ func (m message) options() []slack.MsgOption {
 // invitedMessage is the channel post naming everyone being called. It shows
 // how each person is reached, never their number.
 func invitedMessage(invoker string, rep commands.Report) message {
-	return postMessage(commands.Invitation{Invoker: invoker}, rep, nil, false)
+	return postMessage(commands.Invitation{Invoker: invoker}, rep, nil, nil, false)
 }
 
 // callsMessage is the channel post updated with how each call went: one
 // line per invitee (joined, didn't answer, ringing, invited by email), and
 // once no call rings any more, a summary with the counts. Slack users who
-// did not answer get a Call again button.
-func callsMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
-	return postMessage(inv, rep, states, false)
+// did not answer get a Call again button. replies (nil: none) add what each
+// person answered, and whether their phone was rung.
+func callsMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState, replies []reply) message {
+	return postMessage(inv, rep, states, replies, false)
 }
 
 // endedMessage is an invitation post once its meeting has ended: what it
 // said, with how the calls went when that is known, and no buttons.
-func endedMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
-	return postMessage(inv, rep, states, true)
+func endedMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState, replies []reply) message {
+	return postMessage(inv, rep, states, replies, true)
 }
 
 // postMessage builds an invitation's channel post in each of its lives: as
 // first posted (states nil), as its calls end, and once its meeting ended.
 // It names at most maxListed people; inviteeListMessages has the rest.
-func postMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState, ended bool) message {
+func postMessage(inv commands.Invitation, rep commands.Report, states []commands.CallState, replies []reply, ended bool) message {
 	if ended && slices.Contains(states, commands.CallRinging) {
 		states = nil // some call never ended: say only who was invited
 	}
-	t := tallyPost(rep, states)
+	t := tallyPost(rep, states, replies)
 	n := len(rep.Invited)
 	summary, text := invitedSummary(inv.Invoker, n, meetingTitle(rep)), invitedSummary(inv.Invoker, n, plainTitle(rep))
 	switch {
@@ -94,7 +95,7 @@ type postTally struct {
 	counts         map[commands.CallState]int
 }
 
-func tallyPost(rep commands.Report, states []commands.CallState) postTally {
+func tallyPost(rep commands.Report, states []commands.CallState, replies []reply) postTally {
 	t := postTally{counts: map[commands.CallState]int{}}
 	for i, iv := range rep.Invited {
 		name := inviteeName(iv)
@@ -112,7 +113,11 @@ func tallyPost(rep commands.Report, states []commands.CallState) postTally {
 			st = states[i]
 		}
 		t.counts[st]++
-		t.lines = append(t.lines, callLine(name, st))
+		var r reply
+		if i < len(replies) {
+			r = replies[i]
+		}
+		t.lines = append(t.lines, replyLine(name, st, r))
 		if st.Unanswered() && iv.Person.ID != "" {
 			t.missed = append(t.missed, iv.Person.ID)
 		}
@@ -167,12 +172,13 @@ func joinButtonFor(rep commands.Report) (*slack.ButtonBlockElement, bool) {
 }
 
 // missedMessage is the direct message to someone whose call went
-// unanswered: who called, into which meeting, and a way to join.
-func missedMessage(invoker string, rep commands.Report) message {
+// unanswered: who called, into which meeting, a way to join, and the
+// answers they may give (none when choices is zero).
+func missedMessage(invoker string, rep commands.Report, choices answerChoices) message {
 	text := missedCall(invoker, meetingTitle(rep))
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+text), nil, nil)}
-	if join, ok := joinButtonFor(rep); ok {
-		blocks = append(blocks, slack.NewActionBlock("join_block", join))
+	if b, ok := dmButtons(rep, choices); ok {
+		blocks = append(blocks, b)
 	}
 	return message{text: missedCall(invoker, plainTitle(rep)), blocks: blocks}
 }

@@ -114,6 +114,16 @@ type Follows interface {
 	// them, each to exactly one caller, so that one process edits each post
 	// to say the meeting ended.
 	EndMeeting(ctx context.Context, meeting string) ([]Follow, error)
+	// LoadFollow returns post, unexpired, with its calls, whether or not
+	// it is finished or ended; ok is false when there is no such post.
+	LoadFollow(ctx context.Context, post string) (f SavedFollow, ok bool, err error)
+}
+
+// SavedFollow is a followed post as LoadFollow finds it.
+type SavedFollow struct {
+	Follow
+	Finished bool // its calls were followed to the end (FinishFollow)
+	Ended    bool // its meeting ended (EndMeeting)
 }
 
 // Missed is a missed-call message to send to one chat user.

@@ -119,6 +119,12 @@ type Invitation struct {
 	HostPassword string       // optional: used when the bot cannot read the meeting's host password
 	LinkDigest   string       // the digest of a pasted meeting link's key (Request.LinkDigest): a host link is refused
 	Role         meeting.Role // role of every invitee; participant by default
+	// Hosts are Slack users among UserIDs called in as hosts whatever Role
+	// says: the invoker of a meeting started for the invitation.
+	Hosts []string
+	// Start asks for a new meeting (Inviter.Start) before anyone is
+	// called; ConferenceID is empty until it is made.
+	Start bool
 }
 
 // Expands reports whether the invitation names user groups or channels,
@@ -231,6 +237,7 @@ type Report struct {
 	RequestID    string    // the meeting service's ID of the accepted invite request
 	SentAt       time.Time // when the invite request went out: what Huawei says of calls after it is about them
 	Holder       string    // the holder of the invitees' reservations: Invitation.ID, or one made up
+	Started      bool      // the meeting was started for this invitation (Inviter.Start)
 }
 
 // ErrTooManyPeople is the error of an invitation naming more people than

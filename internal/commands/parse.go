@@ -11,8 +11,8 @@ import (
 // bring in. Slack sends mentions escaped (the app manifest sets
 // should_escape), so people and groups arrive as IDs, never as names.
 type Request struct {
-	Action       Action // what is asked: an invitation unless help, whoami or start
-	ConferenceID string // "" for ActionStart: the meeting is yet to be made
+	Action       Action   // what is asked: an invitation unless help, whoami or start
+	ConferenceID string   // "" for ActionStart: the meeting is yet to be made
 	UserIDs      []string // mentioned users, in order of appearance, without duplicates
 	GroupIDs     []string // mentioned user groups (subteams), without duplicates
 	ChannelIDs   []string // mentioned channels: their members are invited
@@ -38,16 +38,16 @@ func (r Request) Direct() bool { return len(r.Phones) > 0 || len(r.Emails) > 0 }
 type ParseCode int
 
 const (
-	CodeNoText          ParseCode = iota + 1 // nothing after the command
-	CodeNoConferenceID                       // people given, but no meeting ID
-	CodeBadConferenceID                      // an ID-like token that is not a valid meeting ID
-	CodeTwoConferences                       // more than one meeting ID
-	CodeNoPeople                             // a meeting ID but nobody to invite
-	CodeUnescapedName                        // "@alice" typed as plain text: no user ID to go by
-	CodeBadPhone                             // "+…" that is not a phone number with a country code
-	CodeUnknownToken                         // anything else
-	CodeHostLink                             // a meeting link that carries host rights (HostLinkSecret)
-	CodeStartWithMeeting                     // "now" with a meeting ID or link: it starts a new meeting
+	CodeNoText           ParseCode = iota + 1 // nothing after the command
+	CodeNoConferenceID                        // people given, but no meeting ID
+	CodeBadConferenceID                       // an ID-like token that is not a valid meeting ID
+	CodeTwoConferences                        // more than one meeting ID
+	CodeNoPeople                              // a meeting ID but nobody to invite
+	CodeUnescapedName                         // "@alice" typed as plain text: no user ID to go by
+	CodeBadPhone                              // "+…" that is not a phone number with a country code
+	CodeUnknownToken                          // anything else
+	CodeHostLink                              // a meeting link that carries host rights (HostLinkSecret)
+	CodeStartWithMeeting                      // "now" with a meeting ID or link: it starts a new meeting
 )
 
 // ParseError is returned by Parse for text it cannot turn into a Request.

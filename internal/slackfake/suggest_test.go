@@ -20,7 +20,9 @@ import (
 func pickerBot(t *testing.T, fake *slackfake.Server) *byEnvelope[slack.InteractionCallback] {
 	t.Helper()
 	seen := byEnvelope[slack.InteractionCallback]{opened: make(chan error, 8)}
-	opt := func(text, value string) *slack.OptionBlockObject { return slack.NewOptionBlockObject(value, txt(text), nil) }
+	opt := func(text, value string) *slack.OptionBlockObject {
+		return slack.NewOptionBlockObject(value, txt(text), nil)
+	}
 	runBot(t, fake, func(h *socketmode.SocketmodeHandler) {
 		h.HandleSlashCommand("/meet-invite", func(evt *socketmode.Event, c *socketmode.Client) {
 			cmd, _ := evt.Data.(slack.SlashCommand)

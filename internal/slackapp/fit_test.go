@@ -80,7 +80,7 @@ func newWorld(n int) world {
 func (w world) messages() map[string]message {
 	allRinging := make([]commands.CallState, len(w.states))
 	out := map[string]message{
-		"invited":        invitedMessage(w.inv.Invoker, w.rep),
+		"invited":        invitedMessage(w.inv, w.rep),
 		"calls_progress": callsMessage(w.inv, w.rep, w.states),
 		"calls_final":    callsMessage(w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1]), // the last rings on: shown ringing
 		"ended":          endedMessage(w.inv, w.rep, w.states),
@@ -155,7 +155,7 @@ func TestEveryInviteeStaysReachable(t *testing.T) {
 		for i := range w.rep.Invited { // Slack users only, to count mentions
 			w.rep.Invited[i].Person = commands.Person{ID: longID("U", i+1)}
 		}
-		post := blocksJSON(t, invitedMessage(w.inv.Invoker, w.rep))
+		post := blocksJSON(t, invitedMessage(w.inv, w.rep))
 		seen := map[string]int{}
 		for _, m := range mentionRe.FindAllStringSubmatch(string(post), -1) {
 			seen[m[1]]++
@@ -214,7 +214,7 @@ func TestNoUserTextReachesSlackAsMarkup(t *testing.T) {
 		check(name+" text", m.text)
 		check(name+" blocks", string(blocksJSON(t, m)))
 	}
-	posted := invitedMessage(w.inv.Invoker, w.rep)
+	posted := invitedMessage(w.inv, w.rep)
 	assert.Contains(t, string(blocksJSON(t, posted)), "<@"+w.rep.Invited[0].Person.ID+">", "the bot's mentions stay live")
 	assert.Contains(t, posted.text, "<@"+w.inv.Invoker+">")
 	assert.Contains(t, posted.text, "&lt;!channel&gt;", "the subject is shown, escaped")

@@ -25,8 +25,8 @@ func (m message) options() []slack.MsgOption {
 
 // invitedMessage is the channel post naming everyone being called. It shows
 // how each person is reached, never their number.
-func invitedMessage(invoker string, rep commands.Report) message {
-	return postMessage(commands.Invitation{Invoker: invoker}, rep, nil, false)
+func invitedMessage(inv commands.Invitation, rep commands.Report) message {
+	return postMessage(inv, rep, nil, false)
 }
 
 // callsMessage is the channel post updated with how each call went: one
@@ -52,10 +52,16 @@ func postMessage(inv commands.Invitation, rep commands.Report, states []commands
 	}
 	t := tallyPost(rep, states)
 	n := len(rep.Invited)
-	summary, text := invitedSummary(inv.Invoker, n, meetingTitle(rep)), invitedSummary(inv.Invoker, n, plainTitle(rep))
+	head := func(title string) string {
+		if rep.Started {
+			return startedSummary(inv.Invoker, othersThan(inv, rep.Invited), title)
+		}
+		return invitedSummary(inv.Invoker, n, title)
+	}
+	summary, text := head(meetingTitle(rep)), head(plainTitle(rep))
 	switch {
 	case states != nil && t.counts[commands.CallRinging] == 0:
-		summary, text = callsSummary(inv.Invoker, n, meetingTitle(rep), t.counts), callsSummary(inv.Invoker, n, plainTitle(rep), t.counts)
+		summary, text = callsSummary(summary, t.counts), callsSummary(text, t.counts)
 	case !ended:
 		if len(t.called) > 0 {
 			summary += " Calling now: " + nameList(t.called) + "."
@@ -187,7 +193,11 @@ func problemsMessage(inv commands.Invitation, rep commands.Report, err error) (m
 	}
 	var lines []string
 	if err != nil {
-		lines = append(lines, failure(err, rep.ConferenceID, ""))
+		line := failure(err, rep.ConferenceID, "")
+		if _, ofTheRequest := requestFailure(err); inv.Start && !rep.Started && !ofTheRequest {
+			line = startFailed(line)
+		}
+		lines = append(lines, line)
 	}
 	if len(rep.Skipped) > 0 {
 		if err == nil {

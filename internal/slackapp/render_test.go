@@ -52,7 +52,7 @@ func TestBlockKitGolden(t *testing.T) {
 		name string
 		v    any
 	}{
-		{"invited", invitedMessage("UCAROL", invited).blocks},
+		{"invited", invitedMessage(commands.Invitation{Invoker: "UCAROL"}, invited).blocks},
 		{"calls_progress", callsMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
 		{"missed_dm", missedMessage("UCAROL", invited).blocks},
 		{"link_dm", linkMessage("UCAROL", invited).blocks},
@@ -63,7 +63,7 @@ func TestBlockKitGolden(t *testing.T) {
 		{"not_started_retry", retry.blocks},
 		{"confirm", confirmMessage(inv, plan, "key-1").blocks},
 		{"understood", understoodMessage(commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
-		{"modal", inviteModal(modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, "914083136", []string{"UALICE"}, true)},
+		{"modal", inviteModal(modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, meetingChoice{id: "914083136"}, []string{"UALICE"}, true)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -566,7 +566,7 @@ const cutShortStart = "Your request to start a meeting was cut short: the bot st
 // The subject of a meeting started from Slack, when START_MEETING_SUBJECT
 // does not say otherwise: the channel's name, else the invoker's.
 func subjectInChannel(channel string) string { return "Meeting in #" + channel }
-func subjectOf(name string) string          { return name + "'s meeting" }
+func subjectOf(name string) string           { return name + "'s meeting" }
 
 const subjectFromSlack = "Meeting from Slack"
 

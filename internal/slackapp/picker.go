@@ -53,7 +53,7 @@ func (a *App) handleSuggestion() socketmode.SocketmodeHandlerFunc {
 				log.Warn("could not list the running meetings", "err", err)
 			}
 		}
-		a.ack(c, evt.Request, pickerOptions(typed, own, others))
+		a.ack(c, evt.Request, pickerOptions(typed, search, own, others))
 	}
 }
 
@@ -86,11 +86,11 @@ func typedChoice(typed string) (choice meetingChoice, search string) {
 	return meetingChoice{}, typed
 }
 
-// pickerOptions is the picker's answer, in groups: a new meeting (unless a
-// meeting was typed), the meeting typed, the user's running meetings, the
+// pickerOptions is the picker's answer, in groups: a new meeting (before
+// anything is typed, or as its words are), the meeting typed, the user's running meetings, the
 // others; at most blockkit.MaxOptions options in all, within Block Kit's
 // limits for their text.
-func pickerOptions(typed meetingChoice, own, others []meeting.RunningMeeting) slack.OptionGroupsResponse {
+func pickerOptions(typed meetingChoice, search string, own, others []meeting.RunningMeeting) slack.OptionGroupsResponse {
 	var groups []*slack.OptionGroupBlockObject
 	left := blockkit.MaxOptions
 	group := func(label string, opts []*slack.OptionBlockObject) {
@@ -102,13 +102,19 @@ func pickerOptions(typed meetingChoice, own, others []meeting.RunningMeeting) sl
 	}
 	if o, ok := typed.option(); ok {
 		group(pickerGroupTyped, []*slack.OptionBlockObject{o})
-	} else {
+	} else if offersStart(search) {
 		o, _ := meetingChoice{start: true}.option()
 		group(pickerGroupNew, []*slack.OptionBlockObject{o})
 	}
 	group(pickerGroupYours, runningOptions(own, typed.id))
 	group(pickerGroupRunning, runningOptions(others, typed.id))
 	return slack.OptionGroupsResponse{OptionGroups: groups}
+}
+
+// offersStart reports whether the picker offers to start a meeting for
+// what was typed: nothing yet, or part of the option's words.
+func offersStart(typed string) bool {
+	return strings.Contains(strings.ToLower(pickerStartNow+" "+pickerGroupNew), strings.ToLower(strings.TrimSpace(typed)))
 }
 
 // runningOptions shows running meetings in the picker, by the number

@@ -130,7 +130,7 @@ func TestForgedPayloadsAreIgnored(t *testing.T) {
 		"type": "view_submission", "user": map[string]any{"id": "UCAROL"},
 		"view": map[string]any{"id": "VFORGED", "callback_id": "meet_invite_modal", "private_metadata": `{"u":"UCAROL","c":"CSECRET"}`,
 			"state": map[string]any{"values": map[string]any{
-				"meeting_block":  map[string]any{"meeting_id": map[string]any{"type": "plain_text_input", "value": running}},
+				"meeting_block":  map[string]any{"meeting_id": map[string]any{"type": "external_select", "selected_option": map[string]any{"value": running}}},
 				"invitees_block": map[string]any{"invitees": map[string]any{"type": "multi_users_select", "selected_users": []string{"UALICE"}}},
 			}}},
 	})

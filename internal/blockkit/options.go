@@ -58,30 +58,26 @@ func CheckOptions(payload []byte) error {
 	return nil
 }
 
-func (c *checker) options(ptr string, v any) {
+// optionList is v as a list of at most MaxOptions items, or nil.
+func (c *checker) optionList(ptr string, v any) []any {
 	list, ok := v.([]any)
 	switch {
 	case !ok:
 		c.bad(ptr, "must be an array")
-		return
 	case len(list) > MaxOptions:
 		c.bad(ptr, "no more than %d items allowed", MaxOptions)
 	}
-	for i, o := range list {
+	return list
+}
+
+func (c *checker) options(ptr string, v any) {
+	for i, o := range c.optionList(ptr, v) {
 		c.option(fmt.Sprintf("%s/%d", ptr, i), o)
 	}
 }
 
 func (c *checker) optionGroups(ptr string, v any) {
-	list, ok := v.([]any)
-	switch {
-	case !ok:
-		c.bad(ptr, "must be an array")
-		return
-	case len(list) > MaxOptions:
-		c.bad(ptr, "no more than %d items allowed", MaxOptions)
-	}
-	for i, g := range list {
+	for i, g := range c.optionList(ptr, v) {
 		p := fmt.Sprintf("%s/%d", ptr, i)
 		m, ok := g.(map[string]any)
 		if !ok {

@@ -15,6 +15,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackapp"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // carolInApp makes Carol, the invoker of these tests, reachable in the
@@ -293,4 +294,28 @@ func TestTheThreadShortcutPrefillsTheLatestMeeting(t *testing.T) {
 	}
 	assert.Equal(t, map[string]any{"meeting": running, "people": []string{"UCROWD0000", "UCROWD0001"}}, got,
 		"the most recent meeting named, and whoever wrote in the thread but the invoker")
+}
+
+// A request that starts a meeting, left by a process that stopped, is never
+// run again by another: the meeting may have been started already, so its
+// invoker is told it was cut short, and no second meeting is made.
+func TestAStartLeftByAStoppedProcessIsNotRunAgain(t *testing.T) {
+	t.Parallel()
+	st, err := store.Open(t.Context(), store.Memory)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = st.Close() })
+	payload := `{"inv":{"ID":"req-left","Invoker":"UCAROL","Channel":"CGENERAL","UserIDs":["UCAROL","UCROWD0000"],"Hosts":["UCAROL"],"Start":true},` +
+		`"named":true,"channel_id":"CGENERAL","user_id":"UCAROL","kind":"command"}`
+	_, err = st.BeginRequest(t.Context(), store.Request{ID: "req-left", Payload: []byte(payload)}, "a-stopped-process", time.Millisecond, time.Hour)
+	require.NoError(t, err)
+
+	a := startApp(t, slackapp.Config{Store: st})
+	ctx, cancel := context.WithTimeout(t.Context(), 15*time.Second) // taken over at the first look for orphans, within 5 s
+	defer cancel()
+	note, err := a.slack.WaitMatch(ctx, func(m slackfake.Message) bool { return strings.Contains(m.Text, "start a meeting was cut short") })
+	require.NoError(t, err)
+	assert.True(t, private(note))
+	assert.Equal(t, "UCAROL", note.User)
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointCreateMeeting), "no second meeting")
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointInvite), "nobody called")
 }

@@ -37,7 +37,11 @@ const suggestDeadline = 3 * time.Second
 // sg.ActionID in an open view, as Slack does when the user opens the menu
 // or types in it, waits for the ack, and returns the options it carried.
 // As in Slack (https://api.slack.com/reference/block-kit/block-elements#external_select,
-// https://api.slack.com/reference/interaction-payloads/block-suggestion):
+// https://api.slack.com/reference/interaction-payloads/block-suggestion,
+// https://api.slack.com/interactivity/handling#payloads; over Socket Mode
+// the payload comes in an "interactive" envelope that accepts a response
+// payload, and the options are the ack's payload,
+// https://api.slack.com/apis/connections/socket-implement):
 //   - the menu must be an external_select (or multi_external_select) of the
 //     view, and nothing is sent until the user typed min_query_length
 //     characters (3 when the element leaves it out);

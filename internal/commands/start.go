@@ -53,7 +53,8 @@ func (in *Inviter) Start(ctx context.Context, inv Invitation, req meeting.Create
 // Running lists the meetings running now whose subject, scheduler or
 // number contain typed (all of them when typed is empty), for a picker:
 // own are the invoker's (those they started with Start in this process,
-// and those whose scheduler has their Slack name, ignoring case), others
+// and those whose scheduler has their Slack display or full name, ignoring
+// case), others
 // the rest, each oldest first. The invoker is authorized first, as for an
 // invitation: whoever may not invite from channelID sees nothing.
 func (in *Inviter) Running(ctx context.Context, userID, channelID, typed string) (own, others []meeting.RunningMeeting, err error) {
@@ -65,18 +66,19 @@ func (in *Inviter) Running(ctx context.Context, userID, channelID, typed string)
 		return nil, nil, err
 	}
 	var (
-		name string
-		wg   sync.WaitGroup
+		names []string
+		wg    sync.WaitGroup
 	)
-	wg.Go(func() { name = in.nameOf(ctx, userID) }) // cached with the people looked up
+	wg.Go(func() { names = in.namesOf(ctx, userID) }) // cached with the people looked up
 	all, err := l.RunningMeetings(ctx, typed)
 	wg.Wait()
 	if err != nil {
 		return nil, nil, err
 	}
 	for _, m := range all {
+		scheduler := strings.TrimSpace(m.Scheduler)
 		if by, ok := in.started.Get(m.ID); ok && by == userID ||
-			name != "" && strings.EqualFold(strings.TrimSpace(m.Scheduler), name) {
+			scheduler != "" && slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, scheduler) }) {
 			own = append(own, m)
 		} else {
 			others = append(others, m)
@@ -85,17 +87,25 @@ func (in *Inviter) Running(ctx context.Context, userID, channelID, typed string)
 	return own, others, nil
 }
 
-// nameOf is the Slack name of a user, as an invitation would look them up
-// (sharing its cache), or "" when unknown.
-func (in *Inviter) nameOf(ctx context.Context, userID string) string {
+// namesOf are the names Slack shows a user by (display name, full name),
+// as an invitation would look them up (sharing its cache); none when
+// unknown.
+func (in *Inviter) namesOf(ctx context.Context, userID string) []string {
 	r := in.resolveAll(ctx, []string{userID})[0]
+	var p Person
 	switch {
 	case r.invitee != nil:
-		return strings.TrimSpace(r.invitee.Person.Name)
+		p = r.invitee.Person
 	case r.skip != nil:
-		return strings.TrimSpace(r.skip.Name)
+		p = Person{Name: r.skip.Name}
 	}
-	return ""
+	var names []string
+	for _, n := range []string{p.Name, p.RealName} {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 // WithHost makes the invoker of an invitation that starts a meeting its

@@ -115,27 +115,32 @@ func TestHostsAreCalledInAsHosts(t *testing.T) {
 
 func TestRunningListsTheInvokersMeetingsFirst(t *testing.T) {
 	t.Parallel()
-	m := newMeetings()
+	m, p := newMeetings(), newPeople()
+	withFullName := alice
+	withFullName.RealName = "Alice Liddell"
+	p.users[alice.ID] = withFullName
 	auth := &authorizer{decide: func(context.Context) error { return nil }}
-	in := commands.NewInviter(newPeople(), m, nil, auth, quiet, commands.Config{})
+	in := commands.NewInviter(p, m, nil, auth, quiet, commands.Config{})
 	mine, err := in.Start(t.Context(), commands.Invitation{Invoker: "UALICE", Start: true}, instant)
 	require.NoError(t, err)
 	m.running = []meeting.RunningMeeting{
 		{ID: "914083136", DisplayID: "914083136", Subject: "Weekly sync", Scheduler: "Bob"},
 		{ID: mine.ID, DisplayID: mine.ID, Subject: "Meeting in #general", Scheduler: "meet-invite"},
 		{ID: "914083388", DisplayID: "88812345", Subject: "Alice's room", Scheduler: " alice "},
+		{ID: "914673889", DisplayID: "914673889", Subject: "Planning", Scheduler: "ALICE LIDDELL"},
 	}
 
 	own, others, err := in.Running(t.Context(), "UALICE", "CGEN", "sync")
 	require.NoError(t, err)
-	assert.Equal(t, []string{mine.ID, "914083388"}, ids(own), "started through the bot, and scheduled under their name")
+	assert.Equal(t, []string{mine.ID, "914083388", "914673889"}, ids(own),
+		"started through the bot, and scheduled under their display or full name")
 	assert.Equal(t, []string{"914083136"}, ids(others))
 	assert.Equal(t, []string{"sync"}, m.searched, "the typed text is the search key")
 
 	own, others, err = in.Running(t.Context(), "UBOB", "CGEN", "")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"914083136"}, ids(own), "Bob's by his name; Alice's start is not his")
-	assert.Len(t, others, 2)
+	assert.Len(t, others, 3)
 }
 
 func TestRunningIsForWhoeverMayInvite(t *testing.T) {

@@ -11,13 +11,16 @@ import (
 
 // Person is what the inviter needs to know about a chat user.
 type Person struct {
-	ID      string
-	Name    string // display name, else real name, else username
-	Email   string // empty when unknown or hidden
-	Phone   string // as typed in the profile, not normalised
-	Deleted bool
-	Bot     bool
-	Guest   bool // restricted or ultra-restricted account
+	ID   string
+	Name string // display name, else real name, else username
+	// RealName is the full name of the profile (what a meeting service
+	// more likely knows them by), "" when unknown.
+	RealName string
+	Email    string // empty when unknown or hidden
+	Phone    string // as typed in the profile, not normalised
+	Deleted  bool
+	Bot      bool
+	Guest    bool // restricted or ultra-restricted account
 	// The person's organisation, from users.info: team_id, and
 	// enterprise_user.enterprise_id on Enterprise Grid; Stranger is
 	// is_stranger (someone of another organisation seen through Slack

@@ -50,7 +50,7 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			a.ack(c, evt.Request, nil)
 			meta := modalMeta{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: r.t.responseURL, GroupIDs: req.GroupIDs, ChannelIDs: req.ChannelIDs}
 			a.openModal(lt.work, r.log, cmd.TriggerID, meta, meetingChoice{id: req.ConferenceID, digest: req.LinkDigest}, req.UserIDs, false)
-		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil:
+		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil && req.Action != commands.ActionStart:
 			// Plain words: let the model read them, then ask before acting.
 			r.t.kind = "words"
 			started = a.spawn(workRequest, func() { say(reading)(); a.interpret(lt, r, cmd.Text) })

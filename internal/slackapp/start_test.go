@@ -319,3 +319,41 @@ func TestAStartLeftByAStoppedProcessIsNotRunAgain(t *testing.T) {
 	assert.Zero(t, a.meet.Calls(meetingfake.EndpointCreateMeeting), "no second meeting")
 	assert.Zero(t, a.meet.Calls(meetingfake.EndpointInvite), "nobody called")
 }
+
+// now with a word it does not understand is answered in the ack, not sent
+// to the model: plain words cannot start meetings.
+func TestNowWithAnUnknownWordIsNotReadByTheModel(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{Interpreter: interpreter{commands.Request{ConferenceID: running, UserIDs: []string{"UCROWD0001"}}}})
+	_, ack, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: "now please <@UCROWD0001>"})
+	require.NoError(t, err)
+	assert.Contains(t, ackText(t, ack), "I don't understand `please`.")
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointCreateMeeting))
+}
+
+// now with a channel of more people than ConfirmAbove asks first, and
+// starts the meeting only when Invite is pressed, once.
+func TestNowWithAChannelIsConfirmedBeforeTheMeetingIsStarted(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{ConfirmAbove: 10, MaxPeople: 50})
+	carolInApp(a)
+	_, _, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: "now <#CCROWD|crowd>"})
+	require.NoError(t, err)
+
+	card := a.waitMessages(t, 1)[0]
+	assert.Contains(t, card.Text, "That will start a meeting and call up to *31 people* into it", "the crowd and Carol, its host")
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointCreateMeeting), "no meeting before Invite")
+
+	for range 2 { // a second press finds nothing to run
+		_, _, err = a.slack.ClickButton(t.Context(), slackfake.Click{UserID: "UCAROL", ChannelID: card.Channel, ActionID: "confirm_invite", MessageTS: card.TS})
+		require.NoError(t, err)
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	post, err := a.slack.WaitMatch(ctx, func(m slackfake.Message) bool { return m.Kind == "post" })
+	require.NoError(t, err)
+	id := startedID(t, post)
+	assert.Equal(t, 1, a.meet.Calls(meetingfake.EndpointCreateMeeting))
+	require.Len(t, a.meet.Invitations(id), 1)
+	assert.Len(t, a.meet.Invitations(id)[0].Attendees, crowdLen+1)
+}

@@ -59,6 +59,8 @@ func (a *App) handleConfirm(run bool) buttonFunc {
 			a.replace(ctx, cb.ResponseURL, confirmGone)
 		case !run:
 			a.replace(ctx, cb.ResponseURL, confirmCancelled)
+		case p.inv.Start:
+			a.replace(ctx, cb.ResponseURL, startingText(p.plan.Count()-len(p.inv.Hosts), false))
 		default:
 			a.replace(ctx, cb.ResponseURL, inviting(p.plan.Count(), p.inv.ConferenceID))
 		}
@@ -83,7 +85,7 @@ func (a *App) handleEdit(lt lifetimes, log *slog.Logger, cb slack.InteractionCal
 		return
 	}
 	meta := modalMeta{UserID: cb.User.ID, ChannelID: p.inv.Channel, ResponseURL: p.t.responseURL, GroupIDs: p.inv.GroupIDs, ChannelIDs: p.inv.ChannelIDs}
-	a.openModal(lt.work, log, cb.TriggerID, meta, p.inv.ConferenceID, p.inv.UserIDs, p.inv.Role == meeting.RoleHost)
+	a.openModal(lt.work, log, cb.TriggerID, meta, choiceOf(p.inv), p.inv.UserIDs, p.inv.Role == meeting.RoleHost)
 }
 
 // replace swaps the message a button was clicked on for text.

@@ -85,7 +85,7 @@ func newWorld(n int) world {
 func (w world) messages() map[string]message {
 	allRinging := make([]commands.CallState, len(w.states))
 	out := map[string]message{
-		"invited":        invitedMessage(w.inv.Invoker, w.rep),
+		"invited":        invitedMessage(w.inv, w.rep),
 		"calls_progress": callsMessage(w.inv, w.rep, w.states, nil),
 		"calls_replies":  callsMessage(w.inv, w.rep, w.states, w.replies),
 		"calls_final":    callsMessage(w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1], w.replies), // the last rings on: shown ringing
@@ -96,7 +96,7 @@ func (w world) messages() map[string]message {
 		"confirm":        confirmMessage(w.inv, w.plan, strings.Repeat("k", 32)),
 		"understood":     understoodMessage(w.inv, w.plan, strings.Repeat("k", 32)),
 		// With the meeting's call in Slack under the summary.
-		"invited_call":  withCallBlock(invitedMessage(w.inv.Invoker, w.rep), "R0E69JAIF"),
+		"invited_call":  withCallBlock(invitedMessage(w.inv, w.rep), "R0E69JAIF"),
 		"progress_call": withCallBlock(callsMessage(w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 		"ended_call":    withCallBlock(endedMessage(w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 	}
@@ -166,7 +166,7 @@ func TestEveryInviteeStaysReachable(t *testing.T) {
 		for i := range w.rep.Invited { // Slack users only, to count mentions
 			w.rep.Invited[i].Person = commands.Person{ID: longID("U", i+1)}
 		}
-		post := blocksJSON(t, invitedMessage(w.inv.Invoker, w.rep))
+		post := blocksJSON(t, invitedMessage(w.inv, w.rep))
 		seen := map[string]int{}
 		for _, m := range mentionRe.FindAllStringSubmatch(string(post), -1) {
 			seen[m[1]]++
@@ -225,7 +225,7 @@ func TestNoUserTextReachesSlackAsMarkup(t *testing.T) {
 		check(name+" text", m.text)
 		check(name+" blocks", string(blocksJSON(t, m)))
 	}
-	posted := invitedMessage(w.inv.Invoker, w.rep)
+	posted := invitedMessage(w.inv, w.rep)
 	assert.Contains(t, string(blocksJSON(t, posted)), "<@"+w.rep.Invited[0].Person.ID+">", "the bot's mentions stay live")
 	assert.Contains(t, posted.text, "<@"+w.inv.Invoker+">")
 	assert.Contains(t, posted.text, "&lt;!channel&gt;", "the subject is shown, escaped")

@@ -110,10 +110,9 @@ func (rec invitationRecord) outcome() string {
 	p.mu.Lock()
 	states, ended, replies := p.states, p.ended, p.replies
 	p.mu.Unlock()
-	n := len(p.rep.Invited)
-	text := invitedSummary(p.inv.Invoker, n, meetingTitle(p.rep))
+	text := postHeadline(p.inv, p.rep, meetingTitle(p.rep))
 	if states != nil && !slices.Contains(states, commands.CallRinging) {
-		text = callsSummary(p.inv.Invoker, n, meetingTitle(p.rep), tallyPost(p.rep, states, replies).counts)
+		text = callsSummary(text, tallyPost(p.rep, states, replies).counts)
 	}
 	if ended {
 		text += " " + meetingEndedNote

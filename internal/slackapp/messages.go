@@ -23,7 +23,10 @@ const usage = "*Usage:* `/meet-invite <meeting-id> @person [@person …] [@group
 const helpText = "*meet-invite* pulls colleagues into a Huawei Cloud Meeting that is already running.\n\n" +
 	usage + "\n\n" +
 	"• The meeting ID is the number shown in the meeting (`914 083 136` and `914-083-136` work too).\n" +
+	"• Instead of the ID you can paste the meeting's guest link (never the host's: it gives away host rights).\n" +
 	"• Mention people with `@name` or whole user groups with `@team`.\n" +
+	"• `/meet-invite now @alice @bob` starts a meeting with you as its host and calls them in; `/meet-invite now` only starts it.\n" +
+	"• `/meet-invite` alone opens a form where you can pick a running meeting or start one.\n" +
 	"• The channel sees who was invited; only you see who could not be invited and why.\n" +
 	"• `/meet-invite whoami` shows how I would reach you.\n" +
 	"• `/meet-invite help` shows this message."
@@ -95,6 +98,9 @@ func parseProblem(err error) string {
 		return fmt.Sprintf("`%s` isn't a phone number I can call: write it with the country code, e.g. +44 20 7946 0000 without spaces.", code(pe.Token))
 	case commands.CodeUnknownToken:
 		return fmt.Sprintf("I don't understand `%s`.", code(pe.Token))
+	case commands.CodeStartWithMeeting:
+		return "`now` starts a new meeting, so leave the meeting ID out. To bring people into a running meeting, " +
+			"write `/meet-invite <meeting-id> @person`."
 	case commands.CodeHostLink:
 		return ":warning: That is the meeting's *host* link: whoever has it can run the meeting. I didn't call anyone. " +
 			"Use the meeting ID or the guest link instead, and if you pasted the host link where others can see it, delete that message."
@@ -320,8 +326,9 @@ func callLine(name string, st commands.CallState) string {
 	return ":bell: " + name + " ringing"
 }
 
-// callsSummary ends the channel post once no call rings any more.
-func callsSummary(invoker string, n int, title string, counts map[commands.CallState]int) string {
+// callsSummary ends the channel post once no call rings any more: its
+// headline (invitedSummary, startedSummary) with the counts.
+func callsSummary(head string, counts map[commands.CallState]int) string {
 	var parts []string
 	for _, c := range []struct {
 		states []commands.CallState
@@ -342,7 +349,7 @@ func callsSummary(invoker string, n int, title string, counts map[commands.CallS
 			parts = append(parts, fmt.Sprintf(c.what, n))
 		}
 	}
-	return strings.TrimSuffix(invitedSummary(invoker, n, title), ".") + ": " + strings.Join(parts, ", ") + "."
+	return strings.TrimSuffix(head, ".") + ": " + strings.Join(parts, ", ") + "."
 }
 
 // nobodyToInvite answers a request whose groups and channels hold nobody
@@ -421,8 +428,8 @@ const (
 	modalTitle               = "Invite to a meeting"
 	modalSubmit              = "Invite"
 	modalClose               = "Cancel"
-	modalMeetingLabel        = "Meeting ID"
-	modalMeetingHint         = "The number shown in the running meeting, e.g. 914 083 136."
+	modalMeetingLabel        = "Meeting"
+	modalMeetingHint         = "Running meetings are listed as you type part of a subject, a host's name or a number. A meeting number or guest link you type can be chosen as it is. Or choose Start a meeting now."
 	modalPeopleLabel         = "People to invite"
 	modalPeoplePlaceholder   = "Choose people"
 	modalRoleLabel           = "Role"
@@ -431,7 +438,7 @@ const (
 	modalPasswordLabel       = "Host password (only if asked)"
 	modalPasswordPlaceholder = "Leave empty unless I couldn't read it"
 	modalPasswordHint        = "Needed only when my meeting account can't read the meeting's host password. It is used once and never shown or stored."
-	modalBadMeeting          = "Enter the meeting ID: 6 to 20 digits, e.g. 914083136."
+	modalBadMeeting          = "Choose a meeting: type its number (6 to 20 digits, e.g. 914083136) and choose it, or choose Start a meeting now."
 	modalNobody              = "Choose at least one person to invite."
 	modalTooMany             = "Choose at most %d people (you chose %d)."
 	modalStale               = "This form can't be sent any more (it is from before a restart, or not yours). Close it and open it again."
@@ -616,4 +623,91 @@ func phoneNotRung(r commands.SkipReason) string {
 		return "I didn't ring your phone: it's being called into the meeting already."
 	}
 	return "I didn't ring your phone: you were called into this meeting moments ago. Try again in a couple of minutes."
+}
+
+// Starting a meeting: /meet-invite now, and "Start a meeting now" in the form.
+
+// startingText is the ack of a request that starts a meeting: others are
+// the people named to call into it besides the invoker; groups, whether
+// groups or channels are to be looked up.
+func startingText(others int, groups bool) string {
+	switch {
+	case groups:
+		return "Starting a meeting, then looking up the people to call into it…"
+	case others > 0:
+		return fmt.Sprintf("Starting a meeting and calling %s into it…", plural(others, "person", "people"))
+	}
+	return "Starting a meeting…"
+}
+
+// startedSummary heads the channel post of a meeting started from Slack.
+func startedSummary(invoker string, others int, title string) string {
+	if others == 0 {
+		return fmt.Sprintf("<@%s> started %s.", invoker, title)
+	}
+	return fmt.Sprintf("<@%s> started %s and invited %s.", invoker, title, plural(others, "person", "people"))
+}
+
+// hostNote tells the person who started a meeting, privately, that they
+// are its host, with their host link (a button) when there is one.
+func hostNote(title string, calling, withLink bool) string {
+	text := "You started " + title + ", and you're its host."
+	if calling {
+		text += " I'm calling you in as host."
+	}
+	if withLink {
+		return text + " Your host link is below: it gives host rights, so keep it to yourself."
+	}
+	return text + " Huawei gave me no host link for it: join from the meeting app, or with the channel's link."
+}
+
+const hostButton = "Join as host"
+
+// startFailed explains why no meeting was started.
+func startFailed(reason string) string {
+	return "I couldn't start a meeting, so nobody was called. " + reason
+}
+
+// confirmStartQuestion asks before starting a meeting and calling many
+// people into it.
+func confirmStartQuestion(n int) string {
+	return fmt.Sprintf("That will start a meeting and call up to *%s* into it (bots and deactivated accounts are left out). Go ahead?",
+		plural(n, "person", "people"))
+}
+
+// cutShortStart says that a request to start a meeting was cut short.
+const cutShortStart = "Your request to start a meeting was cut short: the bot stopped while working on it. " +
+	"A meeting may have been started, and people may already be ringing: check before asking again."
+
+// The subject of a meeting started from Slack, when START_MEETING_SUBJECT
+// does not say otherwise: the channel's name, else the invoker's.
+func subjectInChannel(channel string) string { return "Meeting in #" + channel }
+func subjectOf(name string) string           { return name + "'s meeting" }
+
+const subjectFromSlack = "Meeting from Slack"
+
+// The form's meeting picker.
+const (
+	modalMeetingPlaceholder = "Type a number, or search running meetings"
+	pickerStartNow          = "Start a meeting now"
+	pickerStartNowDetail    = "A new meeting, with you as its host"
+	pickerGroupNew          = "New meeting"
+	pickerGroupTyped        = "As typed"
+	pickerGroupYours        = "Your meetings"
+	pickerGroupRunning      = "Running now"
+)
+
+// pickerTyped offers a meeting number typed (or read from a link) as it is.
+func pickerTyped(id string) string { return "Meeting " + id }
+
+// pickerDetail describes a running meeting in the picker: who scheduled
+// it, and since when.
+func pickerDetail(scheduler, start string) string {
+	switch {
+	case scheduler != "" && start != "":
+		return scheduler + " · since " + start + " UTC"
+	case start != "":
+		return "since " + start + " UTC"
+	}
+	return scheduler
 }

@@ -88,7 +88,7 @@ func TestFailureMessages(t *testing.T) {
 
 func TestEveryParseErrorAndSkipReasonIsExplained(t *testing.T) {
 	t.Parallel()
-	for c := commands.CodeNoText; c <= commands.CodeHostLink; c++ {
+	for c := commands.CodeNoText; c <= commands.CodeStartWithMeeting; c++ {
 		msg := parseProblem(&commands.ParseError{Code: c, Token: "x"})
 		assert.NotEqual(t, "I couldn't read that command.", msg, "parse code %d", c)
 	}

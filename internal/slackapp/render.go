@@ -25,8 +25,8 @@ func (m message) options() []slack.MsgOption {
 
 // invitedMessage is the channel post naming everyone being called. It shows
 // how each person is reached, never their number.
-func invitedMessage(invoker string, rep commands.Report) message {
-	return postMessage(commands.Invitation{Invoker: invoker}, rep, nil, nil, false)
+func invitedMessage(inv commands.Invitation, rep commands.Report) message {
+	return postMessage(inv, rep, nil, nil, false)
 }
 
 // callsMessage is the channel post updated with how each call went: one
@@ -44,6 +44,15 @@ func endedMessage(inv commands.Invitation, rep commands.Report, states []command
 	return postMessage(inv, rep, states, replies, true)
 }
 
+// postHeadline opens an invitation's channel post: who invited how many
+// people into the meeting called title, or who started it.
+func postHeadline(inv commands.Invitation, rep commands.Report, title string) string {
+	if rep.Started {
+		return startedSummary(inv.Invoker, othersThan(inv, rep.Invited), title)
+	}
+	return invitedSummary(inv.Invoker, len(rep.Invited), title)
+}
+
 // postMessage builds an invitation's channel post in each of its lives: as
 // first posted (states nil), as its calls end, and once its meeting ended.
 // It names at most maxListed people; inviteeListMessages has the rest.
@@ -52,11 +61,10 @@ func postMessage(inv commands.Invitation, rep commands.Report, states []commands
 		states = nil // some call never ended: say only who was invited
 	}
 	t := tallyPost(rep, states, replies)
-	n := len(rep.Invited)
-	summary, text := invitedSummary(inv.Invoker, n, meetingTitle(rep)), invitedSummary(inv.Invoker, n, plainTitle(rep))
+	summary, text := postHeadline(inv, rep, meetingTitle(rep)), postHeadline(inv, rep, plainTitle(rep))
 	switch {
 	case states != nil && t.counts[commands.CallRinging] == 0:
-		summary, text = callsSummary(inv.Invoker, n, meetingTitle(rep), t.counts), callsSummary(inv.Invoker, n, plainTitle(rep), t.counts)
+		summary, text = callsSummary(summary, t.counts), callsSummary(text, t.counts)
 	case !ended:
 		if len(t.called) > 0 {
 			summary += " Calling now: " + nameList(t.called) + "."
@@ -193,7 +201,11 @@ func problemsMessage(inv commands.Invitation, rep commands.Report, err error) (m
 	}
 	var lines []string
 	if err != nil {
-		lines = append(lines, failure(err, rep.ConferenceID, ""))
+		line := failure(err, rep.ConferenceID, "")
+		if _, ofTheRequest := requestFailure(err); inv.Start && !rep.Started && !ofTheRequest {
+			line = startFailed(line)
+		}
+		lines = append(lines, line)
 	}
 	if len(rep.Skipped) > 0 {
 		if err == nil {

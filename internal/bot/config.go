@@ -47,8 +47,12 @@ type Config struct {
 	CallStatusFor  time.Duration // how long the channel post follows the calls
 	ShutdownGrace  time.Duration
 	LookupTTL      time.Duration
-	LogLevel       slog.Level
-	OpsAddr        string // where /healthz and /metrics are served; "" = nowhere
+	// DefaultLocale is the language of channel posts (a channel is shared)
+	// and of whoever's Slack locale cannot be looked up: a catalogue's
+	// name (slackapp.Locales), "en" by default.
+	DefaultLocale string
+	LogLevel      slog.Level
+	OpsAddr       string // where /healthz and /metrics are served; "" = nowhere
 
 	// DatabaseURL names the durable state (store.Open): "" is the SQLite
 	// file meet-invite.db, store.Memory an in-memory database (the sandbox
@@ -173,12 +177,27 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.OpenAIBaseURL = strings.TrimSuffix(v, "/")
 	}
 
+	c.DefaultLocale = defaultLocale(get, bad)
 	c.LogLevel = logLevel(get, bad)
 
 	if len(problems) > 0 {
 		return Config{}, &configError{problems: problems}
 	}
 	return c, nil
+}
+
+// defaultLocale reads DEFAULT_LOCALE: a language the bot has a catalogue
+// for ("es-ES" reads as "es"), English when unset.
+func defaultLocale(get func(string) string, bad func(string, ...any)) string {
+	v := get("DEFAULT_LOCALE")
+	if v == "" {
+		return "en"
+	}
+	l, ok := slackapp.MatchLocale(v)
+	if !ok {
+		bad("DEFAULT_LOCALE must be one of %s (got %q)", strings.Join(slackapp.Locales(), ", "), v)
+	}
+	return l
 }
 
 // checkMeetingCredentials reports incomplete Huawei credentials: an App ID

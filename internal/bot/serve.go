@@ -169,6 +169,9 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		SentGrace:     cfg.MeetingTimeout + 15*time.Second, // the invite request, then its post
 		ButtonSecret:  cfg.ButtonSecret,
 		SlackAPIURL:   cfg.SlackAPIURL,
+		DefaultLocale: cfg.DefaultLocale,
+		Persons:       people, // their language: users.info's locale
+		LocaleTTL:     cfg.LookupTTL,
 		Store:         st,
 		Owner:         owner,
 		MoreSockets:   sockets[1:],

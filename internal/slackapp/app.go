@@ -15,6 +15,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/flight"
 	"github.com/meet-invite/meet-invite/internal/store"
 	"github.com/meet-invite/meet-invite/internal/tasks"
 )
@@ -98,6 +99,16 @@ type Config struct {
 	// Owner names this process among those sharing the store (leases,
 	// claims); "" makes one up.
 	Owner string
+	// DefaultLocale is the language of channel posts (a channel is
+	// shared) and of whoever's Slack locale cannot be looked up: a locale
+	// MatchLocale matches; "" is English.
+	DefaultLocale string
+	// Persons looks people up for the language of what only they see
+	// (their Slack locale); nil: everyone is written to in DefaultLocale.
+	Persons Persons
+	// LocaleTTL is how long someone's language is remembered; default 5
+	// minutes.
+	LocaleTTL time.Duration
 	// MoreSockets are further Socket Mode connections of this process,
 	// beside New's: Slack spreads envelopes over all of an app's
 	// connections, and each is served the same way.
@@ -127,6 +138,9 @@ type App struct {
 	signer    signer                               // signs what the bot reads back from Slack (trust.go)
 	apiHost   *url.URL                             // Config.SlackAPIURL, parsed; nil when unset
 	pace      *pacer                               // posts and updates at Slack's pace
+	def       *lang                                // DefaultLocale's catalogue
+	langs     *expiring.Map[string, *lang]         // Slack user ID → the language of their private messages
+	langQuery flight.Group[string, *lang]          // lookups of someone's language under way, shared
 
 	socketsMu sync.Mutex
 	socketsUp map[*socketmode.Client]bool // which of the app's sockets are connected
@@ -168,6 +182,10 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		}
 		own = true
 	}
+	if cfg.LocaleTTL <= 0 {
+		cfg.LocaleTTL = 5 * time.Minute
+	}
+	def, _ := matchLang(cfg.DefaultLocale)
 	if cfg.Owner == "" {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
@@ -184,6 +202,8 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		signer:    newSigner(cfg.ButtonSecret),
 		apiHost:   parseHost(cfg.SlackAPIURL),
 		pace:      newPacer(cfg.UpdateEvery),
+		def:       def,
+		langs:     expiring.New[string, *lang](cfg.LocaleTTL, maxEntries, nil),
 	}
 }
 
@@ -201,6 +221,7 @@ func (a *App) Prune() {
 	a.arrived.Prune()
 	a.posts.Prune()
 	a.ended.Prune()
+	a.langs.Prune()
 }
 
 // Sizes reports how many entries each of the app's in-memory tables
@@ -208,7 +229,7 @@ func (a *App) Prune() {
 func (a *App) Sizes() map[string]int {
 	return map[string]int{
 		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(),
-		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(),
+		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(), "languages": a.langs.Len(),
 	}
 }
 

@@ -43,7 +43,10 @@ type app struct {
 func startApp(t *testing.T, cfg slackapp.Config) *app {
 	t.Helper()
 	var crowd []string
-	users := []slackfake.User{{ID: "UCAROL", Name: "carol", RealName: "Carol Invoker", Email: "carol@example.com"}}
+	users := []slackfake.User{
+		{ID: "UCAROL", Name: "carol", RealName: "Carol Invoker", Email: "carol@example.com"},
+		{ID: "UELENA", Name: "elena", RealName: "Elena Invocadora", Email: "elena@example.com", Locale: "es-ES"},
+	}
 	for i := range crowdLen {
 		id := fmt.Sprintf("UCROWD%04d", i)
 		users = append(users, slackfake.User{ID: id, Name: fmt.Sprintf("crowd%d", i), Phone: fmt.Sprintf("+4420794%05d", i)})
@@ -74,6 +77,9 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 	people := slackapp.NewPeople(api)
 	guard := commands.NewGuard(cfg.Policy, people, log, time.Minute, nil)
 	inviter := commands.NewInviter(people, mc, nil, guard, log, commands.Config{MaxPeople: 50})
+	if cfg.Persons == nil {
+		cfg.Persons = people // each person's language, as production wires it
+	}
 	if cfg.SlackAPIURL == "" {
 		cfg.SlackAPIURL = sf.APIURL() // the fake's response_urls are on its host
 	}

@@ -302,7 +302,7 @@ func (a *App) sendMissed(ctx context.Context, log *slog.Logger, m store.Missed) 
 		log.Error("unreadable missed-call message; dropped", "err", err)
 		return true
 	}
-	msg := a.mark(missedMessage(sm.Invoker, commands.Report{ConferenceID: sm.ConferenceID, Conference: sm.Conference}))
+	msg := a.mark(missedMessage(a.langOf(ctx, m.UserID), sm.Invoker, commands.Report{ConferenceID: sm.ConferenceID, Conference: sm.Conference}))
 	if _, _, err := a.sm.PostMessageContext(ctx, m.UserID, msg.options()...); err != nil {
 		log.Warn("could not tell someone they missed a call", "slack_user", m.UserID, "err", err)
 		return false

@@ -76,18 +76,19 @@ func newWorld(n int) world {
 	return w
 }
 
-// messages is every message the builders make for one world.
-func (w world) messages() map[string]message {
+// messages is every message the builders make for one world, in l.
+func (w world) messages(l *lang) map[string]message {
 	allRinging := make([]commands.CallState, len(w.states))
 	out := map[string]message{
-		"invited":        invitedMessage(w.inv.Invoker, w.rep),
-		"calls_progress": callsMessage(w.inv, w.rep, w.states),
-		"calls_final":    callsMessage(w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1]), // the last rings on: shown ringing
-		"ended":          endedMessage(w.inv, w.rep, w.states),
-		"ended_ringing":  endedMessage(w.inv, w.rep, allRinging),
-		"missed_dm":      missedMessage(w.inv.Invoker, w.rep),
-		"confirm":        confirmMessage(w.inv, w.plan, strings.Repeat("k", 32)),
-		"understood":     understoodMessage(w.inv, w.plan, strings.Repeat("k", 32)),
+		"invited":        invitedMessage(l, w.inv.Invoker, w.rep),
+		"calls_progress": callsMessage(l, w.inv, w.rep, w.states),
+		"calls_final":    callsMessage(l, w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1]), // the last rings on: shown ringing
+		"ended":          endedMessage(l, w.inv, w.rep, w.states),
+		"ended_ringing":  endedMessage(l, w.inv, w.rep, allRinging),
+		"missed_dm":      missedMessage(l, w.inv.Invoker, w.rep),
+		"link_dm":        linkMessage(l, w.inv.Invoker, w.rep),
+		"confirm":        confirmMessage(l, w.inv, w.plan, strings.Repeat("k", 32)),
+		"understood":     understoodMessage(l, w.inv, w.plan, strings.Repeat("k", 32)),
 	}
 	noneRinging := w.rep
 	noneRinging.Invited = nil
@@ -98,12 +99,12 @@ func (w world) messages() map[string]message {
 			final = append(final, st)
 		}
 	}
-	out["calls_summary"] = callsMessage(w.inv, noneRinging, final)
+	out["calls_summary"] = callsMessage(l, w.inv, noneRinging, final)
 	skipped := w.rep
-	out["problems"], _ = problemsMessage(w.inv, skipped, nil)
+	out["problems"], _ = problemsMessage(l, w.inv, skipped, nil)
 	failed := fmt.Errorf("prepare: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: w.rep.RequestID})
-	out["problems_failed"], _ = problemsMessage(w.inv, w.rep, failed)
-	for i, m := range inviteeListMessages(w.rep) {
+	out["problems_failed"], _ = problemsMessage(l, w.inv, w.rep, failed)
+	for i, m := range inviteeListMessages(l, w.rep) {
 		out[fmt.Sprintf("thread_%d", i)] = m
 	}
 	return out
@@ -121,25 +122,27 @@ func blocksJSON(t *testing.T, m message) []byte {
 	return bytes.TrimSpace(b.Bytes())
 }
 
-// TestEveryMessageFitsAtTheMaximum builds every message for invitations of
-// every size up to MaxInvitePeople, with the longest names and every kind
-// of invitee and skip reason, and checks each against the limits the fake
-// Slack enforces (blockkit).
+// TestEveryMessageFitsAtTheMaximum builds every message, in every
+// language, for invitations of every size up to MaxInvitePeople, with the
+// longest names and every kind of invitee and skip reason, and checks each
+// against the limits the fake Slack enforces (blockkit).
 func TestEveryMessageFitsAtTheMaximum(t *testing.T) {
 	t.Parallel()
-	for _, n := range []int{1, 3, 31, 50, 61, 120, MaxInvitePeople} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			t.Parallel()
-			for name, m := range newWorld(n).messages() {
-				assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people", name, n)
-				assert.NotEmpty(t, m.text, "%s: notifications and screen readers need the text", name)
-				// Delivery may add the simulator's note and the add-me hint.
-				m.text = "[simulated] " + m.text + "\n" + addMeHint
-				m.blocks = append(m.blocks[:len(m.blocks):len(m.blocks)],
-					slack.NewContextBlock("", mrkdwn(simulatedNote)), slack.NewContextBlock("", mrkdwn(addMeHint)))
-				assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people, with notes", name, n)
-			}
-		})
+	for _, l := range langs {
+		for _, n := range []int{1, 3, 31, 50, 61, 120, MaxInvitePeople} {
+			t.Run(fmt.Sprint(l.tag, "/", n), func(t *testing.T) {
+				t.Parallel()
+				for name, m := range newWorld(n).messages(l) {
+					assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people", name, n)
+					assert.NotEmpty(t, m.text, "%s: notifications and screen readers need the text", name)
+					// Delivery may add the simulator's note and the add-me hint.
+					m.text = l.t("note.simulated_prefix") + " " + m.text + "\n" + addMeHint(l)
+					m.blocks = append(m.blocks[:len(m.blocks):len(m.blocks)],
+						slack.NewContextBlock("", mrkdwn(simulatedNote(l))), slack.NewContextBlock("", mrkdwn(addMeHint(l))))
+					assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people, with notes", name, n)
+				}
+			})
+		}
 	}
 }
 
@@ -155,12 +158,12 @@ func TestEveryInviteeStaysReachable(t *testing.T) {
 		for i := range w.rep.Invited { // Slack users only, to count mentions
 			w.rep.Invited[i].Person = commands.Person{ID: longID("U", i+1)}
 		}
-		post := blocksJSON(t, invitedMessage(w.inv.Invoker, w.rep))
+		post := blocksJSON(t, invitedMessage(en, w.inv.Invoker, w.rep))
 		seen := map[string]int{}
 		for _, m := range mentionRe.FindAllStringSubmatch(string(post), -1) {
 			seen[m[1]]++
 		}
-		thread := inviteeListMessages(w.rep)
+		thread := inviteeListMessages(en, w.rep)
 		for _, m := range thread {
 			require.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)))
 			for _, mm := range mentionRe.FindAllStringSubmatch(string(blocksJSON(t, m)), -1) {
@@ -179,8 +182,8 @@ func TestEveryInviteeStaysReachable(t *testing.T) {
 }
 
 // TestManySkippedPeopleReachTheInvoker checks the private note at the
-// maximum: every skipped Slack user is named, people skipped for the same
-// reason share a line, and the note fits.
+// maximum, in every language: every skipped Slack user is named, people
+// skipped for the same reason share a line, and the note fits.
 func TestManySkippedPeopleReachTheInvoker(t *testing.T) {
 	t.Parallel()
 	var rep commands.Report
@@ -188,21 +191,32 @@ func TestManySkippedPeopleReachTheInvoker(t *testing.T) {
 	for i := range MaxInvitePeople {
 		rep.Skipped = append(rep.Skipped, commands.Skipped{UserID: longID("U", i), Reason: commands.SkipNoContact + commands.SkipReason(i%2)})
 	}
-	m, ok := problemsMessage(commands.Invitation{}, rep, nil)
-	require.True(t, ok)
-	b := blocksJSON(t, m)
-	require.NoError(t, blockkit.CheckMessage(m.text, b))
-	for _, s := range rep.Skipped {
-		assert.Contains(t, string(b), "<@"+s.UserID+">")
+	for _, l := range langs {
+		m, ok := problemsMessage(l, commands.Invitation{}, rep, nil)
+		require.True(t, ok)
+		b := blocksJSON(t, m)
+		require.NoError(t, blockkit.CheckMessage(m.text, b), l.tag)
+		for _, s := range rep.Skipped {
+			assert.Contains(t, string(b), "<@"+s.UserID+">", l.tag)
+		}
+		assert.Equal(t, 1, strings.Count(string(b), skipReason(l, commands.SkipNoContact)), "%s: one reason, said once", l.tag)
 	}
-	assert.Equal(t, 1, strings.Count(string(b), skipReason(commands.SkipNoContact)), "one reason, said once")
 }
 
 // TestNoUserTextReachesSlackAsMarkup feeds names, subjects, typed tokens and
-// Huawei request IDs holding Slack markup through every builder: none of it
-// may come out live, while the bot's own mentions do.
+// Huawei request IDs holding Slack markup through every builder, in every
+// language: none of it may come out live, while the bot's own mentions do.
 func TestNoUserTextReachesSlackAsMarkup(t *testing.T) {
 	t.Parallel()
+	for _, l := range langs {
+		t.Run(l.tag.String(), func(t *testing.T) {
+			t.Parallel()
+			noMarkupGetsThrough(t, l)
+		})
+	}
+}
+
+func noMarkupGetsThrough(t *testing.T, l *lang) {
 	w := newWorld(8)
 	check := func(name, s string) {
 		t.Helper()
@@ -210,23 +224,26 @@ func TestNoUserTextReachesSlackAsMarkup(t *testing.T) {
 			assert.NotContains(t, s, h, "%s lets %q through", name, h)
 		}
 	}
-	for name, m := range w.messages() {
+	for name, m := range w.messages(l) {
 		check(name+" text", m.text)
 		check(name+" blocks", string(blocksJSON(t, m)))
 	}
-	posted := invitedMessage(w.inv.Invoker, w.rep)
+	posted := invitedMessage(l, w.inv.Invoker, w.rep)
 	assert.Contains(t, string(blocksJSON(t, posted)), "<@"+w.rep.Invited[0].Person.ID+">", "the bot's mentions stay live")
 	assert.Contains(t, posted.text, "<@"+w.inv.Invoker+">")
 	assert.Contains(t, posted.text, "&lt;!channel&gt;", "the subject is shown, escaped")
 
 	evil := strings.Join(hostile, " ")
 	for c := commands.CodeNoText; c <= commands.CodeUnknownToken; c++ {
-		check(fmt.Sprintf("parse problem %d", c), parseProblem(&commands.ParseError{Code: c, Token: evil}))
+		check(fmt.Sprintf("parse problem %d", c), parseProblem(l, &commands.ParseError{Code: c, Token: evil}))
 	}
-	check("failure", failure(&meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: evil}, "914083136", evil))
+	check("failure", failure(l, &meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: evil}, "914083136", evil))
+	check("per-person failure", failure(l, &meeting.APIError{StatusCode: 400, Code: "MMC.111076008", RequestID: evil}, "914083136", evil))
+	check("share link", shareLink(l, "https://x.example/"+evil))
+	check("modal", fmt.Sprint(inviteModal(l, modalMeta{}, evil, nil, false)))
 	for _, via := range []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaLink} {
 		iv := commands.Invitee{Via: via, Address: "x@" + evil, Person: commands.Person{Phone: evil}}
-		check("whoami", reachText(iv, nil))
+		check("whoami", reachText(l, iv, nil))
 	}
 }
 

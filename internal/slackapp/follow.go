@@ -116,7 +116,7 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 				if !slices.Equal(post.states, states) {
 					a.saveStates(lctx, log, post, states)
 					post.states = states
-					a.updatePost(lctx, log, post.where, a.mark(callsMessage(post.inv, post.rep, states)))
+					a.updatePost(lctx, log, post.where, a.mark(callsMessage(a.postLang(lctx, post.where.channel, post.inv.Invoker), post.inv, post.rep, states)))
 				}
 				return false
 			})
@@ -166,7 +166,7 @@ func (a *App) markPostEnded(ctx context.Context, r *postRecord, edit bool) {
 			r.stop()
 		}
 		if edit {
-			a.updatePost(ctx, a.log, r.where, a.mark(endedMessage(r.inv, r.rep, r.states)))
+			a.updatePost(ctx, a.log, r.where, a.mark(endedMessage(a.postLang(ctx, r.where.channel, r.inv.Invoker), r.inv, r.rep, r.states)))
 		}
 		return true
 	})
@@ -176,9 +176,10 @@ func (a *App) markPostEnded(ctx context.Context, r *postRecord, edit bool) {
 // the organisation can't make phone calls, and what would fix it.
 func (a *App) tellNoPSTN(ctx context.Context, log *slog.Logger, post *postRecord, states []commands.CallState) {
 	var names []string
+	l := a.langOf(ctx, post.t.userID)
 	for i, st := range states {
 		if st == commands.CallNoPSTN {
-			names = append(names, inviteeName(post.rep.Invited[i]))
+			names = append(names, inviteeName(l, post.rep.Invited[i]))
 		}
 	}
 	if len(names) == 0 {
@@ -188,7 +189,7 @@ func (a *App) tellNoPSTN(ctx context.Context, log *slog.Logger, post *postRecord
 	defer cancel()
 	t := post.t
 	t.responseURL = "" // long used, perhaps expired: an ephemeral message, else a direct one
-	if err := a.postPrivate(ctx, t, a.mark(message{text: pstnNote(nameList(names))})); err != nil {
+	if err := a.postPrivate(ctx, t, a.mark(note(l, pstnNote(l, nameList(l, names))))); err != nil {
 		log.Warn("could not tell the invoker that phone calls aren't enabled", "err", err)
 	}
 }

@@ -17,7 +17,16 @@ import (
 // number) reads as that meeting.
 func TestHelpExamplesParse(t *testing.T) {
 	t.Parallel()
-	quoted := regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(helpText, -1)
+	for _, l := range langs {
+		t.Run(l.tag.String(), func(t *testing.T) {
+			t.Parallel()
+			helpExamplesParse(t, helpText(l))
+		})
+	}
+}
+
+func helpExamplesParse(t *testing.T, help string) {
+	quoted := regexp.MustCompile("`([^`]+)`").FindAllStringSubmatch(help, -1)
 	mention := regexp.MustCompile(`@(\w+)`)
 	var examples, ids int
 	for _, q := range quoted {

@@ -94,17 +94,18 @@ func (a *App) intake(lt lifetimes, r request) {
 // askToConfirm shows the invoker who would be called, with Invite and
 // Cancel (and Edit, for plain words), and calls nobody yet.
 func (a *App) askToConfirm(ctx context.Context, r request, plan commands.Plan) {
+	l := a.langOf(ctx, r.t.userID)
 	key, err := a.pending.put(ctx, pending{inv: r.inv, plan: plan, t: r.t})
 	if err != nil {
 		r.log.Error("could not keep the confirmation card", "err", err)
-		if m, ok := problemsMessage(r.inv, commands.Report{ConferenceID: r.inv.ConferenceID}, err); ok {
+		if m, ok := problemsMessage(l, r.inv, commands.Report{ConferenceID: r.inv.ConferenceID}, err); ok {
 			_ = a.postPrivate(ctx, r.t, a.mark(m))
 		}
 		return
 	}
-	m := confirmMessage(r.inv, plan, key)
+	m := confirmMessage(l, r.inv, plan, key)
 	if r.confirm {
-		m = understoodMessage(r.inv, plan, key)
+		m = understoodMessage(l, r.inv, plan, key)
 	}
 	if err := a.postPrivate(ctx, r.t, a.mark(m)); err != nil {
 		r.log.Error("could not ask for confirmation", "err", err)
@@ -132,7 +133,7 @@ func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release 
 	log.Info("invitation queued", "running", len(a.slots))
 	a.cfg.Monitor.Queued()
 	if !t.toldQueued {
-		if err := a.postPrivate(ctx, t, a.mark(message{text: queuedNote})); err != nil {
+		if err := a.postPrivate(ctx, t, a.mark(note(a.langOf(ctx, t.userID), queuedNote(a.langOf(ctx, t.userID))))); err != nil {
 			log.Warn("could not post the queued note", "err", err)
 		}
 	}
@@ -156,17 +157,19 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	defer cancel()
 	rep = a.sendLinks(pctx, r.log, r.inv, rep) // before the audit: whoever could not be sent the link is skipped
 	audit(r.log, r.inv, rep, err)
+	l := a.langOf(pctx, r.t.userID) // what only the invoker sees is in their language
 	a.cfg.Monitor.Finished(r.t.kind, rep, err, time.Since(r.t.start))
 	if err == nil && len(rep.Invited) == 0 && len(rep.Skipped) == 0 {
 		// Groups and channels of nobody but the invoker and bots: say so,
 		// since every request ends with one outcome.
-		if err := a.postPrivate(pctx, r.t, a.mark(message{text: nobodyToInvite(rep.ConferenceID)})); err != nil {
+		if err := a.postPrivate(pctx, r.t, a.mark(note(l, nobodyToInvite(l, rep.ConferenceID)))); err != nil {
 			r.log.Error("could not say there was nobody to invite", "err", err)
 		}
 		return
 	}
 	if len(rep.Invited) > 0 {
-		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(invitedMessage(r.inv.Invoker, rep)))
+		post := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv.Invoker, rep) // a channel's is shared
+		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(post))
 		a.end(r) // answered: from now on no successor reports it cut short
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
@@ -179,7 +182,7 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 			}
 		}
 	}
-	if m, ok := problemsMessage(r.inv, rep, err); ok {
+	if m, ok := problemsMessage(l, r.inv, rep, err); ok {
 		if err := a.postPrivate(pctx, r.t, a.mark(m)); err != nil {
 			r.log.Error("could not tell the user what went wrong", "err", err)
 		}

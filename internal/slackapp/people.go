@@ -47,6 +47,9 @@ func (p *People) Person(ctx context.Context, userID string) (commands.Person, er
 		TeamID:       u.TeamID,
 		EnterpriseID: u.Enterprise.EnterpriseID,
 		Stranger:     u.IsStranger,
+		// slack-go's GetUserInfo sends include_locale=true, so Slack
+		// returns the user's locale (https://docs.slack.dev/reference/methods/users.info).
+		Locale: u.Locale,
 	}, nil
 }
 

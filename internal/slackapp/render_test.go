@@ -14,11 +14,25 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meeting"
 )
 
-// TestBlockKitGolden compares every message and view the bot builds with
-// the reviewed JSON in testdata/golden. After a deliberate change, run
+// TestBlockKitGolden compares every message and view the bot builds, in
+// each language, with the reviewed JSON in testdata/golden (English) and
+// testdata/golden/<language>. After a deliberate change, run
 // UPDATE_GOLDEN=1 go test ./internal/slackapp and review the diff.
 func TestBlockKitGolden(t *testing.T) {
 	t.Parallel()
+	for _, l := range langs {
+		dir := filepath.Join("testdata", "golden")
+		if l != en {
+			dir = filepath.Join(dir, l.tag.String())
+		}
+		t.Run(l.tag.String(), func(t *testing.T) {
+			t.Parallel()
+			goldenMessages(t, l, dir)
+		})
+	}
+}
+
+func goldenMessages(t *testing.T, l *lang, dir string) {
 	alice := commands.Person{ID: "UALICE", Name: "Alice"}
 	bob := commands.Person{ID: "UBOB", Name: "Bob"}
 	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UCAROL", UserIDs: []string{"UALICE", "UBOB", "UDAVE"}}
@@ -43,34 +57,36 @@ func TestBlockKitGolden(t *testing.T) {
 	notStartedErr := &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "req-1"}
 	plan := commands.Plan{UserIDs: []string{"UALICE", "UBOB"}, Skipped: []commands.Skipped{{GroupID: "SNOPE", Reason: commands.SkipUnknownGroup}}}
 
-	problems, ok := problemsMessage(inv, invited, nil)
+	problems, ok := problemsMessage(l, inv, invited, nil)
 	require.True(t, ok)
-	retry, ok := problemsMessage(commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
+	retry, ok := problemsMessage(l, commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
 	require.True(t, ok)
 
 	tests := []struct {
 		name string
 		v    any
 	}{
-		{"invited", invitedMessage("UCAROL", invited).blocks},
-		{"calls_progress", callsMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
-		{"missed_dm", missedMessage("UCAROL", invited).blocks},
-		{"link_dm", linkMessage("UCAROL", invited).blocks},
-		{"calls_results", callsMessage(inv, invited, []commands.CallState{commands.CallBusy, commands.CallDeclined, commands.CallNoPSTN}).blocks},
-		{"ended", endedMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed}).blocks},
-		{"calls_final", callsMessage(inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}).blocks},
+		{"invited", invitedMessage(l, "UCAROL", invited).blocks},
+		{"calls_progress", callsMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
+		{"missed_dm", missedMessage(l, "UCAROL", invited).blocks},
+		{"link_dm", linkMessage(l, "UCAROL", invited).blocks},
+		{"calls_results", callsMessage(l, inv, invited, []commands.CallState{commands.CallBusy, commands.CallDeclined, commands.CallNoPSTN}).blocks},
+		{"ended", endedMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed}).blocks},
+		{"calls_final", callsMessage(l, inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}).blocks},
 		{"problems", problems.blocks},
 		{"not_started_retry", retry.blocks},
-		{"confirm", confirmMessage(inv, plan, "key-1").blocks},
-		{"understood", understoodMessage(commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
-		{"modal", inviteModal(modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, "914083136", []string{"UALICE"}, true)},
+		{"confirm", confirmMessage(l, inv, plan, "key-1").blocks},
+		{"understood", understoodMessage(l, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
+		{"modal", inviteModal(l, modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, "914083136", []string{"UALICE"}, true)},
+		{"help", helpText(l)},
+		{"whoami", reachText(l, invited.Invited[0], nil)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := json.MarshalIndent(tt.v, "", "  ")
 			require.NoError(t, err)
-			path := filepath.Join("testdata", "golden", tt.name+".json")
+			path := filepath.Join(dir, tt.name+".json")
 			if os.Getenv("UPDATE_GOLDEN") != "" {
 				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 				require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -28,10 +29,10 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			log:      a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID),
 			envelope: evt.Request.EnvelopeID,
 		}
-		// The ack waits for no lookup: it is in the invoker's language when
-		// it is known already, else in DEFAULT_LOCALE (what follows is theirs).
-		l := a.knownLang(cmd.UserID)
-		say := func(text string) func() { return func() { a.ack(c, evt.Request, a.ephemeral(l, text)) } }
+		// The ack is in the invoker's language, looked up only when a text
+		// needs it (never before the form's views.open).
+		l := sync.OnceValue(func() *lang { return a.ackLang(cmd.UserID) })
+		say := func(text string) func() { return func() { a.ack(c, evt.Request, a.ephemeral(l(), text)) } }
 		refuse := func(outcome, text string) {
 			r.log.Info("command answered in the ack", "outcome", outcome)
 			a.cfg.Monitor.Refused(r.t.kind, outcome)
@@ -42,11 +43,11 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		var pe *commands.ParseError
 		switch {
 		case err == nil && req.Action == commands.ActionHelp:
-			say(helpText(l))()
+			say(helpText(l()))()
 		case a.cfg.Policy.CheckChannel(cmd.ChannelID) != nil:
-			refuse("refused", refusalText(l, commands.RefusedChannel))
+			refuse("refused", refusalText(l(), commands.RefusedChannel))
 		case err == nil && req.Action == commands.ActionWhoAmI:
-			started = a.spawn(workRequest, func() { say(lookingYouUp(l))(); a.whoami(lt, r) })
+			started = a.spawn(workRequest, func() { say(lookingYouUp(l()))(); a.whoami(lt, r) })
 		case errors.As(err, &pe) && wantsForm(pe.Code):
 			// Not enough to go on: open the form, prefilled with what was
 			// given. The trigger expires in 3 s, so nothing comes first.
@@ -56,21 +57,21 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil:
 			// Plain words: let the model read them, then ask before acting.
 			r.t.kind = "words"
-			started = a.spawn(workRequest, func() { say(reading(l))(); a.interpret(lt, r, cmd.Text) })
+			started = a.spawn(workRequest, func() { say(reading(l()))(); a.interpret(lt, r, cmd.Text) })
 		case err != nil:
-			refuse("bad_input", parseProblem(l, err)+"\n"+usage(l))
+			refuse("bad_input", parseProblem(l(), err)+"\n"+usage(l()))
 		case req.Direct() && !a.cfg.AllowDirect:
-			refuse("refused", directNotAllowed(l))
+			refuse("refused", directNotAllowed(l()))
 		case a.tooBig(req) != nil:
-			refuse("refused", failure(l, a.tooBig(req), req.ConferenceID, ""))
+			refuse("refused", failure(l(), a.tooBig(req), req.ConferenceID, ""))
 		default:
 			r.inv = invitationOf(req, r.inv)
 			r.named = !r.inv.Expands()
 			r.t.toldQueued = a.busy() // say it now, in the ack, rather than in a message of its own later
-			started = a.submit(lt, r, say(progressText(l, req, r.t.toldQueued)))
+			started = a.submit(lt, r, say(progressText(l(), req, r.t.toldQueued)))
 		}
 		if !started {
-			say(shuttingDown(l))()
+			say(shuttingDown(l()))()
 		}
 	}
 }

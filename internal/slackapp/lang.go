@@ -152,7 +152,7 @@ func (a *App) langOf(ctx context.Context, userID string) *lang {
 	if a.cfg.Persons == nil || userID == "" {
 		return a.def
 	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), langWait)
+	ctx, cancel := context.WithTimeout(ctx, langWait)
 	defer cancel()
 	l, err := a.langQuery.Do(ctx, userID, func(ctx context.Context) (*lang, error) {
 		p, err := a.cfg.Persons.Person(ctx, userID)
@@ -173,17 +173,21 @@ func (a *App) langOf(ctx context.Context, userID string) *lang {
 	return l
 }
 
-// knownLang is userID's language if it is known already, else
-// DEFAULT_LOCALE: for acknowledgements, which wait for no lookup. Not
-// known, it is looked up in the background, for what follows.
-func (a *App) knownLang(userID string) *lang {
+// ackLangWait bounds the lookup of someone's language before an
+// acknowledgement (Slack wants it within 3 s): it is looked up then only on
+// their first request in LocaleTTL.
+const ackLangWait = 500 * time.Millisecond
+
+// ackLang is userID's language for an acknowledgement: known already, or
+// looked up within ackLangWait, else DEFAULT_LOCALE (and what follows the
+// ack, its lookup done, is in theirs).
+func (a *App) ackLang(userID string) *lang {
 	if l, ok := a.langs.Get(userID); ok {
 		return l
 	}
-	if a.cfg.Persons != nil && userID != "" {
-		a.tasks.Go(func() { a.langOf(context.Background(), userID) })
-	}
-	return a.def
+	ctx, cancel := context.WithTimeout(context.Background(), ackLangWait)
+	defer cancel()
+	return a.langOf(ctx, userID)
 }
 
 // postLang is the language of an invitation's post in channel: a channel

@@ -10,19 +10,18 @@ import (
 	"github.com/meet-invite/meet-invite/internal/slackfake"
 )
 
-// Someone whose Slack is in es-ES reads what only they see in Spanish,
-// while the channel's post stays in DEFAULT_LOCALE, which the channel
-// shares. The first acknowledgement waits for no lookup: it is in
-// DEFAULT_LOCALE, and the next in Spanish, her language being known.
+// Someone whose Slack is in es-ES reads what only they see in Spanish, the
+// acknowledgement included, while the channel's post stays in
+// DEFAULT_LOCALE, which the channel shares.
 func TestPrivateNotesInTheUsersLanguageChannelPostsInTheDefault(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, defaultLocale string
-		firstAck, post      string
+		ack, post           string
 	}{
-		{"default English", "", "Inviting 2 people to meeting " + running + "…",
+		{"default English", "", "Invitando a 2 personas a la reunión " + running + "…",
 			"<@UELENA> invited 1 person to Weekly sync (meeting " + running + ")."},
-		{"default Chinese", "zh-CN", "正在邀请 2 人加入会议 " + running + "…",
+		{"default Chinese", "zh-CN", "Invitando a 2 personas a la reunión " + running + "…",
 			"<@UELENA> 邀请了 1 人加入 Weekly sync (会议 " + running + ")。"},
 	}
 	for _, tt := range tests {
@@ -32,7 +31,7 @@ func TestPrivateNotesInTheUsersLanguageChannelPostsInTheDefault(t *testing.T) {
 			cmd := slackfake.Command{UserID: "UELENA", ChannelID: "CGENERAL", Text: running + " <@UCROWD0001> <@UNOBODY>"}
 			_, ack, err := a.slack.SlashCommand(t.Context(), cmd)
 			require.NoError(t, err)
-			assert.Equal(t, tt.firstAck, ackText(t, ack))
+			assert.Equal(t, tt.ack, ackText(t, ack))
 
 			msgs := a.waitMessages(t, 2)
 			assert.Equal(t, "post", msgs[0].Kind)
@@ -43,7 +42,7 @@ func TestPrivateNotesInTheUsersLanguageChannelPostsInTheDefault(t *testing.T) {
 
 			_, ack, err = a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UELENA", ChannelID: "CGENERAL", Text: "help"})
 			require.NoError(t, err)
-			assert.Contains(t, ackText(t, ack), "*meet-invite* trae a tus compañeros a una reunión de Huawei Cloud Meeting", "her language is known now")
+			assert.Contains(t, ackText(t, ack), "*meet-invite* trae a tus compañeros a una reunión de Huawei Cloud Meeting")
 		})
 	}
 }
@@ -67,4 +66,21 @@ func TestTheFormIsInItsOpenersLanguage(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(ack.Payload), "Escribe el ID de la reunión: de 6 a 20 dígitos", "its errors too")
 	assert.Contains(t, string(ack.Payload), "Elige al menos a una persona para invitar.")
+}
+
+// When Slack will not say someone's language, they are answered in
+// DEFAULT_LOCALE, and asked again next time: a failed lookup is not
+// remembered.
+func TestAnUnknownLanguageIsTheDefault(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{DefaultLocale: "es"})
+	a.slack.FailNext("users.info", slackfake.Failure{Error: "fatal_error"})
+	help := slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: "help"}
+	_, ack, err := a.slack.SlashCommand(t.Context(), help)
+	require.NoError(t, err)
+	assert.Contains(t, ackText(t, ack), "*Uso:*", "DEFAULT_LOCALE")
+
+	_, ack, err = a.slack.SlashCommand(t.Context(), help)
+	require.NoError(t, err)
+	assert.Contains(t, ackText(t, ack), "*Usage:*", "Carol's en-US, once Slack says it")
 }

@@ -179,12 +179,12 @@ func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		plain, signed := a.signer.open(signModal, cb.View.PrivateMetadata)
 		if err := json.Unmarshal([]byte(plain), &meta); !signed || err != nil || meta.UserID != cb.User.ID {
 			log.Warn("form with unsigned or someone else's metadata", "signed", signed, "err", err)
-			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: a.knownLang(cb.User.ID).t("modal.stale")}))
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: a.ackLang(cb.User.ID).t("modal.stale")}))
 			return
 		}
 		l, ok := matchLang(meta.Lang)
 		if !ok {
-			l = a.knownLang(cb.User.ID)
+			l = a.ackLang(cb.User.ID)
 		}
 		sub, errs := a.readSubmission(l, cb.View, meta)
 		if errs != nil {

@@ -15,7 +15,6 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/expiring"
-	"github.com/meet-invite/meet-invite/internal/flight"
 	"github.com/meet-invite/meet-invite/internal/store"
 	"github.com/meet-invite/meet-invite/internal/tasks"
 )
@@ -106,9 +105,6 @@ type Config struct {
 	// Persons looks people up for the language of what only they see
 	// (their Slack locale); nil: everyone is written to in DefaultLocale.
 	Persons Persons
-	// LocaleTTL is how long someone's language is remembered; default 5
-	// minutes.
-	LocaleTTL time.Duration
 	// MoreSockets are further Socket Mode connections of this process,
 	// beside New's: Slack spreads envelopes over all of an app's
 	// connections, and each is served the same way.
@@ -139,8 +135,7 @@ type App struct {
 	apiHost   *url.URL                             // Config.SlackAPIURL, parsed; nil when unset
 	pace      *pacer                               // posts and updates at Slack's pace
 	def       *lang                                // DefaultLocale's catalogue
-	langs     *expiring.Map[string, *lang]         // Slack user ID → the language of their private messages
-	langQuery flight.Group[string, *lang]          // lookups of someone's language under way, shared
+	langs     *expiring.Map[string, *lang]         // Slack user ID → the language last found for them
 
 	socketsMu sync.Mutex
 	socketsUp map[*socketmode.Client]bool // which of the app's sockets are connected
@@ -182,9 +177,6 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		}
 		own = true
 	}
-	if cfg.LocaleTTL <= 0 {
-		cfg.LocaleTTL = 5 * time.Minute
-	}
 	def, _ := matchLang(cfg.DefaultLocale)
 	if cfg.Owner == "" {
 		b := make([]byte, 8)
@@ -203,7 +195,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		apiHost:   parseHost(cfg.SlackAPIURL),
 		pace:      newPacer(cfg.UpdateEvery),
 		def:       def,
-		langs:     expiring.New[string, *lang](cfg.LocaleTTL, maxEntries, nil),
+		langs:     expiring.New[string, *lang](langMemory, maxEntries, nil),
 	}
 }
 

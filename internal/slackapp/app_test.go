@@ -74,7 +74,7 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 		meeting.WithBaseURL(mf.URL()), meeting.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
 	require.NoError(t, err)
 	api := slack.New(sf.BotToken(), slack.OptionAppLevelToken(sf.AppToken()), slack.OptionAPIURL(sf.APIURL()))
-	people := slackapp.NewPeople(api)
+	people := slackapp.NewPeople(api, time.Minute)
 	guard := commands.NewGuard(cfg.Policy, people, log, time.Minute, nil)
 	inviter := commands.NewInviter(people, mc, nil, guard, log, commands.Config{MaxPeople: 50})
 	if cfg.Persons == nil {

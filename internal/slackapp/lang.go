@@ -132,62 +132,75 @@ func (l *lang) sentences(s ...string) string { return strings.Join(s, l.glue) }
 
 // Persons looks a Slack user up (users.info, with include_locale): the app
 // reads the language of their private messages from Person.Locale.
-// *People implements it.
+// *People implements it, remembering each person for LOOKUP_CACHE_TTL.
 type Persons interface {
 	Person(ctx context.Context, userID string) (commands.Person, error)
 }
 
 // langWait bounds the lookup of someone's language: past it, they are
-// written to in DEFAULT_LOCALE.
+// written to in the language they were last known to have, else in
+// DEFAULT_LOCALE.
 const langWait = 2 * time.Second
 
-// langOf is the language of userID's private messages: their Slack
-// locale's catalogue (English when none matches it), remembered like a
-// resolved person (LOOKUP_CACHE_TTL). When their locale cannot be had
-// within langWait it is DEFAULT_LOCALE, and asked again next time.
+// langMemory is how long someone's language is remembered for the
+// acknowledgements of their requests. A language seldom changes, and each
+// request looks it up again (Persons remembers a person for
+// LOOKUP_CACHE_TTL): an acknowledgement is in the language their previous
+// request found.
+const langMemory = 24 * time.Hour
+
+// langOf is the language of what only userID sees: their Slack locale's
+// catalogue, English when none matches it; DEFAULT_LOCALE when Slack gives
+// none, or cannot be asked and their language is not known from before.
 func (a *App) langOf(ctx context.Context, userID string) *lang {
+	if a.cfg.Persons == nil || userID == "" {
+		return a.def
+	}
+	ctx, cancel := context.WithTimeout(ctx, langWait)
+	defer cancel()
+	p, err := a.cfg.Persons.Person(ctx, userID)
+	if err != nil {
+		a.log.Debug("could not look up someone's language", "slack_user", userID, "err", err)
+		if l, ok := a.langs.Get(userID); ok {
+			return l
+		}
+		return a.def
+	}
+	l := a.def // Slack gives a locale when asked; none is no preference
+	if p.Locale != "" {
+		l, _ = matchLang(p.Locale)
+	}
+	a.langs.Set(userID, l)
+	return l
+}
+
+// ackLangWait bounds the wait for someone's language before an
+// acknowledgement (Slack wants it within 3 s), when it is not known from
+// an earlier request.
+const ackLangWait = 500 * time.Millisecond
+
+// ackLang is userID's language for an acknowledgement: known from an
+// earlier request, or looked up within ackLangWait (the lookup goes on
+// after, for what follows), else DEFAULT_LOCALE.
+func (a *App) ackLang(userID string) *lang {
 	if l, ok := a.langs.Get(userID); ok {
 		return l
 	}
 	if a.cfg.Persons == nil || userID == "" {
 		return a.def
 	}
-	ctx, cancel := context.WithTimeout(ctx, langWait)
-	defer cancel()
-	l, err := a.langQuery.Do(ctx, userID, func(ctx context.Context) (*lang, error) {
-		p, err := a.cfg.Persons.Person(ctx, userID)
-		if err != nil {
-			return nil, err
-		}
-		l := a.def // Slack always gives a locale when asked; none known is no preference
-		if p.Locale != "" {
-			l, _ = matchLang(p.Locale)
-		}
-		a.langs.Set(userID, l)
-		return l, nil
-	})
-	if err != nil {
-		a.log.Debug("could not look up someone's language; writing in the default", "slack_user", userID, "err", err)
+	got := make(chan *lang, 1)
+	if !a.tasks.Go(func() { got <- a.langOf(context.Background(), userID) }) {
 		return a.def
 	}
-	return l
-}
-
-// ackLangWait bounds the lookup of someone's language before an
-// acknowledgement (Slack wants it within 3 s): it is looked up then only on
-// their first request in LocaleTTL.
-const ackLangWait = 500 * time.Millisecond
-
-// ackLang is userID's language for an acknowledgement: known already, or
-// looked up within ackLangWait, else DEFAULT_LOCALE (and what follows the
-// ack, its lookup done, is in theirs).
-func (a *App) ackLang(userID string) *lang {
-	if l, ok := a.langs.Get(userID); ok {
+	timer := time.NewTimer(ackLangWait)
+	defer timer.Stop()
+	select {
+	case l := <-got:
 		return l
+	case <-timer.C:
+		return a.def
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), ackLangWait)
-	defer cancel()
-	return a.langOf(ctx, userID)
 }
 
 // postLang is the language of an invitation's post in channel: a channel

@@ -86,7 +86,7 @@ type Watch struct {
 	renew func(ctx context.Context, tok string) (string, time.Duration, error)
 
 	done      chan struct{} // closed when the watch has ended
-	stop      chan struct{} // closed by Close
+	leaving   atomic.Bool   // the watch said goodbye: the link's end that follows is planned
 	ctx       context.Context
 	cancel    context.CancelFunc // ends ctx, which bounds keep-alive calls, when the watch ends
 	closeOnce sync.Once
@@ -153,7 +153,6 @@ func (c *Client) watch(ctx context.Context, conferenceID string) (*Watch, error)
 		versions:     map[string]int64{},
 		control:      control,
 		done:         make(chan struct{}),
-		stop:         make(chan struct{}),
 	}
 	w.ctx, w.cancel = context.WithCancel(context.Background())
 	w.renew = func(ctx context.Context, tok string) (string, time.Duration, error) {
@@ -512,10 +511,8 @@ func (w *Watch) end(err error) {
 		return
 	default:
 	}
-	select {
-	case <-w.stop:
-		err = nil // closed on purpose
-	default:
+	if w.leaving.Load() {
+		err = nil // closed on purpose: the reader may see the server's answer to goodbye first
 	}
 	w.err, w.synced = err, false
 	close(w.done)
@@ -574,7 +571,6 @@ func (w *Watch) Err() error {
 // Close ends the watch and waits for its goroutines. It is idempotent.
 func (w *Watch) Close() {
 	w.closeOnce.Do(func() {
-		close(w.stop)
 		w.goodbye()
 		w.end(nil)
 	})
@@ -585,6 +581,7 @@ func (w *Watch) Close() {
 // may run alongside another write, so a heartbeat stuck on a dead link
 // does not hold it up.
 func (w *Watch) goodbye() {
+	w.leaving.Store(true)
 	_ = w.conn.WriteControl(websocket.CloseMessage,
 		websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""), time.Now().Add(time.Second))
 }

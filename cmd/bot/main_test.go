@@ -136,6 +136,7 @@ func newHarness(t *testing.T, opts ...option) *harness {
 		"LOG_LEVEL":       "debug",
 		"SHUTDOWN_GRACE":  "5s",
 		"OPS_ADDR":        freeAddr(t), // settle reads the work in flight from /metrics
+		"RINGING_DMS":     "off",       // on in production; answers_test.go turns it on
 	}
 	maps.Copy(env, st.env)
 	return &harness{slack: sf, meet: mf, logs: &syncBuffer{}, ops: env["OPS_ADDR"], env: env}

@@ -103,12 +103,49 @@ func TestSandboxFormAndButtons(t *testing.T) {
 	}
 }
 
+// TestSandboxAnswersAndEscalation answers a call from its direct message,
+// presses someone else's answer, and sees a phone rung after the app (the
+// sandbox escalates after 5 s; here after 100 ms).
+func TestSandboxAnswersAndEscalation(t *testing.T) {
+	t.Parallel()
+	script := strings.Join([]string{
+		"/meet-invite 914083136 @alice @bob",
+		"/as bob",
+		"/click Can't make it",
+		"/click Can't make it",
+		"/as carol",
+		"/click Joining in 5 min",
+		"/who 914083136",
+	}, "\n")
+	got, _ := runSandboxScriptEnv(t, script, map[string]string{"ESCALATE_AFTER": "100ms"})
+	for _, want := range []string{
+		"┌─ direct message to @alice · meet-invite\n│ 📞 @carol is calling you into *Weekly sync* (meeting 914083136).\n" +
+			"│ [ Join the meeting ]  [ Joining in 5 min ]  [ Can't make it ]  [ Call my phone instead ]",
+		"┌─ direct message to @bob · meet-invite",
+		"☎ Alice: mobile phone ending in 0001",
+		"│ @bob can't make it to *Weekly sync* (meeting 914083136).",
+		"✅ You said you can't make it. I've told @carol.",
+		"│ You've already answered this call.",
+		"│ This call isn't yours to answer, so I didn't record anything.",
+	} {
+		assert.Contains(t, got, want)
+	}
+	assert.NotContains(t, got, "+8613800000001", "no clear-text phone numbers")
+}
+
 // runSandboxScript runs the sandbox on a script and returns what it printed
 // on standard output and standard error.
 func runSandboxScript(t *testing.T, script string) (stdout, stderr string) {
 	t.Helper()
+	return runSandboxScriptEnv(t, script, nil)
+}
+
+// runSandboxScriptEnv is runSandboxScript with variables set in the
+// environment.
+func runSandboxScriptEnv(t *testing.T, script string, env map[string]string) (stdout, stderr string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	err := run(t.Context(), []string{"sandbox"}, func(string) string { return "" }, strings.NewReader(script), &out, &errOut)
+	err := run(t.Context(), []string{"sandbox"}, func(k string) string { return env[k] }, strings.NewReader(script), &out, &errOut)
 	require.NoError(t, err, "stderr: %s", errOut.String())
 	return out.String(), errOut.String()
 }

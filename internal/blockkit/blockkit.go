@@ -102,6 +102,7 @@ func CheckMessage(text string, blocks []byte) error {
 }
 
 type checker struct {
+	surface   Surface
 	problems  []string
 	textTotal int // characters in every text of every block
 }
@@ -111,7 +112,7 @@ func (c *checker) bad(ptr, format string, args ...any) {
 }
 
 func check(s Surface, raw []byte) *checker {
-	c := &checker{}
+	c := &checker{surface: s}
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -174,6 +175,8 @@ func (c *checker) block(ptr string, v any, seenIDs map[string]bool) {
 		} else {
 			c.element(ptr+"/element", b["element"], map[string]bool{})
 		}
+	case "call":
+		c.call(ptr, b)
 	case "markdown":
 		s, _ := b["text"].(string)
 		if n := Len(s); n == 0 || n > MaxMarkdownBlock {
@@ -325,6 +328,17 @@ func (c *checker) text(ptr string, v any, maxN int, plainOnly, required bool) {
 		c.bad(ptr+"/text", "must be less than %d characters", maxN+1)
 	}
 	c.textTotal += Len(s)
+}
+
+// call checks a call block: it names a call registered with calls.add,
+// and is shown in messages only (https://api.slack.com/reference/block-kit/blocks#call).
+func (c *checker) call(ptr string, b map[string]any) {
+	if id, _ := b["call_id"].(string); id == "" {
+		c.bad(ptr+"/call_id", "missing required field: call_id")
+	}
+	if c.surface != Message {
+		c.bad(ptr+"/type", "call blocks are only allowed in messages")
+	}
 }
 
 func knownBlockType(t string) bool {

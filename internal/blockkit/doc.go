@@ -26,6 +26,8 @@
 //     (https://docs.slack.dev/reference/block-kit/block-elements/button-element);
 //   - input: plain_text label and hint of at most 2,000 characters and an
 //     element (https://docs.slack.dev/reference/block-kit/blocks/input-block);
+//   - call: a call_id (a call registered with calls.add), in messages only
+//     (https://api.slack.com/reference/block-kit/blocks#call);
 //   - markdown block: at most 12,000 characters
 //     (https://docs.slack.dev/reference/block-kit/blocks/markdown-block);
 //   - a message's top-level text: Slack truncates text over 40,000 characters

@@ -45,6 +45,8 @@ type Config struct {
 	ButtonSecret   []byte // signs button values and form metadata; random at start when unset
 	InviteTimeout  time.Duration
 	CallStatusFor  time.Duration // how long the channel post follows the calls
+	RingingDMs     bool          // each Slack user being called gets a direct message with answers to give
+	EscalateAfter  time.Duration // ring the phone of whoever the app rang unanswered this long; 0: never
 	ShutdownGrace  time.Duration
 	LookupTTL      time.Duration
 	// DefaultLocale is the language of channel posts (a channel is shared)
@@ -127,6 +129,10 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.CallStatusFor = -1 // "off": posts do not follow their calls
 	if v := get("CALL_STATUS_FOR"); v != "off" && v != "0" {
 		c.CallStatusFor = duration(get, bad, "CALL_STATUS_FOR", 90*time.Second)
+	}
+	c.RingingDMs = onOff(get, bad, "RINGING_DMS", true)
+	if v := get("ESCALATE_AFTER"); v != "off" && v != "0" {
+		c.EscalateAfter = duration(get, bad, "ESCALATE_AFTER", 0)
 	}
 	c.ShutdownGrace = duration(get, bad, "SHUTDOWN_GRACE", 20*time.Second)
 	c.LookupTTL = duration(get, bad, "LOOKUP_CACHE_TTL", 5*time.Minute)
@@ -363,6 +369,20 @@ func boolean(get func(string) string, bad func(string, ...any), name string) boo
 	}
 	bad("%s must be true or false", name)
 	return false
+}
+
+// onOff reads a switch: on or off (or true or false), def when unset.
+func onOff(get func(string) string, bad func(string, ...any), name string, def bool) bool {
+	switch strings.ToLower(get(name)) {
+	case "":
+		return def
+	case "on", "true", "yes", "1":
+		return true
+	case "off", "false", "no", "0":
+		return false
+	}
+	bad("%s must be on or off", name)
+	return def
 }
 
 // ids reads a comma-separated list of Slack IDs starting with one of the

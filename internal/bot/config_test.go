@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -111,4 +112,31 @@ func TestDefaultLocale(t *testing.T) {
 	_, err := load(env)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `DEFAULT_LOCALE must be one of en, es, zh-CN (got "fr")`)
+}
+
+// RINGING_DMS is on unless turned off; ESCALATE_AFTER is off unless set.
+func TestAnswersAndEscalationSettings(t *testing.T) {
+	t.Parallel()
+	cfg, err := load(base())
+	require.NoError(t, err)
+	assert.True(t, cfg.RingingDMs, "on by default")
+	assert.Zero(t, cfg.EscalateAfter, "off by default")
+
+	env := base()
+	env["RINGING_DMS"], env["ESCALATE_AFTER"] = "off", "30s"
+	cfg, err = load(env)
+	require.NoError(t, err)
+	assert.False(t, cfg.RingingDMs)
+	assert.Equal(t, 30*time.Second, cfg.EscalateAfter)
+
+	env["ESCALATE_AFTER"] = "off"
+	cfg, err = load(env)
+	require.NoError(t, err)
+	assert.Zero(t, cfg.EscalateAfter)
+
+	env["RINGING_DMS"], env["ESCALATE_AFTER"] = "sometimes", "soon"
+	_, err = load(env)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "RINGING_DMS must be on or off")
+	assert.Contains(t, err.Error(), "ESCALATE_AFTER must be a positive duration")
 }

@@ -166,6 +166,8 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		Interpreter:   interpreter,
 		CallWatch:     cfg.CallStatusFor,
 		CallPoll:      callPoll,
+		RingingDMs:    cfg.RingingDMs,
+		EscalateAfter: cfg.EscalateAfter,
 		SentGrace:     cfg.MeetingTimeout + 15*time.Second, // the invite request, then its post
 		ButtonSecret:  cfg.ButtonSecret,
 		SlackAPIURL:   cfg.SlackAPIURL,

@@ -133,6 +133,7 @@ type follower struct {
 	out      chan<- CallUpdate
 	matchers []matcher
 	byNumber map[string][]int // canonical number → invitees with it
+	byCalled map[string][]int // canonical number called → invitees called on it
 	seen     []bool           // seen ringing
 	gone     []bool           // absent from the last live look, after being seen
 }
@@ -140,11 +141,14 @@ type follower struct {
 // index makes a matcher per invitee, and an index of their numbers so that
 // a look at a large meeting costs one map lookup a participant.
 func (f *follower) index() {
-	f.byNumber = map[string][]int{}
+	f.byNumber, f.byCalled = map[string][]int{}, map[string][]int{}
 	for i, iv := range f.rep.Invited {
 		f.matchers[i] = newMatcher(iv)
 		for _, n := range f.matchers[i].numbers {
 			f.byNumber[n] = append(f.byNumber[n], i)
+		}
+		if c := canonicalNumber(iv.Address); c != "" {
+			f.byCalled[c] = append(f.byCalled[c], i)
 		}
 	}
 }
@@ -216,19 +220,19 @@ func (f *follower) failed(results []meeting.CallResult) (ended []int, changed bo
 	return ended, changed
 }
 
-// callsTo finds the invitees called on a number from a call result. A
-// masked number ("+99111****815") carries no name to confirm it, so it
-// counts only when it could be exactly one of the calls still open.
+// callsTo finds the invitees called on a number from a call result: what
+// Huawei says of a call is about the number it rang, not the person's other
+// numbers (whose phone rings after their app went unanswered must not be
+// taken for missed when the app's call times out). A masked number
+// ("+99111****815") carries no name to confirm it, so it counts only when
+// it could be exactly one of the calls still open.
 func (f *follower) callsTo(number string) []int {
 	if !strings.Contains(number, "*") {
-		return f.byNumber[number]
+		return f.byCalled[number]
 	}
 	var found []int
-	for i, m := range f.matchers {
-		if f.states[i].final() {
-			continue
-		}
-		if slices.ContainsFunc(m.numbers, func(ours string) bool { return maskedMatch(number, ours) }) {
+	for i, iv := range f.rep.Invited {
+		if !f.states[i].final() && maskedMatch(number, canonicalNumber(iv.Address)) {
 			found = append(found, i)
 		}
 	}

@@ -3,6 +3,7 @@ package preflight_test
 import (
 	"bytes"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,7 +95,7 @@ func TestAllPass(t *testing.T) {
 	rep, text := run(t, f.cfg)
 	assert.True(t, rep.OK(), text)
 	assert.Contains(t, text, "✓ bot token (auth.test): team Fake Workspace (T0FAKE), bot user @meet-invite (UBOT)")
-	assert.Contains(t, text, "✓ granted scopes: all 11 that manifest.yml asks for")
+	assert.Contains(t, text, "✓ granted scopes: all 12 that manifest.yml asks for")
 	assert.Contains(t, text, "✓ app-level token (apps.connections.open)")
 	assert.Contains(t, text, "✓ Socket Mode host reachable")
 	assert.Contains(t, text, "✓ sign-in (App ID authentication)")
@@ -118,6 +119,22 @@ func TestWithoutMeetingID(t *testing.T) {
 	assert.True(t, rep.OK(), text)
 	assert.Contains(t, text, "meeting checks not run")
 	assert.Zero(t, f.meet.Calls(meetingfake.EndpointConfDetail))
+}
+
+// An install from an older manifest, without calls:write, passes: the bot
+// only leaves the call card out, and says so.
+func TestWithoutTheOptionalScopes(t *testing.T) {
+	t.Parallel()
+	var scopes []string
+	for _, s := range preflight.ManifestScopes {
+		if !slices.Contains(preflight.OptionalScopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	f := start(t, slackfake.Config{Scopes: scopes}, meetingfake.Config{})
+	rep, text := run(t, f.cfg)
+	assert.True(t, rep.OK(), text)
+	assert.Contains(t, text, "✓ granted scopes: all that manifest.yml needs; not calls:write, so posts go without the call card")
 }
 
 func TestFailures(t *testing.T) {

@@ -13,5 +13,10 @@ var ManifestScopes = []string{
 	"groups:read",
 	"channels:history",
 	"groups:history",
-	"im:read", // conversations.info on a DM: is it the invoker's own with the bot?
+	"im:read",     // conversations.info on a DM: is it the invoker's own with the bot?
+	"calls:write", // the call card (calls.add…); without it posts go without one
 }
+
+// OptionalScopes are those of ManifestScopes the bot works without: it
+// only leaves out what they are for.
+var OptionalScopes = []string{"calls:write"}

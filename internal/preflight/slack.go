@@ -109,9 +109,13 @@ func checkScopes(header http.Header, r *Report) {
 			granted = append(granted, s)
 		}
 	}
-	var missing, extra []string
+	var missing, optional, extra []string
 	for _, s := range ManifestScopes {
-		if !slices.Contains(granted, s) {
+		switch {
+		case slices.Contains(granted, s):
+		case slices.Contains(OptionalScopes, s):
+			optional = append(optional, s)
+		default:
 			missing = append(missing, s)
 		}
 	}
@@ -126,6 +130,10 @@ func checkScopes(header http.Header, r *Report) {
 		return
 	}
 	detail := "all " + strconv.Itoa(len(ManifestScopes)) + " that manifest.yml asks for"
+	if len(optional) > 0 {
+		detail = "all that manifest.yml needs; not " + strings.Join(optional, ", ") +
+			", so posts go without the call card (reinstall the app from manifest.yml to have it)"
+	}
 	if len(extra) > 0 {
 		detail += " (and " + strings.Join(extra, ", ") + ", which the bot does not use)"
 	}

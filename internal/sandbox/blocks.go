@@ -3,6 +3,8 @@ package sandbox
 import (
 	"encoding/json"
 	"strings"
+
+	"github.com/meet-invite/meet-invite/internal/slackfake"
 )
 
 // block is the part of a Block Kit block the terminal shows.
@@ -16,6 +18,7 @@ type block struct {
 	Element  *element        `json:"element"`
 	Optional bool            `json:"optional"`
 	Hint     *textObject     `json:"hint"`
+	CallID   string          `json:"call_id"`
 }
 
 type textObject struct {
@@ -35,8 +38,9 @@ type element struct {
 }
 
 // renderBlocks turns Block Kit into readable lines: sections and context as
-// text, dividers as rules, buttons as [Label](action_id), inputs as fields.
-func renderBlocks(raw json.RawMessage) string {
+// text, dividers as rules, buttons as [Label](action_id), inputs as fields,
+// a call as Slack draws its card (calls finds it).
+func renderBlocks(raw json.RawMessage, calls []slackfake.Call) string {
 	if len(raw) == 0 {
 		return ""
 	}
@@ -68,6 +72,8 @@ func renderBlocks(raw json.RawMessage) string {
 			}
 		case "divider":
 			lines = append(lines, "────────")
+		case "call":
+			lines = append(lines, callCard(b.CallID, calls))
 		case "actions":
 			var els []element
 			_ = json.Unmarshal(b.Elements, &els)
@@ -118,4 +124,27 @@ func firstLabel(els []element) string {
 		}
 	}
 	return ""
+}
+
+// callCard is a call block as Slack shows it: the call's title, who is in
+// it, and its Join button, or that it ended.
+func callCard(id string, calls []slackfake.Call) string {
+	for _, c := range calls {
+		if c.ID != id {
+			continue
+		}
+		if c.Ended {
+			return "  ┊ 📞 Slack call · " + c.Title + " · ended"
+		}
+		var in []string
+		for _, u := range c.Participants {
+			in = append(in, "<@"+u.SlackID+">")
+		}
+		who := "nobody in it yet"
+		if len(in) > 0 {
+			who = "in it: " + strings.Join(in, ", ")
+		}
+		return "  ┊ 📞 Slack call · " + c.Title + " · " + who + " · [ Join ]"
+	}
+	return "  ┊ 📞 Slack call " + id
 }

@@ -137,9 +137,11 @@ Sandbox commands: /users  /meetings  /who ID  /as USER [LOCALE]  /locale LOCALE 
                   /join USER ID  /leave USER ID  (someone joins or leaves a meeting on their own;
                                                   /leave while they ring: they decline the call)
                   /shortcut (global shortcut)  /thread (invite the people of a thread)
-                  /click BUTTON (e.g. /click Try again)  /help  /quit
+                  /click BUTTON (e.g. /click Try again)  /home (your Home tab)  /help  /quit
 Calls are answered after 10 seconds, and the channel post then shows who joined; /who shows who is in a
-meeting and who is still ringing.`
+meeting and who is still ringing. Whoever is called gets a direct message: /as alice, then
+/click Joining in 5 min (or Can't make it, or Call my phone instead) answers it, on the post and to @carol.
+Alice is rung in her app; after 5 seconds without an answer her phone rings too (ESCALATE_AFTER).`
 
 // do runs one line. quit is true for /quit.
 func (s *Shell) do(ctx context.Context, line string, lines <-chan string, rendered <-chan struct{}) (quit bool, err error) {
@@ -201,6 +203,8 @@ func (s *Shell) do(ctx context.Context, line string, lines <-chan string, render
 		return false, s.threadShortcut(ctx, lines, rendered)
 	case "/click":
 		return false, s.click(ctx, rest, rendered)
+	case "/home":
+		return false, s.home(ctx)
 	default:
 		return false, fmt.Errorf("unknown command %q; /help lists them", cmd)
 	}
@@ -360,10 +364,13 @@ func splitLead(m, sigil string) (lead, name string) {
 var (
 	userMention  = regexp.MustCompile(`<@([UW][A-Z0-9]+)(?:\|[^>]*)?>`)
 	groupMention = regexp.MustCompile(`<!subteam\^([A-Z0-9]+)(?:\|[^>]*)?>`)
+	dateToken    = regexp.MustCompile(`<!date\^[0-9]+\^[^|>]*\|([^>]*)>`) // shown as its fallback
 )
 
-// plain renders Slack mrkdwn for the terminal: mentions become names.
+// plain renders Slack mrkdwn for the terminal: mentions become names,
+// dates their fallback text.
 func (s *Shell) plain(text string) string {
+	text = dateToken.ReplaceAllString(text, "$1")
 	text = userMention.ReplaceAllStringFunc(text, func(m string) string {
 		id := userMention.FindStringSubmatch(m)[1]
 		for _, u := range s.w.Slack.Users() {
@@ -383,7 +390,7 @@ func (s *Shell) plain(text string) string {
 		return "@" + id
 	})
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", ":telephone_receiver:", "📞",
-		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧", ":checkered_flag:", "🏁").Replace(text)
+		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧", ":checkered_flag:", "🏁", ":iphone:", "📱").Replace(text)
 }
 
 func (s *Shell) printMessage(m slackfake.Message) {
@@ -398,10 +405,13 @@ func (s *Shell) printMessage(m slackfake.Message) {
 	default:
 		where = s.channelName(m.Channel)
 	}
-	if m.Kind == "update" {
+	switch {
+	case m.Kind == "update":
 		where += " · the post above, updated"
+	case m.ReplaceOriginal:
+		where += " · the message pressed, replaced"
 	}
-	body := renderBlocks(m.Blocks)
+	body := renderBlocks(m.Blocks, s.w.Slack.SlackCalls())
 	if body == "" {
 		body = m.Text
 	}
@@ -535,6 +545,29 @@ func (s *Shell) who(id string) error {
 		lines = append(lines, fmt.Sprintf("  %-14s %-20s %s", p.Name, ending(p.Number), state))
 	}
 	s.printf("%s\n", strings.Join(lines, "\n"))
+	return nil
+}
+
+// home opens the acting user's Home tab, and shows it once the bot has
+// drawn it.
+func (s *Shell) home(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	before, _ := s.w.Slack.Home(s.user)
+	if _, err := s.w.Slack.OpenHome(ctx, s.user, "home"); err != nil {
+		return err
+	}
+	h, err := s.w.Slack.WaitHome(ctx, s.user, before.Publishes+1)
+	if err != nil {
+		return fmt.Errorf("the bot did not draw the Home tab: %w", err)
+	}
+	var view struct {
+		Blocks json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal(h.JSON, &view); err != nil {
+		return err
+	}
+	s.printf("%s\n", s.box("Home tab of "+s.userName(s.user)+" · meet-invite", s.plain(renderBlocks(view.Blocks, nil))))
 	return nil
 }
 

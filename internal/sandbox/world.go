@@ -30,6 +30,14 @@ const lookupTTL = "5s"
 // answerAfter is how long a simulated call rings before it is answered.
 const answerAfter = 10 * time.Second
 
+// sandboxDefaults are the sandbox's own defaults, where the environment sets
+// nothing: no database file, and phones rung after the app has rung half as
+// long as a simulated call takes to be answered, to show escalation.
+var sandboxDefaults = map[string]string{
+	"DATABASE_URL":   store.Memory,
+	"ESCALATE_AFTER": (answerAfter / 2).String(),
+}
+
 // World is a simulated Slack workspace and meeting service, seeded.
 type World struct {
 	Slack   *slackfake.Server
@@ -110,10 +118,10 @@ func (w *World) Getenv(getenv func(string) string) func(string) string {
 		if v, ok := env[name]; ok {
 			return v
 		}
-		if v := getenv(name); v != "" || name != "DATABASE_URL" {
+		if v := getenv(name); v != "" || sandboxDefaults[name] == "" {
 			return v
 		}
-		return store.Memory // the sandbox writes no file, unless told to
+		return sandboxDefaults[name]
 	}
 }
 

@@ -33,6 +33,13 @@ type Inviter interface {
 	// FollowCalls, for posts resumed after a restart or from a replica
 	// that died.
 	Rewatch(ctx context.Context, conferenceID, hostPassword string) error
+	// Present says which of invitees are in a meeting now, from its live
+	// list (live false: not known), and keeps it followed: for the call
+	// card.
+	Present(conferenceID string, invitees []commands.Invitee) (present []bool, live bool)
+	// CallPhone rings the phone of someone an invitation rang in the
+	// meeting app (rep.Invited[i]), as asker.
+	CallPhone(ctx context.Context, inv commands.Invitation, rep commands.Report, i int, asker string) (commands.Report, error)
 }
 
 // Monitor is told what the app does, for health checks and metrics. It
@@ -84,6 +91,12 @@ type Config struct {
 	// looking every CallPoll.
 	CallWatch time.Duration
 	CallPoll  time.Duration
+	// RingingDMs sends each Slack user being called a direct message with
+	// answers to give (answers.go); the calls must be followed (CallWatch).
+	RingingDMs bool
+	// EscalateAfter rings the phone of whoever was rung in the app and
+	// still rings, unanswered, this long after the invitation (0: never).
+	EscalateAfter time.Duration
 	// ButtonSecret signs button values and form metadata (trust.go); nil:
 	// a random key made by New. SlackAPIURL's host is trusted for
 	// response_urls besides hooks.slack.com (the fakes serve them there).
@@ -146,6 +159,9 @@ type App struct {
 
 	followingMu sync.Mutex
 	following   map[string]bool // posts whose calls this process follows, by store key
+
+	cards   cardBook    // the meetings' calls in Slack (callcard.go)
+	history historyBook // each person's recent invitations, for their Home tab (home.go)
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -196,6 +212,8 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		pace:      newPacer(cfg.UpdateEvery),
 		def:       def,
 		langs:     expiring.New[string, *lang](langMemory, maxEntries, nil),
+		cards:     newCardBook(),
+		history:   newHistoryBook(),
 	}
 }
 
@@ -214,6 +232,8 @@ func (a *App) Prune() {
 	a.posts.Prune()
 	a.ended.Prune()
 	a.langs.Prune()
+	a.cards.byMeeting.Prune()
+	a.history.byUser.Prune()
 }
 
 // Sizes reports how many entries each of the app's in-memory tables
@@ -221,7 +241,8 @@ func (a *App) Prune() {
 func (a *App) Sizes() map[string]int {
 	return map[string]int{
 		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(),
-		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(), "languages": a.langs.Len(),
+		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(), "call_cards": a.cards.byMeeting.Len(),
+		"home_histories": a.history.byUser.Len(), "languages": a.langs.Len(),
 	}
 }
 

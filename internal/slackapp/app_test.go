@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"testing"
 	"time"
 
@@ -38,10 +39,31 @@ type app struct {
 	meet  *meetingfake.Server
 }
 
+// appSetup is what startApp starts beyond its defaults.
+type appSetup struct {
+	scopes   []string // bot scopes granted besides slackfake.DefaultScopes
+	presence bool
+}
+
+type appOption func(*appSetup)
+
+// withScopes grants the app more bot scopes than slackfake's defaults.
+func withScopes(scopes ...string) appOption {
+	return func(s *appSetup) { s.scopes = append(s.scopes, scopes...) }
+}
+
+// withPresence has the inviter follow the meetings it invites into live
+// (meeting.Presence), and the app hear them end.
+func withPresence() appOption { return func(s *appSetup) { s.presence = true } }
+
 // startApp starts an App whose workspace has a #crowd channel of
 // crowdLen people and an @crowd user group of the same people.
-func startApp(t *testing.T, cfg slackapp.Config) *app {
+func startApp(t *testing.T, cfg slackapp.Config, opts ...appOption) *app {
 	t.Helper()
+	var setup appSetup
+	for _, o := range opts {
+		o(&setup)
+	}
 	var crowd []string
 	users := []slackfake.User{
 		{ID: "UCAROL", Name: "carol", RealName: "Carol Invoker", Email: "carol@example.com"},
@@ -59,6 +81,7 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 			{ID: "CCROWD", Name: "crowd", Members: append([]string{"UCAROL"}, crowd...), BotIsMember: true},
 		},
 		Groups: []slackfake.Group{{ID: "SCROWD", Handle: "crowd", Members: crowd}},
+		Scopes: append(slices.Clone(slackfake.DefaultScopes), setup.scopes...),
 	})
 	require.NoError(t, err)
 	t.Cleanup(sf.Close)
@@ -76,14 +99,23 @@ func startApp(t *testing.T, cfg slackapp.Config) *app {
 	api := slack.New(sf.BotToken(), slack.OptionAppLevelToken(sf.AppToken()), slack.OptionAPIURL(sf.APIURL()))
 	people := slackapp.NewPeople(api, time.Minute)
 	guard := commands.NewGuard(cfg.Policy, people, log, time.Minute, nil)
-	inviter := commands.NewInviter(people, mc, nil, guard, log, commands.Config{MaxPeople: 50})
+	var (
+		presence commands.Presence
+		ended    <-chan string
+	)
+	if setup.presence {
+		p := meeting.NewPresence(mc, 0)
+		t.Cleanup(p.Close) // after the app stops
+		presence, ended = p, p.Ended()
+	}
+	inviter := commands.NewInviter(people, mc, presence, guard, log, commands.Config{MaxPeople: 50})
 	if cfg.Persons == nil {
 		cfg.Persons = people // each person's language, as production wires it
 	}
 	if cfg.SlackAPIURL == "" {
 		cfg.SlackAPIURL = sf.APIURL() // the fake's response_urls are on its host
 	}
-	a := slackapp.New(log, socketmode.New(api), inviter, nil, withTestDefaults(cfg))
+	a := slackapp.New(log, socketmode.New(api), inviter, ended, withTestDefaults(cfg))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)

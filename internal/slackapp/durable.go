@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
@@ -40,14 +42,19 @@ type savedPost struct {
 	TS      string              `json:"ts"`
 	Inv     commands.Invitation `json:"inv"`
 	Rep     commands.Report     `json:"rep"`
-	Until   time.Time           `json:"until"` // when following its calls ends
+	Until   time.Time           `json:"until"`             // when following its calls ends
+	CallID  string              `json:"call_id,omitempty"` // the meeting's call in Slack, shown in the post
 }
 
-// savedMissed is a missed-call message as the outbox keeps it.
+// savedMissed is a missed-call message as the outbox keeps it, with the
+// answers it offers (none in those queued before answers existed).
 type savedMissed struct {
 	Invoker      string             `json:"invoker"`
 	ConferenceID string             `json:"conference_id"`
 	Conference   meeting.Conference `json:"conference"`
+	Post         string             `json:"post,omitempty"`
+	Index        int                `json:"index,omitempty"`
+	Phone        bool               `json:"phone,omitempty"` // Call my phone instead is offered
 }
 
 // key is the post's identity in the store.
@@ -82,19 +89,26 @@ func (r *postRecord) base() []commands.CallState {
 	return initialStates(r.rep)
 }
 
-// ringing is the report of the calls still to follow, and where each is in
-// the post's report.
-func (r *postRecord) ringing() (commands.Report, []int) {
+// ringing is the report of the calls still to follow (a phone rung instead
+// of the app as the phone's call), and where each is in the post's report;
+// reroute ends their following, for a phone rung meanwhile.
+func (r *postRecord) ringing(reroute context.CancelCauseFunc) (commands.Report, []int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.reroute = reroute
 	rep := r.rep
 	rep.Invited = nil
 	var index []int
 	for i, st := range r.base() {
-		if st == commands.CallRinging {
-			rep.Invited = append(rep.Invited, r.rep.Invited[i])
-			index = append(index, i)
+		if st != commands.CallRinging {
+			continue
 		}
+		iv := r.rep.Invited[i]
+		if phone, ok := commands.OnPhone(iv); ok && i < len(r.replies) && r.replies[i].phoned {
+			iv = phone
+		}
+		rep.Invited = append(rep.Invited, iv)
+		index = append(index, i)
 	}
 	return rep, index
 }
@@ -131,7 +145,7 @@ func (a *App) saveFollow(ctx context.Context, post *postRecord, until time.Time)
 	if ok, err := a.store.AcquireLease(ctx, leaseKey(key), a.cfg.Owner, leaseTTL); err != nil || !ok {
 		return cmpErr(err, errLeaseLost)
 	}
-	payload, err := json.Marshal(savedPost{Channel: post.where.channel, TS: post.where.ts, Inv: post.inv, Rep: post.rep, Until: until})
+	payload, err := json.Marshal(savedPost{Channel: post.where.channel, TS: post.where.ts, Inv: post.inv, Rep: post.rep, Until: until, CallID: post.callID})
 	if err != nil {
 		return err
 	}
@@ -140,6 +154,7 @@ func (a *App) saveFollow(ctx context.Context, post *postRecord, until time.Time)
 	for i, st := range states {
 		calls[i] = store.Call{Person: strconv.Itoa(i), State: stateName(st)}
 	}
+	calls = append(calls, answerRows(post.inv, post.rep)...)
 	if err := a.store.SaveFollow(ctx, store.Follow{Post: key, Meeting: post.rep.ConferenceID, Payload: payload, Calls: calls}, postMemory); err != nil {
 		return err
 	}
@@ -245,12 +260,16 @@ func (a *App) leave(life, ctx context.Context, log *slog.Logger, post *postRecor
 func (a *App) finishFollow(log *slog.Logger, post *postRecord, states []commands.CallState) {
 	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
 	defer cancel()
-	payload, _ := json.Marshal(savedMissed{Invoker: post.inv.Invoker, ConferenceID: post.rep.ConferenceID, Conference: post.rep.Conference})
 	for i, st := range states {
 		id := post.rep.Invited[i].Person.ID
 		if !(st.Unanswered() || st == commands.CallNoPSTN) || id == "" || id == post.inv.Invoker {
 			continue
 		}
+		sm := savedMissed{Invoker: post.inv.Invoker, ConferenceID: post.rep.ConferenceID, Conference: post.rep.Conference}
+		if choices, ok := choicesFor(post, i); ok {
+			sm.Post, sm.Index, sm.Phone = choices.value.Post, choices.value.Index, choices.phone
+		}
+		payload, _ := json.Marshal(sm)
 		m := store.Missed{ID: post.key() + "/" + strconv.Itoa(i), UserID: id, Payload: payload}
 		if _, err := a.store.EnqueueMissed(ctx, m, postMemory); err != nil {
 			log.Warn("could not queue a missed-call message; sending it now", "slack_user", id, "err", err)
@@ -302,7 +321,11 @@ func (a *App) sendMissed(ctx context.Context, log *slog.Logger, m store.Missed) 
 		log.Error("unreadable missed-call message; dropped", "err", err)
 		return true
 	}
-	msg := a.mark(missedMessage(a.langOf(ctx, m.UserID), sm.Invoker, commands.Report{ConferenceID: sm.ConferenceID, Conference: sm.Conference}))
+	var choices answerChoices
+	if sm.Post != "" {
+		choices = answerChoices{value: answerValue{ConferenceID: sm.ConferenceID, Post: sm.Post, Index: sm.Index, User: m.UserID}, phone: sm.Phone}
+	}
+	msg := a.mark(missedMessage(a.langOf(ctx, m.UserID), sm.Invoker, commands.Report{ConferenceID: sm.ConferenceID, Conference: sm.Conference}, choices))
 	if _, _, err := a.sm.PostMessageContext(ctx, m.UserID, msg.options()...); err != nil {
 		log.Warn("could not tell someone they missed a call", "slack_user", m.UserID, "err", err)
 		return false
@@ -357,13 +380,14 @@ func (a *App) resume(life context.Context) {
 	}
 	for _, f := range fs {
 		if a.isFollowing(f.Post) {
+			a.catchUp(ctx, f)
 			continue
 		}
 		got, err := a.store.AcquireLease(ctx, leaseKey(f.Post), a.cfg.Owner, leaseTTL)
 		if err != nil || !got {
 			continue
 		}
-		post, until, err := postFromStore(f)
+		post, until, err := a.storedPost(ctx, f)
 		if err != nil {
 			a.log.Error("unreadable followed post; dropped", "post", f.Post, "err", err)
 			_, _ = a.store.FinishFollow(ctx, f.Post)
@@ -375,17 +399,28 @@ func (a *App) resume(life context.Context) {
 	}
 }
 
+// storedPost rebuilds a followed post from the store, in its language.
+func (a *App) storedPost(ctx context.Context, f store.Follow) (*postRecord, time.Time, error) {
+	post, until, err := postFromStore(f)
+	if err == nil {
+		post.lang = a.postLang(ctx, post.where.channel, post.inv.Invoker)
+	}
+	return post, until, err
+}
+
 // postFromStore rebuilds a followed post from the store.
 func postFromStore(f store.Follow) (*postRecord, time.Time, error) {
 	var sp savedPost
 	if err := json.Unmarshal(f.Payload, &sp); err != nil {
 		return nil, time.Time{}, err
 	}
-	post := &postRecord{where: posted{channel: sp.Channel, ts: sp.TS}, inv: sp.Inv, rep: sp.Rep}
+	post := &postRecord{where: posted{channel: sp.Channel, ts: sp.TS}, inv: sp.Inv, rep: sp.Rep, callID: sp.CallID}
 	post.saved.Store(true)
-	if len(f.Calls) == len(sp.Rep.Invited) {
-		states := make([]commands.CallState, len(f.Calls))
-		for _, c := range f.Calls {
+	post.replies = repliesFromStore(f.Calls, len(sp.Rep.Invited))
+	calls := slices.DeleteFunc(slices.Clone(f.Calls), func(c store.Call) bool { return strings.Contains(c.Person, "/") })
+	if len(calls) == len(sp.Rep.Invited) {
+		states := make([]commands.CallState, len(calls))
+		for _, c := range calls {
 			i, err := strconv.Atoi(c.Person)
 			st, ok := stateOf(c.State)
 			if err != nil || !ok || i < 0 || i >= len(states) {
@@ -429,6 +464,7 @@ func (a *App) resumeFollow(life context.Context, post *postRecord, until time.Ti
 		case errors.Is(err, meeting.ErrEnded), errors.Is(err, meeting.ErrNotStarted), errors.Is(err, meeting.ErrNotFound):
 			log.Info("the meeting of a resumed post is not running; marking its posts", "err", err)
 			a.endPosts(life, post.rep.ConferenceID, []*postRecord{post})
+			a.endCard(post.rep.ConferenceID)
 			a.setFollowing(post.key(), false)
 			return
 		case err != nil:
@@ -438,6 +474,9 @@ func (a *App) resumeFollow(life context.Context, post *postRecord, until time.Ti
 			a.endPosts(life, post.rep.ConferenceID, []*postRecord{post})
 			a.setFollowing(post.key(), false)
 			return
+		}
+		if post.callID != "" {
+			a.keepCard(life, post.rep.ConferenceID, post.callID, post.rep.Invited)
 		}
 		a.follow(life, log, post, until)
 	})
@@ -474,12 +513,15 @@ func (a *App) endPosts(life context.Context, conferenceID string, local []*postR
 		mine[f.Post] = f
 	}
 	for _, r := range local {
-		_, ok := mine[r.key()]
+		f, ok := mine[r.key()]
+		if ok { // what was answered on other replicas stays on the post
+			r.mergeReplies(repliesFromStore(f.Calls, len(r.rep.Invited)))
+		}
 		a.markPostEnded(ctx, r, ok || !r.saved.Load() || err != nil)
 		delete(mine, r.key())
 	}
 	for _, f := range mine { // posts of other processes, or of none
-		if r, _, err := postFromStore(f); err == nil {
+		if r, _, err := a.storedPost(ctx, f); err == nil {
 			a.markPostEnded(ctx, r, true)
 		}
 	}

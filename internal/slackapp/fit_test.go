@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
@@ -29,6 +30,8 @@ type world struct {
 	rep     commands.Report
 	plan    commands.Plan
 	states  []commands.CallState
+	replies []reply
+	choices answerChoices
 	subject string
 }
 
@@ -55,7 +58,9 @@ func newWorld(n int) world {
 		w.rep.Invited = append(w.rep.Invited, iv)
 		w.inv.UserIDs = append(w.inv.UserIDs, iv.Person.ID)
 		w.states = append(w.states, states[i%len(states)])
+		w.replies = append(w.replies, []reply{{answer: answerJoining}, {answer: answerCannot, phoned: true}, {phoned: true}}[i%3])
 	}
+	w.choices = answerChoices{value: answerValue{ConferenceID: w.inv.ConferenceID, Post: longID("C", 0) + "/1764000000.000100", Index: n - 1, User: longID("U", n)}, phone: true}
 	reasons := commands.SkipBeingCalled - commands.SkipDeactivated + 1
 	for i := range n {
 		r := commands.SkipDeactivated + commands.SkipReason(i)%reasons
@@ -81,14 +86,20 @@ func (w world) messages(l *lang) map[string]message {
 	allRinging := make([]commands.CallState, len(w.states))
 	out := map[string]message{
 		"invited":        invitedMessage(l, w.inv.Invoker, w.rep),
-		"calls_progress": callsMessage(l, w.inv, w.rep, w.states),
-		"calls_final":    callsMessage(l, w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1]), // the last rings on: shown ringing
-		"ended":          endedMessage(l, w.inv, w.rep, w.states),
-		"ended_ringing":  endedMessage(l, w.inv, w.rep, allRinging),
-		"missed_dm":      missedMessage(l, w.inv.Invoker, w.rep),
+		"calls_progress": callsMessage(l, w.inv, w.rep, w.states, nil),
+		"calls_replies":  callsMessage(l, w.inv, w.rep, w.states, w.replies),
+		"calls_final":    callsMessage(l, w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1], w.replies), // the last rings on: shown ringing
+		"ended":          endedMessage(l, w.inv, w.rep, w.states, w.replies),
+		"ended_ringing":  endedMessage(l, w.inv, w.rep, allRinging, nil),
+		"missed_dm":      missedMessage(l, w.inv.Invoker, w.rep, w.choices),
+		"ringing_dm":     ringingMessage(l, w.inv.Invoker, w.rep, w.choices),
 		"link_dm":        linkMessage(l, w.inv.Invoker, w.rep),
 		"confirm":        confirmMessage(l, w.inv, w.plan, strings.Repeat("k", 32)),
 		"understood":     understoodMessage(l, w.inv, w.plan, strings.Repeat("k", 32)),
+		// With the meeting's call in Slack under the summary.
+		"invited_call":  withCallBlock(invitedMessage(l, w.inv.Invoker, w.rep), "R0E69JAIF"),
+		"progress_call": withCallBlock(callsMessage(l, w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
+		"ended_call":    withCallBlock(endedMessage(l, w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 	}
 	noneRinging := w.rep
 	noneRinging.Invited = nil
@@ -99,7 +110,7 @@ func (w world) messages(l *lang) map[string]message {
 			final = append(final, st)
 		}
 	}
-	out["calls_summary"] = callsMessage(l, w.inv, noneRinging, final)
+	out["calls_summary"] = callsMessage(l, w.inv, noneRinging, final, nil)
 	skipped := w.rep
 	out["problems"], _ = problemsMessage(l, w.inv, skipped, nil)
 	failed := fmt.Errorf("prepare: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: w.rep.RequestID})
@@ -253,4 +264,37 @@ func TestClipNeverCutsAnEntity(t *testing.T) {
 	assert.Equal(t, "a&amp;a…", got, "a whole &amp; does not fit before the ellipsis")
 	assert.LessOrEqual(t, blockkit.Len(got), 12)
 	assert.Equal(t, "&lt;!here&gt;", clip("<!here>", 40))
+}
+
+// TestTheHomeTabFitsAtTheMaximum fills a Home tab, in every language, with
+// the most recent invitations it lists, of the largest invitation with the
+// longest subject and every outcome, and checks it against the limits of a
+// view.
+func TestTheHomeTabFitsAtTheMaximum(t *testing.T) {
+	t.Parallel()
+	for _, l := range langs {
+		homeTabFits(t, l)
+	}
+}
+
+func homeTabFits(t *testing.T, l *lang) {
+	w := newWorld(MaxInvitePeople)
+	failed := fmt.Errorf("invite: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: w.rep.RequestID})
+	var lines []string
+	for i := range homeHistory {
+		rec := invitationRecord{at: time.Now(), post: &postRecord{inv: w.inv, rep: w.rep, states: w.states, ended: i%2 == 0}}
+		if i%3 == 0 {
+			rec = invitationRecord{at: time.Now(), text: failure(l, failed, w.rep.ConferenceID, "")}
+		}
+		lines = append(lines, rec.line(l))
+	}
+	reach := reachSentence(l, commands.Invitee{Via: commands.ViaLink, Address: "x@" + strings.Repeat("y", 300)}, nil)
+	view := homeView(l, reach, lines)
+	view.Blocks.BlockSet = append(view.Blocks.BlockSet, slack.NewContextBlock("", mrkdwn(simulatedNote(l))))
+	b, err := json.Marshal(view.Blocks.BlockSet)
+	require.NoError(t, err)
+	assert.NoError(t, blockkit.CheckBlocks(blockkit.Modal, b), l.tag)
+	for _, h := range hostile {
+		assert.NotContains(t, string(b), h)
+	}
 }

@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -18,15 +19,24 @@ type postRecord struct {
 	t     target // who asked, for what only they should hear
 	inv   commands.Invitation
 	rep   commands.Report
+	// callID is the meeting's call in Slack, shown in the post ("": none).
+	callID string
+	lang   *lang // what it is written in (postLang); nil: English
 
 	// mu is held from deciding on an update of the post until Slack has
 	// it, so that two updates of one post (a call ending, the meeting
 	// ending) reach Slack in the order they were decided.
-	mu     sync.Mutex
-	states []commands.CallState // as last shown; nil before any call ended
-	ended  bool                 // the post says its meeting ended: it changes no more
-	stop   func()               // stops following its calls; nil when not followed
-	saved  atomic.Bool          // kept in the store (under this process's lease while followed)
+	mu      sync.Mutex
+	states  []commands.CallState // as last shown; nil before any call ended
+	replies []reply              // what each invitee answered, whether their phone was rung; nil before any (answers.go)
+	ended   bool                 // the post says its meeting ended: it changes no more
+	stop    func()               // stops following its calls; nil when not followed
+	saved   atomic.Bool          // kept in the store (under this process's lease while followed)
+
+	following bool                    // its calls are followed here now
+	reroute   context.CancelCauseFunc // ends the calls' current round of following (a phone rings instead of an app)
+	taken     map[string]bool         // rows taken (takeRow), when not kept in the store
+	elsewhere bool                    // read from the store while another process follows it: that one redraws it
 }
 
 // isEnded reports whether the post says its meeting ended.
@@ -49,8 +59,8 @@ func (r *postRecord) update(change func() (ended bool)) {
 // addPost remembers a meeting's post (its last postsPerMeeting at most) and
 // returns its record, through which it is updated. ended is true when the
 // meeting ended while the post was being made: it is not remembered then.
-func (a *App) addPost(where posted, t target, inv commands.Invitation, rep commands.Report) (r *postRecord, ended bool) {
-	r = &postRecord{where: where, t: t, inv: inv, rep: rep}
+func (a *App) addPost(where posted, t target, inv commands.Invitation, rep commands.Report, callID string) (r *postRecord, ended bool) {
+	r = &postRecord{where: where, t: t, inv: inv, rep: rep, callID: callID, lang: a.postLang(context.Background(), where.channel, inv.Invoker)}
 	a.postsMu.Lock()
 	defer a.postsMu.Unlock()
 	if a.endedSince(rep) {
@@ -81,6 +91,9 @@ func (a *App) followCalls(life context.Context, log *slog.Logger, post *postReco
 		log.Warn("could not keep the post for a successor; following it in memory only", "err", err)
 	}
 	a.follow(life, log, post, until)
+	if a.cfg.RingingDMs {
+		a.spawn(workCalls, func() { a.sendRingingDMs(log, post) })
+	}
 }
 
 // follow follows the calls of post still ringing until until (see
@@ -91,6 +104,10 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 	post.mu.Lock()
 	ended := post.ended
 	post.stop = cancel // the meeting's end stops it
+	post.following = !ended
+	if !ended && post.replies != nil { // resumed: its answers may not show yet
+		a.updatePost(lctx, log, post.where, a.mark(post.message()))
+	}
 	post.mu.Unlock()
 	if ended { // it ended between the post and now: nothing to follow
 		cancel()
@@ -98,41 +115,68 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 		return
 	}
 	started := a.spawn(workCalls, func() {
-		defer cancel()
+		var escalation sync.WaitGroup
+		defer func() {
+			cancel()
+			escalation.Wait()
+			post.mu.Lock()
+			post.following = false
+			post.mu.Unlock()
+		}()
 		if post.saved.Load() {
 			go a.keepLease(lctx, lost, post.key())
 		}
-		rep, index := post.ringing()
+		escalation.Go(func() { a.escalate(lctx, log, post) })
 		ticker := time.NewTicker(a.cfg.CallPoll)
 		defer ticker.Stop()
-		for u := range a.inviter.FollowCalls(lctx, rep, ticker.C) {
-			if u.Final && !u.Known {
-				a.leave(life, lctx, log, post) // the link dropped, the meeting ended, or this process stops
-				return
-			}
-			var states []commands.CallState
-			post.update(func() bool {
-				states = post.merge(index, u.States)
-				if !slices.Equal(post.states, states) {
-					a.saveStates(lctx, log, post, states)
-					post.states = states
-					a.updatePost(lctx, log, post.where, a.mark(callsMessage(a.postLang(lctx, post.where.channel, post.inv.Invoker), post.inv, post.rep, states)))
-				}
-				return false
-			})
-			if u.Final && post.isEnded() {
-				states = nil // the meeting ended meanwhile: no missed-call messages for it
-			}
-			if u.Final {
-				a.cfg.Monitor.CallsEnded(states)
-				a.finishFollow(log, post, states)
-				a.tellNoPSTN(ctx, log, post, states)
-			}
+		for a.followRound(life, lctx, log, post, ticker.C) {
 		}
 	})
 	if !started {
 		cancel()
+		post.mu.Lock()
+		post.following = false
+		post.mu.Unlock()
 	}
+}
+
+// followRound follows the post's calls still ringing until they end (then
+// the post is finished) or following stops (see leave), and reports false;
+// when a phone rung in place of an app call changes the calls to follow
+// (phoneWasRung) it reports true, to be run again.
+func (a *App) followRound(life, lctx context.Context, log *slog.Logger, post *postRecord, ticks <-chan time.Time) (again bool) {
+	rctx, reroute := context.WithCancelCause(lctx)
+	defer reroute(nil)
+	rep, index := post.ringing(reroute)
+	for u := range a.inviter.FollowCalls(rctx, rep, ticks) {
+		if u.Final && !u.Known {
+			if errors.Is(context.Cause(rctx), errRerouted) && lctx.Err() == nil {
+				return true // FollowCalls sends nothing after its final update
+			}
+			a.leave(life, lctx, log, post) // the link dropped, the meeting ended, or this process stops
+			return false
+		}
+		var states []commands.CallState
+		post.update(func() bool {
+			states = post.merge(index, u.States)
+			post.following = !u.Final // no phone is followed any more
+			if !slices.Equal(post.states, states) {
+				a.saveStates(lctx, log, post, states)
+				post.states = states
+				a.updatePost(lctx, log, post.where, a.mark(post.message()))
+			}
+			return false
+		})
+		if u.Final && post.isEnded() {
+			states = nil // the meeting ended meanwhile: no missed-call messages for it
+		}
+		if u.Final {
+			a.cfg.Monitor.CallsEnded(states)
+			a.finishFollow(log, post, states)
+			a.tellNoPSTN(lctx, log, post, states)
+		}
+	}
+	return false
 }
 
 // markEnded marks the invitation posts of each meeting that ends. It runs
@@ -152,6 +196,7 @@ func (a *App) markEnded(life context.Context) {
 			a.postsMu.Unlock()
 			a.log.Info("meeting ended; marking its posts", "conference_id", id, "posts", len(posts))
 			a.endPosts(life, id, posts)
+			a.endCard(id)
 		}
 	}
 }
@@ -166,7 +211,8 @@ func (a *App) markPostEnded(ctx context.Context, r *postRecord, edit bool) {
 			r.stop()
 		}
 		if edit {
-			a.updatePost(ctx, a.log, r.where, a.mark(endedMessage(a.postLang(ctx, r.where.channel, r.inv.Invoker), r.inv, r.rep, r.states)))
+			r.ended = true // as update will record: the post as it now stands
+			a.updatePost(ctx, a.log, r.where, a.mark(r.message()))
 		}
 		return true
 	})

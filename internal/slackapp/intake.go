@@ -162,25 +162,33 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	if err == nil && len(rep.Invited) == 0 && len(rep.Skipped) == 0 {
 		// Groups and channels of nobody but the invoker and bots: say so,
 		// since every request ends with one outcome.
+		a.recordInvitation(l, r, rep, err)
 		if err := a.postPrivate(pctx, r.t, a.mark(note(l, nobodyToInvite(l, rep.ConferenceID)))); err != nil {
 			r.log.Error("could not say there was nobody to invite", "err", err)
 		}
 		return
 	}
 	if len(rep.Invited) > 0 {
-		post := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv.Invoker, rep) // a channel's is shared
-		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(post))
+		rec := a.recordInvitation(l, r, rep, err) // before the post: whoever sees it finds it in their Home tab
+		callID := a.callFor(pctx, lt.life, r.log, r.inv, rep)
+		m := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv.Invoker, rep) // a channel's is shared
+		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(withCallBlock(m, callID)))
 		a.end(r) // answered: from now on no successor reports it cut short
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
 		}
 		if where.ts != "" {
-			if post, ended := a.addPost(where, r.t, r.inv, rep); ended {
+			post, ended := a.addPost(where, r.t, r.inv, rep, callID)
+			a.history.attach(rec, post)
+			if ended {
 				a.markPostEnded(lt.life, post, true)
+				a.endCard(rep.ConferenceID)
 			} else {
 				a.followCalls(lt.life, r.log, post)
 			}
 		}
+	} else {
+		a.recordInvitation(l, r, rep, err)
 	}
 	if m, ok := problemsMessage(l, r.inv, rep, err); ok {
 		if err := a.postPrivate(pctx, r.t, a.mark(m)); err != nil {

@@ -21,32 +21,37 @@ func helpText(l *lang) string { return l.t("help.text", "Usage", usage(l)) }
 
 func lookingYouUp(l *lang) string { return l.t("whoami.looking_you_up") }
 
-// reachText answers whoami: how an invitation would reach the person, with
-// their number masked, or why it could not and what would fix it.
+// reachText answers whoami: how an invitation would reach the person (see
+// reachSentence), and that nobody was called.
 func reachText(l *lang, iv commands.Invitee, skip *commands.Skipped) string {
-	footer := "\n" + l.t("whoami.footer")
+	return reachSentence(l, iv, skip) + "\n" + l.t("whoami.footer")
+}
+
+// reachSentence says how an invitation would reach the person, with their
+// number masked, or why it could not and what would fix it.
+func reachSentence(l *lang, iv commands.Invitee, skip *commands.Skipped) string {
 	if skip != nil {
 		switch skip.Reason {
 		case commands.SkipNoContact:
-			return l.t("whoami.no_contact") + footer
+			return l.t("whoami.no_contact")
 		case commands.SkipBadPhone:
-			return l.t("whoami.bad_phone") + footer
+			return l.t("whoami.bad_phone")
 		case commands.SkipLookupFailed:
-			return l.t("whoami.lookup_failed") + footer
+			return l.t("whoami.lookup_failed")
 		}
-		return l.t("whoami.skipped", "Reason", skipReason(l, skip.Reason)) + footer
+		return l.t("whoami.skipped", "Reason", skipReason(l, skip.Reason))
 	}
 	number := maskedNumber(l, iv.Address)
 	switch iv.Via {
 	case commands.ViaApp:
-		return l.t("whoami.app", "Number", number) + footer
+		return l.t("whoami.app", "Number", number)
 	case commands.ViaPhone:
 		if p, ok := commands.NormalizePhone(iv.Person.Phone); ok && p == iv.Address {
-			return l.t("whoami.profile_phone", "Number", number) + footer
+			return l.t("whoami.profile_phone", "Number", number)
 		}
-		return l.t("whoami.directory_phone", "Number", number) + footer
+		return l.t("whoami.directory_phone", "Number", number)
 	}
-	return l.t("whoami.email", "Email", clip(commands.MaskEmail(iv.Address), 2*maxNameLen)) + footer
+	return l.t("whoami.email", "Email", clip(commands.MaskEmail(iv.Address), 2*maxNameLen))
 }
 
 // maskedNumber names a phone or meeting number by its last four digits
@@ -431,4 +436,86 @@ func notPostedNote(l *lang, channel string, err error) string {
 		return l.t("note.not_posted_rate_limited", "Channel", in)
 	}
 	return l.t("note.not_posted_other", "Channel", in)
+}
+
+// callTitle names a meeting's call in Slack's call card (plain text, not
+// mrkdwn): its subject, else its number.
+func callTitle(l *lang, rep commands.Report) string {
+	if s := rep.Conference.Subject; s != "" {
+		return s
+	}
+	return l.t("call_card.title", "ID", rep.ConferenceID)
+}
+
+// callingYou is the direct message to someone being called: who is calling
+// them into which meeting.
+func callingYou(l *lang, invoker, title string) string {
+	return l.t("answer.calling_you", "Invoker", invoker, "Title", title)
+}
+
+// answerLine ends a call's line on the channel post with what the person
+// answered: "🔔 @bob ringing — joining in 5 min".
+func answerLine(l *lang, a answer) string {
+	switch a {
+	case answerJoining:
+		return " — " + l.t("answer.joining")
+	case answerCannot:
+		return " — " + l.t("answer.cannot")
+	}
+	return ""
+}
+
+// replyLine says how one person's call went, for the channel post, with
+// what they answered and whether their phone was rung after the app.
+func replyLine(l *lang, name string, st commands.CallState, r reply) string {
+	switch {
+	case st == commands.CallJoined:
+		return callLine(l, name, st)
+	case r.phoned && st == commands.CallRinging:
+		return ":iphone: " + l.t("answer.phone_ringing", "Name", name) + answerLine(l, r.answer)
+	case r.phoned:
+		return l.sentences(callLine(l, name, st), l.t("answer.phone_too")) + answerLine(l, r.answer)
+	}
+	return callLine(l, name, st) + answerLine(l, r.answer)
+}
+
+// youAnswered replaces the buttons of the direct message someone answered.
+func youAnswered(l *lang, a answer, invoker string) string {
+	switch a {
+	case answerJoining:
+		return ":white_check_mark: " + l.t("answer.you_joining", "Invoker", invoker)
+	case answerCannot:
+		return ":white_check_mark: " + l.t("answer.you_cannot", "Invoker", invoker)
+	}
+	return ""
+}
+
+// ringingYourPhone replaces the buttons of the direct message of someone
+// whose phone is being rung at their request; the number by its last
+// digits.
+func ringingYourPhone(l *lang, number string) string {
+	return ":iphone: " + l.t("answer.ringing_your_phone", "Number", maskedNumber(l, number))
+}
+
+// theyAnswered tells the invoker privately what someone they called answered.
+func theyAnswered(l *lang, a answer, who, title string) string {
+	switch a {
+	case answerJoining:
+		return l.t("answer.they_joining", "Who", who, "Title", title)
+	case answerCannot:
+		return l.t("answer.they_cannot", "Who", who, "Title", title)
+	}
+	return l.t("answer.they_phone", "Who", who, "Title", title)
+}
+
+// phoneNotRung tells someone who asked for their phone to be rung why it
+// was not, and what to do.
+func phoneNotRung(l *lang, r commands.SkipReason) string {
+	switch r {
+	case commands.SkipInMeeting:
+		return l.t("answer.phone_not_rung_in_meeting")
+	case commands.SkipBeingCalled:
+		return l.t("answer.phone_not_rung_being_called")
+	}
+	return l.t("answer.phone_not_rung_recently")
 }

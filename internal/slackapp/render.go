@@ -30,31 +30,32 @@ func (m message) options() []slack.MsgOption {
 // invitedMessage is the channel post naming everyone being called. It shows
 // how each person is reached, never their number.
 func invitedMessage(l *lang, invoker string, rep commands.Report) message {
-	return postMessage(l, commands.Invitation{Invoker: invoker}, rep, nil, false)
+	return postMessage(l, commands.Invitation{Invoker: invoker}, rep, nil, nil, false)
 }
 
 // callsMessage is the channel post updated with how each call went: one
 // line per invitee (joined, didn't answer, ringing, invited by email), and
 // once no call rings any more, a summary with the counts. Slack users who
-// did not answer get a Call again button.
-func callsMessage(l *lang, inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
-	return postMessage(l, inv, rep, states, false)
+// did not answer get a Call again button. replies (nil: none) add what each
+// person answered, and whether their phone was rung.
+func callsMessage(l *lang, inv commands.Invitation, rep commands.Report, states []commands.CallState, replies []reply) message {
+	return postMessage(l, inv, rep, states, replies, false)
 }
 
 // endedMessage is an invitation post once its meeting has ended: what it
 // said, with how the calls went when that is known, and no buttons.
-func endedMessage(l *lang, inv commands.Invitation, rep commands.Report, states []commands.CallState) message {
-	return postMessage(l, inv, rep, states, true)
+func endedMessage(l *lang, inv commands.Invitation, rep commands.Report, states []commands.CallState, replies []reply) message {
+	return postMessage(l, inv, rep, states, replies, true)
 }
 
 // postMessage builds an invitation's channel post in each of its lives: as
 // first posted (states nil), as its calls end, and once its meeting ended.
 // It names at most maxListed people; inviteeListMessages has the rest.
-func postMessage(l *lang, inv commands.Invitation, rep commands.Report, states []commands.CallState, ended bool) message {
+func postMessage(l *lang, inv commands.Invitation, rep commands.Report, states []commands.CallState, replies []reply, ended bool) message {
 	if ended && slices.Contains(states, commands.CallRinging) {
 		states = nil // some call never ended: say only who was invited
 	}
-	t := tallyPost(l, rep, states)
+	t := tallyPost(l, rep, states, replies)
 	n := len(rep.Invited)
 	summary, text := invitedSummary(l, inv.Invoker, n, meetingTitle(l, rep)), invitedSummary(l, inv.Invoker, n, plainTitle(l, rep))
 	switch {
@@ -98,7 +99,7 @@ type postTally struct {
 	counts         map[commands.CallState]int
 }
 
-func tallyPost(l *lang, rep commands.Report, states []commands.CallState) postTally {
+func tallyPost(l *lang, rep commands.Report, states []commands.CallState, replies []reply) postTally {
 	t := postTally{counts: map[commands.CallState]int{}}
 	for i, iv := range rep.Invited {
 		name := inviteeName(l, iv)
@@ -116,7 +117,11 @@ func tallyPost(l *lang, rep commands.Report, states []commands.CallState) postTa
 			st = states[i]
 		}
 		t.counts[st]++
-		t.lines = append(t.lines, callLine(l, name, st))
+		var r reply
+		if i < len(replies) {
+			r = replies[i]
+		}
+		t.lines = append(t.lines, replyLine(l, name, st, r))
 		if st.Unanswered() && iv.Person.ID != "" {
 			t.missed = append(t.missed, iv.Person.ID)
 		}
@@ -176,12 +181,13 @@ func joinButtonFor(l *lang, rep commands.Report) (*slack.ButtonBlockElement, boo
 }
 
 // missedMessage is the direct message to someone whose call went
-// unanswered: who called, into which meeting, and a way to join.
-func missedMessage(l *lang, invoker string, rep commands.Report) message {
+// unanswered: who called, into which meeting, a way to join, and the
+// answers they may give (none when choices is zero).
+func missedMessage(l *lang, invoker string, rep commands.Report, choices answerChoices) message {
 	text := missedCall(l, invoker, meetingTitle(l, rep))
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+text), nil, nil)}
-	if join, ok := joinButtonFor(l, rep); ok {
-		blocks = append(blocks, slack.NewActionBlock("join_block", join))
+	if b, ok := dmButtons(l, rep, choices); ok {
+		blocks = append(blocks, b)
 	}
 	return message{text: missedCall(l, invoker, plainTitle(l, rep)), blocks: blocks, lang: l}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,21 +63,41 @@ func goldenMessages(t *testing.T, l *lang, dir string) {
 	retry, ok := problemsMessage(l, commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
 	require.True(t, ok)
 
+	at := time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC)
+	answered := &postRecord{inv: inv, rep: invited, states: []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallBusy}, ended: true}
+	ringing := &postRecord{inv: inv, rep: invited}
+	history := []string{
+		invitationRecord{at: at, post: ringing}.line(l),
+		invitationRecord{at: at.Add(-time.Hour), post: answered}.line(l),
+		invitationRecord{at: at.Add(-2 * time.Hour), text: failure(l, notStartedErr, "986030665", "")}.line(l),
+	}
 	tests := []struct {
 		name string
 		v    any
 	}{
 		{"invited", invitedMessage(l, "UCAROL", invited).blocks},
-		{"calls_progress", callsMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}).blocks},
-		{"missed_dm", missedMessage(l, "UCAROL", invited).blocks},
+		{"invited_call", withCallBlock(invitedMessage(l, "UCAROL", invited), "R0E69JAIF").blocks},
+		{"calls_progress", callsMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}, nil).blocks},
+		{"calls_answers", callsMessage(l, inv, invited, []commands.CallState{commands.CallRinging, commands.CallMissed, commands.CallRinging},
+			[]reply{{answer: answerJoining}, {answer: answerCannot}, {}}).blocks},
+		{"calls_phone", callsMessage(l, inv, invited, []commands.CallState{commands.CallRinging, commands.CallRinging, commands.CallRinging},
+			[]reply{{phoned: true}, {}, {}}).blocks},
+		{"calls_phone_missed", callsMessage(l, inv, invited, []commands.CallState{commands.CallMissed, commands.CallJoined, commands.CallNone},
+			[]reply{{phoned: true, answer: answerCannot}, {answer: answerJoining}, {}}).blocks},
+		{"missed_dm", missedMessage(l, "UCAROL", invited, answerChoices{}).blocks},
+		{"missed_dm_answers", missedMessage(l, "UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 0, User: "UALICE"}, phone: true}).blocks},
+		{"ringing_dm", ringingMessage(l, "UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 0, User: "UALICE"}, phone: true}).blocks},
+		{"ringing_dm_no_phone", ringingMessage(l, "UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 1, User: "UBOB"}}).blocks},
 		{"link_dm", linkMessage(l, "UCAROL", invited).blocks},
-		{"calls_results", callsMessage(l, inv, invited, []commands.CallState{commands.CallBusy, commands.CallDeclined, commands.CallNoPSTN}).blocks},
-		{"ended", endedMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed}).blocks},
-		{"calls_final", callsMessage(l, inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}).blocks},
+		{"calls_results", callsMessage(l, inv, invited, []commands.CallState{commands.CallBusy, commands.CallDeclined, commands.CallNoPSTN}, nil).blocks},
+		{"ended", endedMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed}, nil).blocks},
+		{"calls_final", callsMessage(l, inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}, nil).blocks},
 		{"problems", problems.blocks},
 		{"not_started_retry", retry.blocks},
 		{"confirm", confirmMessage(l, inv, plan, "key-1").blocks},
 		{"understood", understoodMessage(l, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
+		{"home_empty", homeView(l, reachSentence(l, commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"}, nil), nil)},
+		{"home_history", homeView(l, reachSentence(l, commands.Invitee{}, &commands.Skipped{Reason: commands.SkipNoContact}), history)},
 		{"modal", inviteModal(l, modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, "914083136", []string{"UALICE"}, true)},
 		{"help", helpText(l)},
 		{"whoami", reachText(l, invited.Invited[0], nil)},
@@ -104,9 +125,9 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 	t.Parallel()
 	a := New(nil, nil, nil, nil, Config{})
 	for i := range postsPerMeeting + 5 {
-		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+		a.addPost(posted{channel: "C1", ts: fmt.Sprint(i)}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"}, "")
 	}
-	a.addPost(posted{channel: "C1", ts: "other"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"})
+	a.addPost(posted{channel: "C1", ts: "other"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "986030665"}, "")
 
 	rs, _ := a.posts.Get("914083136")
 
@@ -116,7 +137,7 @@ func TestPostsAreRememberedWithinBounds(t *testing.T) {
 
 func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
 	t.Parallel()
-	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"})
+	r, _ := New(nil, nil, nil, nil, Config{}).addPost(posted{channel: "C1", ts: "1"}, target{}, commands.Invitation{}, commands.Report{ConferenceID: "914083136"}, "")
 	changes := 0
 
 	r.update(func() bool { changes++; return false }) // a call ended

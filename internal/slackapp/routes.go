@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
-
+	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
 )
 
@@ -37,6 +37,10 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, lt lifetimes) {
 	h.HandleInteractionBlockAction(actionConfirm, a.once(a.button(lt, actionConfirm, a.handleConfirm(true))))
 	h.HandleInteractionBlockAction(actionCancel, a.once(a.button(lt, actionCancel, a.handleConfirm(false))))
 	h.HandleInteractionBlockAction(actionEdit, a.once(a.button(lt, actionEdit, a.handleEdit)))
+	h.HandleEvents(slackevents.AppHomeOpened, a.once(a.handleHomeOpened(lt)))
+	h.HandleInteractionBlockAction(actionJoining, a.once(a.button(lt, actionJoining, a.handleAnswer(answerJoining))))
+	h.HandleInteractionBlockAction(actionCannot, a.once(a.button(lt, actionCannot, a.handleAnswer(answerCannot))))
+	h.HandleInteractionBlockAction(actionPhone, a.once(a.button(lt, actionPhone, a.handleAnswer(""))))
 	h.HandleInteractionBlockAction(actionJoin, a.once(a.button(lt, actionJoin, func(lifetimes, *slog.Logger, slack.InteractionCallback, string) {
 		// Slack opens the link itself; the click only needs its ack.
 	})))

@@ -69,40 +69,55 @@ func (s signer) mac(purpose, value string) []byte {
 
 // Purposes of signed values.
 const (
-	signRetry = "retry" // Try again and Call again buttons
-	signModal = "modal" // the invite form's private_metadata
+	signRetry  = "retry"  // Try again and Call again buttons
+	signModal  = "modal"  // the invite form's private_metadata
+	signAnswer = "answer" // the answers of someone called (answers.go)
 )
 
-// seal signs the value of every Try again and Call again button in m, and
+// signedButtons are the buttons whose values are signed, and for what.
+var signedButtons = map[string]string{
+	actionRetry: signRetry, actionCallBack: signRetry,
+	actionJoining: signAnswer, actionCannot: signAnswer, actionPhone: signAnswer,
+}
+
+// seal signs the value of every button the bot reads back (signedButtons), and
 // drops a button whose signed value would pass Slack's 2,000 characters
 // (https://docs.slack.dev/reference/block-kit/block-elements/button-element).
 func (a *App) seal(m message) message {
-	blocks := make([]slack.Block, 0, len(m.blocks))
-	for _, b := range m.blocks {
+	m.blocks = mapElements(m.blocks, func(el slack.BlockElement) (slack.BlockElement, bool) {
+		btn, ok := el.(*slack.ButtonBlockElement)
+		if !ok || signedButtons[btn.ActionID] == "" {
+			return el, true
+		}
+		sealed := *btn
+		sealed.Value = a.signer.sign(signedButtons[btn.ActionID], btn.Value)
+		return &sealed, len(sealed.Value) <= 2000
+	})
+	return m
+}
+
+// mapElements rebuilds blocks with each element of their action blocks
+// passed through f, which may drop it (false); an action block left empty
+// goes.
+func mapElements(blocks []slack.Block, f func(slack.BlockElement) (slack.BlockElement, bool)) []slack.Block {
+	out := make([]slack.Block, 0, len(blocks))
+	for _, b := range blocks {
 		ab, ok := b.(*slack.ActionBlock)
 		if !ok || ab.Elements == nil {
-			blocks = append(blocks, b)
+			out = append(out, b)
 			continue
 		}
 		var kept []slack.BlockElement
 		for _, el := range ab.Elements.ElementSet {
-			btn, ok := el.(*slack.ButtonBlockElement)
-			if ok && (btn.ActionID == actionRetry || btn.ActionID == actionCallBack) {
-				sealed := *btn
-				sealed.Value = a.signer.sign(signRetry, btn.Value)
-				if len(sealed.Value) > 2000 {
-					continue
-				}
-				el = &sealed
+			if el, ok := f(el); ok {
+				kept = append(kept, el)
 			}
-			kept = append(kept, el)
 		}
 		if len(kept) > 0 {
-			blocks = append(blocks, slack.NewActionBlock(ab.BlockID, kept...))
+			out = append(out, slack.NewActionBlock(ab.BlockID, kept...))
 		}
 	}
-	m.blocks = blocks
-	return m
+	return out
 }
 
 // slackHooksHost is where Slack's response_urls live

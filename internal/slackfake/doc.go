@@ -9,8 +9,11 @@
 // every ack with its latency. On the Web API it serves auth.test, users.info,
 // users.lookupByEmail, usergroups.users.list, conversations.members,
 // conversations.info, conversations.replies, views.open, views.update, views.push,
-// chat.postMessage, chat.postEphemeral and chat.update, plus the response_url
-// endpoints it mints for commands and interactions. Everything posted is
+// views.publish, chat.postMessage, chat.postEphemeral, chat.update and the
+// Calls API (calls.add, calls.info, calls.update, calls.end,
+// calls.participants.add and .remove; calls.go), plus the response_url
+// endpoints it mints for commands and interactions; OpenHome sends the
+// app_home_opened event in an events_api envelope (home.go). Everything posted is
 // recorded as a Message. A message shortcut's payload carries "the full
 // structure of the message" (https://api.slack.com/reference/interaction-payloads/shortcuts):
 // for a thread's parent its reply_count, reply_users and reply_users_count,
@@ -59,6 +62,16 @@
 //     {"ok":false,"error":"ratelimited"}
 //     (https://docs.slack.dev/apis/web-api/rate-limits). Off by default, so
 //     tests that do not ask for them keep their pace;
+//   - the Calls API (https://api.slack.com/apis/calls): scope calls:write
+//     (calls:read for calls.info), required arguments, invalid_call_id,
+//     inactive_call, user_not_found, invalid_created_by, a unique
+//     external_unique_id, and the pages' {"ok":true,"error":"bad_users"}
+//     for a participant added twice or removed when absent; a call block
+//     needs its call_id and is allowed in messages only
+//     (https://api.slack.com/reference/block-kit/blocks#call);
+//   - views.publish (https://api.slack.com/methods/views.publish): a view
+//     of type home, 100 blocks at most, 250 kB (view_too_large), a known
+//     user_id, hash_conflict, and not_enabled with Config.HomeTabDisabled;
 //   - Socket Mode tickets are single use; trigger IDs are single use and expire
 //     after Config.TriggerTTL (invalid_trigger_id, exchanged_trigger_id,
 //     expired_trigger_id); modals are validated a little like Slack does;
@@ -93,7 +106,7 @@
 //
 // What it does not model: chat.postMessage's unpublished workspace-wide
 // limit, archived channels for response_url posts and chat.update, events_api
-// envelopes, app-token scopes, ticket expiry, Slack's own schedule for
+// envelopes other than app_home_opened, app-token scopes, ticket expiry, Slack's own schedule for
 // re-delivering un-acked envelopes (Config.RedeliverAfter picks one; or call
 // Redeliver), dead-peer
 // detection by missed PONGs, the modal stack beyond one view per submission,

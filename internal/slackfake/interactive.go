@@ -234,11 +234,11 @@ func (s *Server) applySubmissionAck(vw *view, user string, payload json.RawMessa
 			}
 		}
 	case "update":
-		if decoded, msgs := validateView(resp.View); len(msgs) == 0 {
+		if decoded, msgs := validateView(resp.View, "modal"); len(msgs) == 0 {
 			s.replaceView(vw, resp.View, decoded)
 		}
 	case "push":
-		if decoded, msgs := validateView(resp.View); len(msgs) == 0 {
+		if decoded, msgs := validateView(resp.View, "modal"); len(msgs) == 0 {
 			pushed := s.addView(resp.View, decoded, "", user)
 			pushed.full["previous_view_id"] = vw.rec.ID
 			pushed.full["root_view_id"] = vw.full["root_view_id"]

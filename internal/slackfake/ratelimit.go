@@ -37,6 +37,14 @@ var MethodTiers = map[string]int{
 	"views.update":          Tier4,
 	"views.push":            Tier4,
 	"chat.update":           Tier3,
+	"views.publish":         Tier4,
+	// The Calls API (calls.go).
+	"calls.add":                 Tier3,
+	"calls.info":                Tier3,
+	"calls.update":              Tier3,
+	"calls.end":                 Tier3,
+	"calls.participants.add":    Tier3,
+	"calls.participants.remove": Tier3,
 }
 
 // RateLimits turns on Slack's rate limits (Config.RateLimits; nil means

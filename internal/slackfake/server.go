@@ -92,6 +92,10 @@ type Config struct {
 
 	RateLimits *RateLimits // Slack's rate limits; nil (the default) means none but scripted failures
 
+	// HomeTabDisabled is an app whose manifest leaves the Home tab off:
+	// views.publish then answers not_enabled.
+	HomeTabDisabled bool
+
 	// RedeliverAfter, when positive, sends an envelope not acknowledged
 	// within it again, with the same envelope_id, retry_attempt one higher
 	// and retry_reason "timeout", at most MaxRedeliveries times. Slack
@@ -152,6 +156,8 @@ type Server struct {
 	viewByID    map[string]*view
 	viewChanged chan struct{}
 	calls       map[string]int
+	book        callBook // calls registered with calls.add (calls.go)
+	homes       homeBook // Home tabs published (home.go)
 	failures    map[string][]Failure
 	botRevoked  atomic.Bool // RevokeBotToken
 }

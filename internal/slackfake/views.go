@@ -103,9 +103,9 @@ func (s *Server) fillView(v *view, raw json.RawMessage, decoded map[string]any) 
 	v.full = full
 }
 
-// validateView checks a modal a little like Slack does and returns it decoded,
-// or the problems as Slack's "[ERROR] …" messages.
-func validateView(raw json.RawMessage) (map[string]any, []string) {
+// decodeView decodes a view argument, or says why it cannot, in Slack's
+// "[ERROR] …" words.
+func decodeView(raw json.RawMessage) (map[string]any, []string) {
 	if len(bytes.TrimSpace(raw)) == 0 || string(bytes.TrimSpace(raw)) == "null" {
 		return nil, []string{"[ERROR] missing required field: view"}
 	}
@@ -115,12 +115,56 @@ func validateView(raw json.RawMessage) (map[string]any, []string) {
 	if err := dec.Decode(&v); err != nil || v == nil {
 		return nil, []string{"[ERROR] view must be a JSON object [json-pointer:/view]"}
 	}
+	return v, nil
+}
+
+// validateView checks a view of type typ (modal or home) a little like
+// Slack does and returns it decoded, or the problems as Slack's
+// "[ERROR] …" messages. A modal's title, close and submit are checked by
+// the caller (modalProblems).
+func validateView(raw json.RawMessage, typ string) (map[string]any, []string) {
+	v, msgs := decodeView(raw)
+	if msgs != nil {
+		return nil, msgs
+	}
+	bad := func(format string, args ...any) { msgs = append(msgs, "[ERROR] "+fmt.Sprintf(format, args...)) }
+	if v["type"] != typ {
+		bad("must be %s [json-pointer:/view/type]", typ)
+	}
+	blocks, ok := v["blocks"].([]any)
+	if !ok {
+		bad("missing required field: blocks [json-pointer:/view/blocks]")
+	} else if err := blockkit.CheckBlocks(blockkit.Modal, mustJSON(blocks)); err != nil {
+		var e *blockkit.Error
+		if errors.As(err, &e) {
+			for _, pr := range e.Problems {
+				bad("%s", strings.Replace(pr, "[json-pointer:/blocks", "[json-pointer:/view/blocks", 1))
+			}
+		}
+	}
+	for field, maxN := range map[string]int{"callback_id": 255, "private_metadata": 3000, "external_id": 255} {
+		f, present := v[field]
+		if !present {
+			continue
+		}
+		s, ok := f.(string)
+		if !ok {
+			bad("must be a string [json-pointer:/view/%s]", field)
+		} else if utf8.RuneCountInString(s) > maxN {
+			bad("must be less than %d characters [json-pointer:/view/%s]", maxN+1, field)
+		}
+	}
+	if typ == "modal" {
+		msgs = append(msgs, modalProblems(v, blocks)...)
+	}
+	return v, msgs
+}
+
+// modalProblems checks what only a modal has: a title, close and submit
+// texts, and a submit button when it has inputs.
+func modalProblems(v map[string]any, blocks []any) []string {
 	var msgs []string
 	bad := func(format string, args ...any) { msgs = append(msgs, "[ERROR] "+fmt.Sprintf(format, args...)) }
-
-	if v["type"] != "modal" {
-		bad("must be modal [json-pointer:/view/type]")
-	}
 	checkText := func(field string, required bool) {
 		t, present := v[field]
 		if !present || t == nil {
@@ -136,18 +180,6 @@ func validateView(raw json.RawMessage) (map[string]any, []string) {
 	checkText("title", true)
 	checkText("close", false)
 	checkText("submit", false)
-
-	blocks, ok := v["blocks"].([]any)
-	if !ok {
-		bad("missing required field: blocks [json-pointer:/view/blocks]")
-	} else if err := blockkit.CheckBlocks(blockkit.Modal, mustJSON(blocks)); err != nil {
-		var e *blockkit.Error
-		if errors.As(err, &e) {
-			for _, pr := range e.Problems {
-				bad("%s", strings.Replace(pr, "[json-pointer:/blocks", "[json-pointer:/view/blocks", 1))
-			}
-		}
-	}
 	inputs := 0
 	for _, b := range blocks {
 		if bm, _ := b.(map[string]any); bm["type"] == "input" {
@@ -157,19 +189,7 @@ func validateView(raw json.RawMessage) (map[string]any, []string) {
 	if inputs > 0 && v["submit"] == nil {
 		bad("must provide a submit property when using input blocks [json-pointer:/view]")
 	}
-	for field, maxN := range map[string]int{"callback_id": 255, "private_metadata": 3000, "external_id": 255} {
-		f, present := v[field]
-		if !present {
-			continue
-		}
-		s, ok := f.(string)
-		if !ok {
-			bad("must be a string [json-pointer:/view/%s]", field)
-		} else if utf8.RuneCountInString(s) > maxN {
-			bad("must be less than %d characters [json-pointer:/view/%s]", maxN+1, field)
-		}
-	}
-	return v, msgs
+	return msgs
 }
 
 // plainText checks a plain_text object of at most max characters; "" means fine.
@@ -214,7 +234,7 @@ func (s *Server) viewsOpen(p *params) reply {
 		return invalidArguments("[ERROR] missing required field: trigger_id")
 	}
 	raw := p.raw("view")
-	decoded, msgs := validateView(raw)
+	decoded, msgs := validateView(raw, "modal")
 	if len(msgs) > 0 {
 		return invalidArguments(msgs...)
 	}
@@ -234,7 +254,7 @@ func (s *Server) viewsUpdate(p *params) reply {
 		return invalidArguments("[ERROR] either view_id or external_id is required")
 	}
 	raw := p.raw("view")
-	decoded, msgs := validateView(raw)
+	decoded, msgs := validateView(raw, "modal")
 	if len(msgs) > 0 {
 		return invalidArguments(msgs...)
 	}

@@ -88,6 +88,9 @@ func fixed(scopes ...string) func(*params) []string {
 }
 
 func (s *Server) method(name string) (apiMethod, bool) {
+	if m, ok := s.callMethod(name); ok {
+		return m, true
+	}
 	switch name {
 	case "apps.connections.open":
 		return apiMethod{appToken: true, serve: s.appsConnectionsOpen}, true
@@ -109,6 +112,8 @@ func (s *Server) method(name string) (apiMethod, bool) {
 		return apiMethod{serve: s.viewsOpen}, true
 	case "views.update":
 		return apiMethod{serve: s.viewsUpdate}, true
+	case "views.publish":
+		return apiMethod{serve: s.viewsPublish}, true
 	case "chat.postMessage":
 		return apiMethod{scopes: fixed("chat:write"), serve: s.chatPostMessage}, true
 	case "chat.postEphemeral":

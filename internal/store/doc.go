@@ -2,8 +2,8 @@
 // memory (envelopes already handled, the "called recently" window, pending
 // confirmation cards, posts being followed and their calls, missed-call
 // messages still to send, which replica follows which meeting, requests
-// acknowledged and not yet answered), kept in a database so that a restart
-// resumes and replicas act as one bot.
+// acknowledged and not yet answered, each meeting's call in Slack), kept in
+// a database so that a restart resumes and replicas act as one bot.
 //
 // Two backends sit behind one interface, Store, chosen by Open from the
 // DATABASE_URL: an SQLite file (pure Go, modernc.org/sqlite; the default,

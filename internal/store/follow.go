@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -89,6 +90,26 @@ func (s *sqlStore) EndMeeting(ctx context.Context, meeting string) ([]Follow, er
 		return nil, fmt.Errorf("store: end meeting: %w", err)
 	}
 	return fs, nil
+}
+
+func (s *sqlStore) LoadFollow(ctx context.Context, post string) (SavedFollow, bool, error) {
+	var finished, ended sql.NullInt64
+	err := s.queryRow(ctx, s.q(`SELECT finished_at, ended_at FROM follows WHERE post = ? AND expires_at > ?`),
+		post, ms(s.now())).Scan(&finished, &ended)
+	if errors.Is(err, sql.ErrNoRows) {
+		return SavedFollow{}, false, nil
+	}
+	var fs []Follow
+	if err == nil {
+		fs, err = s.follows(ctx, `f.post = ?`, post)
+	}
+	if err != nil {
+		return SavedFollow{}, false, fmt.Errorf("store: load follow: %w", err)
+	}
+	if len(fs) == 0 { // deleted meanwhile
+		return SavedFollow{}, false, nil
+	}
+	return SavedFollow{Follow: fs[0], Finished: finished.Valid, Ended: ended.Valid}, true, nil
 }
 
 // follows reads the follows matching where (on follows f), oldest first,

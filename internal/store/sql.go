@@ -359,6 +359,7 @@ func (s *sqlStore) Prune(ctx context.Context) (int64, error) {
 		`DELETE FROM missed WHERE expires_at <= ?`,
 		`DELETE FROM leases WHERE expires_at <= ?`,
 		`DELETE FROM requests WHERE expires_at <= ?`,
+		`DELETE FROM slack_calls WHERE expires_at <= ?`,
 	} {
 		n, err := s.exec(ctx, query, now)
 		if err != nil {

@@ -17,11 +17,12 @@ type Store interface {
 	MissedCalls
 	Leases
 	Requests
+	SlackCalls
 
 	// Prune deletes the rows that have expired: envelopes, reservations,
 	// pending cards, follows past their time to live (with their calls),
-	// missed-call messages (sent or not), lapsed leases and
-	// requests past their time to live. It returns how
+	// missed-call messages (sent or not), lapsed leases,
+	// requests and Slack calls past their time to live. It returns how
 	// many rows it deleted.
 	Prune(ctx context.Context) (int64, error)
 	// Close closes the database.
@@ -113,6 +114,16 @@ type Follows interface {
 	// them, each to exactly one caller, so that one process edits each post
 	// to say the meeting ended.
 	EndMeeting(ctx context.Context, meeting string) ([]Follow, error)
+	// LoadFollow returns post, unexpired, with its calls, whether or not
+	// it is finished or ended; ok is false when there is no such post.
+	LoadFollow(ctx context.Context, post string) (f SavedFollow, ok bool, err error)
+}
+
+// SavedFollow is a followed post as LoadFollow finds it.
+type SavedFollow struct {
+	Follow
+	Finished bool // its calls were followed to the end (FinishFollow)
+	Ended    bool // its meeting ended (EndMeeting)
 }
 
 // Missed is a missed-call message to send to one chat user.
@@ -179,6 +190,30 @@ type Requests interface {
 	// requests whose holder let its hold lapse (those lapsed longest first).
 	// Each goes to one claimer; its old holder can no longer end it.
 	ClaimOrphans(ctx context.Context, owner string, limit int, hold time.Duration) ([]Request, error)
+}
+
+// SlackCalls keeps each meeting's call in Slack (the Calls API), so that
+// a meeting is registered once however many invitations go into it, from
+// any process, and ended once.
+type SlackCalls interface {
+	// TakeCall returns meeting's call ID once it is registered. Before
+	// that, exactly one caller gets mine: owner is to register the call,
+	// and holds the claim for hold (until SetCall or DropCall; the others
+	// get an empty ID meanwhile, and one of them the claim once hold
+	// lapses). A call is kept for ttl, then taken as unknown.
+	TakeCall(ctx context.Context, meeting, owner string, hold, ttl time.Duration) (id string, mine bool, err error)
+	// SetCall records the ID of the call owner registered, and reports
+	// whether it did: false when owner's claim lapsed and another took it,
+	// or the meeting ended meanwhile (EndCall), and the call is to be
+	// ended at once.
+	SetCall(ctx context.Context, meeting, owner, id string) (bool, error)
+	// DropCall gives up owner's claim, when registering failed, so that a
+	// later TakeCall may try again.
+	DropCall(ctx context.Context, meeting, owner string) error
+	// EndCall forgets meeting's call and returns its ID to exactly one
+	// caller; "" when none is kept, or it was still being registered (its
+	// registrar's SetCall then fails, and it ends the call itself).
+	EndCall(ctx context.Context, meeting string) (string, error)
 }
 
 // ErrExists is returned by PutPending when the key is already in use.

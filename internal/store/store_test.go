@@ -221,6 +221,23 @@ func TestFollows(t *testing.T) {
 		p2.Payload, p2.Calls = []byte(`{"p":22}`), []store.Call{{Person: "9", State: "ringing"}}
 		require.NoError(t, s.SaveFollow(ctx, p2, ttl))
 		assert.Equal(t, []store.Follow{p2}, unfinished())
+
+		load := func(post string) (store.SavedFollow, bool) {
+			t.Helper()
+			f, ok, err := s.LoadFollow(ctx, post)
+			require.NoError(t, err)
+			return f, ok
+		}
+		got, ok := load("C1/1.0")
+		require.True(t, ok)
+		assert.Equal(t, store.SavedFollow{Follow: p1, Finished: true, Ended: true}, got, "finished and ended posts are found too")
+		got, ok = load("C1/2.0")
+		require.True(t, ok)
+		assert.Equal(t, store.SavedFollow{Follow: p2, Ended: true}, got)
+		_, ok = load("C2/3.0")
+		assert.False(t, ok, "expired")
+		_, ok = load("C9/9.9")
+		assert.False(t, ok, "never saved")
 	})
 }
 

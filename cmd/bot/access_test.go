@@ -130,7 +130,7 @@ func TestForgedPayloadsAreIgnored(t *testing.T) {
 		"type": "view_submission", "user": map[string]any{"id": "UCAROL"},
 		"view": map[string]any{"id": "VFORGED", "callback_id": "meet_invite_modal", "private_metadata": `{"u":"UCAROL","c":"CSECRET"}`,
 			"state": map[string]any{"values": map[string]any{
-				"meeting_block":  map[string]any{"meeting_id": map[string]any{"type": "plain_text_input", "value": running}},
+				"meeting_block":  map[string]any{"meeting_id": map[string]any{"type": "external_select", "selected_option": map[string]any{"value": running}}},
 				"invitees_block": map[string]any{"invitees": map[string]any{"type": "multi_users_select", "selected_users": []string{"UALICE"}}},
 			}}},
 	})
@@ -158,18 +158,20 @@ func TestForgedPayloadsAreIgnored(t *testing.T) {
 
 func TestAPersonIsToldToSlowDown(t *testing.T) {
 	t.Parallel()
-	b := startBot(t, withEnv("CALLS_PER_MINUTE", "1"), withEnv("INVITE_MAX_PEOPLE", "1"))
+	b := startBot(t, withEnv("CALLS_PER_MINUTE", "1"), withEnv("INVITE_MAX_PEOPLE", "1"), withEnv("ALLOW_DIRECT_INVITES", "true"))
 
-	b.command(t, "CGENERAL", running+" <@UALICE>")
-	b.settle(t)
-	b.command(t, "CGENERAL", running+" <@UBOB>")
-	b.settle(t)
+	// The burst is INVITE_MAX_PEOPLE + 1 (the largest invitation, with the
+	// meeting it may start): two people, then nobody for a while.
+	for _, who := range []string{"<@UALICE>", "<@UBOB>", "+8613800000009"} {
+		b.command(t, "CGENERAL", running+" "+who)
+		b.settle(t)
+	}
 
-	require.Len(t, b.meet.Invitations(running), 1, "the second invitation called nobody")
+	require.Len(t, b.meet.Invitations(running), 2, "the third invitation called nobody")
 	msgs := b.slack.Messages()
-	require.Len(t, msgs, 2)
-	assert.Regexp(t, `^Slow down: you can have at most 1 person called a minute, so I called nobody this time. Try again in (1 minute|\d+ seconds)\.`, msgs[1].Text)
-	assert.Equal(t, "UCAROL", msgs[1].User)
+	require.Len(t, msgs, 3)
+	assert.Regexp(t, `^Slow down: you can have at most 1 person called a minute, so I called nobody this time. Try again in (1 minute|\d+ seconds)\.`, msgs[2].Text)
+	assert.Equal(t, "UCAROL", msgs[2].User)
 }
 
 func TestAnExternalPersonsPlainWordsAreNotRead(t *testing.T) {

@@ -22,10 +22,12 @@ type openedView struct {
 		Type    string `json:"type"`
 		BlockID string `json:"block_id"`
 		Element struct {
-			Type         string   `json:"type"`
-			ActionID     string   `json:"action_id"`
-			InitialValue string   `json:"initial_value"`
-			InitialUsers []string `json:"initial_users"`
+			Type          string   `json:"type"`
+			ActionID      string   `json:"action_id"`
+			InitialUsers  []string `json:"initial_users"`
+			InitialOption *struct {
+				Value string `json:"value"`
+			} `json:"initial_option"`
 		} `json:"element"`
 	} `json:"blocks"`
 }
@@ -42,19 +44,41 @@ func (b *harness) waitView(t *testing.T, n int) (slackfake.View, openedView) {
 	return v, ov
 }
 
-func (ov openedView) element(blockID string) (initialValue string, initialUsers []string) {
+// element returns the initial option's value (a select menu) and users
+// (a users select) of a block's element.
+func (ov openedView) element(blockID string) (initialOption string, initialUsers []string) {
 	for _, b := range ov.Blocks {
 		if b.BlockID == blockID {
-			return b.Element.InitialValue, b.Element.InitialUsers
+			if o := b.Element.InitialOption; o != nil {
+				initialOption = o.Value
+			}
+			return initialOption, b.Element.InitialUsers
 		}
 	}
 	return "", nil
 }
 
-// formValues is what a user typed into the modal.
-func formValues(meetingID string, users []string, asHost bool, password string) map[string]map[string]any {
+// pick types into the form's meeting picker (Slack sends the bot a
+// block_suggestion) and returns the picker's state with the first option
+// the bot offered chosen.
+func (b *harness) pick(t *testing.T, viewID, typed string) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	opts, err := b.slack.Suggest(ctx, slackfake.Suggestion{ViewID: viewID, ActionID: "meeting_id", Value: typed})
+	require.NoError(t, err)
+	require.NotEmpty(t, opts, "typing %q offers something", typed)
+	return map[string]any{"type": "external_select", "selected_option": map[string]any{"value": opts[0].Value}}
+}
+
+// noMeeting is the picker's state with nothing chosen.
+var noMeeting = map[string]any{"type": "external_select", "selected_option": nil}
+
+// formValues is what a user chose in the modal: meeting is the picker's
+// state (pick).
+func formValues(meeting map[string]any, users []string, asHost bool, password string) map[string]map[string]any {
 	v := map[string]map[string]any{
-		"meeting_block":  {"meeting_id": map[string]any{"type": "plain_text_input", "value": meetingID}},
+		"meeting_block":  {"meeting_id": meeting},
 		"invitees_block": {"invitees": map[string]any{"type": "multi_users_select", "selected_users": users}},
 		"password_block": {"host_password": map[string]any{"type": "plain_text_input", "value": password}},
 	}
@@ -115,10 +139,10 @@ func TestModalSubmissionIsValidated(t *testing.T) {
 		wantBlock string
 		wantText  string
 	}{
-		{name: "meeting ID not digits", values: formValues("91408313x", []string{"UALICE"}, false, ""), wantBlock: "meeting_block", wantText: "6 to 20 digits"},
-		{name: "meeting ID empty", values: formValues("", []string{"UALICE"}, false, ""), wantBlock: "meeting_block", wantText: "Enter the meeting ID"},
-		{name: "nobody chosen", values: formValues(running, nil, false, ""), wantBlock: "invitees_block", wantText: "Choose at least one person"},
-		{name: "too many people", values: formValues(running, []string{"UALICE", "UBOB", "UDAVE"}, false, ""), wantBlock: "invitees_block", wantText: "at most 2 people"},
+		{name: "no meeting chosen", values: formValues(noMeeting, []string{"UALICE"}, false, ""), wantBlock: "meeting_block", wantText: "Choose a meeting"},
+		{name: "nobody chosen", values: formValues(b.pick(t, v.ID, running), nil, false, ""), wantBlock: "invitees_block", wantText: "Choose at least one person"},
+		{name: "too many people", values: formValues(b.pick(t, v.ID, running), []string{"UALICE", "UBOB", "UDAVE"}, false, ""), wantBlock: "invitees_block", wantText: "at most 2 people"},
+		{name: "too many with the host of a meeting started", values: formValues(b.pick(t, v.ID, ""), []string{"UALICE", "UBOB"}, false, ""), wantBlock: "invitees_block", wantText: "at most 2 people (you chose 3)"},
 	}
 	for _, tt := range tests {
 		ack := b.submit(t, v.ID, tt.values)
@@ -141,7 +165,7 @@ func TestModalSubmissionInvites(t *testing.T) {
 	b.command(t, "CGENERAL", running)
 	v, _ := b.waitView(t, 1)
 
-	ack := b.submit(t, v.ID, formValues(" 914 083 136 ", []string{"UALICE", "UBOB"}, true, ""))
+	ack := b.submit(t, v.ID, formValues(b.pick(t, v.ID, " 914 083 136 "), []string{"UALICE", "UBOB"}, true, ""))
 	assert.Nil(t, ack.Payload, "a valid form closes")
 
 	msgs := b.waitMessages(t, 1)
@@ -167,7 +191,7 @@ func TestModalHostPassword(t *testing.T) {
 
 	b.command(t, "CGENERAL", hidden)
 	v, _ := b.waitView(t, 1)
-	b.submit(t, v.ID, formValues(hidden, []string{"UALICE"}, false, hiddenPassword))
+	b.submit(t, v.ID, formValues(b.pick(t, v.ID, hidden), []string{"UALICE"}, false, hiddenPassword))
 	msgs = b.waitMessages(t, 2)
 	assert.Equal(t, "post", msgs[1].Kind)
 	assert.Len(t, b.meet.Invitations(hidden), 1)
@@ -184,7 +208,7 @@ func TestGlobalShortcutReportsByDirectMessage(t *testing.T) {
 	assert.Nil(t, ack.Payload)
 	v, _ := b.waitView(t, 1)
 
-	b.submit(t, v.ID, formValues(running, []string{"UALICE"}, false, ""))
+	b.submit(t, v.ID, formValues(b.pick(t, v.ID, running), []string{"UALICE"}, false, ""))
 	msgs := b.waitMessages(t, 1)
 	assert.Equal(t, "post", msgs[0].Kind)
 	assert.True(t, strings.HasPrefix(msgs[0].Channel, "D"), "a direct message, got channel %q", msgs[0].Channel)
@@ -211,7 +235,7 @@ func TestThreadShortcutPreselectsParticipants(t *testing.T) {
 	assert.Equal(t, []string{"UALICE", "UBOB"}, users, "thread participants, without the invoker")
 	assert.Equal(t, 1, b.slack.Calls("conversations.replies"))
 
-	b.submit(t, v.ID, formValues(running, users, false, ""))
+	b.submit(t, v.ID, formValues(b.pick(t, v.ID, running), users, false, ""))
 	msgs := b.waitMessages(t, 1)
 	assert.Equal(t, "CGENERAL", msgs[0].Channel)
 	assert.Len(t, b.meet.Invitations(running)[0].Attendees, 2)

@@ -18,6 +18,7 @@ func TestSandboxScript(t *testing.T) {
 	script := strings.Join([]string{
 		"/meet-invite 914083136 @alice @bob",
 		"/meet-invite 914083136 @gina",
+		"/meet-invite now",
 		"/meet-invite 986030665 @alice",
 		"/start 986030665",
 		"/meet-invite 986030665 @alice",
@@ -41,6 +42,9 @@ func TestSandboxScript(t *testing.T) {
 		"@carol invited 2 people to *Weekly sync* (meeting 914083136). Calling now: @alice, @bob.",
 		"┌─ only @carol can see this",
 		"@gina — their Slack profile has no email or phone number",
+		"Starting a meeting…",
+		"🔑 You started *Meeting in #general* (meeting ",
+		"📞 @carol started *Meeting in #general* (meeting ",
 		"Meeting 986030665 hasn't started yet, or has already ended.",
 		"[meeting 986030665 is now running]",
 		"@carol invited 1 person to *Design review* (meeting 986030665)",
@@ -68,36 +72,50 @@ func TestSandboxFormAndButtons(t *testing.T) {
 	t.Parallel()
 	script := strings.Join([]string{
 		"/meet-invite",
-		"12",         // meeting ID: rejected
-		"@bob @gina", // people
+		"weekly",     // the picker searches the running meetings
+		"1",          // and Weekly sync is chosen
+		"",           // people: nobody, rejected
 		"",           // host: no
 		"",           // password: none
-		"914083136",  // meeting ID again
+		"@bob @gina", // people again
 		"/meet-invite 986030665 @alice",
 		"/start 986030665",
 		"/click Try again",
 		"/meet-invite 914083136",
 		"/cancel",
 		"/thread",
-		"955555555", // meeting ID; the thread's people are already chosen
+		"955555555", // instead of the meeting the thread names; the thread's people are already chosen
+		"",          // the number as typed
 		"", "", "",  // people, host, password: as they are
+		"/meet-invite", // the picker starts a meeting
+		"",             // everything it offers
+		"1",            // Start a meeting now
+		"@alice", "", "",
 	}, "\n") + "\n"
 	got, _ := runSandboxScript(t, script)
 	for _, want := range []string{
 		"┌─ form: Invite to a meeting",
-		"│ Meeting ID: 12",
-		"│ ✗ Enter the meeting ID: 6 to 20 digits",
+		"│ Meeting (type to search: a number, a link or words; Enter lists all): weekly",
+		"│    1) Weekly sync · 914083136 — Fake Scheduler",
+		"│ ✗ Choose at least one person to invite.",
 		"└─ submitted",
 		"☎ Bob Smith: mobile phone ending in 0000",
 		"@carol invited 1 person to *Weekly sync* (meeting 914083136). Calling now: @bob.",
 		"@gina — their Slack profile has no email or phone number",
 		"[ Try again ]",
 		"@carol invited 1 person to *Design review* (meeting 986030665)",
-		"│ Meeting ID [914083136]: /cancel",
+		"│ Meeting (type to search, or Enter to keep) [914083136]: /cancel",
 		"└─ form closed",
 		"┌─ thread in #general",
-		"│ People to invite [@alice @bob @dave]: ",
+		"│ Meeting (type to search, or Enter to keep) [914083136]: 955555555",
+		"│    1) Meeting 955555555",
+		"│ People to invite [@alice @bob @dave] (optional): ",
 		"Meeting 955555555 is full; it has reached its participant limit.",
+		"│    1) Start a meeting now — A new meeting, with you as its host",
+		"🔑 You started *Meeting in #general*",
+		"[ Join as host ]",
+		"@carol started *Meeting in #general* (meeting ",
+		") and invited 1 person. Calling now: @carol, @alice.",
 	} {
 		assert.Contains(t, got, want)
 	}

@@ -268,6 +268,9 @@ func (c *checker) element(ptr string, v any, actionIDs map[string]bool) {
 		}
 		actionIDs[s] = true
 	}
+	if typ == "external_select" {
+		c.externalSelect(ptr, e)
+	}
 	if typ != "button" {
 		return
 	}

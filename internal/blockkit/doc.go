@@ -46,7 +46,11 @@
 // Problems are reported as Slack words them in invalid_blocks answers:
 // "must be less than 3001 characters [json-pointer:/blocks/0/text/text]".
 //
-// What it does not check: image URLs, select menus' options and option
-// groups beyond their action_id, rich_text contents, and elements not named
-// above (they pass when they have a type).
+// CheckOptions checks the options an app answers a block_suggestion with,
+// and external_select elements are checked too (options.go has their
+// limits and pages).
+//
+// What it does not check: image URLs, static select menus' options and
+// option groups beyond their action_id, rich_text contents, and elements
+// not named above (they pass when they have a type).
 package blockkit

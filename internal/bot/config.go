@@ -10,8 +10,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/slackapp"
 	"github.com/meet-invite/meet-invite/internal/store"
 )
@@ -55,6 +57,14 @@ type Config struct {
 	DefaultLocale string
 	LogLevel      slog.Level
 	OpsAddr       string // where /healthz and /metrics are served; "" = nowhere
+
+	// StartLength and StartSubject are the booked length and the subject of
+	// a meeting started from Slack (/meet-invite now): whole minutes within
+	// Huawei's 15 minutes to 24 hours; a subject in which {channel} and
+	// {user} stand for the channel's and the invoker's names ("" names it
+	// after the channel, else the invoker).
+	StartLength  time.Duration
+	StartSubject string
 
 	// DatabaseURL names the durable state (store.Open): "" is the SQLite
 	// file meet-invite.db, store.Memory an in-memory database (the sandbox
@@ -159,6 +169,12 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			bad("BUTTON_SECRET must be at least 32 characters (or unset: a random one is made at start)")
 		}
 		c.ButtonSecret = []byte(v)
+	}
+
+	c.StartLength = startLength(get, bad)
+	c.StartSubject = get("START_MEETING_SUBJECT")
+	if n := utf8.RuneCountInString(c.StartSubject); n > meeting.MaxSubjectLen {
+		bad("START_MEETING_SUBJECT must be at most %d characters, Huawei's limit for a subject (got %d)", meeting.MaxSubjectLen, n)
 	}
 
 	c.OpsAddr = get("OPS_ADDR")
@@ -332,6 +348,20 @@ func baseURL(v, def string) (string, error) {
 		v += "/"
 	}
 	return v, nil
+}
+
+// startLength reads START_MEETING_LENGTH: how long a meeting started from
+// Slack is booked for, whole minutes that CreateMeeting accepts
+// (meeting.MinMeetingLength to MaxMeetingLength); default an hour.
+func startLength(get func(string) string, bad func(string, ...any)) time.Duration {
+	const name = "START_MEETING_LENGTH"
+	d := duration(get, bad, name, time.Hour)
+	if d%time.Minute != 0 || d < meeting.MinMeetingLength*time.Minute || d > meeting.MaxMeetingLength*time.Minute {
+		bad("%s must be whole minutes from %dm to %dh, as Huawei books meetings (got %s)", name,
+			meeting.MinMeetingLength, meeting.MaxMeetingLength/60, d)
+		return time.Hour
+	}
+	return d
 }
 
 func duration(get func(string) string, bad func(string, ...any), name string, def time.Duration) time.Duration {

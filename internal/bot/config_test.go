@@ -3,6 +3,7 @@ package bot_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -139,4 +140,45 @@ func TestAnswersAndEscalationSettings(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "RINGING_DMS must be on or off")
 	assert.Contains(t, err.Error(), "ESCALATE_AFTER must be a positive duration")
+}
+
+// TestStartMeetingSettings: a meeting started from Slack is booked for
+// whole minutes Huawei accepts, an hour by default, with a subject no
+// longer than Huawei's.
+func TestStartMeetingSettings(t *testing.T) {
+	t.Parallel()
+	c, err := load(base())
+	require.NoError(t, err)
+	assert.Equal(t, time.Hour, c.StartLength)
+	assert.Empty(t, c.StartSubject)
+
+	for _, tt := range []struct {
+		length, problem string
+		want            time.Duration
+	}{
+		{length: "15m", want: 15 * time.Minute}, {length: "24h", want: 24 * time.Hour}, {length: "90m", want: 90 * time.Minute},
+		{length: "14m", problem: "START_MEETING_LENGTH must be whole minutes from 15m to 24h"},
+		{length: "25h", problem: "START_MEETING_LENGTH must be whole minutes from 15m to 24h"},
+		{length: "30m30s", problem: "START_MEETING_LENGTH must be whole minutes"},
+		{length: "soon", problem: "START_MEETING_LENGTH must be a positive duration"},
+	} {
+		env := base()
+		env["START_MEETING_LENGTH"] = tt.length
+		env["START_MEETING_SUBJECT"] = "Call in #{channel}"
+		c, err := load(env)
+		if tt.problem != "" {
+			require.Error(t, err, tt.length)
+			assert.Contains(t, err.Error(), tt.problem, tt.length)
+			continue
+		}
+		require.NoError(t, err, tt.length)
+		assert.Equal(t, tt.want, c.StartLength)
+		assert.Equal(t, "Call in #{channel}", c.StartSubject)
+	}
+
+	env := base()
+	env["START_MEETING_SUBJECT"] = strings.Repeat("é", 129)
+	_, err = load(env)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "START_MEETING_SUBJECT must be at most 128 characters")
 }

@@ -176,6 +176,8 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		Store:         st,
 		Owner:         owner,
 		MoreSockets:   sockets[1:],
+		StartLength:   cfg.StartLength,
+		StartSubject:  cfg.StartSubject,
 	})
 	// Every in-memory table's size, read when /metrics is scraped; their
 	// expired entries are dropped every minute (Presence has its own timer).

@@ -95,9 +95,11 @@ func TestInviteLimitsPeopleCalledPerPersonPerMinute(t *testing.T) {
 		return in.Invite(t.Context(), commands.Invitation{ConferenceID: conference, Invoker: invoker, UserIDs: ids})
 	}
 
+	// The burst is MaxPeople + 1 (an invitation of the largest size and
+	// the meeting it may start): 5.
 	_, err := invite("UCAROL", "914083136", "UP0", "UP1", "UP2")
 	require.NoError(t, err)
-	rep, err := invite("UCAROL", "986030665", "UP3", "UP4")
+	rep, err := invite("UCAROL", "986030665", "UP3", "UP4", "UP5")
 	var slow *commands.SlowDownError
 	require.ErrorAs(t, err, &slow)
 	require.ErrorIs(t, err, commands.ErrSlowDown)

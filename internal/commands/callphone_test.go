@@ -112,14 +112,17 @@ func TestCallPhoneTakesFromTheAskersLimit(t *testing.T) {
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	m := newMeetings()
 	in := newInviter(newPeople(), m, commands.Config{CallsPerMinute: 1, MaxPeople: 1, Now: clock})
+	// A burst of two: the largest invitation (one person) and a meeting it
+	// starts. Two invitations spend it.
 	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UALICE"}}
 	rep := mustInvite(t, in, inv)
+	mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UBOB"}})
 
 	_, err := in.CallPhone(t.Context(), inv, rep, 0, "UINVOKER")
 
 	var slow *commands.SlowDownError
-	require.ErrorAs(t, err, &slow, "the invoker called one person this minute already")
-	assert.Len(t, m.invited, 1)
+	require.ErrorAs(t, err, &slow, "the invoker called two people this minute already")
+	assert.Len(t, m.invited, 2)
 	got, err := in.CallPhone(t.Context(), inv, rep, 0, "UALICE")
 	require.NoError(t, err, "Alice's own bucket is full")
 	assert.Len(t, got.Invited, 1)

@@ -78,10 +78,33 @@ type meetings struct {
 	directory  map[string]meeting.DirectoryUser // by email
 	dirErr     error
 
+	running   []meeting.RunningMeeting // what RunningMeetings lists, whatever the key
+	createErr error
+
 	mu        sync.Mutex
 	prepared  []string // conference ID + "/" + host password
 	invited   [][]meeting.Attendee
 	dirLookup int
+	created   []meeting.CreateMeetingRequest
+	searched  []string // RunningMeetings' keys
+}
+
+func (m *meetings) CreateMeeting(_ context.Context, in meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.createErr != nil {
+		return meeting.CreatedMeeting{}, m.createErr
+	}
+	m.created = append(m.created, in)
+	id := fmt.Sprintf("9770000%02d", len(m.created))
+	return meeting.CreatedMeeting{Conference: meeting.Conference{ID: id, Subject: in.Subject, State: meeting.StateCreated}}, nil
+}
+
+func (m *meetings) RunningMeetings(_ context.Context, key string) ([]meeting.RunningMeeting, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.searched = append(m.searched, key)
+	return m.running, nil
 }
 
 func (m *meetings) Prepare(_ context.Context, id, hostPassword string) (meeting.Conference, error) {

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/meet-invite/meet-invite/internal/expiring"
 	"github.com/meet-invite/meet-invite/internal/flight"
@@ -26,6 +28,7 @@ type Inviter struct {
 	reservations Reservations                      // who was called (or is being) into which meeting
 	limits       *callLimits                       // people called per invoker per minute; nil: no limit
 	flight       flight.Group[string, resolution]  // lookups of one person under way, shared
+	started      *expiring.Map[string, string]     // meetings started with Start → who started them
 }
 
 // resolution is the outcome of resolving one user: an invitee or a skip.
@@ -33,6 +36,10 @@ type resolution struct {
 	invitee *Invitee
 	skip    *Skipped
 }
+
+// startedMemory is how long a meeting started with Start is remembered as
+// its invoker's: as long as a meeting may last (meeting.MaxMeetingLength).
+const startedMemory = meeting.MaxMeetingLength * time.Minute
 
 // NewInviter returns an Inviter that looks people up with people, invites
 // them through meetings, leaves out whoever presence says is in the meeting
@@ -45,6 +52,7 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 		cache:        expiring.New[string, resolution](cfg.CacheTTL, maxRemembered, cfg.Now),
 		reservations: cfg.Reservations,
 		limits:       newCallLimits(cfg.CallsPerMinute, cfg.MaxPeople, cfg.Now),
+		started:      expiring.New[string, string](startedMemory, maxRemembered, cfg.Now),
 	}
 }
 
@@ -52,6 +60,7 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 // timer.
 func (in *Inviter) Prune() {
 	in.cache.Prune()
+	in.started.Prune()
 	if in.limits != nil {
 		in.limits.buckets.Prune()
 	}
@@ -60,7 +69,7 @@ func (in *Inviter) Prune() {
 // Sizes reports how many entries each of the inviter's in-memory tables
 // holds, by name, for metrics.
 func (in *Inviter) Sizes() map[string]int {
-	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len()}
+	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len(), "started_meetings": in.started.Len()}
 }
 
 // Authorize applies the access rules to a user asking from a channel, as
@@ -240,7 +249,11 @@ func (in *Inviter) send(ctx context.Context, inv Invitation, holder string, invi
 	}
 	attendees := make([]meeting.Attendee, len(invitees))
 	for i, iv := range invitees {
-		attendees[i] = attendee(iv, inv.Role)
+		role := inv.Role
+		if iv.Person.ID != "" && slices.Contains(inv.Hosts, iv.Person.ID) {
+			role = meeting.RoleHost
+		}
+		attendees[i] = attendee(iv, role)
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.cfg.SendTimeout)
 	defer cancel()

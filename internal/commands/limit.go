@@ -28,8 +28,9 @@ func (e *SlowDownError) Error() string {
 func (e *SlowDownError) Is(target error) bool { return target == ErrSlowDown }
 
 // callLimits holds one token bucket per invoker: PerMinute people called a
-// minute, with a burst of the larger of PerMinute and MaxPeople, so that
-// one invitation of the allowed size always fits a fresh bucket. A bucket
+// minute, with a burst of the larger of PerMinute and MaxPeople + 1, so
+// that one invitation of the allowed size, with the meeting it may start
+// (Inviter.Start counts one), always fits a fresh bucket. A bucket
 // unused for a minute is full again, so it is forgotten after that.
 type callLimits struct {
 	perMinute, burst int
@@ -42,7 +43,7 @@ func newCallLimits(perMinute, maxPeople int, now func() time.Time) *callLimits {
 	if perMinute <= 0 {
 		return nil
 	}
-	return &callLimits{perMinute: perMinute, burst: max(perMinute, maxPeople), now: now,
+	return &callLimits{perMinute: perMinute, burst: max(perMinute, maxPeople+1), now: now,
 		buckets: expiring.New[string, *rate.Limiter](time.Minute, maxRemembered, now)}
 }
 

@@ -4,14 +4,15 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode"
 )
 
 // Request is a parsed /meet-invite command: which conference, and whom to
 // bring in. Slack sends mentions escaped (the app manifest sets
 // should_escape), so people and groups arrive as IDs, never as names.
 type Request struct {
-	Action       Action // what is asked: an invitation unless help or whoami
-	ConferenceID string
+	Action       Action   // what is asked: an invitation unless help, whoami or start
+	ConferenceID string   // "" for ActionStart: the meeting is yet to be made
 	UserIDs      []string // mentioned users, in order of appearance, without duplicates
 	GroupIDs     []string // mentioned user groups (subteams), without duplicates
 	ChannelIDs   []string // mentioned channels: their members are invited
@@ -37,15 +38,16 @@ func (r Request) Direct() bool { return len(r.Phones) > 0 || len(r.Emails) > 0 }
 type ParseCode int
 
 const (
-	CodeNoText          ParseCode = iota + 1 // nothing after the command
-	CodeNoConferenceID                       // people given, but no meeting ID
-	CodeBadConferenceID                      // an ID-like token that is not a valid meeting ID
-	CodeTwoConferences                       // more than one meeting ID
-	CodeNoPeople                             // a meeting ID but nobody to invite
-	CodeUnescapedName                        // "@alice" typed as plain text: no user ID to go by
-	CodeBadPhone                             // "+…" that is not a phone number with a country code
-	CodeUnknownToken                         // anything else
-	CodeHostLink                             // a meeting link that carries host rights (HostLinkSecret)
+	CodeNoText           ParseCode = iota + 1 // nothing after the command
+	CodeNoConferenceID                        // people given, but no meeting ID
+	CodeBadConferenceID                       // an ID-like token that is not a valid meeting ID
+	CodeTwoConferences                        // more than one meeting ID
+	CodeNoPeople                              // a meeting ID but nobody to invite
+	CodeUnescapedName                         // "@alice" typed as plain text: no user ID to go by
+	CodeBadPhone                              // "+…" that is not a phone number with a country code
+	CodeUnknownToken                          // anything else
+	CodeHostLink                              // a meeting link that carries host rights (HostLinkSecret)
+	CodeStartWithMeeting                      // "now" with a meeting ID or link: it starts a new meeting
 )
 
 // ParseError is returned by Parse for text it cannot turn into a Request.
@@ -69,7 +71,11 @@ const (
 	ActionInvite Action = iota // bring people into a meeting
 	ActionHelp                 // "help": how to use the command
 	ActionWhoAmI               // "whoami": how an invitation would reach the person asking
+	ActionStart                // "now [people…]": start a meeting, and bring the people (if any) into it
 )
+
+// startWord is the first word of a command that starts a meeting.
+const startWord = "now"
 
 // Conference IDs are digits. Huawei's examples are nine digits long; cloud
 // meeting room IDs can be longer, so the range is generous.
@@ -100,8 +106,11 @@ var (
 //	<https://meeting.huaweicloud.com/#/j/914083136/…> <@U012ABC>
 //	help
 //	whoami
+//	now [<@U012ABC> …]
 //
-// The meeting ID may come anywhere and may be written with spaces, dashes
+// "now" starts a new meeting (ActionStart): the people after it, if any,
+// are rung into it, and a meeting ID or link with it is refused
+// (CodeStartWithMeeting). Otherwise the meeting ID may come anywhere and may be written with spaces, dashes
 // or dots between groups of digits, as Huawei's apps display it, or as a
 // Huawei meeting link (ParseMeetingLink), whose key is kept as LinkDigest.
 func Parse(text string) (Request, error) {
@@ -114,6 +123,9 @@ func Parse(text string) (Request, error) {
 	}
 	if strings.EqualFold(text, "whoami") {
 		return Request{Action: ActionWhoAmI}, nil
+	}
+	if first, rest := firstWord(text); strings.EqualFold(first, startWord) {
+		return parseStart(rest)
 	}
 
 	var req Request
@@ -129,6 +141,30 @@ func Parse(text string) (Request, error) {
 		return req, &ParseError{Code: CodeNoConferenceID}
 	case req.Empty():
 		return req, &ParseError{Code: CodeNoPeople}
+	}
+	return req, nil
+}
+
+// firstWord splits text at its first space.
+func firstWord(text string) (first, rest string) {
+	if i := strings.IndexFunc(text, unicode.IsSpace); i >= 0 {
+		return text[:i], text[i:]
+	}
+	return text, ""
+}
+
+// parseStart reads the people after "now": whom to ring into the meeting
+// it starts, perhaps nobody.
+func parseStart(text string) (Request, error) {
+	req := Request{Action: ActionStart}
+	seen := map[string]bool{}
+	for _, tok := range tokens(text) {
+		if err := req.take(tok, seen); err != nil {
+			return Request{Action: ActionStart}, err
+		}
+	}
+	if req.ConferenceID != "" {
+		return Request{Action: ActionStart}, &ParseError{Code: CodeStartWithMeeting}
 	}
 	return req, nil
 }

@@ -154,12 +154,20 @@ func FuzzParse(f *testing.F) {
 		"<https://c.meeting.huaweicloud.com/#/j/914083136/9505dc3349228b1ce0db8165590cc977bcff89785130fe0d|join> <@U1>",
 		"https://meeting.huaweicloud.com/#/j/914083136 <@U1>",
 		"cloudlink://welinksoftclient/h5page?page=joinConfByLink&amp;conf_id=914083136&amp;enter_code=1 <@U1>",
+		"now", "now <@U1> <#C1|general>", "now 914083136 <@U1>",
 	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, text string) {
 		req, err := commands.Parse(text)
 		if err != nil {
+			return
+		}
+		if req.Action == commands.ActionStart {
+			if req.ConferenceID != "" || req.LinkDigest != "" || req.Host {
+				t.Fatalf("a start naming a meeting or hosts, %+v, from %q", req, text)
+			}
+			assertNoDuplicates(t, req, text)
 			return
 		}
 		if req.Action != commands.ActionInvite {
@@ -177,16 +185,55 @@ func FuzzParse(f *testing.F) {
 		if req.Empty() {
 			t.Fatalf("accepted a request with nobody in it from %q", text)
 		}
-		seen := map[string]bool{}
-		all := append(append(append([]string{}, req.UserIDs...), req.GroupIDs...), req.ChannelIDs...)
-		all = append(append(all, req.Phones...), req.Emails...)
-		for _, id := range all {
-			if seen[id] {
-				t.Fatalf("duplicate %q from %q", id, text)
-			}
-			seen[id] = true
-		}
+		assertNoDuplicates(t, req, text)
 	})
+}
+
+func assertNoDuplicates(t *testing.T, req commands.Request, text string) {
+	t.Helper()
+	seen := map[string]bool{}
+	all := append(append(append([]string{}, req.UserIDs...), req.GroupIDs...), req.ChannelIDs...)
+	all = append(append(all, req.Phones...), req.Emails...)
+	for _, id := range all {
+		if seen[id] {
+			t.Fatalf("duplicate %q from %q", id, text)
+		}
+		seen[id] = true
+	}
+}
+
+func TestParseStart(t *testing.T) {
+	t.Parallel()
+	start := commands.ActionStart
+	tests := []struct {
+		name, text string
+		want       commands.Request
+		wantCode   commands.ParseCode
+	}{
+		{name: "nobody", text: "now", want: commands.Request{Action: start}},
+		{name: "any case, spaces around", text: "  NOW  ", want: commands.Request{Action: start}},
+		{name: "people, groups and channels", text: "now <@U1|alice> <!subteam^S1|@eng>\t<#C1|general> <@U1>",
+			want: commands.Request{Action: start, UserIDs: []string{"U1"}, GroupIDs: []string{"S1"}, ChannelIDs: []string{"C1"}}},
+		{name: "a meeting ID is refused", text: "now 914083136 <@U1>", wantCode: commands.CodeStartWithMeeting},
+		{name: "a meeting link is refused", text: "now <https://meeting.huaweicloud.com/#/j/914083136> <@U1>", wantCode: commands.CodeStartWithMeeting},
+		{name: "a word is not understood", text: "now please <@U1>", wantCode: commands.CodeUnknownToken},
+		{name: "now later in the text is a word", text: "914083136 <@U1> now", wantCode: commands.CodeUnknownToken},
+		{name: "nowhere is not now", text: "nowhere <@U1>", wantCode: commands.CodeUnknownToken},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := commands.Parse(tt.text)
+			if tt.wantCode != 0 {
+				var pe *commands.ParseError
+				require.ErrorAs(t, err, &pe)
+				assert.Equal(t, tt.wantCode, pe.Code)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
 
 func TestParseWhoAmI(t *testing.T) {

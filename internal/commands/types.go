@@ -11,13 +11,16 @@ import (
 
 // Person is what the inviter needs to know about a chat user.
 type Person struct {
-	ID      string
-	Name    string // display name, else real name, else username
-	Email   string // empty when unknown or hidden
-	Phone   string // as typed in the profile, not normalised
-	Deleted bool
-	Bot     bool
-	Guest   bool // restricted or ultra-restricted account
+	ID   string
+	Name string // display name, else real name, else username
+	// RealName is the full name of the profile (what a meeting service
+	// more likely knows them by), "" when unknown.
+	RealName string
+	Email    string // empty when unknown or hidden
+	Phone    string // as typed in the profile, not normalised
+	Deleted  bool
+	Bot      bool
+	Guest    bool // restricted or ultra-restricted account
 	// The person's organisation, from users.info: team_id, and
 	// enterprise_user.enterprise_id on Enterprise Grid; Stranger is
 	// is_stranger (someone of another organisation seen through Slack
@@ -122,6 +125,12 @@ type Invitation struct {
 	HostPassword string       // optional: used when the bot cannot read the meeting's host password
 	LinkDigest   string       // the digest of a pasted meeting link's key (Request.LinkDigest): a host link is refused
 	Role         meeting.Role // role of every invitee; participant by default
+	// Hosts are Slack users among UserIDs called in as hosts whatever Role
+	// says: the invoker of a meeting started for the invitation.
+	Hosts []string
+	// Start asks for a new meeting (Inviter.Start) before anyone is
+	// called; ConferenceID is empty until it is made.
+	Start bool
 }
 
 // Expands reports whether the invitation names user groups or channels,
@@ -234,6 +243,7 @@ type Report struct {
 	RequestID    string    // the meeting service's ID of the accepted invite request
 	SentAt       time.Time // when the invite request went out: what Huawei says of calls after it is about them
 	Holder       string    // the holder of the invitees' reservations: Invitation.ID, or one made up
+	Started      bool      // the meeting was started for this invitation (Inviter.Start)
 }
 
 // ErrTooManyPeople is the error of an invitation naming more people than

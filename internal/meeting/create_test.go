@@ -1,8 +1,10 @@
 package meeting_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -35,6 +37,11 @@ func TestCreateMeetingThenInvite(t *testing.T) {
 		assert.NotContains(t, printed, m.HostPassword, "the host password is never printed")
 		assert.NotContains(t, printed, keyOf(t, m.ChairJoinURI), "nor the host link")
 	}
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("meeting started", "meeting", m)
+	assert.Contains(t, logged.String(), m.ID)
+	assert.NotContains(t, logged.String(), m.HostPassword, "nor logged")
+	assert.NotContains(t, logged.String(), keyOf(t, m.ChairJoinURI))
 	assert.True(t, c.IsHostSecret(m.ID, meeting.SecretDigest(keyOf(t, m.ChairJoinURI))), "known without a Prepare")
 
 	conf, err := c.Prepare(ctx, m.ID, "")

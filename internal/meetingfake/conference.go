@@ -80,6 +80,19 @@ func (s *Server) AddConference(c Conference) {
 	s.confs[c.ID] = newConfState(c)
 }
 
+// Conferences returns every conference, seeded or created
+// (CreateMeeting), with its current state, by ID.
+func (s *Server) Conferences() []Conference {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Conference, 0, len(s.confs))
+	for _, cs := range s.confs {
+		out = append(out, cs.conf)
+	}
+	slices.SortFunc(out, func(a, b Conference) int { return cmp.Compare(a.ID, b.ID) })
+	return out
+}
+
 // SetState moves a conference to state ("Schedule", "Creating", "Created",
 // "Destroyed"; empty means "Created"). Unknown conferences are ignored;
 // unknown states make control calls answer MMC.111072005.

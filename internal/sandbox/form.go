@@ -33,11 +33,14 @@ func fields(raw json.RawMessage) (title string, out []field) {
 			Optional bool   `json:"optional"`
 			Label    struct{ Text string }
 			Element  struct {
-				Type         string   `json:"type"`
-				ActionID     string   `json:"action_id"`
-				InitialValue string   `json:"initial_value"`
-				InitialUsers []string `json:"initial_users"`
-				Options      []struct {
+				Type          string   `json:"type"`
+				ActionID      string   `json:"action_id"`
+				InitialValue  string   `json:"initial_value"`
+				InitialUsers  []string `json:"initial_users"`
+				InitialOption *struct {
+					Value string `json:"value"`
+				} `json:"initial_option"`
+				Options []struct {
 					Text struct{ Text string } `json:"text"`
 				} `json:"options"`
 			} `json:"element"`
@@ -54,9 +57,13 @@ func fields(raw json.RawMessage) (title string, out []field) {
 		if b.Element.Type == "checkboxes" && len(b.Element.Options) > 0 {
 			label = b.Element.Options[0].Text.Text
 		}
+		initial := b.Element.InitialValue
+		if o := b.Element.InitialOption; o != nil {
+			initial = o.Value
+		}
 		out = append(out, field{
 			blockID: b.BlockID, actionID: b.Element.ActionID, kind: b.Element.Type, label: label,
-			optional: b.Optional, initial: b.Element.InitialValue, initialUsers: b.Element.InitialUsers,
+			optional: b.Optional, initial: initial, initialUsers: b.Element.InitialUsers,
 		})
 	}
 	return v.Title.Text, out
@@ -71,7 +78,13 @@ func (s *Shell) fillForm(ctx context.Context, view slackfake.View, lines <-chan 
 	ask := fs
 	for range 3 {
 		for _, f := range ask {
-			v, err := s.askField(ctx, f, lines)
+			ask := s.askField
+			if f.kind == "external_select" {
+				ask = func(ctx context.Context, f field, lines <-chan string) (string, error) {
+					return s.pick(ctx, view.ID, f, lines)
+				}
+			}
+			v, err := ask(ctx, f, lines)
 			if err != nil {
 				s.printf("└─ form closed\n")
 				return err
@@ -135,6 +148,22 @@ func (s *Shell) askField(ctx context.Context, f field, lines <-chan string) (str
 	if f.optional {
 		prompt += " (optional)"
 	}
+	line, err := s.answer(ctx, prompt, lines)
+	if err != nil {
+		return "", err
+	}
+	if line == "" {
+		return def, nil
+	}
+	if line == "-" { // clear a prefilled value
+		return "", nil
+	}
+	return line, nil
+}
+
+// answer prompts and reads one answer from the input; /cancel closes the
+// form.
+func (s *Shell) answer(ctx context.Context, prompt string, lines <-chan string) (string, error) {
 	s.printf("%s: ", prompt)
 	var line string
 	select {
@@ -153,13 +182,53 @@ func (s *Shell) askField(ctx context.Context, f field, lines <-chan string) (str
 	if line == "/cancel" {
 		return "", errCancelled
 	}
-	if line == "" {
-		return def, nil
+	return line, nil
+}
+
+// pick asks for a select menu of external data as Slack shows one: what
+// is typed goes to the bot (block_suggestion), its options are listed,
+// and one is chosen by number. Enter keeps the option shown.
+func (s *Shell) pick(ctx context.Context, viewID string, f field, lines <-chan string) (string, error) {
+	prompt := "│ " + f.label + " (type to search: a number, a link or words; Enter lists all)"
+	if f.initial != "" {
+		prompt = "│ " + f.label + " (type to search, or Enter to keep) [" + f.initial + "]"
 	}
-	if line == "-" { // clear a prefilled value
+	typed, err := s.answer(ctx, prompt, lines)
+	if err != nil || typed == "" && f.initial != "" {
+		return f.initial, err
+	}
+	opts, err := s.w.Slack.Suggest(ctx, slackfake.Suggestion{UserID: s.user, ViewID: viewID, ActionID: f.actionID, Value: typed})
+	if err != nil {
+		return "", fmt.Errorf("the bot's options: %w", err)
+	}
+	if len(opts) == 0 {
+		s.printf("│   (no options)\n")
 		return "", nil
 	}
-	return line, nil
+	group := ""
+	for i, o := range opts {
+		if o.Group != group {
+			group = o.Group
+			s.printf("│   %s\n", group)
+		}
+		line := fmt.Sprintf("│   %2d) %s", i+1, o.Text)
+		if o.Description != "" {
+			line += " — " + o.Description
+		}
+		s.printf("%s\n", line)
+	}
+	choice, err := s.answer(ctx, fmt.Sprintf("│ Choose 1–%d [1]", len(opts)), lines)
+	if err != nil {
+		return "", err
+	}
+	n := 1
+	if choice != "" {
+		if _, err := fmt.Sscan(choice, &n); err != nil || n < 1 || n > len(opts) {
+			s.printf("│ ✗ %q is not one of the options; taking the first\n", choice)
+			n = 1
+		}
+	}
+	return opts[n-1].Value, nil
 }
 
 // elementState is what Slack sends for an element with the user's answer.
@@ -179,6 +248,11 @@ func (s *Shell) elementState(f field, answer string) map[string]any {
 			opts = append(opts, map[string]any{"value": "host", "text": map[string]any{"type": "plain_text", "text": f.label}})
 		}
 		return map[string]any{"type": f.kind, "selected_options": opts}
+	case "external_select":
+		if answer == "" {
+			return map[string]any{"type": f.kind, "selected_option": nil}
+		}
+		return map[string]any{"type": f.kind, "selected_option": map[string]any{"value": answer}}
 	}
 	return map[string]any{"type": f.kind, "value": answer}
 }

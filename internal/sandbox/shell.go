@@ -23,13 +23,12 @@ import (
 type Shell struct {
 	w       *World
 	out     io.Writer
-	mu      sync.Mutex        // serialises writes to out
-	gate    sync.Mutex        // held while a command waits for its ack, so output stays in order
-	user    string            // acting Slack user ID
-	channel string            // current channel ID
-	prompt  bool              // interactive: print a prompt
-	states  map[string]string // meeting ID → state, as seeded and changed by /start and /end
-	buttons []button          // buttons shown so far, for /click; guarded by mu
+	mu      sync.Mutex // serialises writes to out
+	gate    sync.Mutex // held while a command waits for its ack, so output stays in order
+	user    string     // acting Slack user ID
+	channel string     // current channel ID
+	prompt  bool       // interactive: print a prompt
+	buttons []button   // buttons shown so far, for /click; guarded by mu
 }
 
 // button is a button the bot showed, for /click.
@@ -42,11 +41,7 @@ type button struct {
 // prints a prompt and a welcome; otherwise it is quiet but for the results,
 // for scripts and CI.
 func NewShell(w *World, out io.Writer, interactive bool) *Shell {
-	states := map[string]string{}
-	for _, c := range conferences {
-		states[c.ID] = c.State
-	}
-	return &Shell{w: w, out: out, user: "UCAROL", channel: "CGENERAL", prompt: interactive, states: states}
+	return &Shell{w: w, out: out, user: "UCAROL", channel: "CGENERAL", prompt: interactive}
 }
 
 // Run reads commands from in, one per line, until /quit, the end of input
@@ -128,7 +123,9 @@ You are @carol in #general. Try:
   /meet-invite 986030665 @alice               a meeting that has not started (then /start 986030665)
   /join @bob 914083136, then /meet-invite 914083136 @alice @bob
                                               Bob dialled in on his own: he is not called again
-  /meet-invite                                the form: answer each field, Enter keeps the value shown
+  /meet-invite now @alice @bob                start a meeting, with you as host, and call them in
+  /meet-invite                                the form: answer each field, Enter keeps the value shown;
+                                              the meeting is picked from the running ones as you type
   /meet-invite whoami                         how the bot would reach you (try /as frank first)
   /locale es, /locale zh-CN, /locale en       your Slack language: what only you see follows it;
                                               channel posts stay in DEFAULT_LOCALE
@@ -189,11 +186,10 @@ func (s *Shell) do(ctx context.Context, line string, lines <-chan string, render
 		if cmd == "/end" {
 			state = meetingfake.StateDestroyed
 		}
-		if _, ok := s.states[rest]; !ok {
+		if !s.meetingKnown(rest) {
 			return false, fmt.Errorf("no meeting %q; /meetings lists them", rest)
 		}
 		s.w.Meeting.SetState(rest, state)
-		s.states[rest] = state
 		s.printf("[meeting %s is now %s]\n", rest, stateName(state))
 	case "/meet-invite":
 		return false, s.slashCommand(ctx, rest, lines, rendered)
@@ -390,7 +386,7 @@ func (s *Shell) plain(text string) string {
 		return "@" + id
 	})
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&", ":telephone_receiver:", "📞",
-		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧", ":checkered_flag:", "🏁", ":iphone:", "📱").Replace(text)
+		":white_check_mark:", "✅", ":x:", "❌", ":bell:", "🔔", ":email:", "📧", ":checkered_flag:", "🏁", ":iphone:", "📱", ":key:", "🔑").Replace(text)
 }
 
 func (s *Shell) printMessage(m slackfake.Message) {
@@ -507,14 +503,15 @@ func (s *Shell) listUsers() {
 	s.printf("%s\n", strings.Join(lines, "\n"))
 }
 
+// listMeetings lists the seeded meetings and those started from Slack.
 func (s *Shell) listMeetings() {
 	var lines []string
-	for _, c := range conferences {
+	for _, c := range s.w.Meeting.Conferences() {
 		calls := 0
 		for _, inv := range s.w.Meeting.Invitations(c.ID) {
 			calls += len(inv.Attendees)
 		}
-		state := stateName(s.states[c.ID])
+		state := stateName(c.State)
 		if c.MaxParticipants > 0 {
 			state += fmt.Sprintf(", at most %d people", c.MaxParticipants)
 		}
@@ -525,7 +522,7 @@ func (s *Shell) listMeetings() {
 
 // who lists the people online in a meeting, numbers masked.
 func (s *Shell) who(id string) error {
-	if _, ok := s.states[id]; !ok {
+	if !s.meetingKnown(id) {
 		return fmt.Errorf("no meeting %q; /meetings lists them", id)
 	}
 	ps := s.w.Meeting.Participants(id)
@@ -571,6 +568,17 @@ func (s *Shell) home(ctx context.Context) error {
 	return nil
 }
 
+// meetingKnown reports whether the simulated service has meeting id,
+// seeded or started from Slack.
+func (s *Shell) meetingKnown(id string) bool {
+	for _, c := range s.w.Meeting.Conferences() {
+		if c.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
 // joinOrLeave makes a user join a meeting on their own (from the meeting
 // app when the directory knows them, else by phone), or leave it.
 func (s *Shell) joinOrLeave(join bool, rest string) error {
@@ -580,7 +588,7 @@ func (s *Shell) joinOrLeave(join bool, rest string) error {
 	if !ok {
 		return fmt.Errorf("no user %q; usage: /join USER MEETING_ID", name)
 	}
-	if _, ok := s.states[id]; !ok {
+	if !s.meetingKnown(id) {
 		return fmt.Errorf("no meeting %q; /meetings lists them", id)
 	}
 	number, how := joinNumber(u)

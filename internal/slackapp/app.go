@@ -15,6 +15,7 @@ import (
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/store"
 	"github.com/meet-invite/meet-invite/internal/tasks"
 )
@@ -40,6 +41,12 @@ type Inviter interface {
 	// CallPhone rings the phone of someone an invitation rang in the
 	// meeting app (rep.Invited[i]), as asker.
 	CallPhone(ctx context.Context, inv commands.Invitation, rep commands.Report, i int, asker string) (commands.Report, error)
+	// Start starts a meeting for an invitation that asks for one
+	// (Invitation.Start), once, for whoever may invite.
+	Start(ctx context.Context, inv commands.Invitation, req meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error)
+	// Running lists the meetings running now that match what was typed,
+	// the user's own first, for the form's picker.
+	Running(ctx context.Context, userID, channelID, typed string) (own, others []meeting.RunningMeeting, err error)
 }
 
 // Monitor is told what the app does, for health checks and metrics. It
@@ -118,6 +125,14 @@ type Config struct {
 	// Persons looks people up for the language of what only they see
 	// (their Slack locale); nil: everyone is written to in DefaultLocale.
 	Persons Persons
+	// StartLength is how long a meeting started from Slack is booked for
+	// (whole minutes, within Huawei's 15 minutes to 24 hours), and
+	// StartSubject its subject: {channel} stands for the channel's name
+	// ("#general"), {user} for the invoker's; "" names it after the
+	// channel, else the invoker (subjectInChannel, subjectOf, in
+	// DefaultLocale: everyone in the meeting sees it).
+	StartLength  time.Duration
+	StartSubject string
 	// MoreSockets are further Socket Mode connections of this process,
 	// beside New's: Slack spreads envelopes over all of an app's
 	// connections, and each is served the same way.

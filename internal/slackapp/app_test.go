@@ -173,3 +173,21 @@ func (a *app) waitMessages(t *testing.T, n int) []slackfake.Message {
 	require.NoError(t, err, "waiting for %d messages; have %d", n, len(a.slack.Messages()))
 	return msgs
 }
+
+// choose types typed into the form's meeting picker (Slack sends the app a
+// block_suggestion) and returns the picker's state with the option of
+// value chosen, which the app must have offered.
+func (a *app) choose(t *testing.T, viewID, typed, value string) map[string]any {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	opts, err := a.slack.Suggest(ctx, slackfake.Suggestion{ViewID: viewID, ActionID: "meeting_id", Value: typed})
+	require.NoError(t, err)
+	for _, o := range opts {
+		if o.Value == value {
+			return map[string]any{"selected_option": map[string]any{"value": value}}
+		}
+	}
+	require.Failf(t, "option not offered", "typing %q offered %+v, not %q", typed, opts, value)
+	return nil
+}

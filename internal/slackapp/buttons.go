@@ -61,6 +61,8 @@ func (a *App) handleConfirm(run bool) buttonFunc {
 			a.replace(ctx, cb.ResponseURL, confirmGone(l))
 		case !run:
 			a.replace(ctx, cb.ResponseURL, confirmCancelled(l))
+		case p.inv.Start:
+			a.replace(ctx, cb.ResponseURL, startingText(l, p.plan.Count()-len(p.inv.Hosts), false))
 		default:
 			a.replace(ctx, cb.ResponseURL, inviting(l, p.plan.Count(), p.inv.ConferenceID))
 		}
@@ -85,7 +87,7 @@ func (a *App) handleEdit(lt lifetimes, log *slog.Logger, cb slack.InteractionCal
 		return
 	}
 	meta := modalMeta{UserID: cb.User.ID, ChannelID: p.inv.Channel, ResponseURL: p.t.responseURL, GroupIDs: p.inv.GroupIDs, ChannelIDs: p.inv.ChannelIDs}
-	a.openModal(lt.work, log, cb.TriggerID, meta, p.inv.ConferenceID, p.inv.UserIDs, p.inv.Role == meeting.RoleHost)
+	a.openModal(lt.work, log, cb.TriggerID, meta, choiceOf(p.inv), p.inv.UserIDs, p.inv.Role == meeting.RoleHost)
 }
 
 // replace swaps the message a button was clicked on for text.

@@ -53,8 +53,8 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			// given. The trigger expires in 3 s, so nothing comes first.
 			a.ack(c, evt.Request, nil)
 			meta := modalMeta{UserID: cmd.UserID, ChannelID: cmd.ChannelID, ResponseURL: r.t.responseURL, GroupIDs: req.GroupIDs, ChannelIDs: req.ChannelIDs}
-			a.openModal(lt.work, r.log, cmd.TriggerID, meta, req.ConferenceID, req.UserIDs, false)
-		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil:
+			a.openModal(lt.work, r.log, cmd.TriggerID, meta, meetingChoice{id: req.ConferenceID, digest: req.LinkDigest}, req.UserIDs, false)
+		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil && req.Action != commands.ActionStart:
 			// Plain words: let the model read them, then ask before acting.
 			r.t.kind = "words"
 			started = a.spawn(workRequest, func() { say(reading(l()))(); a.interpret(lt, r, cmd.Text) })
@@ -62,13 +62,13 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			refuse("bad_input", parseProblem(l(), err)+"\n"+usage(l()))
 		case req.Direct() && !a.cfg.AllowDirect:
 			refuse("refused", directNotAllowed(l()))
-		case a.tooBig(req) != nil:
-			refuse("refused", failure(l(), a.tooBig(req), req.ConferenceID, ""))
-		default:
+		case a.tooBig(invitationOf(req, r.inv)) != nil:
+			refuse("refused", failure(l(), a.tooBig(invitationOf(req, r.inv)), req.ConferenceID, ""))
+		default: // an invitation, or a meeting to start (and people to call into it)
 			r.inv = invitationOf(req, r.inv)
 			r.named = !r.inv.Expands()
 			r.t.toldQueued = a.busy() // say it now, in the ack, rather than in a message of its own later
-			started = a.submit(lt, r, say(progressText(l(), req, r.t.toldQueued)))
+			started = a.submit(lt, r, say(progressText(l(), r.inv, r.t.toldQueued)))
 		}
 		if !started {
 			say(shuttingDown(l()))()
@@ -76,20 +76,21 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 	}
 }
 
-// tooBig is the refusal of a command naming more people, or more groups
-// and channels, than one request may reach: said in the ack, which then
-// promises nothing it cannot keep.
-func (a *App) tooBig(req commands.Request) error {
-	if n := len(req.GroupIDs) + len(req.ChannelIDs); a.cfg.MaxGroups > 0 && n > a.cfg.MaxGroups {
+// tooBig is the refusal of a command naming more people (the host of a
+// meeting it starts counted), or more groups and channels, than one request
+// may reach: said in the ack, which then promises nothing it cannot keep.
+func (a *App) tooBig(inv commands.Invitation) error {
+	if n := len(inv.GroupIDs) + len(inv.ChannelIDs); a.cfg.MaxGroups > 0 && n > a.cfg.MaxGroups {
 		return &commands.TooManyGroupsError{Count: n, Max: a.cfg.MaxGroups}
 	}
-	if n := len(req.UserIDs) + len(req.Phones) + len(req.Emails); a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople {
+	if n := inv.Named(); a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople {
 		return &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople}
 	}
 	return nil
 }
 
-// invitationOf fills an invitation from a parsed command.
+// invitationOf fills an invitation from a parsed command: for "now", one
+// that starts a meeting, its invoker the host (commands.WithHost).
 func invitationOf(req commands.Request, inv commands.Invitation) commands.Invitation {
 	inv.ConferenceID = req.ConferenceID
 	inv.UserIDs, inv.GroupIDs, inv.ChannelIDs = req.UserIDs, req.GroupIDs, req.ChannelIDs
@@ -98,14 +99,18 @@ func invitationOf(req commands.Request, inv commands.Invitation) commands.Invita
 	if req.Host {
 		inv.Role = meeting.RoleHost
 	}
-	return inv
+	inv.Start = req.Action == commands.ActionStart
+	return commands.WithHost(inv)
 }
 
 // progressText is the ack of a command that will run.
-func progressText(l *lang, req commands.Request, queued bool) string {
-	text := inviting(l, len(req.UserIDs)+len(req.Phones)+len(req.Emails), req.ConferenceID)
-	if len(req.GroupIDs) > 0 || len(req.ChannelIDs) > 0 {
-		text = invitingGroups(l, req.ConferenceID)
+func progressText(l *lang, inv commands.Invitation, queued bool) string {
+	text := inviting(l, inv.Named(), inv.ConferenceID)
+	switch {
+	case inv.Start:
+		text = startingText(l, inv.Named()-len(inv.Hosts), inv.Expands())
+	case inv.Expands():
+		text = invitingGroups(l, inv.ConferenceID)
 	}
 	if queued {
 		text = l.sentences(text, queuedSuffix(l))

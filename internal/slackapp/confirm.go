@@ -93,6 +93,9 @@ func (c pendingCards) take(key, userID string) (pending, bool) {
 // and says which groups or channels could not be expanded.
 func confirmMessage(l *lang, inv commands.Invitation, plan commands.Plan, key string) message {
 	text := confirmQuestion(l, plan.Count(), inv.ConferenceID)
+	if inv.Start {
+		text = confirmStartQuestion(l, plan.Count())
+	}
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
 	if len(plan.Skipped) > 0 {
 		blocks = append(blocks, contextBlocks(skippedLines(l, plan.Skipped), "\n")...)

@@ -29,14 +29,18 @@ const (
 // clip makes user or Huawei text safe in mrkdwn (see escape) and at most
 // n characters long (blockkit.Len), ending in "…" when cut. It never cuts
 // inside an entity such as &amp;.
-func clip(s string, n int) string {
-	if e := escape(s); blockkit.Len(e) <= n {
+func clip(s string, n int) string { return shorten(s, n, escape) }
+
+// shorten is s, each rune passed through as, at most n characters long
+// (blockkit.Len), ending in "…" when cut.
+func shorten(s string, n int, as func(string) string) string {
+	if e := as(s); blockkit.Len(e) <= n {
 		return e
 	}
 	var b strings.Builder
 	used := 0
 	for _, r := range s {
-		e := escape(string(r))
+		e := as(string(r))
 		if used+blockkit.Len(e) > n-1 {
 			break
 		}

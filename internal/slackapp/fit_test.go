@@ -85,7 +85,7 @@ func newWorld(n int) world {
 func (w world) messages(l *lang) map[string]message {
 	allRinging := make([]commands.CallState, len(w.states))
 	out := map[string]message{
-		"invited":        invitedMessage(l, w.inv.Invoker, w.rep),
+		"invited":        invitedMessage(l, w.inv, w.rep),
 		"calls_progress": callsMessage(l, w.inv, w.rep, w.states, nil),
 		"calls_replies":  callsMessage(l, w.inv, w.rep, w.states, w.replies),
 		"calls_final":    callsMessage(l, w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1], w.replies), // the last rings on: shown ringing
@@ -97,7 +97,7 @@ func (w world) messages(l *lang) map[string]message {
 		"confirm":        confirmMessage(l, w.inv, w.plan, strings.Repeat("k", 32)),
 		"understood":     understoodMessage(l, w.inv, w.plan, strings.Repeat("k", 32)),
 		// With the meeting's call in Slack under the summary.
-		"invited_call":  withCallBlock(invitedMessage(l, w.inv.Invoker, w.rep), "R0E69JAIF"),
+		"invited_call":  withCallBlock(invitedMessage(l, w.inv, w.rep), "R0E69JAIF"),
 		"progress_call": withCallBlock(callsMessage(l, w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 		"ended_call":    withCallBlock(endedMessage(l, w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 	}
@@ -169,7 +169,7 @@ func TestEveryInviteeStaysReachable(t *testing.T) {
 		for i := range w.rep.Invited { // Slack users only, to count mentions
 			w.rep.Invited[i].Person = commands.Person{ID: longID("U", i+1)}
 		}
-		post := blocksJSON(t, invitedMessage(en, w.inv.Invoker, w.rep))
+		post := blocksJSON(t, invitedMessage(en, w.inv, w.rep))
 		seen := map[string]int{}
 		for _, m := range mentionRe.FindAllStringSubmatch(string(post), -1) {
 			seen[m[1]]++
@@ -239,7 +239,7 @@ func noMarkupGetsThrough(t *testing.T, l *lang) {
 		check(name+" text", m.text)
 		check(name+" blocks", string(blocksJSON(t, m)))
 	}
-	posted := invitedMessage(l, w.inv.Invoker, w.rep)
+	posted := invitedMessage(l, w.inv, w.rep)
 	assert.Contains(t, string(blocksJSON(t, posted)), "<@"+w.rep.Invited[0].Person.ID+">", "the bot's mentions stay live")
 	assert.Contains(t, posted.text, "<@"+w.inv.Invoker+">")
 	assert.Contains(t, posted.text, "&lt;!channel&gt;", "the subject is shown, escaped")
@@ -251,7 +251,7 @@ func noMarkupGetsThrough(t *testing.T, l *lang) {
 	check("failure", failure(l, &meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: evil}, "914083136", evil))
 	check("per-person failure", failure(l, &meeting.APIError{StatusCode: 400, Code: "MMC.111076008", RequestID: evil}, "914083136", evil))
 	check("share link", shareLink(l, "https://x.example/"+evil))
-	check("modal", fmt.Sprint(inviteModal(l, modalMeta{}, evil, nil, false)))
+	check("modal", fmt.Sprint(inviteModal(l, modalMeta{}, meetingChoice{id: evil}, nil, false)))
 	for _, via := range []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaLink} {
 		iv := commands.Invitee{Via: via, Address: "x@" + evil, Person: commands.Person{Phone: evil}}
 		check("whoami", reachText(l, iv, nil))

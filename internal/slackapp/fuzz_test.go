@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/slack-go/slack"
@@ -17,9 +18,11 @@ import (
 // passes validation is a usable invitation.
 func FuzzViewSubmission(f *testing.F) {
 	f.Add([]byte(`{"type":"view_submission","view":{"private_metadata":"{\"c\":\"C1\"}","state":{"values":{
-		"meeting_block":{"meeting_id":{"type":"plain_text_input","value":"914083136"}},
+		"meeting_block":{"meeting_id":{"type":"external_select","selected_option":{"value":"914083136"}}},
 		"invitees_block":{"invitees":{"type":"multi_users_select","selected_users":["U1"]}}}}}}`))
 	f.Add([]byte(`{"view":{"private_metadata":"not json","state":{"values":{"role_block":{"as_host":{"selected_options":[{"value":"host"}]}}}}}}`))
+	f.Add([]byte(`{"view":{"state":{"values":{"meeting_block":{"meeting_id":{"selected_option":{"value":"now"}}}}}}}`))
+	f.Add([]byte(`{"view":{"state":{"values":{"meeting_block":{"meeting_id":{"selected_option":{"value":"914083136:0123"}}}}}}}`))
 	f.Add([]byte(`{"view":{"state":{"values":null}}}`))
 	f.Add([]byte(`[]`))
 	a := New(nil, nil, nil, nil, Config{MaxPeople: 3})
@@ -34,10 +37,16 @@ func FuzzViewSubmission(f *testing.F) {
 		if errs != nil {
 			return
 		}
-		if !commands.ValidConferenceID(sub.conferenceID) {
-			t.Fatalf("accepted meeting ID %q", sub.conferenceID)
+		if sub.choice.start != (sub.choice.id == "") || sub.choice.start && sub.choice.digest != "" {
+			t.Fatalf("accepted a choice both to start and of a meeting, or of neither: %+v", sub.choice)
 		}
-		if len(sub.userIDs) == 0 && len(meta.GroupIDs) == 0 {
+		if !sub.choice.start && !commands.ValidConferenceID(sub.choice.id) {
+			t.Fatalf("accepted meeting ID %q", sub.choice.id)
+		}
+		if d := sub.choice.digest; d != "" && (len(d) != 64 || strings.Trim(d, "0123456789abcdef") != "") {
+			t.Fatalf("accepted digest %q", d)
+		}
+		if len(sub.userIDs) == 0 && len(meta.GroupIDs) == 0 && len(meta.ChannelIDs) == 0 && !sub.choice.start {
 			t.Fatal("accepted a form with nobody in it")
 		}
 		if len(sub.userIDs) > 3 {

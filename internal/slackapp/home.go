@@ -111,10 +111,9 @@ func (rec invitationRecord) outcome(l *lang) string {
 	p.mu.Lock()
 	states, ended, replies := p.states, p.ended, p.replies
 	p.mu.Unlock()
-	n := len(p.rep.Invited)
-	text := invitedSummary(l, p.inv.Invoker, n, meetingTitle(l, p.rep))
+	text := postHeadline(l, p.inv, p.rep, meetingTitle(l, p.rep))
 	if states != nil && !slices.Contains(states, commands.CallRinging) {
-		text = callsSummary(l, p.inv.Invoker, n, meetingTitle(l, p.rep), tallyPost(l, p.rep, states, replies).counts)
+		text = callsSummary(l, text, tallyPost(l, p.rep, states, replies).counts)
 	}
 	if ended {
 		text = l.sentences(text, meetingEndedNote(l))

@@ -78,17 +78,38 @@ func (a *App) intake(lt lifetimes, r request) {
 		a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err)
 		return
 	}
-	var rep commands.Report
-	switch {
-	case r.plan != nil && r.plan.Count() == 0: // nobody to call: nothing to ask Huawei
-		rep = commands.Report{ConferenceID: r.inv.ConferenceID, Skipped: r.plan.Skipped}
-	case r.plan != nil:
-		rep, err = a.inviter.InvitePlanned(ctx, r.inv, *r.plan)
-	default:
-		rep, err = a.inviter.Invite(ctx, r.inv)
+	var started *meeting.CreatedMeeting
+	if r.inv.Start { // then the invitation goes on as into any running meeting
+		m, err := a.startMeeting(ctx, &r)
+		if err != nil {
+			release()
+			a.report(ctx, lt, r, commands.Report{}, err)
+			return
+		}
+		started = &m
+		a.tellHost(ctx, r, m)
 	}
+	rep, err := a.invite(ctx, r)
 	release() // a post waiting for its channel's turn holds no slot
+	if started != nil {
+		rep = startedReport(rep, r.inv, *started)
+	}
 	a.report(ctx, lt, r, rep, err)
+}
+
+// invite calls the request's people, or, when it has nobody to call (its
+// groups held nobody, or a meeting was started for nobody), asks Huawei
+// nothing.
+func (a *App) invite(ctx context.Context, r request) (commands.Report, error) {
+	switch {
+	case r.plan != nil && r.plan.Count() == 0:
+		return commands.Report{ConferenceID: r.inv.ConferenceID, Skipped: r.plan.Skipped}, nil
+	case r.plan == nil && r.inv.Named() == 0 && !r.inv.Expands():
+		return commands.Report{ConferenceID: r.inv.ConferenceID}, nil
+	case r.plan != nil:
+		return a.inviter.InvitePlanned(ctx, r.inv, *r.plan)
+	}
+	return a.inviter.Invite(ctx, r.inv)
 }
 
 // askToConfirm shows the invoker who would be called, with Invite and
@@ -159,7 +180,7 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	audit(r.log, r.inv, rep, err)
 	l := a.langOf(pctx, r.t.userID) // what only the invoker sees is in their language
 	a.cfg.Monitor.Finished(r.t.kind, rep, err, time.Since(r.t.start))
-	if err == nil && len(rep.Invited) == 0 && len(rep.Skipped) == 0 {
+	if err == nil && len(rep.Invited) == 0 && len(rep.Skipped) == 0 && !rep.Started {
 		// Groups and channels of nobody but the invoker and bots: say so,
 		// since every request ends with one outcome.
 		a.recordInvitation(l, r, rep, err)
@@ -168,16 +189,19 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 		}
 		return
 	}
-	if len(rep.Invited) > 0 {
+	if len(rep.Invited) > 0 || rep.Started { // a started meeting is posted, with its Join button, whoever was called
 		rec := a.recordInvitation(l, r, rep, err) // before the post: whoever sees it finds it in their Home tab
-		callID := a.callFor(pctx, lt.life, r.log, r.inv, rep)
-		m := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv.Invoker, rep) // a channel's is shared
+		callID := ""
+		if len(rep.Invited) > 0 {
+			callID = a.callFor(pctx, lt.life, r.log, r.inv, rep)
+		}
+		m := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv, rep) // a channel's is shared
 		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(withCallBlock(m, callID)))
 		a.end(r) // answered: from now on no successor reports it cut short
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
 		}
-		if where.ts != "" {
+		if where.ts != "" && len(rep.Invited) > 0 {
 			post, ended := a.addPost(where, r.t, r.inv, rep, callID)
 			a.history.attach(rec, post)
 			if ended {
@@ -230,6 +254,9 @@ func audit(log *slog.Logger, inv commands.Invitation, rep commands.Report, err e
 		"invoker", inv.Invoker,
 		"invited", invited,
 		"skipped", skipped,
+	}
+	if inv.Start {
+		attrs = append(attrs, "started", rep.Started)
 	}
 	var refused *commands.RefusedError
 	var apiErr *meeting.APIError

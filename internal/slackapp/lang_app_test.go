@@ -58,13 +58,13 @@ func TestTheFormIsInItsOpenersLanguage(t *testing.T) {
 	views, err := a.slack.WaitViews(t.Context(), 1)
 	require.NoError(t, err)
 	assert.Contains(t, string(views[0].JSON), `"text":"Invitar a una reunión"`)
-	assert.Contains(t, string(views[0].JSON), `"text":"ID de la reunión"`)
+	assert.Contains(t, string(views[0].JSON), `"text":"Reunión"`)
 
 	_, ack, err = a.slack.SubmitView(t.Context(), slackfake.Submission{ViewID: views[0].ID, Values: map[string]map[string]any{
 		"meeting_block": {"meeting_id": map[string]any{"type": "plain_text_input", "value": "12"}},
 	}})
 	require.NoError(t, err)
-	assert.Contains(t, string(ack.Payload), "Escribe el ID de la reunión: de 6 a 20 dígitos", "its errors too")
+	assert.Contains(t, string(ack.Payload), "Elige una reunión: escribe su número", "its errors too")
 	assert.Contains(t, string(ack.Payload), "Elige al menos a una persona para invitar.")
 }
 

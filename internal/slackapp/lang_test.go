@@ -204,7 +204,8 @@ func TestPluralsForOneTwoAndFivePeople(t *testing.T) {
 	}
 	for l, want := range summaries {
 		for i, n := range []int{1, 2, 5} {
-			got := callsSummary(l, "UCAROL", n, l.t("post.meeting_title", "ID", "914083136"), map[commands.CallState]int{commands.CallJoined: n})
+			head := invitedSummary(l, "UCAROL", n, l.t("post.meeting_title", "ID", "914083136"))
+			got := callsSummary(l, head, map[commands.CallState]int{commands.CallJoined: n})
 			assert.Equal(t, want[i], got, "%s, %d", l.tag, n)
 		}
 	}

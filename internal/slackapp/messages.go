@@ -88,6 +88,8 @@ func parseProblem(l *lang, err error) string {
 		return l.t("parse.bad_phone", "Token", code(pe.Token))
 	case commands.CodeUnknownToken:
 		return l.t("parse.unknown_token", "Token", code(pe.Token))
+	case commands.CodeStartWithMeeting:
+		return l.t("parse.start_with_meeting")
 	case commands.CodeHostLink:
 		return l.t("parse.host_link")
 	}
@@ -269,8 +271,9 @@ func callLine(l *lang, name string, st commands.CallState) string {
 	return ":bell: " + l.t("call.ringing", "Name", name)
 }
 
-// callsSummary ends the channel post once no call rings any more.
-func callsSummary(l *lang, invoker string, n int, title string, counts map[commands.CallState]int) string {
+// callsSummary ends the channel post once no call rings any more: its
+// headline (invitedSummary, startedSummary) with the counts.
+func callsSummary(l *lang, head string, counts map[commands.CallState]int) string {
 	var parts []string
 	for _, c := range []struct {
 		states []commands.CallState
@@ -291,7 +294,8 @@ func callsSummary(l *lang, invoker string, n int, title string, counts map[comma
 			parts = append(parts, l.n(c.id, n))
 		}
 	}
-	return l.n("post.calls_summary", n, "Invoker", invoker, "Title", title, "Results", strings.Join(parts, l.t("post.list_separator")))
+	head = strings.TrimRight(head, ".。") // the headline's own full stop
+	return l.t("post.with_results", "Head", head, "Results", strings.Join(parts, l.t("post.list_separator")))
 }
 
 // nobodyToInvite answers a request whose groups and channels hold nobody
@@ -418,6 +422,9 @@ func threadHint(l *lang) string { return l.t("note.thread_hint") }
 // cutShortText says that a request was cut short, naming whom it was for
 // (numbers masked).
 func cutShortText(l *lang, inv commands.Invitation) string {
+	if inv.Start {
+		return cutShortStart(l)
+	}
 	return l.t("note.cut_short", "Names", nameList(l, invitationNames(l, inv, false)), "ID", inv.ConferenceID)
 }
 
@@ -518,4 +525,75 @@ func phoneNotRung(l *lang, r commands.SkipReason) string {
 		return l.t("answer.phone_not_rung_being_called")
 	}
 	return l.t("answer.phone_not_rung_recently")
+}
+
+// Starting a meeting: /meet-invite now, and "Start a meeting now" in the form.
+
+// startingText is the ack of a request that starts a meeting: others are
+// the people named to call into it besides the invoker; groups, whether
+// groups or channels are to be looked up.
+func startingText(l *lang, others int, groups bool) string {
+	switch {
+	case groups:
+		return l.t("start.starting_groups")
+	case others > 0:
+		return l.n("start.starting_people", others)
+	}
+	return l.t("start.starting")
+}
+
+// startedSummary heads the channel post of a meeting started from Slack.
+func startedSummary(l *lang, invoker string, others int, title string) string {
+	if others == 0 {
+		return l.t("start.started", "Invoker", invoker, "Title", title)
+	}
+	return l.n("start.started_invited", others, "Invoker", invoker, "Title", title)
+}
+
+// hostNote tells the person who started a meeting, privately, that they
+// are its host, with their host link (a button) when there is one.
+func hostNote(l *lang, title string, calling, withLink bool) string {
+	text := []string{l.t("start.host_note", "Title", title)}
+	if calling {
+		text = append(text, l.t("start.host_calling"))
+	}
+	if withLink {
+		return l.sentences(append(text, l.t("start.host_link"))...)
+	}
+	return l.sentences(append(text, l.t("start.host_no_link"))...)
+}
+
+func hostButton(l *lang) string { return l.t("start.host_button") }
+
+// startFailed explains why no meeting was started.
+func startFailed(l *lang, reason string) string { return l.sentences(l.t("start.failed"), reason) }
+
+// confirmStartQuestion asks before starting a meeting and calling many
+// people into it.
+func confirmStartQuestion(l *lang, n int) string { return l.n("start.confirm_question", n) }
+
+// cutShortStart says that a request to start a meeting was cut short.
+func cutShortStart(l *lang) string { return l.t("start.cut_short") }
+
+// The subject of a meeting started from Slack, when START_MEETING_SUBJECT
+// does not say otherwise: the channel's name, else the invoker's.
+func subjectInChannel(l *lang, channel string) string {
+	return l.t("start.subject_in_channel", "Channel", channel)
+}
+func subjectOf(l *lang, name string) string { return l.t("start.subject_of", "Name", name) }
+func subjectFromSlack(l *lang) string       { return l.t("start.subject_from_slack") }
+
+// pickerTyped offers a meeting number typed (or read from a link) as it is.
+func pickerTyped(l *lang, id string) string { return l.t("picker.typed", "ID", id) }
+
+// pickerDetail describes a running meeting in the picker: who scheduled
+// it, and since when.
+func pickerDetail(l *lang, scheduler, start string) string {
+	switch {
+	case scheduler != "" && start != "":
+		return l.t("picker.detail", "Scheduler", scheduler, "Start", start)
+	case start != "":
+		return l.t("picker.since", "Start", start)
+	}
+	return scheduler
 }

@@ -92,7 +92,7 @@ func TestFailureMessages(t *testing.T) {
 func TestEveryParseErrorSkipReasonAndRefusalIsExplained(t *testing.T) {
 	t.Parallel()
 	for _, l := range langs {
-		for c := commands.CodeNoText; c <= commands.CodeHostLink; c++ {
+		for c := commands.CodeNoText; c <= commands.CodeStartWithMeeting; c++ {
 			msg := parseProblem(l, &commands.ParseError{Code: c, Token: "x"})
 			assert.NotEqual(t, l.t("parse.unreadable"), msg, "%s: parse code %d", l.tag, c)
 		}

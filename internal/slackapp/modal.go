@@ -47,26 +47,83 @@ func (m modalMeta) encode() string {
 	return string(b)
 }
 
-// inviteModal is the form, in l: meeting ID, people, role, and an
-// optional host password, prefilled with whatever the user already gave.
-func inviteModal(l *lang, meta modalMeta, conferenceID string, userIDs []string, host bool) slack.ModalViewRequest {
-	txt := func(id string) *slack.TextBlockObject {
-		return slack.NewTextBlockObject(slack.PlainTextType, l.t(id), false, false)
+// meetingChoice is what the form's meeting picker holds: a meeting to
+// start, or a meeting by its number, with the digest of a pasted link's
+// key (commands.Request.LinkDigest), so that a host link is refused. It
+// travels as an option's value: "now", "<id>" or "<id>:<digest>" (at most
+// 20 + 1 + 64 characters, within an option value's 150).
+type meetingChoice struct {
+	start  bool
+	id     string
+	digest string
+}
+
+const startValue = "now"
+
+func (m meetingChoice) value() string {
+	switch {
+	case m.start:
+		return startValue
+	case m.digest != "":
+		return m.id + ":" + m.digest
 	}
+	return m.id
+}
+
+// readChoice reads a picker's value back. It comes from the client, so it
+// is checked as typed text would be: a valid meeting ID, a SHA-256 digest.
+func readChoice(v string) (meetingChoice, bool) {
+	if v == startValue {
+		return meetingChoice{start: true}, true
+	}
+	id, digest, _ := strings.Cut(v, ":")
+	if !commands.ValidConferenceID(id) || digest != "" && (len(digest) != 64 || strings.Trim(digest, "0123456789abcdef") != "") {
+		return meetingChoice{}, false
+	}
+	return meetingChoice{id: id, digest: digest}, true
+}
+
+// choiceOf is the picker's choice for what a command or a button named.
+func choiceOf(inv commands.Invitation) meetingChoice {
+	return meetingChoice{start: inv.Start, id: inv.ConferenceID, digest: inv.LinkDigest}
+}
+
+// option shows the choice in the picker, in l; ok is false for no choice.
+func (m meetingChoice) option(l *lang) (*slack.OptionBlockObject, bool) {
+	switch {
+	case m.start:
+		return slack.NewOptionBlockObject(startValue, plain(l.t("picker.start_now")), plain(l.t("picker.start_now_detail"))), true
+	case m.id != "":
+		return slack.NewOptionBlockObject(m.value(), plain(pickerTyped(l, m.id)), nil), true
+	}
+	return nil, false
+}
+
+func plain(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
+}
+
+// inviteModal is the form, in l: the meeting (picked from the running
+// ones, typed, or to be started), people, role, and an optional host
+// password, prefilled with whatever the user already gave.
+func inviteModal(l *lang, meta modalMeta, choice meetingChoice, userIDs []string, host bool) slack.ModalViewRequest {
+	txt := func(id string) *slack.TextBlockObject { return plain(l.t(id)) }
 	meta.Lang = l.tag.String()
 
-	idInput := slack.NewPlainTextInputBlockElement(slack.NewTextBlockObject(slack.PlainTextType, "914083136", false, false), actionMeeting)
-	idInput.InitialValue = conferenceID
-	idInput.MaxLength = 30
-	meetingBlock := slack.NewInputBlock(blockMeeting, txt("modal.meeting_label"), txt("modal.meeting_hint"), idInput)
+	// An external select: Slack asks the app for options as the user types
+	// (block_suggestion, handleSuggestion), from the first character on.
+	picker := slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, txt("picker.placeholder"), actionMeeting)
+	fromFirst := 0
+	picker.MinQueryLength = &fromFirst
+	if o, ok := choice.option(l); ok {
+		picker.InitialOption = o
+	}
+	meetingBlock := slack.NewInputBlock(blockMeeting, txt("modal.meeting_label"), txt("modal.meeting_hint"), picker)
 
 	people := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, txt("modal.people_placeholder"), actionPeople)
 	people.InitialUsers = userIDs
 	peopleBlock := slack.NewInputBlock(blockPeople, txt("modal.people_label"), nil, people)
-	if len(meta.GroupIDs) > 0 || len(meta.ChannelIDs) > 0 {
-		peopleBlock.Optional = true
-	}
-
+	peopleBlock.Optional = true // nobody, to start a meeting alone: readSubmission asks for someone otherwise
 	hostOpt := slack.NewOptionBlockObject(roleHostValue, txt("modal.host_option"), txt("modal.host_description"))
 	roleBox := slack.NewCheckboxGroupsBlockElement(actionRole, hostOpt)
 	if host {
@@ -107,13 +164,13 @@ func inviteModal(l *lang, meta modalMeta, conferenceID string, userIDs []string,
 // openModal opens the form with a trigger, in the language of whom it is
 // for. It must run right after the ack: a trigger ID expires three seconds
 // after the user acted, so their language is waited for a second at most.
-func (a *App) openModal(ctx context.Context, log *slog.Logger, triggerID string, meta modalMeta, conferenceID string, userIDs []string, host bool) {
+func (a *App) openModal(ctx context.Context, log *slog.Logger, triggerID string, meta modalMeta, choice meetingChoice, userIDs []string, host bool) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	lctx, lcancel := context.WithTimeout(ctx, time.Second)
 	l := a.langOf(lctx, meta.UserID)
 	lcancel()
-	view := inviteModal(l, meta, conferenceID, userIDs, host)
+	view := inviteModal(l, meta, choice, userIDs, host)
 	view.PrivateMetadata = a.signer.sign(signModal, view.PrivateMetadata)
 	if _, err := a.sm.OpenViewContext(ctx, triggerID, view); err != nil {
 		log.Error("could not open the invite form", "err", err)
@@ -122,7 +179,7 @@ func (a *App) openModal(ctx context.Context, log *slog.Logger, triggerID string,
 
 // submission is a validated modal.
 type submission struct {
-	conferenceID string
+	choice       meetingChoice
 	userIDs      []string
 	role         meeting.Role
 	hostPassword string
@@ -138,15 +195,15 @@ func (a *App) readSubmission(l *lang, v slack.View, meta modalMeta) (submission,
 	errs := map[string]string{}
 	var s submission
 
-	id, ok := commands.NormalizeConferenceID(values[blockMeeting][actionMeeting].Value)
+	choice, ok := readChoice(values[blockMeeting][actionMeeting].SelectedOption.Value)
 	if !ok {
 		errs[blockMeeting] = l.t("modal.bad_meeting")
 	}
-	s.conferenceID = id
+	s.choice = choice
 
 	s.userIDs = values[blockPeople][actionPeople].SelectedUsers
 	switch {
-	case len(s.userIDs) == 0 && len(meta.GroupIDs) == 0 && len(meta.ChannelIDs) == 0:
+	case len(s.userIDs) == 0 && len(meta.GroupIDs) == 0 && len(meta.ChannelIDs) == 0 && !choice.start:
 		errs[blockPeople] = l.t("modal.nobody")
 	case a.cfg.MaxPeople > 0 && len(s.userIDs) > a.cfg.MaxPeople:
 		errs[blockPeople] = l.n("modal.too_many", a.cfg.MaxPeople, "Chosen", len(s.userIDs))
@@ -195,16 +252,23 @@ func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		if t.channelID == "" {
 			t.channelID = cb.User.ID // from a global shortcut: report in a direct message
 		}
-		r := request{t: t, log: log, envelope: evt.Request.EnvelopeID, inv: commands.Invitation{
-			ConferenceID: sub.conferenceID,
+		r := request{t: t, log: log, envelope: evt.Request.EnvelopeID, inv: commands.WithHost(commands.Invitation{
+			ConferenceID: sub.choice.id,
 			Invoker:      cb.User.ID,
 			Channel:      meta.ChannelID,
 			UserIDs:      sub.userIDs,
 			GroupIDs:     meta.GroupIDs,
 			ChannelIDs:   meta.ChannelIDs,
 			HostPassword: sub.hostPassword,
+			LinkDigest:   sub.choice.digest,
 			Role:         sub.role,
-		}}
+			Start:        sub.choice.start,
+		})}
+		if a.tooBig(r.inv) != nil { // the host of a meeting it starts counted
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{
+				blockPeople: l.n("modal.too_many", a.cfg.MaxPeople, "Chosen", r.inv.Named())}))
+			return
+		}
 		r.named = !r.inv.Expands()
 		if !a.submit(lt, r, func() { a.ack(c, evt.Request, nil) }) {
 			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: shuttingDown(l)}))

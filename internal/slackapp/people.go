@@ -1,6 +1,7 @@
 package slackapp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,13 +84,14 @@ func (p *People) person(ctx context.Context, userID string) (commands.Person, er
 		return commands.Person{}, fmt.Errorf("users.info %s: %w", userID, err)
 	}
 	return commands.Person{
-		ID:      u.ID,
-		Name:    displayName(u),
-		Email:   u.Profile.Email,
-		Phone:   u.Profile.Phone,
-		Deleted: u.Deleted,
-		Bot:     u.IsBot || u.ID == "USLACKBOT",
-		Guest:   u.IsRestricted || u.IsUltraRestricted,
+		ID:       u.ID,
+		Name:     displayName(u),
+		RealName: cmp.Or(u.Profile.RealName, u.RealName),
+		Email:    u.Profile.Email,
+		Phone:    u.Profile.Phone,
+		Deleted:  u.Deleted,
+		Bot:      u.IsBot || u.ID == "USLACKBOT",
+		Guest:    u.IsRestricted || u.IsUltraRestricted,
 		// https://docs.slack.dev/reference/objects/user-object: team_id,
 		// enterprise_user.enterprise_id (Enterprise Grid), is_stranger
 		// (another organisation's user, through Slack Connect).

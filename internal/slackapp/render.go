@@ -29,8 +29,8 @@ func (m message) options() []slack.MsgOption {
 
 // invitedMessage is the channel post naming everyone being called. It shows
 // how each person is reached, never their number.
-func invitedMessage(l *lang, invoker string, rep commands.Report) message {
-	return postMessage(l, commands.Invitation{Invoker: invoker}, rep, nil, nil, false)
+func invitedMessage(l *lang, inv commands.Invitation, rep commands.Report) message {
+	return postMessage(l, inv, rep, nil, nil, false)
 }
 
 // callsMessage is the channel post updated with how each call went: one
@@ -48,6 +48,15 @@ func endedMessage(l *lang, inv commands.Invitation, rep commands.Report, states 
 	return postMessage(l, inv, rep, states, replies, true)
 }
 
+// postHeadline opens an invitation's channel post: who invited how many
+// people into the meeting called title, or who started it.
+func postHeadline(l *lang, inv commands.Invitation, rep commands.Report, title string) string {
+	if rep.Started {
+		return startedSummary(l, inv.Invoker, othersThan(inv, rep.Invited), title)
+	}
+	return invitedSummary(l, inv.Invoker, len(rep.Invited), title)
+}
+
 // postMessage builds an invitation's channel post in each of its lives: as
 // first posted (states nil), as its calls end, and once its meeting ended.
 // It names at most maxListed people; inviteeListMessages has the rest.
@@ -56,11 +65,10 @@ func postMessage(l *lang, inv commands.Invitation, rep commands.Report, states [
 		states = nil // some call never ended: say only who was invited
 	}
 	t := tallyPost(l, rep, states, replies)
-	n := len(rep.Invited)
-	summary, text := invitedSummary(l, inv.Invoker, n, meetingTitle(l, rep)), invitedSummary(l, inv.Invoker, n, plainTitle(l, rep))
+	summary, text := postHeadline(l, inv, rep, meetingTitle(l, rep)), postHeadline(l, inv, rep, plainTitle(l, rep))
 	switch {
 	case states != nil && t.counts[commands.CallRinging] == 0:
-		summary, text = callsSummary(l, inv.Invoker, n, meetingTitle(l, rep), t.counts), callsSummary(l, inv.Invoker, n, plainTitle(l, rep), t.counts)
+		summary, text = callsSummary(l, summary, t.counts), callsSummary(l, text, t.counts)
 	case !ended:
 		if len(t.called) > 0 {
 			summary = l.sentences(summary, l.t("post.calling_now", "Names", nameList(l, t.called)))
@@ -202,7 +210,11 @@ func problemsMessage(l *lang, inv commands.Invitation, rep commands.Report, err 
 	}
 	var lines []string
 	if err != nil {
-		lines = append(lines, failure(l, err, rep.ConferenceID, ""))
+		line := failure(l, err, rep.ConferenceID, "")
+		if _, ofTheRequest := requestFailure(l, err); inv.Start && !rep.Started && !ofTheRequest {
+			line = startFailed(l, line)
+		}
+		lines = append(lines, line)
 	}
 	if len(rep.Skipped) > 0 {
 		if err == nil {

@@ -58,6 +58,11 @@ func goldenMessages(t *testing.T, l *lang, dir string) {
 	notStartedErr := &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: "req-1"}
 	plan := commands.Plan{UserIDs: []string{"UALICE", "UBOB"}, Skipped: []commands.Skipped{{GroupID: "SNOPE", Reason: commands.SkipUnknownGroup}}}
 
+	startedConf := meeting.Conference{ID: "977000001", Subject: "Meeting in #general", GuestJoinURI: "https://meeting.example/#/j/977000001/guest"}
+	startedRep := commands.Report{ConferenceID: "977000001", Conference: startedConf, Started: true, Invited: []commands.Invitee{
+		{Person: commands.Person{ID: "UCAROL", Name: "Carol"}, Via: commands.ViaApp, Address: "+99111244216219999"},
+		invited.Invited[0], invited.Invited[1],
+	}}
 	problems, ok := problemsMessage(l, inv, invited, nil)
 	require.True(t, ok)
 	retry, ok := problemsMessage(l, commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
@@ -75,8 +80,8 @@ func goldenMessages(t *testing.T, l *lang, dir string) {
 		name string
 		v    any
 	}{
-		{"invited", invitedMessage(l, "UCAROL", invited).blocks},
-		{"invited_call", withCallBlock(invitedMessage(l, "UCAROL", invited), "R0E69JAIF").blocks},
+		{"invited", invitedMessage(l, commands.Invitation{Invoker: "UCAROL"}, invited).blocks},
+		{"invited_call", withCallBlock(invitedMessage(l, commands.Invitation{Invoker: "UCAROL"}, invited), "R0E69JAIF").blocks},
 		{"calls_progress", callsMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}, nil).blocks},
 		{"calls_answers", callsMessage(l, inv, invited, []commands.CallState{commands.CallRinging, commands.CallMissed, commands.CallRinging},
 			[]reply{{answer: answerJoining}, {answer: answerCannot}, {}}).blocks},
@@ -98,7 +103,12 @@ func goldenMessages(t *testing.T, l *lang, dir string) {
 		{"understood", understoodMessage(l, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
 		{"home_empty", homeView(l, reachSentence(l, commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"}, nil), nil)},
 		{"home_history", homeView(l, reachSentence(l, commands.Invitee{}, &commands.Skipped{Reason: commands.SkipNoContact}), history)},
-		{"modal", inviteModal(l, modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, "914083136", []string{"UALICE"}, true)},
+		{"started", invitedMessage(l, commands.WithHost(commands.Invitation{Invoker: "UCAROL", Start: true, UserIDs: []string{"UALICE", "UBOB"}}), startedRep).blocks},
+		{"started_alone", invitedMessage(l, commands.Invitation{Invoker: "UCAROL", Start: true}, commands.Report{ConferenceID: "977000001", Conference: startedConf, Started: true}).blocks},
+		{"host_note", hostMessage(l, meeting.CreatedMeeting{Conference: startedConf, ChairJoinURI: "https://meeting.example/#/j/977000001/chair"}, true).blocks},
+		{"picker", pickerOptions(l, meetingChoice{}, "", []meeting.RunningMeeting{{ID: "977000001", DisplayID: "977000001", Subject: "Meeting in #general", Scheduler: "Carol", StartTime: "2026-11-29 09:30"}},
+			[]meeting.RunningMeeting{{ID: "914083136", DisplayID: "914083136", Subject: "Weekly <sync> & more", StartTime: "2026-11-29 09:00"}})},
+		{"modal", inviteModal(l, modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, meetingChoice{id: "914083136"}, []string{"UALICE"}, true)},
 		{"help", helpText(l)},
 		{"whoami", reachText(l, invited.Invited[0], nil)},
 	}

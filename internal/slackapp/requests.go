@@ -148,9 +148,10 @@ func (a *App) renewRequests(life context.Context) {
 }
 
 // adopt takes over the requests of processes that died: one that holds
-// reservations may have called people, so its invoker is told it was cut
-// short (never run again: nobody is called twice); one that holds none had
-// called nobody, and runs again here.
+// reservations may have called people, and one that starts a meeting may
+// have started it, so its invoker is told it was cut short (never run
+// again: nobody is called twice, no meeting started twice); one that holds
+// none had called nobody, and runs again here.
 func (a *App) adopt(lt lifetimes) {
 	ctx, cancel := context.WithTimeout(lt.life, storeTimeout)
 	defer cancel()
@@ -176,7 +177,7 @@ func (a *App) adopt(lt lifetimes) {
 			a.log.Warn("could not tell whether a stopped process's request called anyone", "request", o.ID, "err", err)
 			held = 1 // not knowing, call nobody
 		}
-		if held > 0 {
+		if held > 0 || r.inv.Start { // a meeting may have been started: never start a second
 			a.spawn(workRequest, func() { a.cutShort(lt, r) })
 			continue
 		}

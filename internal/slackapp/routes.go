@@ -32,6 +32,7 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, lt lifetimes) {
 	h.HandleViewSubmission(callbackModal, a.once(a.handleModalSubmit(lt)))
 	h.HandleShortcut(callbackGlobal, a.once(a.handleGlobalShortcut(lt)))
 	h.HandleShortcut(callbackThread, a.once(a.handleThreadShortcut(lt)))
+	h.HandleInteraction(slack.InteractionTypeBlockSuggestion, a.once(a.handleSuggestion())) // the form's meeting picker
 	h.HandleInteractionBlockAction(actionRetry, a.once(a.button(lt, actionRetry, a.handleRetry)))
 	h.HandleInteractionBlockAction(actionCallBack, a.once(a.button(lt, actionCallBack, a.handleRetry)))
 	h.HandleInteractionBlockAction(actionConfirm, a.once(a.button(lt, actionConfirm, a.handleConfirm(true))))

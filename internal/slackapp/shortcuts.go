@@ -23,7 +23,7 @@ func (a *App) handleGlobalShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 		}
 		a.ack(c, evt.Request, nil)
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
-		a.openModal(lt.work, log, cb.TriggerID, modalMeta{UserID: cb.User.ID}, "", nil, false)
+		a.openModal(lt.work, log, cb.TriggerID, modalMeta{UserID: cb.User.ID}, meetingChoice{}, nil, false)
 	}
 }
 
@@ -38,15 +38,17 @@ func (a *App) handleThreadShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 		a.ack(c, evt.Request, nil)
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID, "channel", cb.Channel.ID)
 
-		// The trigger expires 3 s after the click: leave time for views.open.
+		// The trigger expires 3 s after the click: leave time for views.open,
+		// and look up the form's language meanwhile.
+		a.tasks.Go(func() { a.langOf(lt.work, cb.User.ID) })
 		ctx, cancel := context.WithTimeout(lt.work, 1500*time.Millisecond)
-		people, err := a.threadPeople(ctx, cb)
+		th, err := a.readThread(ctx, cb)
 		cancel()
 		if err != nil {
-			log.Warn("could not read the thread; opening the form with the people the message shows", "err", err)
+			log.Warn("could not read the thread; opening the form with the people and meeting the message shows", "err", err)
 		}
 		meta := modalMeta{UserID: cb.User.ID, ChannelID: cb.Channel.ID, ResponseURL: a.hook(cb.ResponseURL)}
-		a.openModal(lt.work, log, cb.TriggerID, meta, "", people, false)
+		a.openModal(lt.work, log, cb.TriggerID, meta, meetingChoice{id: th.meeting}, th.people, false)
 		if e := slackError(err); e == "not_in_channel" || e == "channel_not_found" {
 			t := target{channelID: cb.Channel.ID, userID: cb.User.ID, responseURL: cb.ResponseURL}
 			l := a.langOf(lt.work, cb.User.ID)
@@ -57,9 +59,19 @@ func (a *App) handleThreadShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 	}
 }
 
-// threadPeople returns who wrote in the thread of the message the shortcut
-// was used on, in order, without bots or the invoker, at most MaxPeople.
-func (a *App) threadPeople(ctx context.Context, cb slack.InteractionCallback) ([]string, error) {
+// thread is what the form is prefilled with from a message's thread.
+type thread struct {
+	people  []string // who wrote in it, in order, without bots or the invoker, at most MaxPeople
+	meeting string   // the meeting its most recent message naming one names last (commands.MeetingIDsIn)
+}
+
+// readThread reads the thread of the message the shortcut was used on:
+// who wrote in it, and the latest meeting number or link written in it
+// (by anyone, bots included: a meeting app's post names its meeting). When
+// the thread cannot be read, the message in the payload still names its
+// author, its thread's parent author and, on a parent, who replied, and
+// its text may name a meeting.
+func (a *App) readThread(ctx context.Context, cb slack.InteractionCallback) (thread, error) {
 	ts := cb.Message.ThreadTimestamp
 	if ts == "" {
 		ts = cb.Message.Timestamp
@@ -68,36 +80,46 @@ func (a *App) threadPeople(ctx context.Context, cb slack.InteractionCallback) ([
 		ts = cb.MessageTs
 	}
 	seen := map[string]bool{cb.User.ID: true, "": true}
-	var out []string
+	var th thread
+	meetingIn := func(text string) {
+		if ids := commands.MeetingIDsIn(text); len(ids) > 0 {
+			th.meeting = ids[len(ids)-1]
+		}
+	}
 	add := func(m slack.Message) {
 		if m.BotID != "" || seen[m.User] {
 			return
 		}
 		seen[m.User] = true
-		out = append(out, m.User)
+		th.people = append(th.people, m.User)
 	}
 	params := &slack.GetConversationRepliesParameters{ChannelID: cb.Channel.ID, Timestamp: ts, Limit: 200}
 	for {
 		msgs, more, next, err := a.sm.GetConversationRepliesContext(ctx, params)
 		if err != nil {
-			// The message in the payload still names its author, its
-			// thread's parent author and, on a parent, who replied.
+			meetingIn(cb.Message.Text)
 			add(cb.Message)
 			for _, id := range append([]string{cb.Message.ParentUserId}, cb.Message.ReplyUsers...) {
 				add(slack.Message{Msg: slack.Msg{User: id}})
 			}
-			return capped(out, a.cfg.MaxPeople), err
+			th.people = capped(th.people, a.cfg.MaxPeople)
+			return th, err
 		}
 		for _, m := range msgs {
+			meetingIn(m.Text)
 			add(m)
 		}
-		if !more || next == "" || (a.cfg.MaxPeople > 0 && len(out) >= a.cfg.MaxPeople) {
+		if !more || next == "" || (a.cfg.MaxPeople > 0 && len(th.people) >= a.cfg.MaxPeople) {
 			break
 		}
 		params.Cursor = next
 	}
 	add(cb.Message) // in case the thread could not be read in full
-	return capped(out, a.cfg.MaxPeople), nil
+	if th.meeting == "" {
+		meetingIn(cb.Message.Text)
+	}
+	th.people = capped(th.people, a.cfg.MaxPeople)
+	return th, nil
 }
 
 // capped returns at most max of ids (0: all).

@@ -18,7 +18,11 @@
 // structure of the message" (https://api.slack.com/reference/interaction-payloads/shortcuts):
 // for a thread's parent its reply_count, reply_users and reply_users_count,
 // for a reply its thread_ts and parent_user_id, as conversations.replies
-// shows them; the fake does not cap reply_users.
+// shows them; the fake does not cap reply_users. Suggest sends the
+// block_suggestion payload of a user typing into an external select of an
+// open view and reads the options its ack carries, held to Slack's limits
+// and to min_query_length (suggest.go, with the pages); a submission may
+// choose only an option so offered, or the menu's initial_option.
 //
 // What it checks, the way Slack does, answering with Slack's error shape
 // {"ok":false,"error":"..."} (the error is never empty):

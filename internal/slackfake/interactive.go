@@ -22,8 +22,10 @@ type Submission struct {
 	UserID string // default: the user whose trigger opened the view
 	ViewID string // from an opened view; its callback_id and private_metadata are sent back
 	// Values: block_id -> action_id -> element state, e.g.
-	// {"meeting_block":{"meeting_id":{"type":"plain_text_input","value":"914083136"}}}.
-	// Input blocks left out are sent empty, as Slack does.
+	// {"people_block":{"people":{"type":"multi_users_select","selected_users":["U1"]}}}.
+	// Input blocks left out are sent empty, as Slack does. An external
+	// select's selected_option needs only its value: it must be one the
+	// menu offered (Suggest) or its initial_option, whose text is filled in.
 	Values map[string]map[string]any
 }
 
@@ -75,7 +77,7 @@ func userIDOf(m map[string]any) string {
 // interact sends an interactive envelope and waits for its ack.
 func (s *Server) interact(ctx context.Context, payload json.RawMessage, typ string, sent Sent) (Sent, Ack, error) {
 	s.mu.Lock()
-	accepts := typ == "view_submission"
+	accepts := typ == "view_submission" || typ == "block_suggestion"
 	sent.EnvelopeID = s.newEnvelope("interactive", payload, accepts, sent.TriggerID)
 	s.mu.Unlock()
 	if err := s.deliver(ctx, sent.EnvelopeID); err != nil {
@@ -187,6 +189,9 @@ func (s *Server) SubmitView(ctx context.Context, v Submission) (Sent, Ack, error
 		return Sent{}, Ack{}, fmt.Errorf("slackfake: view %s: no user to submit as", v.ViewID)
 	}
 	values, err := stateValues(vw.full["blocks"], v.Values)
+	if err == nil {
+		err = vw.chosenOptions(values)
+	}
 	if err != nil {
 		s.mu.Unlock()
 		return Sent{}, Ack{}, fmt.Errorf("slackfake: view %s: %w", v.ViewID, err)

@@ -26,6 +26,9 @@ type view struct {
 	full   map[string]any // the view as views.* answers it
 	userID string
 	open   bool
+	// offered are the options its external selects offered (Suggest), by
+	// action_id + "\x00" + value: a submission may choose only those.
+	offered map[string]map[string]any
 }
 
 // Views returns the views opened so far, in order.

@@ -1,0 +1,124 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+// ErrCannotStart is the error of Start and Running with a meeting service
+// that cannot start or list meetings.
+var ErrCannotStart = errors.New("commands: the meeting service cannot start or list meetings")
+
+// starter is what a meeting service that starts meetings offers;
+// *meeting.Client does (CreateMeeting, meeting_21_0014).
+type starter interface {
+	CreateMeeting(ctx context.Context, in meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error)
+}
+
+// lister is what a meeting service that lists running meetings offers;
+// *meeting.Client does (SearchOnlineMeetings, meeting_21_0025).
+type lister interface {
+	RunningMeetings(ctx context.Context, searchKey string) ([]meeting.RunningMeeting, error)
+}
+
+// Start starts a meeting for inv's invoker, to bring inv's people into it
+// afterwards as into any running meeting. The invoker is authorized as for
+// an invitation, and the meeting counts as one call against their
+// CallsPerMinute; it is created once (creating is not idempotent, so it is
+// never retried). The meeting is remembered as theirs for Running.
+func (in *Inviter) Start(ctx context.Context, inv Invitation, req meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error) {
+	s, ok := in.meetings.(starter)
+	if !ok {
+		return meeting.CreatedMeeting{}, ErrCannotStart
+	}
+	if err := in.Authorize(ctx, inv.Invoker, inv.Channel); err != nil {
+		return meeting.CreatedMeeting{}, err
+	}
+	if err := in.limits.take(inv.Invoker, 1); err != nil {
+		return meeting.CreatedMeeting{}, err
+	}
+	m, err := s.CreateMeeting(ctx, req)
+	if err != nil {
+		return meeting.CreatedMeeting{}, err
+	}
+	in.started.Set(m.ID, inv.Invoker)
+	return m, nil
+}
+
+// Running lists the meetings running now whose subject, scheduler or
+// number contain typed (all of them when typed is empty), for a picker:
+// own are the invoker's (those they started with Start in this process,
+// and those whose scheduler has their Slack display or full name, ignoring
+// case), others
+// the rest, each oldest first. The invoker is authorized first, as for an
+// invitation: whoever may not invite from channelID sees nothing.
+func (in *Inviter) Running(ctx context.Context, userID, channelID, typed string) (own, others []meeting.RunningMeeting, err error) {
+	l, ok := in.meetings.(lister)
+	if !ok {
+		return nil, nil, ErrCannotStart
+	}
+	if err := in.Authorize(ctx, userID, channelID); err != nil {
+		return nil, nil, err
+	}
+	var (
+		names []string
+		wg    sync.WaitGroup
+	)
+	wg.Go(func() { names = in.namesOf(ctx, userID) }) // cached with the people looked up
+	all, err := l.RunningMeetings(ctx, typed)
+	wg.Wait()
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, m := range all {
+		scheduler := strings.TrimSpace(m.Scheduler)
+		if by, ok := in.started.Get(m.ID); ok && by == userID ||
+			scheduler != "" && slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, scheduler) }) {
+			own = append(own, m)
+		} else {
+			others = append(others, m)
+		}
+	}
+	return own, others, nil
+}
+
+// namesOf are the names Slack shows a user by (display name, full name),
+// as an invitation would look them up (sharing its cache); none when
+// unknown.
+func (in *Inviter) namesOf(ctx context.Context, userID string) []string {
+	r := in.resolveAll(ctx, []string{userID})[0]
+	var p Person
+	switch {
+	case r.invitee != nil:
+		p = r.invitee.Person
+	case r.skip != nil:
+		p = Person{Name: r.skip.Name}
+	}
+	var names []string
+	for _, n := range []string{p.Name, p.RealName} {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// WithHost makes the invoker of an invitation that starts a meeting its
+// host: when the invitation names anyone to bring in, the invoker is rung
+// too, first, as host (Hosts). With nobody named, nobody is rung: the
+// meeting is only started.
+func WithHost(inv Invitation) Invitation {
+	if !inv.Start || inv.Named() == 0 && !inv.Expands() {
+		return inv
+	}
+	if !slices.Contains(inv.UserIDs, inv.Invoker) {
+		inv.UserIDs = append([]string{inv.Invoker}, inv.UserIDs...)
+	}
+	inv.Hosts = []string{inv.Invoker}
+	return inv
+}

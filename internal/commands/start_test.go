@@ -1,0 +1,165 @@
+package commands_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/meeting"
+)
+
+var instant = meeting.CreateMeetingRequest{Subject: "Meeting in #general", Length: 60, MediaTypes: meeting.MediaHDVideo}
+
+func TestStartAuthorizesThenCreatesOnce(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	auth := &authorizer{decide: func(context.Context) error { return nil }}
+	in := commands.NewInviter(newPeople(), m, nil, auth, quiet, commands.Config{})
+
+	got, err := in.Start(t.Context(), commands.Invitation{Invoker: "UALICE", Channel: "CGEN", Start: true}, instant)
+	require.NoError(t, err)
+	assert.Equal(t, "977000001", got.ID)
+	assert.Equal(t, []meeting.CreateMeetingRequest{instant}, m.created, "exactly one meeting, with the request as given")
+	assert.Equal(t, []string{"UALICE@CGEN"}, auth.questions())
+}
+
+func TestStartRefusedCreatesNothing(t *testing.T) {
+	t.Parallel()
+	refused := &commands.RefusedError{Reason: commands.RefusedGuest}
+	m := newMeetings()
+	in := commands.NewInviter(newPeople(), m, nil, &authorizer{decide: func(context.Context) error { return refused }}, quiet, commands.Config{})
+
+	_, err := in.Start(t.Context(), commands.Invitation{Invoker: "UGUEST", Channel: "CGEN", Start: true}, instant)
+	require.ErrorIs(t, err, commands.ErrRefused)
+	assert.Empty(t, m.created)
+}
+
+func TestStartCountsAgainstTheCallLimit(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{CallsPerMinute: 2, MaxPeople: 1})
+
+	for range 2 { // the burst: MaxPeople + 1, so that the largest invitation fits with its meeting
+		_, err := in.Start(t.Context(), commands.Invitation{Invoker: "UALICE"}, instant)
+		require.NoError(t, err)
+	}
+	_, err := in.Start(t.Context(), commands.Invitation{Invoker: "UALICE"}, instant)
+	require.ErrorIs(t, err, commands.ErrSlowDown)
+	assert.Len(t, m.created, 2, "the third meeting is not created")
+	_, err = in.Start(t.Context(), commands.Invitation{Invoker: "UBOB"}, instant)
+	require.NoError(t, err, "each person has a limit of their own")
+}
+
+func TestStartFailureIsReturned(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	m.createErr = &meeting.APIError{StatusCode: 400, Code: "MMC.111070001"}
+	in := newInviter(newPeople(), m, commands.Config{})
+	_, err := in.Start(t.Context(), commands.Invitation{Invoker: "UALICE"}, instant)
+	var apiErr *meeting.APIError
+	require.ErrorAs(t, err, &apiErr)
+}
+
+func TestWithHostRingsTheInvokerFirstAsHost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		inv   commands.Invitation
+		users []string
+		hosts []string
+	}{
+		{name: "an invitation into a running meeting is left alone",
+			inv: commands.Invitation{Invoker: "UCAROL", UserIDs: []string{"UALICE"}}, users: []string{"UALICE"}},
+		{name: "nobody named: nobody rung",
+			inv: commands.Invitation{Invoker: "UCAROL", Start: true}},
+		{name: "people named: the invoker first",
+			inv:   commands.Invitation{Invoker: "UCAROL", Start: true, UserIDs: []string{"UALICE", "UBOB"}},
+			users: []string{"UCAROL", "UALICE", "UBOB"}, hosts: []string{"UCAROL"}},
+		{name: "the invoker named: once",
+			inv:   commands.Invitation{Invoker: "UCAROL", Start: true, UserIDs: []string{"UALICE", "UCAROL"}},
+			users: []string{"UALICE", "UCAROL"}, hosts: []string{"UCAROL"}},
+		{name: "a channel only",
+			inv:   commands.Invitation{Invoker: "UCAROL", Start: true, ChannelIDs: []string{"CGEN"}},
+			users: []string{"UCAROL"}, hosts: []string{"UCAROL"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := commands.WithHost(tt.inv)
+			assert.Equal(t, tt.users, got.UserIDs)
+			assert.Equal(t, tt.hosts, got.Hosts)
+		})
+	}
+}
+
+func TestHostsAreCalledInAsHosts(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{})
+	inv := commands.WithHost(commands.Invitation{ConferenceID: "977000001", Invoker: "UALICE", Start: true, UserIDs: []string{"UBOB"}})
+
+	rep, err := in.Invite(t.Context(), inv)
+	require.NoError(t, err)
+	require.Len(t, rep.Invited, 2)
+	require.Len(t, m.invited, 1)
+	roles := map[string]meeting.Role{}
+	for _, a := range m.invited[0] {
+		roles[a.Name] = a.Role
+	}
+	assert.Equal(t, map[string]meeting.Role{"Alice": meeting.RoleHost, "Bob": meeting.RoleParticipant}, roles)
+}
+
+func TestRunningListsTheInvokersMeetingsFirst(t *testing.T) {
+	t.Parallel()
+	m, p := newMeetings(), newPeople()
+	withFullName := alice
+	withFullName.RealName = "Alice Liddell"
+	p.users[alice.ID] = withFullName
+	auth := &authorizer{decide: func(context.Context) error { return nil }}
+	in := commands.NewInviter(p, m, nil, auth, quiet, commands.Config{})
+	mine, err := in.Start(t.Context(), commands.Invitation{Invoker: "UALICE", Start: true}, instant)
+	require.NoError(t, err)
+	m.running = []meeting.RunningMeeting{
+		{ID: "914083136", DisplayID: "914083136", Subject: "Weekly sync", Scheduler: "Bob"},
+		{ID: mine.ID, DisplayID: mine.ID, Subject: "Meeting in #general", Scheduler: "meet-invite"},
+		{ID: "914083388", DisplayID: "88812345", Subject: "Alice's room", Scheduler: " alice "},
+		{ID: "914673889", DisplayID: "914673889", Subject: "Planning", Scheduler: "ALICE LIDDELL"},
+	}
+
+	own, others, err := in.Running(t.Context(), "UALICE", "CGEN", "sync")
+	require.NoError(t, err)
+	assert.Equal(t, []string{mine.ID, "914083388", "914673889"}, ids(own),
+		"started through the bot, and scheduled under their display or full name")
+	assert.Equal(t, []string{"914083136"}, ids(others))
+	assert.Equal(t, []string{"sync"}, m.searched, "the typed text is the search key")
+
+	own, others, err = in.Running(t.Context(), "UBOB", "CGEN", "")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"914083136"}, ids(own), "Bob's by his name; Alice's start is not his")
+	assert.Len(t, others, 3)
+}
+
+func TestRunningIsForWhoeverMayInvite(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	m.running = []meeting.RunningMeeting{{ID: "914083136", Subject: "Weekly sync"}}
+	refused := errors.New("no")
+	in := commands.NewInviter(newPeople(), m, nil, &authorizer{decide: func(context.Context) error { return refused }}, quiet, commands.Config{})
+	own, others, err := in.Running(t.Context(), "UGUEST", "CGEN", "")
+	require.ErrorIs(t, err, refused)
+	assert.Empty(t, own)
+	assert.Empty(t, others)
+	assert.Empty(t, m.searched, "nothing is asked of the meeting service")
+}
+
+func ids(ms []meeting.RunningMeeting) []string {
+	var out []string
+	for _, m := range ms {
+		out = append(out, m.ID)
+	}
+	return out
+}

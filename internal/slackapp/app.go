@@ -154,7 +154,7 @@ type App struct {
 	store     store.Store                          // durable state shared by replicas
 	ownStore  bool                                 // the store is the app's own, closed by Run
 	envelopes *expiring.Map[string, struct{}]      // envelope IDs seen lately by this process: the fast check before the store's
-	arrived   *expiring.Map[string, time.Time]     // envelope ID → when its handler started, for ack latency
+	arrived   *awaiting                            // envelopes not acknowledged yet, and when each arrived
 	pending   pendingCards                         // invitations waiting for their invoker's confirmation
 	posts     *expiring.Map[string, []*postRecord] // recent invitation posts by meeting, to mark when it ends
 	ended     *expiring.Map[string, time.Time]     // meetings that ended lately, and when, for posts made as they end
@@ -218,7 +218,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		store: st, ownStore: own,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
-		arrived:   expiring.New[string, time.Time](time.Minute, maxEntries, nil),
+		arrived:   newAwaiting(ackDeadline, yieldAtMost),
 		pending:   pendingCards{store: st, log: logger},
 		posts:     expiring.New[string, []*postRecord](postMemory, maxPostMeetings, nil),
 		ended:     expiring.New[string, time.Time](time.Minute, maxEntries, nil),
@@ -243,7 +243,6 @@ func parseHost(raw string) *url.URL {
 // timer.
 func (a *App) Prune() {
 	a.envelopes.Prune()
-	a.arrived.Prune()
 	a.posts.Prune()
 	a.ended.Prune()
 	a.langs.Prune()
@@ -360,7 +359,7 @@ func (a *App) spawn(work string, f func()) bool {
 func (a *App) ack(c *socketmode.Client, req *socketmode.Request, payload any) {
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.AckTimeout)
 	defer cancel()
-	start, timed := a.arrived.Take(req.EnvelopeID)
+	start, timed := a.arrived.take(req.EnvelopeID)
 	if err := c.AckCtx(ctx, req.EnvelopeID, payload); err != nil {
 		a.log.Error("ack failed", "envelope_id", req.EnvelopeID, "err", err)
 		return

@@ -46,6 +46,7 @@ func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 	return a.spawn(workRequest, func() {
 		a.begin(&r) // kept for a successor, before the ack (batched with the others)
 		acked()
+		a.arrived.yield()                // the acks still to send go first
 		if !a.durableFirst(r.envelope) { // after the ack: a redelivery another process handled
 			a.end(r)
 			return

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -64,7 +63,7 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, lt lifetimes) {
 func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {
-			a.arrived.Set(evt.Request.EnvelopeID, time.Now())
+			a.arrived.arrive(evt.Request.EnvelopeID)
 			if !a.envelopes.Add(evt.Request.EnvelopeID, struct{}{}) {
 				a.ignoreRedelivery(evt.Request)
 				a.ack(c, evt.Request, nil)
@@ -162,6 +161,7 @@ func (a *App) button(lt lifetimes, actionID string, f buttonFunc) socketmode.Soc
 			return
 		}
 		a.ack(c, evt.Request, nil)
+		a.arrived.yield() // the acks still to send go first
 		if !a.durableFirst(evt.Request.EnvelopeID) {
 			return
 		}

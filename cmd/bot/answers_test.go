@@ -170,7 +170,7 @@ func TestCallMyPhoneInsteadRingsThePhoneOnce(t *testing.T) {
 	replaced := b.waitMatch(t, "Alice's message answered", func(m slackfake.Message) bool {
 		return m.Kind == "response" && m.ReplaceOriginal && m.User == "UALICE"
 	})
-	assert.Contains(t, blocksText(t, replaced.Blocks), "Ringing your phone ending in 0001 now.")
+	assert.Contains(t, blocksText(t, replaced.Blocks), "Ringing your phone now (number ending in 0001).")
 	require.Equal(t, 1, b.phoneCalls(running))
 	atts := b.meet.Invitations(running)[1].Attendees
 	require.Len(t, atts, 1)

@@ -248,8 +248,8 @@ func TestWhoAmI(t *testing.T) {
 	tests := []struct {
 		user, want string
 	}{
-		{"UALICE", "I'd ring you in the Huawei Cloud Meeting app, on meeting number •••• 0249"},
-		{"UBOB", "I'd call your phone, •••• 0000, the number in your Slack profile"},
+		{"UALICE", "I'd ring you in the Huawei Cloud Meeting app, on your meeting number ending in 0249"},
+		{"UBOB", "I'd call your phone, on the number ending in 0000 in your Slack profile"},
 		{"UCAROL", "I only know your email address, c•••@example.com"},
 		{"UDAVE", "I couldn't reach you: your Slack profile has no email or phone number"},
 	}

@@ -153,7 +153,7 @@ func TestAReplicaKilledMidBurst(t *testing.T) {
 	// Every outcome names the number, masked: the post listing it, a note
 	// saying why it was left out, or a note saying it was cut short.
 	outcomes := func(i int) int {
-		mask := "•••• " + number(i)[len(number(i))-4:]
+		mask := "number ending in " + number(i)[len(number(i))-4:]
 		c := 0
 		for _, m := range b.slack.Messages() {
 			if m.Kind != "update" && (strings.Contains(m.Text, mask) || strings.Contains(string(m.Blocks), mask)) {
@@ -178,7 +178,7 @@ func TestAReplicaKilledMidBurst(t *testing.T) {
 	assert.Contains(t, rs[1].logs.String(), `"adopted":true`, "the survivor took over the dead replica's requests")
 	for i := range n {
 		if !assert.LessOrEqual(t, outcomes(i), 1, "command %d has at most one outcome", i) {
-			mask := "•••• " + number(i)[len(number(i))-4:]
+			mask := "number ending in " + number(i)[len(number(i))-4:]
 			for _, m := range b.slack.Messages() {
 				if strings.Contains(m.Text, mask) || strings.Contains(string(m.Blocks), mask) {
 					t.Logf("%s %s %q", m.Kind, m.User, m.Text)

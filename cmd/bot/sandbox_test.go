@@ -36,8 +36,8 @@ func TestSandboxScript(t *testing.T) {
 	for _, want := range []string{
 		"@carol in #general> /meet-invite 914083136 @alice @bob",
 		"Inviting 2 people to meeting 914083136…",
-		"☎ Alice: Huawei Cloud Meeting app (number •••• 0249)",
-		"☎ Bob Smith: mobile phone •••• 0000",
+		"☎ Alice: Huawei Cloud Meeting app (number ending in 0249)",
+		"☎ Bob Smith: mobile phone ending in 0000",
 		"┌─ #general · meet-invite",
 		"@carol invited 2 people to *Weekly sync* (meeting 914083136). Calling now: @alice, @bob.",
 		"┌─ only @carol can see this",
@@ -52,7 +52,7 @@ func TestSandboxScript(t *testing.T) {
 		"#project-x · posted through the command's response_url",
 		"@bob invited 1 person to *Weekly sync*",
 		"@carol — they're already in the meeting.",
-		"Carol Chen     •••• 0001            in the meeting, host",
+		"Carol Chen     ending in 0001       in the meeting, host",
 		"I don't understand `bogus`.",
 	} {
 		assert.Contains(t, got, want)
@@ -99,7 +99,7 @@ func TestSandboxFormAndButtons(t *testing.T) {
 		"│    1) Weekly sync · 914083136 — Fake Scheduler",
 		"│ ✗ Choose at least one person to invite.",
 		"└─ submitted",
-		"☎ Bob Smith: mobile phone •••• 0000",
+		"☎ Bob Smith: mobile phone ending in 0000",
 		"@carol invited 1 person to *Weekly sync* (meeting 914083136). Calling now: @bob.",
 		"@gina — their Slack profile has no email or phone number",
 		"[ Try again ]",
@@ -140,7 +140,7 @@ func TestSandboxAnswersAndEscalation(t *testing.T) {
 		"┌─ direct message to @alice · meet-invite\n│ 📞 @carol is calling you into *Weekly sync* (meeting 914083136).\n" +
 			"│ [ Join the meeting ]  [ Joining in 5 min ]  [ Can't make it ]  [ Call my phone instead ]",
 		"┌─ direct message to @bob · meet-invite",
-		"☎ Alice: mobile phone •••• 0001",
+		"☎ Alice: mobile phone ending in 0001",
 		"│ @bob can't make it to *Weekly sync* (meeting 914083136).",
 		"✅ You said you can't make it. I've told @carol.",
 		"│ You've already answered this call.",
@@ -166,4 +166,32 @@ func runSandboxScriptEnv(t *testing.T, script string, env map[string]string) (st
 	err := run(t.Context(), []string{"sandbox"}, func(k string) string { return env[k] }, strings.NewReader(script), &out, &errOut)
 	require.NoError(t, err, "stderr: %s", errOut.String())
 	return out.String(), errOut.String()
+}
+
+// TestSandboxLocale switches users' Slack languages: what only they see
+// follows, while the channel's post stays in DEFAULT_LOCALE (English).
+func TestSandboxLocale(t *testing.T) {
+	t.Parallel()
+	script := strings.Join([]string{
+		"/as bob es-ES",
+		"/meet-invite 914083136 @alice @gina",
+		"/as frank",
+		"/locale zh-CN",
+		"/meet-invite whoami",
+		"/users",
+		"/quit",
+	}, "\n")
+	got, _ := runSandboxScript(t, script)
+	for _, want := range []string{
+		"@bob's Slack language is now es-ES.",
+		"Invitando a 2 personas a la reunión 914083136…",
+		"@bob invited 1 person to *Weekly sync* (meeting 914083136).",
+		"@gina — su perfil de Slack no tiene correo ni teléfono",
+		"@frank's Slack language is now zh-CN.",
+		"正在查看我会如何联系到你…",
+		"我联系不到你：你的 Slack 个人资料中的电话号码没有国家代码。",
+		"Slack language zh-CN",
+	} {
+		assert.Contains(t, got, want)
+	}
 }

@@ -51,8 +51,12 @@ type Config struct {
 	EscalateAfter  time.Duration // ring the phone of whoever the app rang unanswered this long; 0: never
 	ShutdownGrace  time.Duration
 	LookupTTL      time.Duration
-	LogLevel       slog.Level
-	OpsAddr        string // where /healthz and /metrics are served; "" = nowhere
+	// DefaultLocale is the language of channel posts (a channel is shared)
+	// and of whoever's Slack locale cannot be looked up: a catalogue's
+	// name (slackapp.Locales), "en" by default.
+	DefaultLocale string
+	LogLevel      slog.Level
+	OpsAddr       string // where /healthz and /metrics are served; "" = nowhere
 
 	// StartLength and StartSubject are the booked length and the subject of
 	// a meeting started from Slack (/meet-invite now): whole minutes within
@@ -195,12 +199,27 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		c.OpenAIBaseURL = strings.TrimSuffix(v, "/")
 	}
 
+	c.DefaultLocale = defaultLocale(get, bad)
 	c.LogLevel = logLevel(get, bad)
 
 	if len(problems) > 0 {
 		return Config{}, &configError{problems: problems}
 	}
 	return c, nil
+}
+
+// defaultLocale reads DEFAULT_LOCALE: a language the bot has a catalogue
+// for ("es-ES" reads as "es"), English when unset.
+func defaultLocale(get func(string) string, bad func(string, ...any)) string {
+	v := get("DEFAULT_LOCALE")
+	if v == "" {
+		return "en"
+	}
+	l, ok := slackapp.MatchLocale(v)
+	if !ok {
+		bad("DEFAULT_LOCALE must be one of %s (got %q)", strings.Join(slackapp.Locales(), ", "), v)
+	}
+	return l
 }
 
 // checkMeetingCredentials reports incomplete Huawei credentials: an App ID

@@ -97,6 +97,24 @@ func TestOpsAddrCheckedWithTheRest(t *testing.T) {
 	}
 }
 
+// DEFAULT_LOCALE names a catalogue, loosely ("es-ES" is Spanish); one the
+// bot has no catalogue for is refused, naming those it has.
+func TestDefaultLocale(t *testing.T) {
+	t.Parallel()
+	for v, want := range map[string]string{"": "en", "es": "es", "es-ES": "es", "zh-CN": "zh-CN", "zh-Hans": "zh-CN"} {
+		env := base()
+		env["DEFAULT_LOCALE"] = v
+		cfg, err := load(env)
+		require.NoError(t, err, v)
+		assert.Equal(t, want, cfg.DefaultLocale, v)
+	}
+	env := base()
+	env["DEFAULT_LOCALE"] = "fr"
+	_, err := load(env)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `DEFAULT_LOCALE must be one of en, es, zh-CN (got "fr")`)
+}
+
 // RINGING_DMS is on unless turned off; ESCALATE_AFTER is off unless set.
 func TestAnswersAndEscalationSettings(t *testing.T) {
 	t.Parallel()

@@ -124,7 +124,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	presence := meeting.NewPresence(mc, followFor, meeting.MaxFollowed(cfg.MaxFollowed))
 	defer presence.Close()
 
-	people := slackapp.NewPeople(api)
+	people := slackapp.NewPeople(api, cfg.LookupTTL)
 	guard := commands.NewGuard(cfg.Policy, people, logger, policyTTL, nil)
 	inviter := commands.NewInviter(people, mc, presence, guard, logger, commands.Config{
 		MaxPeople:    cfg.MaxPeople,
@@ -171,6 +171,8 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		SentGrace:     cfg.MeetingTimeout + 15*time.Second, // the invite request, then its post
 		ButtonSecret:  cfg.ButtonSecret,
 		SlackAPIURL:   cfg.SlackAPIURL,
+		DefaultLocale: cfg.DefaultLocale,
+		Persons:       people, // their language: users.info's locale
 		Store:         st,
 		Owner:         owner,
 		MoreSockets:   sockets[1:],
@@ -179,10 +181,10 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	})
 	// Every in-memory table's size, read when /metrics is scraped; their
 	// expired entries are dropped every minute (Presence has its own timer).
-	for _, sizes := range []func() map[string]int{app.Sizes, inviter.Sizes, guard.Sizes, presence.Sizes, mc.Sizes} {
+	for _, sizes := range []func() map[string]int{app.Sizes, inviter.Sizes, guard.Sizes, presence.Sizes, mc.Sizes, people.Sizes} {
 		mon.metrics.Tables(sizes)
 	}
-	go pruneEvery(ctx, time.Minute, app.Prune, inviter.Prune, guard.Prune, storePruner(ctx, st, logger.With("component", "store")))
+	go pruneEvery(ctx, time.Minute, app.Prune, inviter.Prune, guard.Prune, people.Prune, storePruner(ctx, st, logger.With("component", "store")))
 
 	logger.Info("bot starting", "team_id", cfg.Policy.Home.TeamID, "enterprise_id", cfg.Policy.Home.EnterpriseID,
 		"slack_api", cfg.SlackAPIURL, "meeting_api", cfg.MeetingAPIURL, "owner", owner, "socket_connections", cfg.SocketConnections)

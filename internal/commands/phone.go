@@ -44,13 +44,20 @@ func isSeparator(r rune) bool {
 	return false
 }
 
-// MaskPhone hides all but the last four digits of a number, for logs and
-// messages: "+8613800000001" becomes "•••• 0001".
+// MaskPhone hides all but the last four digits of a number, for logs:
+// "+8613800000001" becomes "•••• 0001". Messages say the digits in words
+// instead (PhoneEnding), since screen readers spell the bullets out.
 func MaskPhone(n string) string {
+	return strings.TrimSpace("•••• " + PhoneEnding(n))
+}
+
+// PhoneEnding is all a message may show of a number: its last four
+// characters, or "" for a number of four or fewer, which shows nothing.
+func PhoneEnding(n string) string {
 	if len(n) <= 4 {
-		return "••••"
+		return ""
 	}
-	return "•••• " + n[len(n)-4:]
+	return n[len(n)-4:]
 }
 
 // MaskEmail hides the local part of an address but its first letter:

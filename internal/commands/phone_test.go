@@ -41,6 +41,8 @@ func TestMask(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, "•••• 0001", commands.MaskPhone("+8613800000001"))
 	assert.Equal(t, "••••", commands.MaskPhone("123"))
+	assert.Equal(t, "0001", commands.PhoneEnding("+8613800000001"))
+	assert.Empty(t, commands.PhoneEnding("1234"), "a number of four digits shows nothing")
 	assert.Equal(t, "a•••@example.com", commands.MaskEmail("alice@example.com"))
 	assert.Equal(t, "é•••@example.com", commands.MaskEmail("élodie@example.com"))
 	assert.Equal(t, "•••", commands.MaskEmail("nobody"))

@@ -28,6 +28,9 @@ type Person struct {
 	TeamID       string
 	EnterpriseID string
 	Stranger     bool
+	// Locale is their Slack language, as users.info gives it with
+	// include_locale ("en-US", "es-ES", "zh-CN"); "" when unknown.
+	Locale string
 }
 
 // Organisation is the workspace (and Enterprise Grid organisation, if

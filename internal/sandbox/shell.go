@@ -127,7 +127,10 @@ You are @carol in #general. Try:
   /meet-invite                                the form: answer each field, Enter keeps the value shown;
                                               the meeting is picked from the running ones as you type
   /meet-invite whoami                         how the bot would reach you (try /as frank first)
-Sandbox commands: /users  /meetings  /who ID  /as USER  /in CHANNEL  /start ID  /end ID
+  /locale es, /locale zh-CN, /locale en       your Slack language: what only you see follows it;
+                                              channel posts stay in DEFAULT_LOCALE
+Sandbox commands: /users  /meetings  /who ID  /as USER [LOCALE]  /locale LOCALE  /in CHANNEL
+                  /start ID  /end ID
                   /join USER ID  /leave USER ID  (someone joins or leaves a meeting on their own;
                                                   /leave while they ring: they decline the call)
                   /shortcut (global shortcut)  /thread (invite the people of a thread)
@@ -151,12 +154,22 @@ func (s *Shell) do(ctx context.Context, line string, lines <-chan string, render
 	case "/meetings":
 		s.listMeetings()
 	case "/as":
-		u, ok := s.findUser(strings.TrimPrefix(rest, "@"))
+		name, locale, _ := strings.Cut(rest, " ")
+		u, ok := s.findUser(strings.TrimPrefix(name, "@"))
 		if !ok {
-			return false, fmt.Errorf("no user %q; /users lists them", rest)
+			return false, fmt.Errorf("no user %q; /users lists them", name)
 		}
 		s.user = u.ID
 		s.printf("You are now @%s.\n", u.Name)
+		if locale = strings.TrimSpace(locale); locale != "" {
+			s.setLocale(u, locale)
+		}
+	case "/locale":
+		if rest == "" {
+			return false, errors.New("usage: /locale LOCALE, a Slack locale such as es-ES, zh-CN or en-US")
+		}
+		u, _ := s.findUser(s.user)
+		s.setLocale(u, rest)
 	case "/in":
 		c, ok := s.findChannel(strings.TrimPrefix(rest, "#"))
 		if !ok {
@@ -218,9 +231,22 @@ func (s *Shell) slashCommand(ctx context.Context, text string, lines <-chan stri
 	if ack.Payload == nil { // an empty ack: the bot opens a form
 		return s.formIfOpened(ctx, views, lines, rendered)
 	}
-	// The bot acknowledges at once and reports later.
-	return s.awaitOutcome(ctx, rendered, strings.HasPrefix(p.Text, "Inviting") || strings.HasPrefix(p.Text, "Looking up") ||
-		strings.HasPrefix(p.Text, "Starting"))
+	// The bot acknowledges at once and reports later when its ack says it
+	// is at work: a sentence ending in "…", in any language.
+	return s.awaitOutcome(ctx, rendered, working.MatchString(p.Text))
+}
+
+// working finds a sentence of an ack that promises more ("Inviting 2
+// people to meeting 914083136…"), not the "[@person …]" of the usage.
+var working = regexp.MustCompile(`\S…(\s|$)`)
+
+// setLocale changes u's Slack language, as Slack's preferences would:
+// users.info gives it from now on.
+func (s *Shell) setLocale(u slackfake.User, locale string) {
+	u.Locale = locale
+	s.w.Slack.AddUser(u)
+	s.printf("@%s's Slack language is now %s. (The bot asks Slack again once it forgets: after LOOKUP_CACHE_TTL, %s in the sandbox unless set.)\n",
+		u.Name, locale, lookupTTL)
 }
 
 // formIfOpened fills in the form when the bot opened one since there were
@@ -406,13 +432,22 @@ func (s *Shell) printInvitation(inv meetingfake.Invitation) {
 func how(a meetingfake.Attendee) string {
 	switch {
 	case a.Type == "mobile":
-		return "mobile phone " + commands.MaskPhone(a.Phone)
+		return "mobile phone " + ending(a.Phone)
 	case a.Phone != "":
-		return "Huawei Cloud Meeting app (number " + commands.MaskPhone(a.Phone) + ")"
+		return "Huawei Cloud Meeting app (number " + ending(a.Phone) + ")"
 	case a.Email != "":
 		return "email " + a.Email + " (no call: nothing to ring)"
 	}
 	return "?"
+}
+
+// ending names a number by its last digits, as the bot does: a row of
+// bullets is spelt out by screen readers.
+func ending(number string) string {
+	if d := commands.PhoneEnding(number); d != "" {
+		return "ending in " + d
+	}
+	return "(hidden)"
 }
 
 // box frames a message under a heading line.
@@ -443,6 +478,9 @@ func (s *Shell) listUsers() {
 		}
 		if u.Phone != "" {
 			facts = append(facts, "phone "+u.Phone)
+		}
+		if u.Locale != "" {
+			facts = append(facts, "Slack language "+u.Locale)
 		}
 		switch {
 		case u.Deleted:
@@ -501,7 +539,7 @@ func (s *Shell) who(id string) error {
 		if p.Role == 1 {
 			state += ", host"
 		}
-		lines = append(lines, fmt.Sprintf("  %-14s %-20s %s", p.Name, commands.MaskPhone(p.Number), state))
+		lines = append(lines, fmt.Sprintf("  %-14s %-20s %s", p.Name, ending(p.Number), state))
 	}
 	s.printf("%s\n", strings.Join(lines, "\n"))
 	return nil

@@ -23,6 +23,10 @@ const (
 	chair  = "246810"
 )
 
+// lookupTTL is how long the sandbox's bot remembers what it looked up about
+// a person, their language included, unless LOOKUP_CACHE_TTL says.
+const lookupTTL = "5s"
+
 // answerAfter is how long a simulated call rings before it is answered.
 const answerAfter = 10 * time.Second
 
@@ -106,6 +110,9 @@ func (w *World) Getenv(getenv func(string) string) func(string) string {
 		"MEETING_USER_ID":  "",
 		"MEETING_ACCOUNT":  "",
 		"MEETING_PASSWORD": "",
+	}
+	if getenv("LOOKUP_CACHE_TTL") == "" {
+		env["LOOKUP_CACHE_TTL"] = lookupTTL // so that /locale shows soon
 	}
 	return func(name string) string {
 		if v, ok := env[name]; ok {

@@ -79,20 +79,20 @@ func answerable(inv commands.Invitation, iv commands.Invitee) bool {
 	return iv.Person.ID != "" && iv.Via != commands.ViaLink && iv.Person.ID != inv.Invoker
 }
 
-// ringingMessage is the direct message to someone being called.
-func ringingMessage(invoker string, rep commands.Report, choices answerChoices) message {
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+callingYou(invoker, meetingTitle(rep))), nil, nil)}
-	if b, ok := dmButtons(rep, choices); ok {
+// ringingMessage is the direct message to someone being called, in l.
+func ringingMessage(l *lang, invoker string, rep commands.Report, choices answerChoices) message {
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":telephone_receiver: "+callingYou(l, invoker, meetingTitle(l, rep))), nil, nil)}
+	if b, ok := dmButtons(l, rep, choices); ok {
 		blocks = append(blocks, b)
 	}
-	return message{text: callingYou(invoker, plainTitle(rep)), blocks: blocks}
+	return message{text: callingYou(l, invoker, plainTitle(l, rep)), blocks: blocks, lang: l}
 }
 
 // dmButtons are a direct message's buttons: Join the meeting, then the
 // answers offered.
-func dmButtons(rep commands.Report, choices answerChoices) (slack.Block, bool) {
+func dmButtons(l *lang, rep commands.Report, choices answerChoices) (slack.Block, bool) {
 	var els []slack.BlockElement
-	if join, ok := joinButtonFor(rep); ok {
+	if join, ok := joinButtonFor(l, rep); ok {
 		els = append(els, join)
 	}
 	if choices.value.Post != "" {
@@ -100,9 +100,9 @@ func dmButtons(rep commands.Report, choices answerChoices) (slack.Block, bool) {
 		button := func(action, label string) *slack.ButtonBlockElement {
 			return slack.NewButtonBlockElement(action, string(v), slack.NewTextBlockObject(slack.PlainTextType, label, false, false))
 		}
-		els = append(els, button(actionJoining, answerJoiningButton), button(actionCannot, answerCannotButton))
+		els = append(els, button(actionJoining, l.t("answer.joining_button")), button(actionCannot, l.t("answer.cannot_button")))
 		if choices.phone {
-			els = append(els, button(actionPhone, answerPhoneButton))
+			els = append(els, button(actionPhone, l.t("answer.phone_button")))
 		}
 	}
 	if len(els) == 0 {
@@ -130,7 +130,7 @@ func (a *App) sendRingingDMs(log *slog.Logger, post *postRecord) {
 		if !ok || iv.Via == commands.ViaLink {
 			continue
 		}
-		m := a.mark(ringingMessage(post.inv.Invoker, post.rep, choices))
+		m := a.mark(ringingMessage(a.langOf(context.Background(), iv.Person.ID), post.inv.Invoker, post.rep, choices))
 		if _, err := a.post(iv.Person.ID, m); err != nil {
 			log.Warn("could not tell someone they are being called", "slack_user", iv.Person.ID, "err", err)
 		}
@@ -149,67 +149,73 @@ func (a *App) handleAnswer(ans answer) buttonFunc {
 		}
 		ctx, cancel := context.WithTimeout(lt.work, a.cfg.InviteTimeout)
 		defer cancel()
-		note := func(text string) {
+		l := a.langOf(ctx, cb.User.ID) // the presser's
+		tell := func(text string) {
 			t := target{channelID: cb.Channel.ID, userID: cb.User.ID, responseURL: a.hook(cb.ResponseURL)}
-			if err := a.postPrivate(ctx, t, a.mark(message{text: text})); err != nil {
+			if err := a.postPrivate(ctx, t, a.mark(note(l, text))); err != nil {
 				log.Warn("could not answer a press of an answer button", "err", err)
 			}
 		}
 		if cb.User.ID != v.User {
 			log.Info("an answer button pressed by someone else than the person called")
-			note(notYourCall)
+			tell(l.t("answer.not_your_call"))
 			return
 		}
 		post, err := a.answeredPost(ctx, v)
 		switch {
 		case err != nil:
 			log.Warn("could not read the post of an answer", "err", err)
-			note(answerNotRecorded)
+			tell(l.t("answer.not_recorded"))
 			return
 		case post == nil:
-			note(answerGone)
+			tell(l.t("answer.gone"))
 			return
 		}
 		if ans == "" {
-			a.answerPhone(ctx, log, cb, post, v.Index, note)
+			a.answerPhone(ctx, log, cb, post, v.Index, l, tell)
 			return
 		}
 		won, err := a.takeRow(ctx, post, answerRow(v.Index), string(ans))
 		switch {
 		case err != nil:
 			log.Warn("could not record an answer", "err", err)
-			note(answerNotRecorded)
+			tell(l.t("answer.not_recorded"))
 			return
 		case !won:
-			note(alreadyAnswered)
+			tell(l.t("answer.already_answered"))
 			return
 		}
 		log.Info("someone called answered", "answer", string(ans))
 		a.showReply(ctx, log, post, v.Index, func(r *reply) { r.answer = ans })
-		a.tellInvoker(ctx, log, post, theyAnswered(ans, inviteeName(post.rep.Invited[v.Index]), meetingTitle(post.rep)))
-		a.replaceButtons(ctx, log, cb, youAnswered(ans, post.inv.Invoker))
+		a.tellInvoker(ctx, log, post, func(li *lang) string {
+			return theyAnswered(li, ans, inviteeName(li, post.rep.Invited[v.Index]), meetingTitle(li, post.rep))
+		})
+		a.replaceButtons(ctx, log, cb, youAnswered(l, ans, post.inv.Invoker))
 	}
 }
 
-// answerPhone rings the phone of invitee i of post, who asked for it.
-func (a *App) answerPhone(ctx context.Context, log *slog.Logger, cb slack.InteractionCallback, post *postRecord, i int, note func(string)) {
+// answerPhone rings the phone of invitee i of post, who asked for it;
+// what they are told is in l.
+func (a *App) answerPhone(ctx context.Context, log *slog.Logger, cb slack.InteractionCallback, post *postRecord, i int, l *lang, tell func(string)) {
 	if _, ok := commands.OnPhone(post.rep.Invited[i]); !ok {
-		note(answerGone) // not offered for them: a forged or stale value
+		tell(l.t("answer.gone")) // not offered for them: a forged or stale value
 		return
 	}
 	rep, err := a.ringPhone(ctx, log, post, i, cb.User.ID)
 	switch {
 	case errors.Is(err, errPhoneTaken):
-		note(phoneAlreadyRung)
+		tell(l.t("answer.phone_already_rung"))
 	case errors.Is(err, errRowUnknown):
-		note(answerNotRecorded)
+		tell(l.t("answer.not_recorded"))
 	case err != nil:
-		note(failure(err, post.rep.ConferenceID, yourPhone))
+		tell(failure(l, err, post.rep.ConferenceID, l.t("answer.your_phone")))
 	case len(rep.Invited) == 0:
-		note(phoneNotRung(skipOf(rep)))
+		tell(phoneNotRung(l, skipOf(rep)))
 	default:
-		a.tellInvoker(ctx, log, post, theyAnswered("", inviteeName(post.rep.Invited[i]), meetingTitle(post.rep)))
-		a.replaceButtons(ctx, log, cb, ringingYourPhone(rep.Invited[0].Address))
+		a.tellInvoker(ctx, log, post, func(li *lang) string {
+			return theyAnswered(li, "", inviteeName(li, post.rep.Invited[i]), meetingTitle(li, post.rep))
+		})
+		a.replaceButtons(ctx, log, cb, ringingYourPhone(l, rep.Invited[0].Address))
 	}
 }
 
@@ -221,11 +227,12 @@ func skipOf(rep commands.Report) commands.SkipReason {
 	return commands.SkipRecentlyInvited
 }
 
-// tellInvoker tells the invoker of post something privately: in the
-// post's channel, else by direct message.
-func (a *App) tellInvoker(ctx context.Context, log *slog.Logger, post *postRecord, text string) {
+// tellInvoker tells the invoker of post something privately, in their
+// language: in the post's channel, else by direct message.
+func (a *App) tellInvoker(ctx context.Context, log *slog.Logger, post *postRecord, say func(*lang) string) {
 	t := target{channelID: post.where.channel, userID: post.inv.Invoker}
-	if err := a.postPrivate(ctx, t, a.mark(message{text: text})); err != nil {
+	l := a.langOf(ctx, post.inv.Invoker)
+	if err := a.postPrivate(ctx, t, a.mark(note(l, say(l)))); err != nil {
 		log.Warn("could not tell the invoker of an answer", "err", err)
 	}
 }
@@ -305,7 +312,7 @@ func (a *App) answeredPost(ctx context.Context, v answerValue) (*postRecord, err
 			return post, err
 		}
 		if post == nil {
-			if post, _, err = postFromStore(sf.Follow); err != nil {
+			if post, _, err = a.storedPost(ctx, sf.Follow); err != nil {
 				return nil, err
 			}
 			post.ended, post.elsewhere = sf.Ended, !sf.Finished
@@ -362,12 +369,16 @@ func (r *postRecord) replyOf(i int) reply {
 	return reply{}
 }
 
-// message is the post as it now stands. post.mu is held.
+// message is the post as it now stands, in its language. post.mu is held.
 func (r *postRecord) message() message {
-	if r.ended {
-		return withCallBlock(endedMessage(r.inv, r.rep, r.states, r.replies), r.callID)
+	l := r.lang
+	if l == nil {
+		l = langs[0]
 	}
-	return withCallBlock(callsMessage(r.inv, r.rep, r.base(), r.replies), r.callID)
+	if r.ended {
+		return withCallBlock(endedMessage(l, r.inv, r.rep, r.states, r.replies), r.callID)
+	}
+	return withCallBlock(callsMessage(l, r.inv, r.rep, r.base(), r.replies), r.callID)
 }
 
 // mergeReplies adds to the post's replies what the store says (others'

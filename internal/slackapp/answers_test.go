@@ -35,7 +35,7 @@ func TestAnswerButtonsAreSignedForAnswersOnly(t *testing.T) {
 	post := answersPost()
 	choices, ok := choicesFor(post, 0)
 	require.True(t, ok)
-	m := a.mark(ringingMessage("UCAROL", post.rep, choices))
+	m := a.mark(ringingMessage(en, "UCAROL", post.rep, choices))
 
 	var values []string
 	for _, b := range m.blocks {

@@ -118,11 +118,19 @@ type Config struct {
 	// Owner names this process among those sharing the store (leases,
 	// claims); "" makes one up.
 	Owner string
+	// DefaultLocale is the language of channel posts (a channel is
+	// shared) and of whoever's Slack locale cannot be looked up: a locale
+	// MatchLocale matches; "" is English.
+	DefaultLocale string
+	// Persons looks people up for the language of what only they see
+	// (their Slack locale); nil: everyone is written to in DefaultLocale.
+	Persons Persons
 	// StartLength is how long a meeting started from Slack is booked for
 	// (whole minutes, within Huawei's 15 minutes to 24 hours), and
 	// StartSubject its subject: {channel} stands for the channel's name
 	// ("#general"), {user} for the invoker's; "" names it after the
-	// channel, else the invoker (subjectInChannel, subjectOf).
+	// channel, else the invoker (subjectInChannel, subjectOf, in
+	// DefaultLocale: everyone in the meeting sees it).
 	StartLength  time.Duration
 	StartSubject string
 	// MoreSockets are further Socket Mode connections of this process,
@@ -154,6 +162,8 @@ type App struct {
 	signer    signer                               // signs what the bot reads back from Slack (trust.go)
 	apiHost   *url.URL                             // Config.SlackAPIURL, parsed; nil when unset
 	pace      *pacer                               // posts and updates at Slack's pace
+	def       *lang                                // DefaultLocale's catalogue
+	langs     *expiring.Map[string, *lang]         // Slack user ID → the language last found for them
 
 	socketsMu sync.Mutex
 	socketsUp map[*socketmode.Client]bool // which of the app's sockets are connected
@@ -198,6 +208,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		}
 		own = true
 	}
+	def, _ := matchLang(cfg.DefaultLocale)
 	if cfg.Owner == "" {
 		b := make([]byte, 8)
 		_, _ = rand.Read(b)
@@ -214,6 +225,8 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		signer:    newSigner(cfg.ButtonSecret),
 		apiHost:   parseHost(cfg.SlackAPIURL),
 		pace:      newPacer(cfg.UpdateEvery),
+		def:       def,
+		langs:     expiring.New[string, *lang](langMemory, maxEntries, nil),
 		cards:     newCardBook(),
 		history:   newHistoryBook(),
 	}
@@ -232,6 +245,7 @@ func (a *App) Prune() {
 	a.envelopes.Prune()
 	a.posts.Prune()
 	a.ended.Prune()
+	a.langs.Prune()
 	a.cards.byMeeting.Prune()
 	a.history.byUser.Prune()
 }
@@ -242,7 +256,7 @@ func (a *App) Sizes() map[string]int {
 	return map[string]int{
 		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(),
 		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(), "call_cards": a.cards.byMeeting.Len(),
-		"home_histories": a.history.byUser.Len(),
+		"home_histories": a.history.byUser.Len(), "languages": a.langs.Len(),
 	}
 }
 

@@ -65,7 +65,10 @@ func startApp(t *testing.T, cfg slackapp.Config, opts ...appOption) *app {
 		o(&setup)
 	}
 	var crowd []string
-	users := []slackfake.User{{ID: "UCAROL", Name: "carol", RealName: "Carol Invoker", Email: "carol@example.com"}}
+	users := []slackfake.User{
+		{ID: "UCAROL", Name: "carol", RealName: "Carol Invoker", Email: "carol@example.com"},
+		{ID: "UELENA", Name: "elena", RealName: "Elena Invocadora", Email: "elena@example.com", Locale: "es-ES"},
+	}
 	for i := range crowdLen {
 		id := fmt.Sprintf("UCROWD%04d", i)
 		users = append(users, slackfake.User{ID: id, Name: fmt.Sprintf("crowd%d", i), Phone: fmt.Sprintf("+4420794%05d", i)})
@@ -94,7 +97,7 @@ func startApp(t *testing.T, cfg slackapp.Config, opts ...appOption) *app {
 		meeting.WithBaseURL(mf.URL()), meeting.WithHTTPClient(&http.Client{Timeout: 5 * time.Second}))
 	require.NoError(t, err)
 	api := slack.New(sf.BotToken(), slack.OptionAppLevelToken(sf.AppToken()), slack.OptionAPIURL(sf.APIURL()))
-	people := slackapp.NewPeople(api)
+	people := slackapp.NewPeople(api, time.Minute)
 	guard := commands.NewGuard(cfg.Policy, people, log, time.Minute, nil)
 	var (
 		presence commands.Presence
@@ -106,6 +109,9 @@ func startApp(t *testing.T, cfg slackapp.Config, opts ...appOption) *app {
 		presence, ended = p, p.Ended()
 	}
 	inviter := commands.NewInviter(people, mc, presence, guard, log, commands.Config{MaxPeople: 50})
+	if cfg.Persons == nil {
+		cfg.Persons = people // each person's language, as production wires it
+	}
 	if cfg.SlackAPIURL == "" {
 		cfg.SlackAPIURL = sf.APIURL() // the fake's response_urls are on its host
 	}

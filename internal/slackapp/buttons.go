@@ -45,7 +45,8 @@ func (a *App) handleRetry(lt lifetimes, log *slog.Logger, cb slack.InteractionCa
 func (a *App) tellStopping(lt lifetimes, t target) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(lt.work), postTimeout)
 	defer cancel()
-	_ = a.postPrivate(ctx, t, a.mark(message{text: shuttingDown}))
+	l := a.langOf(ctx, t.userID)
+	_ = a.postPrivate(ctx, t, a.mark(note(l, shuttingDown(l))))
 }
 
 // handleConfirm returns the handler of Invite (run) or Cancel on a
@@ -54,15 +55,16 @@ func (a *App) handleConfirm(run bool) buttonFunc {
 	return func(lt lifetimes, log *slog.Logger, cb slack.InteractionCallback, key string) {
 		p, ok := a.pending.take(key, cb.User.ID)
 		ctx, cancel := context.WithTimeout(lt.work, 15*time.Second)
+		l := a.langOf(ctx, cb.User.ID)
 		switch {
 		case !ok:
-			a.replace(ctx, cb.ResponseURL, confirmGone)
+			a.replace(ctx, cb.ResponseURL, confirmGone(l))
 		case !run:
-			a.replace(ctx, cb.ResponseURL, confirmCancelled)
+			a.replace(ctx, cb.ResponseURL, confirmCancelled(l))
 		case p.inv.Start:
-			a.replace(ctx, cb.ResponseURL, startingText(p.plan.Count()-len(p.inv.Hosts), false))
+			a.replace(ctx, cb.ResponseURL, startingText(l, p.plan.Count()-len(p.inv.Hosts), false))
 		default:
-			a.replace(ctx, cb.ResponseURL, inviting(p.plan.Count(), p.inv.ConferenceID))
+			a.replace(ctx, cb.ResponseURL, inviting(l, p.plan.Count(), p.inv.ConferenceID))
 		}
 		cancel()
 		if ok && run {
@@ -81,7 +83,7 @@ func (a *App) handleEdit(lt lifetimes, log *slog.Logger, cb slack.InteractionCal
 	if !ok {
 		ctx, cancel := context.WithTimeout(lt.work, 10*time.Second)
 		defer cancel()
-		a.replace(ctx, cb.ResponseURL, confirmGone)
+		a.replace(ctx, cb.ResponseURL, confirmGone(a.langOf(ctx, cb.User.ID)))
 		return
 	}
 	meta := modalMeta{UserID: cb.User.ID, ChannelID: p.inv.Channel, ResponseURL: p.t.responseURL, GroupIDs: p.inv.GroupIDs, ChannelIDs: p.inv.ChannelIDs}

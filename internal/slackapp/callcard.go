@@ -76,7 +76,7 @@ type callCard struct {
 // after callWait. Whoever is called from here is added to the people the
 // call is fed with.
 func (a *App) callFor(ctx, life context.Context, log *slog.Logger, inv commands.Invitation, rep commands.Report) string {
-	if _, ok := joinButtonFor(rep); !ok || time.Now().UnixNano() < a.cards.off.Load() {
+	if _, ok := joinButtonFor(a.def, rep); !ok || time.Now().UnixNano() < a.cards.off.Load() {
 		return "" // join_url is required: the guest link, which the Join button shows too
 	}
 	id, err := a.cards.registering.Do(ctx, rep.ConferenceID, func(ctx context.Context) (string, error) {
@@ -132,7 +132,7 @@ func (a *App) addCall(ctx context.Context, log *slog.Logger, inv commands.Invita
 	}
 	call, err := a.sm.AddCallContext(ctx, slack.AddCallParameters{
 		ExternalUniqueID: uid, ExternalDisplayID: rep.ConferenceID, JoinURL: rep.Conference.GuestJoinURI,
-		Title: callTitle(rep), CreatedBy: inv.Invoker, DateStart: slack.JSONTime(time.Now().Unix()),
+		Title: callTitle(a.def, rep), CreatedBy: inv.Invoker, DateStart: slack.JSONTime(time.Now().Unix()),
 	})
 	if err != nil {
 		a.refusedCall(log, err)

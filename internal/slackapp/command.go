@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -28,7 +29,10 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			log:      a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cmd.UserID, "channel", cmd.ChannelID),
 			envelope: evt.Request.EnvelopeID,
 		}
-		say := func(text string) func() { return func() { a.ack(c, evt.Request, a.ephemeral(text)) } }
+		// The ack is in the invoker's language, looked up only when a text
+		// needs it (never before the form's views.open).
+		l := sync.OnceValue(func() *lang { return a.ackLang(cmd.UserID) })
+		say := func(text string) func() { return func() { a.ack(c, evt.Request, a.ephemeral(l(), text)) } }
 		refuse := func(outcome, text string) {
 			r.log.Info("command answered in the ack", "outcome", outcome)
 			a.cfg.Monitor.Refused(r.t.kind, outcome)
@@ -39,11 +43,11 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		var pe *commands.ParseError
 		switch {
 		case err == nil && req.Action == commands.ActionHelp:
-			say(helpText)()
+			say(helpText(l()))()
 		case a.cfg.Policy.CheckChannel(cmd.ChannelID) != nil:
-			refuse("refused", refusalText(commands.RefusedChannel))
+			refuse("refused", refusalText(l(), commands.RefusedChannel))
 		case err == nil && req.Action == commands.ActionWhoAmI:
-			started = a.spawn(workRequest, func() { say(lookingYouUp)(); a.whoami(lt, r) })
+			started = a.spawn(workRequest, func() { say(lookingYouUp(l()))(); a.whoami(lt, r) })
 		case errors.As(err, &pe) && wantsForm(pe.Code):
 			// Not enough to go on: open the form, prefilled with what was
 			// given. The trigger expires in 3 s, so nothing comes first.
@@ -53,21 +57,21 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		case errors.As(err, &pe) && pe.Code == commands.CodeUnknownToken && a.cfg.Interpreter != nil && req.Action != commands.ActionStart:
 			// Plain words: let the model read them, then ask before acting.
 			r.t.kind = "words"
-			started = a.spawn(workRequest, func() { say(reading)(); a.interpret(lt, r, cmd.Text) })
+			started = a.spawn(workRequest, func() { say(reading(l()))(); a.interpret(lt, r, cmd.Text) })
 		case err != nil:
-			refuse("bad_input", parseProblem(err)+"\n"+usage)
+			refuse("bad_input", parseProblem(l(), err)+"\n"+usage(l()))
 		case req.Direct() && !a.cfg.AllowDirect:
-			refuse("refused", directNotAllowed)
+			refuse("refused", directNotAllowed(l()))
 		case a.tooBig(invitationOf(req, r.inv)) != nil:
-			refuse("refused", failure(a.tooBig(invitationOf(req, r.inv)), req.ConferenceID, ""))
+			refuse("refused", failure(l(), a.tooBig(invitationOf(req, r.inv)), req.ConferenceID, ""))
 		default: // an invitation, or a meeting to start (and people to call into it)
 			r.inv = invitationOf(req, r.inv)
 			r.named = !r.inv.Expands()
 			r.t.toldQueued = a.busy() // say it now, in the ack, rather than in a message of its own later
-			started = a.submit(lt, r, say(progressText(r.inv, r.t.toldQueued)))
+			started = a.submit(lt, r, say(progressText(l(), r.inv, r.t.toldQueued)))
 		}
 		if !started {
-			say(shuttingDown)()
+			say(shuttingDown(l()))()
 		}
 	}
 }
@@ -100,16 +104,16 @@ func invitationOf(req commands.Request, inv commands.Invitation) commands.Invita
 }
 
 // progressText is the ack of a command that will run.
-func progressText(inv commands.Invitation, queued bool) string {
-	text := inviting(inv.Named(), inv.ConferenceID)
+func progressText(l *lang, inv commands.Invitation, queued bool) string {
+	text := inviting(l, inv.Named(), inv.ConferenceID)
 	switch {
 	case inv.Start:
-		text = startingText(inv.Named()-len(inv.Hosts), inv.Expands())
+		text = startingText(l, inv.Named()-len(inv.Hosts), inv.Expands())
 	case inv.Expands():
-		text = invitingGroups(inv.ConferenceID)
+		text = invitingGroups(l, inv.ConferenceID)
 	}
 	if queued {
-		text += " " + queuedSuffix
+		text = l.sentences(text, queuedSuffix(l))
 	}
 	return text
 }
@@ -119,11 +123,12 @@ func (a *App) whoami(lt lifetimes, r request) {
 	ctx, cancel := context.WithTimeout(lt.work, a.cfg.InviteTimeout)
 	defer cancel()
 	iv, skip, err := a.inviter.Reach(ctx, r.t.userID, r.t.channelID)
-	text := reachText(iv, skip)
+	l := a.langOf(ctx, r.t.userID)
+	text := reachText(l, iv, skip)
 	if err != nil {
-		text = failure(err, "", "")
+		text = failure(l, err, "", "")
 	}
-	if err := a.postPrivate(ctx, r.t, a.mark(message{text: text})); err != nil {
+	if err := a.postPrivate(ctx, r.t, a.mark(note(l, text))); err != nil {
 		r.log.Error("could not answer whoami", "err", err)
 	}
 }
@@ -172,9 +177,9 @@ func wantsForm(c commands.ParseCode) bool {
 	return c == commands.CodeNoText || c == commands.CodeNoPeople || c == commands.CodeNoConferenceID
 }
 
-func (a *App) ephemeral(text string) map[string]any {
+func (a *App) ephemeral(l *lang, text string) map[string]any {
 	if a.cfg.Simulated {
-		text += "\n" + simulatedNote
+		text += "\n" + simulatedNote(l)
 	}
 	return map[string]any{"response_type": "ephemeral", "text": text}
 }
@@ -187,7 +192,11 @@ func (a *App) mark(m message) message {
 	if !a.cfg.Simulated {
 		return m
 	}
-	m.text = "[simulated] " + m.text
-	m.blocks = append(m.blocks, slack.NewContextBlock("", mrkdwn(simulatedNote)))
+	l := m.lang
+	if l == nil {
+		l = a.def
+	}
+	m.text = l.t("note.simulated_prefix") + " " + m.text
+	m.blocks = append(m.blocks, slack.NewContextBlock("", mrkdwn(simulatedNote(l))))
 	return m
 }

@@ -91,21 +91,21 @@ func (c pendingCards) take(key, userID string) (pending, bool) {
 
 // confirmMessage asks the invoker to confirm an invitation of many people,
 // and says which groups or channels could not be expanded.
-func confirmMessage(inv commands.Invitation, plan commands.Plan, key string) message {
-	text := confirmQuestion(plan.Count(), inv.ConferenceID)
+func confirmMessage(l *lang, inv commands.Invitation, plan commands.Plan, key string) message {
+	text := confirmQuestion(l, plan.Count(), inv.ConferenceID)
 	if inv.Start {
-		text = confirmStartQuestion(plan.Count())
+		text = confirmStartQuestion(l, plan.Count())
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(text), nil, nil)}
 	if len(plan.Skipped) > 0 {
-		blocks = append(blocks, contextBlocks(skippedLines(plan.Skipped), "\n")...)
+		blocks = append(blocks, contextBlocks(skippedLines(l, plan.Skipped), "\n")...)
 	}
 	txt := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
-	yes := slack.NewButtonBlockElement(actionConfirm, key, txt(confirmYes))
+	yes := slack.NewButtonBlockElement(actionConfirm, key, txt(confirmYes(l)))
 	yes.Style = slack.StylePrimary
-	no := slack.NewButtonBlockElement(actionCancel, key, txt(confirmNo))
+	no := slack.NewButtonBlockElement(actionCancel, key, txt(confirmNo(l)))
 	blocks = append(blocks, slack.NewActionBlock("confirm_block", yes, no))
-	return message{text: text, blocks: blocks}
+	return message{text: text, blocks: blocks, lang: l}
 }

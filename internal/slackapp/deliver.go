@@ -51,7 +51,7 @@ func (a *App) postInvitation(ctx context.Context, log *slog.Logger, t target, re
 	if err != nil || where.ts == "" {
 		return where, err
 	}
-	for _, r := range inviteeListMessages(rep) {
+	for _, r := range inviteeListMessages(m.lang, rep) {
 		if _, err := a.post(where.channel, a.mark(r), slack.MsgOptionTS(where.ts)); err != nil {
 			log.Warn("could not list the invitees in the post's thread", "err", err)
 			break
@@ -82,7 +82,7 @@ func (a *App) postChannel(ctx context.Context, t target, m message) (posted, err
 		}
 	}
 	a.log.Warn("could not post in the channel; telling the invoker privately", "channel", t.channelID, "err", err)
-	note := notPostedNote(t.channelID, err)
+	note := notPostedNote(a.langOf(ctx, t.userID), t.channelID, err)
 	if refusedContent(err) {
 		m.blocks = nil // the same blocks would be refused again
 	}
@@ -112,23 +112,6 @@ func refusedContent(err error) bool {
 		return true
 	}
 	return false
-}
-
-// notPostedNote tells the invoker privately why the outcome, which follows,
-// is not in the channel: the calls went out all the same.
-func notPostedNote(channel string, err error) string {
-	in := "<#" + channel + ">"
-	switch postError(err) {
-	case "not_in_channel", "channel_not_found":
-		return addMeHint
-	case "is_archived":
-		return in + " is archived, so I couldn't post the result there. The calls went out."
-	case "restricted_action":
-		return "Only some people may post in " + in + ", so I couldn't post the result there. The calls went out."
-	case "ratelimited":
-		return "Slack is limiting how fast I can post in " + in + ", so I couldn't post the result there in time. The calls went out."
-	}
-	return "Slack wouldn't take the result's post in " + in + ", so here it is. The calls went out."
 }
 
 // postPrivate shows m to the person who asked only: through the

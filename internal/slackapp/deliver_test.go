@@ -23,8 +23,8 @@ func TestNotPostedNoteSaysWhy(t *testing.T) {
 		want    string
 		refused bool
 	}{
-		{slackErr("not_in_channel"), addMeHint, false},
-		{slackErr("channel_not_found"), addMeHint, false},
+		{slackErr("not_in_channel"), addMeHint(en), false},
+		{slackErr("channel_not_found"), addMeHint(en), false},
 		{slackErr("is_archived"), "<#C1> is archived, so I couldn't post the result there. The calls went out.", false},
 		{slackErr("restricted_action"), "Only some people may post in <#C1>, so I couldn't post the result there. The calls went out.", false},
 		{&slack.RateLimitedError{}, "Slack is limiting how fast I can post in <#C1>, so I couldn't post the result there in time. The calls went out.", false},
@@ -33,7 +33,7 @@ func TestNotPostedNoteSaysWhy(t *testing.T) {
 		{slackErr("msg_too_long"), "Slack wouldn't take the result's post in <#C1>, so here it is. The calls went out.", true},
 	}
 	for _, tt := range tests {
-		assert.Equal(t, tt.want, notPostedNote("C1", tt.err), "%v", tt.err)
+		assert.Equal(t, tt.want, notPostedNote(en, "C1", tt.err), "%v", tt.err)
 		assert.Equal(t, tt.refused, refusedContent(tt.err), "%v", tt.err)
 	}
 }
@@ -42,6 +42,7 @@ func TestNotPostedNoteSaysWhy(t *testing.T) {
 // the meeting service, unless the meeting service is why.
 func TestTimedOutIsNotBlamedOnTheMeetingService(t *testing.T) {
 	t.Parallel()
-	assert.Equal(t, timedOut, failure(context.DeadlineExceeded, "914083136", ""))
-	assert.NotEqual(t, timedOut, failure(fmt.Errorf("%w: %w", meeting.ErrUnavailable, context.DeadlineExceeded), "914083136", ""))
+	timedOut := en.t("err.timed_out")
+	assert.Equal(t, timedOut, failure(en, context.DeadlineExceeded, "914083136", ""))
+	assert.NotEqual(t, timedOut, failure(en, fmt.Errorf("%w: %w", meeting.ErrUnavailable, context.DeadlineExceeded), "914083136", ""))
 }

@@ -325,7 +325,7 @@ func (a *App) sendMissed(ctx context.Context, log *slog.Logger, m store.Missed) 
 	if sm.Post != "" {
 		choices = answerChoices{value: answerValue{ConferenceID: sm.ConferenceID, Post: sm.Post, Index: sm.Index, User: m.UserID}, phone: sm.Phone}
 	}
-	msg := a.mark(missedMessage(sm.Invoker, commands.Report{ConferenceID: sm.ConferenceID, Conference: sm.Conference}, choices))
+	msg := a.mark(missedMessage(a.langOf(ctx, m.UserID), sm.Invoker, commands.Report{ConferenceID: sm.ConferenceID, Conference: sm.Conference}, choices))
 	if _, _, err := a.sm.PostMessageContext(ctx, m.UserID, msg.options()...); err != nil {
 		log.Warn("could not tell someone they missed a call", "slack_user", m.UserID, "err", err)
 		return false
@@ -387,7 +387,7 @@ func (a *App) resume(life context.Context) {
 		if err != nil || !got {
 			continue
 		}
-		post, until, err := postFromStore(f)
+		post, until, err := a.storedPost(ctx, f)
 		if err != nil {
 			a.log.Error("unreadable followed post; dropped", "post", f.Post, "err", err)
 			_, _ = a.store.FinishFollow(ctx, f.Post)
@@ -397,6 +397,15 @@ func (a *App) resume(life context.Context) {
 		a.log.Info("resuming a post's calls", "post", f.Post, "conference_id", post.rep.ConferenceID)
 		a.resumeFollow(life, post, until)
 	}
+}
+
+// storedPost rebuilds a followed post from the store, in its language.
+func (a *App) storedPost(ctx context.Context, f store.Follow) (*postRecord, time.Time, error) {
+	post, until, err := postFromStore(f)
+	if err == nil {
+		post.lang = a.postLang(ctx, post.where.channel, post.inv.Invoker)
+	}
+	return post, until, err
 }
 
 // postFromStore rebuilds a followed post from the store.
@@ -512,7 +521,7 @@ func (a *App) endPosts(life context.Context, conferenceID string, local []*postR
 		delete(mine, r.key())
 	}
 	for _, f := range mine { // posts of other processes, or of none
-		if r, _, err := postFromStore(f); err == nil {
+		if r, _, err := a.storedPost(ctx, f); err == nil {
 			a.markPostEnded(ctx, r, true)
 		}
 	}

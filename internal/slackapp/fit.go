@@ -1,7 +1,6 @@
 package slackapp
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -65,23 +64,23 @@ func limitList(items []string, maxItems, budget int) (shown []string, more int) 
 	return items, 0
 }
 
-func andMore(n int) string { return fmt.Sprintf("…and %d more.", n) }
+func andMore(l *lang, n int) string { return l.n("post.and_more", n) }
 
 // nameList joins names with commas, naming at most maxListed of them.
-func nameList(names []string) string {
+func nameList(l *lang, names []string) string {
 	shown, more := limitList(names, maxListed, namesBudget)
-	s := strings.Join(shown, ", ")
+	s := strings.Join(shown, l.t("post.list_separator"))
 	if more > 0 {
-		s += fmt.Sprintf(" and %d more", more)
+		s = l.n("post.names_and_more", more, "Names", s)
 	}
 	return s
 }
 
 // invitationNames names whom an invitation asked for, as Slack shows them:
-// its users, groups and channels as mentions (each channel after
-// channelPrefix, such as "everyone in "), then its typed numbers and
-// addresses, masked and escaped.
-func invitationNames(inv commands.Invitation, channelPrefix string) []string {
+// its users, groups and channels as mentions (with everyone, each channel
+// as "everyone in #channel"), then its typed numbers by their last digits
+// and its addresses, masked and escaped.
+func invitationNames(l *lang, inv commands.Invitation, everyone bool) []string {
 	var who []string
 	for _, id := range inv.UserIDs {
 		who = append(who, "<@"+id+">")
@@ -90,10 +89,14 @@ func invitationNames(inv commands.Invitation, channelPrefix string) []string {
 		who = append(who, "<!subteam^"+id+">")
 	}
 	for _, id := range inv.ChannelIDs {
-		who = append(who, channelPrefix+"<#"+id+">")
+		channel := "<#" + id + ">"
+		if everyone {
+			channel = l.t("post.everyone_in", "Channel", channel)
+		}
+		who = append(who, channel)
 	}
 	for _, p := range inv.Phones {
-		who = append(who, commands.MaskPhone(p))
+		who = append(who, maskedNumber(l, p))
 	}
 	for _, e := range inv.Emails {
 		who = append(who, clip(commands.MaskEmail(e), 2*maxNameLen))
@@ -156,22 +159,22 @@ func sectionBlocks(lines []string) []slack.Block {
 
 // limitLines keeps what fits of a list of lines and ends it with "…and N
 // more." when some were left out.
-func limitLines(lines []string) []string {
+func limitLines(l *lang, lines []string) []string {
 	shown, more := limitList(lines, maxListed, listBudget)
 	if more == 0 {
 		return lines
 	}
-	return append(shown[:len(shown):len(shown)], andMore(more))
+	return append(shown[:len(shown):len(shown)], andMore(l, more))
 }
 
 // skippedLines says who was left out and why, one line per reason:
 // "• <@U1>, <@U2> — their Slack account is deactivated." (a reason with
 // many people takes several lines). Past listBudget characters of names it
 // ends with "…and N more.".
-func skippedLines(skipped []commands.Skipped) []string {
+func skippedLines(l *lang, skipped []commands.Skipped) []string {
 	names := make([]string, len(skipped))
 	for i, s := range skipped {
-		names[i] = who(s)
+		names[i] = who(l, s)
 	}
 	shown, more := limitList(names, len(names), listBudget)
 	var order []commands.SkipReason
@@ -185,13 +188,14 @@ func skippedLines(skipped []commands.Skipped) []string {
 	}
 	var lines []string
 	for _, r := range order {
-		reason := " — " + skipReason(r)
-		for _, chunk := range pack(byReason[r], ", ", blockkit.MaxText-blockkit.Len(reason)-2) {
+		reason := " — " + skipReason(l, r)
+		sep := l.t("post.list_separator")
+		for _, chunk := range pack(byReason[r], sep, blockkit.MaxText-blockkit.Len(reason)-2) {
 			lines = append(lines, "• "+chunk+reason)
 		}
 	}
 	if more > 0 {
-		lines = append(lines, andMore(more))
+		lines = append(lines, andMore(l, more))
 	}
 	return lines
 }

@@ -81,24 +81,25 @@ func newWorld(n int) world {
 	return w
 }
 
-// messages is every message the builders make for one world.
-func (w world) messages() map[string]message {
+// messages is every message the builders make for one world, in l.
+func (w world) messages(l *lang) map[string]message {
 	allRinging := make([]commands.CallState, len(w.states))
 	out := map[string]message{
-		"invited":        invitedMessage(w.inv, w.rep),
-		"calls_progress": callsMessage(w.inv, w.rep, w.states, nil),
-		"calls_replies":  callsMessage(w.inv, w.rep, w.states, w.replies),
-		"calls_final":    callsMessage(w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1], w.replies), // the last rings on: shown ringing
-		"ended":          endedMessage(w.inv, w.rep, w.states, w.replies),
-		"ended_ringing":  endedMessage(w.inv, w.rep, allRinging, nil),
-		"missed_dm":      missedMessage(w.inv.Invoker, w.rep, w.choices),
-		"ringing_dm":     ringingMessage(w.inv.Invoker, w.rep, w.choices),
-		"confirm":        confirmMessage(w.inv, w.plan, strings.Repeat("k", 32)),
-		"understood":     understoodMessage(w.inv, w.plan, strings.Repeat("k", 32)),
+		"invited":        invitedMessage(l, w.inv, w.rep),
+		"calls_progress": callsMessage(l, w.inv, w.rep, w.states, nil),
+		"calls_replies":  callsMessage(l, w.inv, w.rep, w.states, w.replies),
+		"calls_final":    callsMessage(l, w.inv, w.rep, w.states[:len(w.states)-1:len(w.states)-1], w.replies), // the last rings on: shown ringing
+		"ended":          endedMessage(l, w.inv, w.rep, w.states, w.replies),
+		"ended_ringing":  endedMessage(l, w.inv, w.rep, allRinging, nil),
+		"missed_dm":      missedMessage(l, w.inv.Invoker, w.rep, w.choices),
+		"ringing_dm":     ringingMessage(l, w.inv.Invoker, w.rep, w.choices),
+		"link_dm":        linkMessage(l, w.inv.Invoker, w.rep),
+		"confirm":        confirmMessage(l, w.inv, w.plan, strings.Repeat("k", 32)),
+		"understood":     understoodMessage(l, w.inv, w.plan, strings.Repeat("k", 32)),
 		// With the meeting's call in Slack under the summary.
-		"invited_call":  withCallBlock(invitedMessage(w.inv, w.rep), "R0E69JAIF"),
-		"progress_call": withCallBlock(callsMessage(w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
-		"ended_call":    withCallBlock(endedMessage(w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
+		"invited_call":  withCallBlock(invitedMessage(l, w.inv, w.rep), "R0E69JAIF"),
+		"progress_call": withCallBlock(callsMessage(l, w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
+		"ended_call":    withCallBlock(endedMessage(l, w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 	}
 	noneRinging := w.rep
 	noneRinging.Invited = nil
@@ -109,12 +110,12 @@ func (w world) messages() map[string]message {
 			final = append(final, st)
 		}
 	}
-	out["calls_summary"] = callsMessage(w.inv, noneRinging, final, nil)
+	out["calls_summary"] = callsMessage(l, w.inv, noneRinging, final, nil)
 	skipped := w.rep
-	out["problems"], _ = problemsMessage(w.inv, skipped, nil)
+	out["problems"], _ = problemsMessage(l, w.inv, skipped, nil)
 	failed := fmt.Errorf("prepare: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.111072005", RequestID: w.rep.RequestID})
-	out["problems_failed"], _ = problemsMessage(w.inv, w.rep, failed)
-	for i, m := range inviteeListMessages(w.rep) {
+	out["problems_failed"], _ = problemsMessage(l, w.inv, w.rep, failed)
+	for i, m := range inviteeListMessages(l, w.rep) {
 		out[fmt.Sprintf("thread_%d", i)] = m
 	}
 	return out
@@ -132,25 +133,27 @@ func blocksJSON(t *testing.T, m message) []byte {
 	return bytes.TrimSpace(b.Bytes())
 }
 
-// TestEveryMessageFitsAtTheMaximum builds every message for invitations of
-// every size up to MaxInvitePeople, with the longest names and every kind
-// of invitee and skip reason, and checks each against the limits the fake
-// Slack enforces (blockkit).
+// TestEveryMessageFitsAtTheMaximum builds every message, in every
+// language, for invitations of every size up to MaxInvitePeople, with the
+// longest names and every kind of invitee and skip reason, and checks each
+// against the limits the fake Slack enforces (blockkit).
 func TestEveryMessageFitsAtTheMaximum(t *testing.T) {
 	t.Parallel()
-	for _, n := range []int{1, 3, 31, 50, 61, 120, MaxInvitePeople} {
-		t.Run(fmt.Sprint(n), func(t *testing.T) {
-			t.Parallel()
-			for name, m := range newWorld(n).messages() {
-				assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people", name, n)
-				assert.NotEmpty(t, m.text, "%s: notifications and screen readers need the text", name)
-				// Delivery may add the simulator's note and the add-me hint.
-				m.text = "[simulated] " + m.text + "\n" + addMeHint
-				m.blocks = append(m.blocks[:len(m.blocks):len(m.blocks)],
-					slack.NewContextBlock("", mrkdwn(simulatedNote)), slack.NewContextBlock("", mrkdwn(addMeHint)))
-				assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people, with notes", name, n)
-			}
-		})
+	for _, l := range langs {
+		for _, n := range []int{1, 3, 31, 50, 61, 120, MaxInvitePeople} {
+			t.Run(fmt.Sprint(l.tag, "/", n), func(t *testing.T) {
+				t.Parallel()
+				for name, m := range newWorld(n).messages(l) {
+					assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people", name, n)
+					assert.NotEmpty(t, m.text, "%s: notifications and screen readers need the text", name)
+					// Delivery may add the simulator's note and the add-me hint.
+					m.text = l.t("note.simulated_prefix") + " " + m.text + "\n" + addMeHint(l)
+					m.blocks = append(m.blocks[:len(m.blocks):len(m.blocks)],
+						slack.NewContextBlock("", mrkdwn(simulatedNote(l))), slack.NewContextBlock("", mrkdwn(addMeHint(l))))
+					assert.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)), "%s at %d people, with notes", name, n)
+				}
+			})
+		}
 	}
 }
 
@@ -166,12 +169,12 @@ func TestEveryInviteeStaysReachable(t *testing.T) {
 		for i := range w.rep.Invited { // Slack users only, to count mentions
 			w.rep.Invited[i].Person = commands.Person{ID: longID("U", i+1)}
 		}
-		post := blocksJSON(t, invitedMessage(w.inv, w.rep))
+		post := blocksJSON(t, invitedMessage(en, w.inv, w.rep))
 		seen := map[string]int{}
 		for _, m := range mentionRe.FindAllStringSubmatch(string(post), -1) {
 			seen[m[1]]++
 		}
-		thread := inviteeListMessages(w.rep)
+		thread := inviteeListMessages(en, w.rep)
 		for _, m := range thread {
 			require.NoError(t, blockkit.CheckMessage(m.text, blocksJSON(t, m)))
 			for _, mm := range mentionRe.FindAllStringSubmatch(string(blocksJSON(t, m)), -1) {
@@ -190,8 +193,8 @@ func TestEveryInviteeStaysReachable(t *testing.T) {
 }
 
 // TestManySkippedPeopleReachTheInvoker checks the private note at the
-// maximum: every skipped Slack user is named, people skipped for the same
-// reason share a line, and the note fits.
+// maximum, in every language: every skipped Slack user is named, people
+// skipped for the same reason share a line, and the note fits.
 func TestManySkippedPeopleReachTheInvoker(t *testing.T) {
 	t.Parallel()
 	var rep commands.Report
@@ -199,21 +202,32 @@ func TestManySkippedPeopleReachTheInvoker(t *testing.T) {
 	for i := range MaxInvitePeople {
 		rep.Skipped = append(rep.Skipped, commands.Skipped{UserID: longID("U", i), Reason: commands.SkipNoContact + commands.SkipReason(i%2)})
 	}
-	m, ok := problemsMessage(commands.Invitation{}, rep, nil)
-	require.True(t, ok)
-	b := blocksJSON(t, m)
-	require.NoError(t, blockkit.CheckMessage(m.text, b))
-	for _, s := range rep.Skipped {
-		assert.Contains(t, string(b), "<@"+s.UserID+">")
+	for _, l := range langs {
+		m, ok := problemsMessage(l, commands.Invitation{}, rep, nil)
+		require.True(t, ok)
+		b := blocksJSON(t, m)
+		require.NoError(t, blockkit.CheckMessage(m.text, b), l.tag)
+		for _, s := range rep.Skipped {
+			assert.Contains(t, string(b), "<@"+s.UserID+">", l.tag)
+		}
+		assert.Equal(t, 1, strings.Count(string(b), skipReason(l, commands.SkipNoContact)), "%s: one reason, said once", l.tag)
 	}
-	assert.Equal(t, 1, strings.Count(string(b), skipReason(commands.SkipNoContact)), "one reason, said once")
 }
 
 // TestNoUserTextReachesSlackAsMarkup feeds names, subjects, typed tokens and
-// Huawei request IDs holding Slack markup through every builder: none of it
-// may come out live, while the bot's own mentions do.
+// Huawei request IDs holding Slack markup through every builder, in every
+// language: none of it may come out live, while the bot's own mentions do.
 func TestNoUserTextReachesSlackAsMarkup(t *testing.T) {
 	t.Parallel()
+	for _, l := range langs {
+		t.Run(l.tag.String(), func(t *testing.T) {
+			t.Parallel()
+			noMarkupGetsThrough(t, l)
+		})
+	}
+}
+
+func noMarkupGetsThrough(t *testing.T, l *lang) {
 	w := newWorld(8)
 	check := func(name, s string) {
 		t.Helper()
@@ -221,23 +235,26 @@ func TestNoUserTextReachesSlackAsMarkup(t *testing.T) {
 			assert.NotContains(t, s, h, "%s lets %q through", name, h)
 		}
 	}
-	for name, m := range w.messages() {
+	for name, m := range w.messages(l) {
 		check(name+" text", m.text)
 		check(name+" blocks", string(blocksJSON(t, m)))
 	}
-	posted := invitedMessage(w.inv, w.rep)
+	posted := invitedMessage(l, w.inv, w.rep)
 	assert.Contains(t, string(blocksJSON(t, posted)), "<@"+w.rep.Invited[0].Person.ID+">", "the bot's mentions stay live")
 	assert.Contains(t, posted.text, "<@"+w.inv.Invoker+">")
 	assert.Contains(t, posted.text, "&lt;!channel&gt;", "the subject is shown, escaped")
 
 	evil := strings.Join(hostile, " ")
 	for c := commands.CodeNoText; c <= commands.CodeUnknownToken; c++ {
-		check(fmt.Sprintf("parse problem %d", c), parseProblem(&commands.ParseError{Code: c, Token: evil}))
+		check(fmt.Sprintf("parse problem %d", c), parseProblem(l, &commands.ParseError{Code: c, Token: evil}))
 	}
-	check("failure", failure(&meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: evil}, "914083136", evil))
+	check("failure", failure(l, &meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: evil}, "914083136", evil))
+	check("per-person failure", failure(l, &meeting.APIError{StatusCode: 400, Code: "MMC.111076008", RequestID: evil}, "914083136", evil))
+	check("share link", shareLink(l, "https://x.example/"+evil))
+	check("modal", fmt.Sprint(inviteModal(l, modalMeta{}, meetingChoice{id: evil}, nil, false)))
 	for _, via := range []commands.Via{commands.ViaApp, commands.ViaPhone, commands.ViaLink} {
 		iv := commands.Invitee{Via: via, Address: "x@" + evil, Person: commands.Person{Phone: evil}}
-		check("whoami", reachText(iv, nil))
+		check("whoami", reachText(l, iv, nil))
 	}
 }
 
@@ -249,27 +266,34 @@ func TestClipNeverCutsAnEntity(t *testing.T) {
 	assert.Equal(t, "&lt;!here&gt;", clip("<!here>", 40))
 }
 
-// TestTheHomeTabFitsAtTheMaximum fills a Home tab with the most recent
-// invitations it lists, of the largest invitation with the longest
-// subject and every outcome, and checks it against the limits of a view.
+// TestTheHomeTabFitsAtTheMaximum fills a Home tab, in every language, with
+// the most recent invitations it lists, of the largest invitation with the
+// longest subject and every outcome, and checks it against the limits of a
+// view.
 func TestTheHomeTabFitsAtTheMaximum(t *testing.T) {
 	t.Parallel()
+	for _, l := range langs {
+		homeTabFits(t, l)
+	}
+}
+
+func homeTabFits(t *testing.T, l *lang) {
 	w := newWorld(MaxInvitePeople)
 	failed := fmt.Errorf("invite: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: w.rep.RequestID})
 	var lines []string
 	for i := range homeHistory {
 		rec := invitationRecord{at: time.Now(), post: &postRecord{inv: w.inv, rep: w.rep, states: w.states, ended: i%2 == 0}}
 		if i%3 == 0 {
-			rec = invitationRecord{at: time.Now(), text: failure(failed, w.rep.ConferenceID, "")}
+			rec = invitationRecord{at: time.Now(), text: failure(l, failed, w.rep.ConferenceID, "")}
 		}
-		lines = append(lines, rec.line())
+		lines = append(lines, rec.line(l))
 	}
-	reach := reachSentence(commands.Invitee{Via: commands.ViaLink, Address: "x@" + strings.Repeat("y", 300)}, nil)
-	view := homeView(reach, lines)
-	view.Blocks.BlockSet = append(view.Blocks.BlockSet, slack.NewContextBlock("", mrkdwn(simulatedNote)))
+	reach := reachSentence(l, commands.Invitee{Via: commands.ViaLink, Address: "x@" + strings.Repeat("y", 300)}, nil)
+	view := homeView(l, reach, lines)
+	view.Blocks.BlockSet = append(view.Blocks.BlockSet, slack.NewContextBlock("", mrkdwn(simulatedNote(l))))
 	b, err := json.Marshal(view.Blocks.BlockSet)
 	require.NoError(t, err)
-	assert.NoError(t, blockkit.CheckBlocks(blockkit.Modal, b))
+	assert.NoError(t, blockkit.CheckBlocks(blockkit.Modal, b), l.tag)
 	for _, h := range hostile {
 		assert.NotContains(t, string(b), h)
 	}

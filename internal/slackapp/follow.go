@@ -21,6 +21,7 @@ type postRecord struct {
 	rep   commands.Report
 	// callID is the meeting's call in Slack, shown in the post ("": none).
 	callID string
+	lang   *lang // what it is written in (postLang); nil: English
 
 	// mu is held from deciding on an update of the post until Slack has
 	// it, so that two updates of one post (a call ending, the meeting
@@ -59,7 +60,7 @@ func (r *postRecord) update(change func() (ended bool)) {
 // returns its record, through which it is updated. ended is true when the
 // meeting ended while the post was being made: it is not remembered then.
 func (a *App) addPost(where posted, t target, inv commands.Invitation, rep commands.Report, callID string) (r *postRecord, ended bool) {
-	r = &postRecord{where: where, t: t, inv: inv, rep: rep, callID: callID}
+	r = &postRecord{where: where, t: t, inv: inv, rep: rep, callID: callID, lang: a.postLang(context.Background(), where.channel, inv.Invoker)}
 	a.postsMu.Lock()
 	defer a.postsMu.Unlock()
 	if a.endedSince(rep) {
@@ -210,7 +211,8 @@ func (a *App) markPostEnded(ctx context.Context, r *postRecord, edit bool) {
 			r.stop()
 		}
 		if edit {
-			a.updatePost(ctx, a.log, r.where, a.mark(withCallBlock(endedMessage(r.inv, r.rep, r.states, r.replies), r.callID)))
+			r.ended = true // as update will record: the post as it now stands
+			a.updatePost(ctx, a.log, r.where, a.mark(r.message()))
 		}
 		return true
 	})
@@ -220,9 +222,10 @@ func (a *App) markPostEnded(ctx context.Context, r *postRecord, edit bool) {
 // the organisation can't make phone calls, and what would fix it.
 func (a *App) tellNoPSTN(ctx context.Context, log *slog.Logger, post *postRecord, states []commands.CallState) {
 	var names []string
+	l := a.langOf(ctx, post.t.userID)
 	for i, st := range states {
 		if st == commands.CallNoPSTN {
-			names = append(names, inviteeName(post.rep.Invited[i]))
+			names = append(names, inviteeName(l, post.rep.Invited[i]))
 		}
 	}
 	if len(names) == 0 {
@@ -232,7 +235,7 @@ func (a *App) tellNoPSTN(ctx context.Context, log *slog.Logger, post *postRecord
 	defer cancel()
 	t := post.t
 	t.responseURL = "" // long used, perhaps expired: an ephemeral message, else a direct one
-	if err := a.postPrivate(ctx, t, a.mark(message{text: pstnNote(nameList(names))})); err != nil {
+	if err := a.postPrivate(ctx, t, a.mark(note(l, pstnNote(l, nameList(l, names))))); err != nil {
 		log.Warn("could not tell the invoker that phone calls aren't enabled", "err", err)
 	}
 }

@@ -33,7 +33,7 @@ func FuzzViewSubmission(f *testing.F) {
 		}
 		var meta modalMeta
 		_ = json.Unmarshal([]byte(cb.View.PrivateMetadata), &meta)
-		sub, errs := a.readSubmission(cb.View, meta)
+		sub, errs := a.readSubmission(en, cb.View, meta)
 		if errs != nil {
 			return
 		}
@@ -85,7 +85,7 @@ func FuzzButtonValue(f *testing.F) {
 func TestRetryButtonRoundTrip(t *testing.T) {
 	t.Parallel()
 	inv := commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE", "W0BOB"}, GroupIDs: []string{"SENG"}, Role: meeting.RoleHost}
-	b, ok := retryButtonFor(inv)
+	b, ok := retryButtonFor(en, inv)
 	require.True(t, ok)
 	raw, err := json.Marshal(b)
 	require.NoError(t, err)

@@ -40,8 +40,17 @@ func asSlackSends(example string) string {
 // number) reads as that meeting.
 func TestHelpExamplesParse(t *testing.T) {
 	t.Parallel()
+	for _, l := range langs {
+		t.Run(l.tag.String(), func(t *testing.T) {
+			t.Parallel()
+			helpExamplesParse(t, helpText(l))
+		})
+	}
+}
+
+func helpExamplesParse(t *testing.T, help string) {
 	var examples, ids int
-	for _, q := range quotedRe.FindAllStringSubmatch(helpText, -1) {
+	for _, q := range quotedRe.FindAllStringSubmatch(help, -1) {
 		text := q[1]
 		switch {
 		case strings.HasPrefix(text, "/meet-invite ") && !strings.Contains(text, "<"):

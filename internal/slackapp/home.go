@@ -73,17 +73,17 @@ func (h *historyBook) of(userID string) []invitationRecord {
 // recordInvitation remembers how a request went, for its invoker's Home
 // tab, and returns the record: the invitation as it is being posted (then
 // attach its post, whose later states the tab shows), else what came of it.
-func (a *App) recordInvitation(r request, rep commands.Report, err error) *invitationRecord {
+func (a *App) recordInvitation(l *lang, r request, rep commands.Report, err error) *invitationRecord {
 	rec := &invitationRecord{at: r.t.start}
 	switch {
 	case err != nil:
-		rec.text = failure(err, rep.ConferenceID, "")
+		rec.text = failure(l, err, rep.ConferenceID, "")
 	case len(rep.Invited) > 0:
-		rec.text = invitedSummary(r.inv.Invoker, len(rep.Invited), meetingTitle(rep))
+		rec.text = invitedSummary(l, r.inv.Invoker, len(rep.Invited), meetingTitle(l, rep))
 	case len(rep.Skipped) > 0:
-		rec.text = notInvitedHeader(len(rep.Skipped), rep.ConferenceID)
+		rec.text = notInvitedHeader(l, len(rep.Skipped), rep.ConferenceID)
 	default:
-		rec.text = nobodyToInvite(rep.ConferenceID)
+		rec.text = nobodyToInvite(l, rep.ConferenceID)
 	}
 	if rec.at.IsZero() {
 		rec.at = time.Now()
@@ -92,17 +92,18 @@ func (a *App) recordInvitation(r request, rep commands.Report, err error) *invit
 	return rec
 }
 
-// line is the record as the Home tab lists it: when, in the reader's time
-// zone (https://api.slack.com/reference/surfaces/formatting#date-formatting),
+// line is the record as the Home tab lists it, in l: when, in the
+// reader's time zone and language
+// (https://api.slack.com/reference/surfaces/formatting#date-formatting),
 // and how it went.
-func (rec invitationRecord) line() string {
+func (rec invitationRecord) line(l *lang) string {
 	when := fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", rec.at.Unix(), rec.at.UTC().Format("2006-01-02 15:04 UTC"))
-	return when + " · " + rec.outcome()
+	return when + " · " + rec.outcome(l)
 }
 
 // outcome says how the invitation went: for a post, how its calls went
 // once none rings, and whether its meeting ended.
-func (rec invitationRecord) outcome() string {
+func (rec invitationRecord) outcome(l *lang) string {
 	p := rec.post
 	if p == nil {
 		return rec.text
@@ -110,12 +111,12 @@ func (rec invitationRecord) outcome() string {
 	p.mu.Lock()
 	states, ended, replies := p.states, p.ended, p.replies
 	p.mu.Unlock()
-	text := postHeadline(p.inv, p.rep, meetingTitle(p.rep))
+	text := postHeadline(l, p.inv, p.rep, meetingTitle(l, p.rep))
 	if states != nil && !slices.Contains(states, commands.CallRinging) {
-		text = callsSummary(text, tallyPost(p.rep, states, replies).counts)
+		text = callsSummary(l, text, tallyPost(l, p.rep, states, replies).counts)
 	}
 	if ended {
-		text += " " + meetingEndedNote
+		text = l.sentences(text, meetingEndedNote(l))
 	}
 	return text
 }
@@ -143,38 +144,39 @@ func (a *App) publishHome(lt lifetimes, userID string) {
 	ctx, cancel := context.WithTimeout(lt.work, a.cfg.InviteTimeout)
 	defer cancel()
 	iv, skip, err := a.inviter.Reach(ctx, userID, "") // no channel: only the rules about people apply
-	reach := reachSentence(iv, skip)
+	l := a.langOf(ctx, userID)
+	reach := reachSentence(l, iv, skip)
 	if err != nil {
-		reach = failure(err, "", "")
+		reach = failure(l, err, "", "")
 	}
 	recs := a.history.of(userID)
 	lines := make([]string, len(recs))
 	for i, rec := range recs {
-		lines[i] = rec.line()
+		lines[i] = rec.line(l)
 	}
-	view := homeView(reach, lines)
+	view := homeView(l, reach, lines)
 	if a.cfg.Simulated {
-		view.Blocks.BlockSet = append(view.Blocks.BlockSet, slack.NewContextBlock("", mrkdwn(simulatedNote)))
+		view.Blocks.BlockSet = append(view.Blocks.BlockSet, slack.NewContextBlock("", mrkdwn(simulatedNote(l))))
 	}
 	if _, err := a.sm.PublishViewContext(ctx, slack.PublishViewContextRequest{UserID: userID, View: view}); err != nil {
 		a.log.Warn("could not publish the Home tab", "slack_user", userID, "err", err)
 	}
 }
 
-// homeView is the Home tab: how the bot would reach the person, their
-// recent invitations (lines, newest first), and how to use the bot.
-func homeView(reach string, lines []string) slack.HomeTabViewRequest {
+// homeView is the Home tab, in l: how the bot would reach the person,
+// their recent invitations (lines, newest first), and how to use the bot.
+func homeView(l *lang, reach string, lines []string) slack.HomeTabViewRequest {
 	header := func(s string) slack.Block {
 		return slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, s, false, false))
 	}
 	section := func(s string) slack.Block { return slack.NewSectionBlock(mrkdwn(s), nil, nil) }
-	blocks := []slack.Block{header(homeReachHeader), section(reach), header(homeRecentHeader)}
+	blocks := []slack.Block{header(l.t("home.reach_header")), section(reach), header(l.t("home.recent_header"))}
 	if len(lines) == 0 {
-		lines = []string{homeNoHistory}
+		lines = []string{l.t("home.no_history")}
 	}
-	for _, l := range lines {
-		blocks = append(blocks, section(l))
+	for _, line := range lines {
+		blocks = append(blocks, section(line))
 	}
-	blocks = append(blocks, slack.NewDividerBlock(), header(homeHelpHeader), section(helpText))
+	blocks = append(blocks, slack.NewDividerBlock(), header(l.t("home.help_header")), section(helpText(l)))
 	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}
 }

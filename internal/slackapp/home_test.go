@@ -49,7 +49,7 @@ func TestTheHomeTabOfSomeoneWhoInvitedNobody(t *testing.T) {
 	home := a.openHome(t, "UCROWD0007", 1)
 
 	assert.Contains(t, home, "How I'd reach you")
-	assert.Contains(t, home, "I'd call your phone, •••• 0007, the number in your Slack profile", "whoami's answer")
+	assert.Contains(t, home, "I'd call your phone, on the number ending in 0007 in your Slack profile", "whoami's answer")
 	assert.NotContains(t, home, "+442079400007", "never the number itself")
 	assert.Contains(t, home, "You haven't invited anyone lately")
 	assert.Contains(t, home, "`/meet-invite whoami` shows how I would reach you", "and how to use the bot")

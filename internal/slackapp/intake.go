@@ -116,17 +116,18 @@ func (a *App) invite(ctx context.Context, r request) (commands.Report, error) {
 // askToConfirm shows the invoker who would be called, with Invite and
 // Cancel (and Edit, for plain words), and calls nobody yet.
 func (a *App) askToConfirm(ctx context.Context, r request, plan commands.Plan) {
+	l := a.langOf(ctx, r.t.userID)
 	key, err := a.pending.put(ctx, pending{inv: r.inv, plan: plan, t: r.t})
 	if err != nil {
 		r.log.Error("could not keep the confirmation card", "err", err)
-		if m, ok := problemsMessage(r.inv, commands.Report{ConferenceID: r.inv.ConferenceID}, err); ok {
+		if m, ok := problemsMessage(l, r.inv, commands.Report{ConferenceID: r.inv.ConferenceID}, err); ok {
 			_ = a.postPrivate(ctx, r.t, a.mark(m))
 		}
 		return
 	}
-	m := confirmMessage(r.inv, plan, key)
+	m := confirmMessage(l, r.inv, plan, key)
 	if r.confirm {
-		m = understoodMessage(r.inv, plan, key)
+		m = understoodMessage(l, r.inv, plan, key)
 	}
 	if err := a.postPrivate(ctx, r.t, a.mark(m)); err != nil {
 		r.log.Error("could not ask for confirmation", "err", err)
@@ -154,7 +155,7 @@ func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release 
 	log.Info("invitation queued", "running", len(a.slots))
 	a.cfg.Monitor.Queued()
 	if !t.toldQueued {
-		if err := a.postPrivate(ctx, t, a.mark(message{text: queuedNote})); err != nil {
+		if err := a.postPrivate(ctx, t, a.mark(note(a.langOf(ctx, t.userID), queuedNote(a.langOf(ctx, t.userID))))); err != nil {
 			log.Warn("could not post the queued note", "err", err)
 		}
 	}
@@ -178,23 +179,25 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	defer cancel()
 	rep = a.sendLinks(pctx, r.log, r.inv, rep) // before the audit: whoever could not be sent the link is skipped
 	audit(r.log, r.inv, rep, err)
+	l := a.langOf(pctx, r.t.userID) // what only the invoker sees is in their language
 	a.cfg.Monitor.Finished(r.t.kind, rep, err, time.Since(r.t.start))
 	if err == nil && len(rep.Invited) == 0 && len(rep.Skipped) == 0 && !rep.Started {
 		// Groups and channels of nobody but the invoker and bots: say so,
 		// since every request ends with one outcome.
-		a.recordInvitation(r, rep, err)
-		if err := a.postPrivate(pctx, r.t, a.mark(message{text: nobodyToInvite(rep.ConferenceID)})); err != nil {
+		a.recordInvitation(l, r, rep, err)
+		if err := a.postPrivate(pctx, r.t, a.mark(note(l, nobodyToInvite(l, rep.ConferenceID)))); err != nil {
 			r.log.Error("could not say there was nobody to invite", "err", err)
 		}
 		return
 	}
 	if len(rep.Invited) > 0 || rep.Started { // a started meeting is posted, with its Join button, whoever was called
-		rec := a.recordInvitation(r, rep, err) // before the post: whoever sees it finds it in their Home tab
+		rec := a.recordInvitation(l, r, rep, err) // before the post: whoever sees it finds it in their Home tab
 		callID := ""
 		if len(rep.Invited) > 0 {
 			callID = a.callFor(pctx, lt.life, r.log, r.inv, rep)
 		}
-		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(withCallBlock(invitedMessage(r.inv, rep), callID)))
+		m := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv, rep) // a channel's is shared
+		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(withCallBlock(m, callID)))
 		a.end(r) // answered: from now on no successor reports it cut short
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
@@ -210,9 +213,9 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 			}
 		}
 	} else {
-		a.recordInvitation(r, rep, err)
+		a.recordInvitation(l, r, rep, err)
 	}
-	if m, ok := problemsMessage(r.inv, rep, err); ok {
+	if m, ok := problemsMessage(l, r.inv, rep, err); ok {
 		if err := a.postPrivate(pctx, r.t, a.mark(m)); err != nil {
 			r.log.Error("could not tell the user what went wrong", "err", err)
 		}

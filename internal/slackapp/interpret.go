@@ -29,7 +29,8 @@ func (a *App) interpret(lt lifetimes, r request, text string) {
 	if err != nil {
 		r.log.Info("plain-words request not understood", "err", err)
 		a.cfg.Monitor.Refused(r.t.kind, "bad_input")
-		if err := a.postPrivate(ctx, r.t, message{text: notUnderstood + "\n" + usage}); err != nil {
+		l := a.langOf(ctx, r.t.userID)
+		if err := a.postPrivate(ctx, r.t, note(l, notUnderstood(l)+"\n"+usage(l))); err != nil {
 			r.log.Error("could not post the fallback", "err", err)
 		}
 		return
@@ -40,16 +41,16 @@ func (a *App) interpret(lt lifetimes, r request, text string) {
 }
 
 // understoodMessage is the card: "Invite @alice and @bob (as hosts) to meeting 914083136?"
-func understoodMessage(inv commands.Invitation, plan commands.Plan, key string) message {
-	text := understood(nameList(invitationNames(inv, "everyone in ")), inv.Role == meeting.RoleHost, inv.ConferenceID, plan.Count())
+func understoodMessage(l *lang, inv commands.Invitation, plan commands.Plan, key string) message {
+	text := understood(l, nameList(l, invitationNames(l, inv, true)), inv.Role == meeting.RoleHost, inv.ConferenceID, plan.Count())
 	txt := func(s string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 	}
-	yes := slack.NewButtonBlockElement(actionConfirm, key, txt(confirmYes))
+	yes := slack.NewButtonBlockElement(actionConfirm, key, txt(confirmYes(l)))
 	yes.Style = slack.StylePrimary
-	edit := slack.NewButtonBlockElement(actionEdit, key, txt(editButton))
-	no := slack.NewButtonBlockElement(actionCancel, key, txt(confirmNo))
-	return message{text: text, blocks: []slack.Block{
+	edit := slack.NewButtonBlockElement(actionEdit, key, txt(editButton(l)))
+	no := slack.NewButtonBlockElement(actionCancel, key, txt(confirmNo(l)))
+	return message{text: text, lang: l, blocks: []slack.Block{
 		slack.NewSectionBlock(mrkdwn(text), nil, nil),
 		slack.NewActionBlock("understood_block", yes, edit, no),
 	}}

@@ -21,8 +21,8 @@ func (a *App) sendLinks(ctx context.Context, log *slog.Logger, inv commands.Invi
 	if !slices.ContainsFunc(rep.Invited, func(iv commands.Invitee) bool { return iv.Via == commands.ViaLink }) {
 		return rep
 	}
-	m := a.mark(linkMessage(inv.Invoker, rep))
-	_, hasLink := joinButtonFor(rep)
+	byLang := map[*lang]message{} // the message, in each recipient's language
+	_, hasLink := joinButtonFor(a.def, rep)
 	var invited []commands.Invitee
 	for _, iv := range rep.Invited {
 		if iv.Via != commands.ViaLink {
@@ -31,6 +31,12 @@ func (a *App) sendLinks(ctx context.Context, log *slog.Logger, inv commands.Invi
 		}
 		sent := false
 		if hasLink && iv.Person.ID != "" {
+			l := a.langOf(ctx, iv.Person.ID)
+			m, ok := byLang[l]
+			if !ok {
+				m = a.mark(linkMessage(l, inv.Invoker, rep))
+				byLang[l] = m
+			}
 			_, _, err := a.sm.PostMessageContext(ctx, iv.Person.ID, m.options()...)
 			if err != nil {
 				log.Warn("could not send someone the join link", "slack_user", iv.Person.ID, "err", err)
@@ -57,10 +63,10 @@ func skippedInvitee(iv commands.Invitee) commands.Skipped {
 }
 
 // linkMessage is the direct message to someone Huawei can't ring.
-func linkMessage(invoker string, rep commands.Report) message {
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":link: "+linkSent(invoker, meetingTitle(rep))), nil, nil)}
-	if join, ok := joinButtonFor(rep); ok {
+func linkMessage(l *lang, invoker string, rep commands.Report) message {
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":link: "+linkSent(l, invoker, meetingTitle(l, rep))), nil, nil)}
+	if join, ok := joinButtonFor(l, rep); ok {
 		blocks = append(blocks, slack.NewActionBlock("join_block", join))
 	}
-	return message{text: linkSent(invoker, plainTitle(rep)), blocks: blocks}
+	return message{text: linkSent(l, invoker, plainTitle(l, rep)), blocks: blocks, lang: l}
 }

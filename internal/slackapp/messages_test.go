@@ -25,13 +25,16 @@ func TestEveryDocumentedCodeHasAMessage(t *testing.T) {
 	require.NoError(t, err)
 	codes := regexp.MustCompile(`(?m)^\| ((?:MMC|USG)\.\d+) \|`).FindAllStringSubmatch(string(doc), -1)
 	require.Greater(t, len(codes), 40, "the table was found")
-	for _, c := range codes {
-		code := c[1]
-		err := &meeting.APIError{StatusCode: 400, Code: code, RequestID: "req-42"}
-		msg := failure(err, "914083136", "Alice")
-		assert.NotContains(t, msg, "Something went wrong talking to the meeting service", "code %s has no message of its own", code)
-		assert.NotContains(t, msg, "{", "code %s: placeholder left in %q", code, msg)
-		assert.NotContains(t, msg, code, "code %s: codes are not shown to users", code)
+	for _, l := range langs {
+		for _, c := range codes {
+			code := c[1]
+			err := &meeting.APIError{StatusCode: 400, Code: code, RequestID: "req-42"}
+			msg := failure(l, err, "914083136", "Alice")
+			assert.NotContains(t, msg, l.t("err.unknown", "Ref", "req-42"), "%s: code %s has no message of its own", l.tag, code)
+			assert.NotContains(t, msg, "{", "%s: code %s: placeholder left in %q", l.tag, code, msg)
+			assert.NotContains(t, msg, "no value", "%s: code %s: placeholder left in %q", l.tag, code, msg)
+			assert.NotContains(t, msg, code, "%s: code %s: codes are not shown to users", l.tag, code)
+		}
 	}
 }
 
@@ -81,18 +84,24 @@ func TestFailureMessages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			assert.Contains(t, failure(tt.err, "914083136", ""), tt.want)
+			assert.Contains(t, failure(en, tt.err, "914083136", ""), tt.want)
 		})
 	}
 }
 
-func TestEveryParseErrorAndSkipReasonIsExplained(t *testing.T) {
+func TestEveryParseErrorSkipReasonAndRefusalIsExplained(t *testing.T) {
 	t.Parallel()
-	for c := commands.CodeNoText; c <= commands.CodeStartWithMeeting; c++ {
-		msg := parseProblem(&commands.ParseError{Code: c, Token: "x"})
-		assert.NotEqual(t, "I couldn't read that command.", msg, "parse code %d", c)
-	}
-	for r := commands.SkipDeactivated; r <= commands.SkipDirectNotAllowed; r++ {
-		assert.NotEqual(t, "I couldn't invite them.", skipReason(r), "skip reason %d", r)
+	for _, l := range langs {
+		for c := commands.CodeNoText; c <= commands.CodeStartWithMeeting; c++ {
+			msg := parseProblem(l, &commands.ParseError{Code: c, Token: "x"})
+			assert.NotEqual(t, l.t("parse.unreadable"), msg, "%s: parse code %d", l.tag, c)
+		}
+		for r := commands.SkipDeactivated; r.String() != "unknown"; r++ {
+			assert.NotEqual(t, l.t("skip.unknown"), skipReason(l, r), "%s: skip reason %d", l.tag, r)
+			assert.NotEqual(t, "skip."+r.String(), skipReason(l, r), "%s: skip reason %s has no message", l.tag, r)
+		}
+		for r := commands.RefusedChannel; r.String() != ""; r++ {
+			assert.NotEqual(t, "refused."+r.String(), refusalText(l, r), "%s: refusal %s has no message", l.tag, r)
+		}
 	}
 }

@@ -3,7 +3,6 @@ package slackapp
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -40,6 +39,7 @@ type modalMeta struct {
 	ResponseURL string   `json:"r,omitempty"`
 	GroupIDs    []string `json:"g,omitempty"` // user groups named in the command, invited too
 	ChannelIDs  []string `json:"h,omitempty"` // channels named, whose members are invited too
+	Lang        string   `json:"l,omitempty"` // the form's language, for its errors: its opener's
 }
 
 func (m modalMeta) encode() string {
@@ -88,13 +88,13 @@ func choiceOf(inv commands.Invitation) meetingChoice {
 	return meetingChoice{start: inv.Start, id: inv.ConferenceID, digest: inv.LinkDigest}
 }
 
-// option shows the choice in the picker; ok is false for no choice.
-func (m meetingChoice) option() (*slack.OptionBlockObject, bool) {
+// option shows the choice in the picker, in l; ok is false for no choice.
+func (m meetingChoice) option(l *lang) (*slack.OptionBlockObject, bool) {
 	switch {
 	case m.start:
-		return slack.NewOptionBlockObject(startValue, plain(pickerStartNow), plain(pickerStartNowDetail)), true
+		return slack.NewOptionBlockObject(startValue, plain(l.t("picker.start_now")), plain(l.t("picker.start_now_detail"))), true
 	case m.id != "":
-		return slack.NewOptionBlockObject(m.value(), plain(pickerTyped(m.id)), nil), true
+		return slack.NewOptionBlockObject(m.value(), plain(pickerTyped(l, m.id)), nil), true
 	}
 	return nil, false
 }
@@ -103,37 +103,38 @@ func plain(s string) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, s, false, false)
 }
 
-// inviteModal is the form: the meeting (picked from the running ones,
-// typed, or to be started), people, role, and an optional host password,
-// prefilled with whatever the user already gave.
-func inviteModal(meta modalMeta, choice meetingChoice, userIDs []string, host bool) slack.ModalViewRequest {
-	txt := plain
+// inviteModal is the form, in l: the meeting (picked from the running
+// ones, typed, or to be started), people, role, and an optional host
+// password, prefilled with whatever the user already gave.
+func inviteModal(l *lang, meta modalMeta, choice meetingChoice, userIDs []string, host bool) slack.ModalViewRequest {
+	txt := func(id string) *slack.TextBlockObject { return plain(l.t(id)) }
+	meta.Lang = l.tag.String()
 
 	// An external select: Slack asks the app for options as the user types
 	// (block_suggestion, handleSuggestion), from the first character on.
-	picker := slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, txt(modalMeetingPlaceholder), actionMeeting)
+	picker := slack.NewOptionsSelectBlockElement(slack.OptTypeExternal, txt("picker.placeholder"), actionMeeting)
 	fromFirst := 0
 	picker.MinQueryLength = &fromFirst
-	if o, ok := choice.option(); ok {
+	if o, ok := choice.option(l); ok {
 		picker.InitialOption = o
 	}
-	meetingBlock := slack.NewInputBlock(blockMeeting, txt(modalMeetingLabel), txt(modalMeetingHint), picker)
+	meetingBlock := slack.NewInputBlock(blockMeeting, txt("modal.meeting_label"), txt("modal.meeting_hint"), picker)
 
-	people := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, txt(modalPeoplePlaceholder), actionPeople)
+	people := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, txt("modal.people_placeholder"), actionPeople)
 	people.InitialUsers = userIDs
-	peopleBlock := slack.NewInputBlock(blockPeople, txt(modalPeopleLabel), nil, people)
+	peopleBlock := slack.NewInputBlock(blockPeople, txt("modal.people_label"), nil, people)
 	peopleBlock.Optional = true // nobody, to start a meeting alone: readSubmission asks for someone otherwise
-	hostOpt := slack.NewOptionBlockObject(roleHostValue, txt(modalHostOption), txt(modalHostDescription))
+	hostOpt := slack.NewOptionBlockObject(roleHostValue, txt("modal.host_option"), txt("modal.host_description"))
 	roleBox := slack.NewCheckboxGroupsBlockElement(actionRole, hostOpt)
 	if host {
 		roleBox.InitialOptions = []*slack.OptionBlockObject{hostOpt}
 	}
-	roleBlock := slack.NewInputBlock(blockRole, txt(modalRoleLabel), nil, roleBox)
+	roleBlock := slack.NewInputBlock(blockRole, txt("modal.role_label"), nil, roleBox)
 	roleBlock.Optional = true
 
-	pw := slack.NewPlainTextInputBlockElement(txt(modalPasswordPlaceholder), actionPass)
+	pw := slack.NewPlainTextInputBlockElement(txt("modal.password_placeholder"), actionPass)
 	pw.MaxLength = 32
-	passwordBlock := slack.NewInputBlock(blockPassword, txt(modalPasswordLabel), txt(modalPasswordHint), pw)
+	passwordBlock := slack.NewInputBlock(blockPassword, txt("modal.password_label"), txt("modal.password_hint"), pw)
 	passwordBlock.Optional = true
 
 	blocks := []slack.Block{meetingBlock, peopleBlock}
@@ -145,27 +146,31 @@ func inviteModal(meta modalMeta, choice meetingChoice, userIDs []string, host bo
 		for _, c := range meta.ChannelIDs {
 			groups = append(groups, "<#"+c+">")
 		}
-		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(modalGroupsNote(strings.Join(groups, ", ")))))
+		blocks = append(blocks, slack.NewContextBlock("", mrkdwn(modalGroupsNote(l, strings.Join(groups, l.t("post.list_separator"))))))
 	}
 	blocks = append(blocks, roleBlock, passwordBlock)
 
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      callbackModal,
-		Title:           txt(modalTitle),
-		Submit:          txt(modalSubmit),
-		Close:           txt(modalClose),
+		Title:           txt("modal.title"),
+		Submit:          txt("modal.submit"),
+		Close:           txt("modal.close"),
 		Blocks:          slack.Blocks{BlockSet: blocks},
 		PrivateMetadata: meta.encode(),
 	}
 }
 
-// openModal opens the form with a trigger. It must run right after the ack:
-// a trigger ID expires three seconds after the user acted.
+// openModal opens the form with a trigger, in the language of whom it is
+// for. It must run right after the ack: a trigger ID expires three seconds
+// after the user acted, so their language is waited for a second at most.
 func (a *App) openModal(ctx context.Context, log *slog.Logger, triggerID string, meta modalMeta, choice meetingChoice, userIDs []string, host bool) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	view := inviteModal(meta, choice, userIDs, host)
+	lctx, lcancel := context.WithTimeout(ctx, time.Second)
+	l := a.langOf(lctx, meta.UserID)
+	lcancel()
+	view := inviteModal(l, meta, choice, userIDs, host)
 	view.PrivateMetadata = a.signer.sign(signModal, view.PrivateMetadata)
 	if _, err := a.sm.OpenViewContext(ctx, triggerID, view); err != nil {
 		log.Error("could not open the invite form", "err", err)
@@ -181,8 +186,8 @@ type submission struct {
 }
 
 // readSubmission validates the form. On failure it returns the errors to
-// show, keyed by block ID.
-func (a *App) readSubmission(v slack.View, meta modalMeta) (submission, map[string]string) {
+// show, keyed by block ID, in l.
+func (a *App) readSubmission(l *lang, v slack.View, meta modalMeta) (submission, map[string]string) {
 	var values map[string]map[string]slack.BlockAction
 	if v.State != nil { // a payload without state is as good as an empty form
 		values = v.State.Values
@@ -192,16 +197,16 @@ func (a *App) readSubmission(v slack.View, meta modalMeta) (submission, map[stri
 
 	choice, ok := readChoice(values[blockMeeting][actionMeeting].SelectedOption.Value)
 	if !ok {
-		errs[blockMeeting] = modalBadMeeting
+		errs[blockMeeting] = l.t("modal.bad_meeting")
 	}
 	s.choice = choice
 
 	s.userIDs = values[blockPeople][actionPeople].SelectedUsers
 	switch {
 	case len(s.userIDs) == 0 && len(meta.GroupIDs) == 0 && len(meta.ChannelIDs) == 0 && !choice.start:
-		errs[blockPeople] = modalNobody
+		errs[blockPeople] = l.t("modal.nobody")
 	case a.cfg.MaxPeople > 0 && len(s.userIDs) > a.cfg.MaxPeople:
-		errs[blockPeople] = fmt.Sprintf(modalTooMany, a.cfg.MaxPeople, len(s.userIDs))
+		errs[blockPeople] = l.n("modal.too_many", a.cfg.MaxPeople, "Chosen", len(s.userIDs))
 	}
 
 	for _, o := range values[blockRole][actionRole].SelectedOptions {
@@ -231,10 +236,14 @@ func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		plain, signed := a.signer.open(signModal, cb.View.PrivateMetadata)
 		if err := json.Unmarshal([]byte(plain), &meta); !signed || err != nil || meta.UserID != cb.User.ID {
 			log.Warn("form with unsigned or someone else's metadata", "signed", signed, "err", err)
-			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: modalStale}))
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: a.ackLang(cb.User.ID).t("modal.stale")}))
 			return
 		}
-		sub, errs := a.readSubmission(cb.View, meta)
+		l, ok := matchLang(meta.Lang)
+		if !ok {
+			l = a.ackLang(cb.User.ID)
+		}
+		sub, errs := a.readSubmission(l, cb.View, meta)
 		if errs != nil {
 			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(errs))
 			return
@@ -257,12 +266,12 @@ func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		})}
 		if a.tooBig(r.inv) != nil { // the host of a meeting it starts counted
 			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{
-				blockPeople: fmt.Sprintf(modalTooMany, a.cfg.MaxPeople, r.inv.Named())}))
+				blockPeople: l.n("modal.too_many", a.cfg.MaxPeople, "Chosen", r.inv.Named())}))
 			return
 		}
 		r.named = !r.inv.Expands()
 		if !a.submit(lt, r, func() { a.ack(c, evt.Request, nil) }) {
-			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: shuttingDown}))
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockMeeting: shuttingDown(l)}))
 		}
 	}
 }

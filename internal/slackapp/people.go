@@ -6,10 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
+	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/flight"
 )
 
 // People looks Slack users and user groups up through the Web API. It
@@ -18,15 +21,61 @@ import (
 type People struct {
 	api *slack.Client
 
+	persons *expiring.Map[string, commands.Person] // users.info's answers, remembered
+	lookups flight.Group[string, commands.Person]  // users.info calls under way, shared
+
 	selfOnce sync.Once
 	self     string // the bot's own user ID, left out of channel members
 }
 
-// NewPeople returns People backed by api.
-func NewPeople(api *slack.Client) *People { return &People{api: api} }
+// NewPeople returns People backed by api. It remembers each user it looks
+// up for ttl (LOOKUP_CACHE_TTL), so that whoever asks about them (the
+// access rules, the inviter, the language of their messages) shares one
+// users.info call; 0 remembers nobody.
+func NewPeople(api *slack.Client, ttl time.Duration) *People {
+	p := &People{api: api}
+	if ttl > 0 {
+		p.persons = expiring.New[string, commands.Person](ttl, maxEntries, nil)
+	}
+	return p
+}
 
-// Person returns what the inviter needs to know about a user.
+// Prune drops the people remembered longer than their time; call it on a
+// timer.
+func (p *People) Prune() {
+	if p.persons != nil {
+		p.persons.Prune()
+	}
+}
+
+// Sizes reports how many people are remembered, for metrics.
+func (p *People) Sizes() map[string]int {
+	n := 0
+	if p.persons != nil {
+		n = p.persons.Len()
+	}
+	return map[string]int{"slack_people": n}
+}
+
+// Person returns what the bot needs to know about a user: how to reach
+// them, who they are, their language.
 func (p *People) Person(ctx context.Context, userID string) (commands.Person, error) {
+	if p.persons == nil {
+		return p.person(ctx, userID)
+	}
+	if v, ok := p.persons.Get(userID); ok {
+		return v, nil
+	}
+	return p.lookups.Do(ctx, userID, func(ctx context.Context) (commands.Person, error) {
+		v, err := p.person(ctx, userID)
+		if err == nil {
+			p.persons.Set(userID, v)
+		}
+		return v, err
+	})
+}
+
+func (p *People) person(ctx context.Context, userID string) (commands.Person, error) {
 	u, err := p.api.GetUserInfoContext(ctx, userID)
 	if err != nil {
 		if slackError(err) == "user_not_found" {
@@ -49,6 +98,9 @@ func (p *People) Person(ctx context.Context, userID string) (commands.Person, er
 		TeamID:       u.TeamID,
 		EnterpriseID: u.Enterprise.EnterpriseID,
 		Stranger:     u.IsStranger,
+		// slack-go's GetUserInfo sends include_locale=true, so Slack
+		// returns the user's locale (https://docs.slack.dev/reference/methods/users.info).
+		Locale: u.Locale,
 	}, nil
 }
 

@@ -41,7 +41,12 @@ func (a *App) handleSuggestion() socketmode.SocketmodeHandlerFunc {
 		}
 		typed, search := typedChoice(cb.Value)
 		var own, others []meeting.RunningMeeting
-		if channel, ok := a.formChannel(cb); ok {
+		meta, ok := a.formMeta(cb)
+		l, known := matchLang(meta.Lang) // the form's
+		if !known {
+			l = a.def
+		}
+		if channel := meta.ChannelID; ok {
 			ctx, cancel := context.WithTimeout(context.Background(), suggestTimeout)
 			var err error
 			own, others, err = a.inviter.Running(ctx, cb.User.ID, channel, search)
@@ -53,19 +58,19 @@ func (a *App) handleSuggestion() socketmode.SocketmodeHandlerFunc {
 				log.Warn("could not list the running meetings", "err", err)
 			}
 		}
-		a.ack(c, evt.Request, pickerOptions(typed, search, own, others))
+		a.ack(c, evt.Request, pickerOptions(l, typed, search, own, others))
 	}
 }
 
-// formChannel is the channel the form was opened for, from its signed
-// metadata; ok is false when the form is not the user's.
-func (a *App) formChannel(cb slack.InteractionCallback) (string, bool) {
+// formMeta is the form's signed metadata (the channel it was opened for,
+// its language); ok is false when the form is not the user's.
+func (a *App) formMeta(cb slack.InteractionCallback) (modalMeta, bool) {
 	plain, signed := a.signer.open(signModal, cb.View.PrivateMetadata)
 	var meta modalMeta
 	if err := json.Unmarshal([]byte(plain), &meta); !signed || err != nil || meta.UserID != cb.User.ID {
-		return "", false
+		return modalMeta{}, false
 	}
-	return meta.ChannelID, true
+	return meta, true
 }
 
 // typedChoice reads what was typed into the picker: the meeting it names
@@ -90,7 +95,7 @@ func typedChoice(typed string) (choice meetingChoice, search string) {
 // anything is typed, or as its words are), the meeting typed, the user's running meetings, the
 // others; at most blockkit.MaxOptions options in all, within Block Kit's
 // limits for their text.
-func pickerOptions(typed meetingChoice, search string, own, others []meeting.RunningMeeting) slack.OptionGroupsResponse {
+func pickerOptions(l *lang, typed meetingChoice, search string, own, others []meeting.RunningMeeting) slack.OptionGroupsResponse {
 	var groups []*slack.OptionGroupBlockObject
 	left := blockkit.MaxOptions
 	group := func(label string, opts []*slack.OptionBlockObject) {
@@ -100,26 +105,27 @@ func pickerOptions(typed meetingChoice, search string, own, others []meeting.Run
 			left -= len(opts)
 		}
 	}
-	if o, ok := typed.option(); ok {
-		group(pickerGroupTyped, []*slack.OptionBlockObject{o})
-	} else if offersStart(search) {
-		o, _ := meetingChoice{start: true}.option()
-		group(pickerGroupNew, []*slack.OptionBlockObject{o})
+	if o, ok := typed.option(l); ok {
+		group(l.t("picker.group_typed"), []*slack.OptionBlockObject{o})
+	} else if offersStart(l, search) {
+		o, _ := meetingChoice{start: true}.option(l)
+		group(l.t("picker.group_new"), []*slack.OptionBlockObject{o})
 	}
-	group(pickerGroupYours, runningOptions(own, typed.id))
-	group(pickerGroupRunning, runningOptions(others, typed.id))
+	group(l.t("picker.group_yours"), runningOptions(l, own, typed.id))
+	group(l.t("picker.group_running"), runningOptions(l, others, typed.id))
 	return slack.OptionGroupsResponse{OptionGroups: groups}
 }
 
 // offersStart reports whether the picker offers to start a meeting for
-// what was typed: nothing yet, or part of the option's words.
-func offersStart(typed string) bool {
-	return strings.Contains(strings.ToLower(pickerStartNow+" "+pickerGroupNew), strings.ToLower(strings.TrimSpace(typed)))
+// what was typed: nothing yet, or part of the option's words (in l).
+func offersStart(l *lang, typed string) bool {
+	words := l.t("picker.start_now") + " " + l.t("picker.group_new")
+	return strings.Contains(strings.ToLower(words), strings.ToLower(strings.TrimSpace(typed)))
 }
 
 // runningOptions shows running meetings in the picker, by the number
 // people see, leaving out the one typed.
-func runningOptions(ms []meeting.RunningMeeting, typed string) []*slack.OptionBlockObject {
+func runningOptions(l *lang, ms []meeting.RunningMeeting, typed string) []*slack.OptionBlockObject {
 	var out []*slack.OptionBlockObject
 	for _, m := range ms {
 		if m.DisplayID == typed || m.ID == typed {
@@ -130,7 +136,7 @@ func runningOptions(ms []meeting.RunningMeeting, typed string) []*slack.OptionBl
 			text = cut(s, blockkit.MaxOptionText-len(m.DisplayID)-3) + " · " + m.DisplayID
 		}
 		var detail *slack.TextBlockObject
-		if d := pickerDetail(strings.TrimSpace(m.Scheduler), clockOf(m.StartTime)); d != "" {
+		if d := pickerDetail(l, strings.TrimSpace(m.Scheduler), clockOf(m.StartTime)); d != "" {
 			detail = plain(cut(d, blockkit.MaxOptionDescription))
 		}
 		out = append(out, slack.NewOptionBlockObject(meetingChoice{id: m.DisplayID}.value(), plain(text), detail))

@@ -32,7 +32,7 @@ func TestPickerOptionsFitSlacksLimits(t *testing.T) {
 		}
 	}
 	typed, search := typedChoice("900 000 005")
-	answer, err := json.Marshal(pickerOptions(typed, search, own, others))
+	answer, err := json.Marshal(pickerOptions(en, typed, search, own, others))
 	require.NoError(t, err)
 	require.NoError(t, blockkit.CheckOptions(answer))
 
@@ -49,12 +49,12 @@ func TestPickerOptionsFitSlacksLimits(t *testing.T) {
 		labels = append(labels, g.Label.Text)
 		n += len(g.Options)
 		for _, o := range g.Options {
-			if g.Label.Text != pickerGroupTyped {
+			if g.Label.Text != en.t("picker.group_typed") {
 				assert.NotEqual(t, "900000005", o.Value, "the typed meeting is not listed twice")
 			}
 		}
 	}
-	assert.Equal(t, []string{pickerGroupTyped, pickerGroupYours, pickerGroupRunning}, labels)
+	assert.Equal(t, []string{en.t("picker.group_typed"), en.t("picker.group_yours"), en.t("picker.group_running")}, labels)
 	assert.Equal(t, blockkit.MaxOptions, n)
 	assert.Equal(t, "900000005", typed.value())
 }

@@ -15,11 +15,25 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meeting"
 )
 
-// TestBlockKitGolden compares every message and view the bot builds with
-// the reviewed JSON in testdata/golden. After a deliberate change, run
+// TestBlockKitGolden compares every message and view the bot builds, in
+// each language, with the reviewed JSON in testdata/golden (English) and
+// testdata/golden/<language>. After a deliberate change, run
 // UPDATE_GOLDEN=1 go test ./internal/slackapp and review the diff.
 func TestBlockKitGolden(t *testing.T) {
 	t.Parallel()
+	for _, l := range langs {
+		dir := filepath.Join("testdata", "golden")
+		if l != en {
+			dir = filepath.Join(dir, l.tag.String())
+		}
+		t.Run(l.tag.String(), func(t *testing.T) {
+			t.Parallel()
+			goldenMessages(t, l, dir)
+		})
+	}
+}
+
+func goldenMessages(t *testing.T, l *lang, dir string) {
 	alice := commands.Person{ID: "UALICE", Name: "Alice"}
 	bob := commands.Person{ID: "UBOB", Name: "Bob"}
 	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UCAROL", UserIDs: []string{"UALICE", "UBOB", "UDAVE"}}
@@ -49,59 +63,61 @@ func TestBlockKitGolden(t *testing.T) {
 		{Person: commands.Person{ID: "UCAROL", Name: "Carol"}, Via: commands.ViaApp, Address: "+99111244216219999"},
 		invited.Invited[0], invited.Invited[1],
 	}}
-	problems, ok := problemsMessage(inv, invited, nil)
+	problems, ok := problemsMessage(l, inv, invited, nil)
 	require.True(t, ok)
-	retry, ok := problemsMessage(commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
+	retry, ok := problemsMessage(l, commands.Invitation{ConferenceID: "986030665", UserIDs: []string{"UALICE"}}, notStarted, notStartedErr)
 	require.True(t, ok)
 
 	at := time.Date(2026, 11, 29, 9, 30, 0, 0, time.UTC)
 	answered := &postRecord{inv: inv, rep: invited, states: []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallBusy}, ended: true}
 	ringing := &postRecord{inv: inv, rep: invited}
 	history := []string{
-		invitationRecord{at: at, post: ringing}.line(),
-		invitationRecord{at: at.Add(-time.Hour), post: answered}.line(),
-		invitationRecord{at: at.Add(-2 * time.Hour), text: failure(notStartedErr, "986030665", "")}.line(),
+		invitationRecord{at: at, post: ringing}.line(l),
+		invitationRecord{at: at.Add(-time.Hour), post: answered}.line(l),
+		invitationRecord{at: at.Add(-2 * time.Hour), text: failure(l, notStartedErr, "986030665", "")}.line(l),
 	}
 	tests := []struct {
 		name string
 		v    any
 	}{
-		{"invited", invitedMessage(commands.Invitation{Invoker: "UCAROL"}, invited).blocks},
-		{"invited_call", withCallBlock(invitedMessage(commands.Invitation{Invoker: "UCAROL"}, invited), "R0E69JAIF").blocks},
-		{"calls_progress", callsMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}, nil).blocks},
-		{"calls_answers", callsMessage(inv, invited, []commands.CallState{commands.CallRinging, commands.CallMissed, commands.CallRinging},
+		{"invited", invitedMessage(l, commands.Invitation{Invoker: "UCAROL"}, invited).blocks},
+		{"invited_call", withCallBlock(invitedMessage(l, commands.Invitation{Invoker: "UCAROL"}, invited), "R0E69JAIF").blocks},
+		{"calls_progress", callsMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallRinging, commands.CallMissed}, nil).blocks},
+		{"calls_answers", callsMessage(l, inv, invited, []commands.CallState{commands.CallRinging, commands.CallMissed, commands.CallRinging},
 			[]reply{{answer: answerJoining}, {answer: answerCannot}, {}}).blocks},
-		{"calls_phone", callsMessage(inv, invited, []commands.CallState{commands.CallRinging, commands.CallRinging, commands.CallRinging},
+		{"calls_phone", callsMessage(l, inv, invited, []commands.CallState{commands.CallRinging, commands.CallRinging, commands.CallRinging},
 			[]reply{{phoned: true}, {}, {}}).blocks},
-		{"calls_phone_missed", callsMessage(inv, invited, []commands.CallState{commands.CallMissed, commands.CallJoined, commands.CallNone},
+		{"calls_phone_missed", callsMessage(l, inv, invited, []commands.CallState{commands.CallMissed, commands.CallJoined, commands.CallNone},
 			[]reply{{phoned: true, answer: answerCannot}, {answer: answerJoining}, {}}).blocks},
-		{"missed_dm", missedMessage("UCAROL", invited, answerChoices{}).blocks},
-		{"missed_dm_answers", missedMessage("UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 0, User: "UALICE"}, phone: true}).blocks},
-		{"ringing_dm", ringingMessage("UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 0, User: "UALICE"}, phone: true}).blocks},
-		{"ringing_dm_no_phone", ringingMessage("UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 1, User: "UBOB"}}).blocks},
-		{"link_dm", linkMessage("UCAROL", invited).blocks},
-		{"calls_results", callsMessage(inv, invited, []commands.CallState{commands.CallBusy, commands.CallDeclined, commands.CallNoPSTN}, nil).blocks},
-		{"ended", endedMessage(inv, invited, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed}, nil).blocks},
-		{"calls_final", callsMessage(inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}, nil).blocks},
+		{"missed_dm", missedMessage(l, "UCAROL", invited, answerChoices{}).blocks},
+		{"missed_dm_answers", missedMessage(l, "UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 0, User: "UALICE"}, phone: true}).blocks},
+		{"ringing_dm", ringingMessage(l, "UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 0, User: "UALICE"}, phone: true}).blocks},
+		{"ringing_dm_no_phone", ringingMessage(l, "UCAROL", invited, answerChoices{value: answerValue{ConferenceID: "914083136", Post: "CGENERAL/1764000000.000100", Index: 1, User: "UBOB"}}).blocks},
+		{"link_dm", linkMessage(l, "UCAROL", invited).blocks},
+		{"calls_results", callsMessage(l, inv, invited, []commands.CallState{commands.CallBusy, commands.CallDeclined, commands.CallNoPSTN}, nil).blocks},
+		{"ended", endedMessage(l, inv, invited, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed}, nil).blocks},
+		{"calls_final", callsMessage(l, inv, withEmail, []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallMissed, commands.CallNone}, nil).blocks},
 		{"problems", problems.blocks},
 		{"not_started_retry", retry.blocks},
-		{"confirm", confirmMessage(inv, plan, "key-1").blocks},
-		{"understood", understoodMessage(commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
-		{"home_empty", homeView(reachSentence(commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"}, nil), nil)},
-		{"home_history", homeView(reachSentence(commands.Invitee{}, &commands.Skipped{Reason: commands.SkipNoContact}), history)},
-		{"started", invitedMessage(commands.WithHost(commands.Invitation{Invoker: "UCAROL", Start: true, UserIDs: []string{"UALICE", "UBOB"}}), startedRep).blocks},
-		{"started_alone", invitedMessage(commands.Invitation{Invoker: "UCAROL", Start: true}, commands.Report{ConferenceID: "977000001", Conference: startedConf, Started: true}).blocks},
-		{"host_note", hostMessage(meeting.CreatedMeeting{Conference: startedConf, ChairJoinURI: "https://meeting.example/#/j/977000001/chair"}, true).blocks},
-		{"picker", pickerOptions(meetingChoice{}, "", []meeting.RunningMeeting{{ID: "977000001", DisplayID: "977000001", Subject: "Meeting in #general", Scheduler: "Carol", StartTime: "2026-11-29 09:30"}},
+		{"confirm", confirmMessage(l, inv, plan, "key-1").blocks},
+		{"understood", understoodMessage(l, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"UALICE"}, Role: meeting.RoleHost}, plan, "key-2").blocks},
+		{"home_empty", homeView(l, reachSentence(l, commands.Invitee{Person: alice, Via: commands.ViaApp, Address: "+99111244216210249"}, nil), nil)},
+		{"home_history", homeView(l, reachSentence(l, commands.Invitee{}, &commands.Skipped{Reason: commands.SkipNoContact}), history)},
+		{"started", invitedMessage(l, commands.WithHost(commands.Invitation{Invoker: "UCAROL", Start: true, UserIDs: []string{"UALICE", "UBOB"}}), startedRep).blocks},
+		{"started_alone", invitedMessage(l, commands.Invitation{Invoker: "UCAROL", Start: true}, commands.Report{ConferenceID: "977000001", Conference: startedConf, Started: true}).blocks},
+		{"host_note", hostMessage(l, meeting.CreatedMeeting{Conference: startedConf, ChairJoinURI: "https://meeting.example/#/j/977000001/chair"}, true).blocks},
+		{"picker", pickerOptions(l, meetingChoice{}, "", []meeting.RunningMeeting{{ID: "977000001", DisplayID: "977000001", Subject: "Meeting in #general", Scheduler: "Carol", StartTime: "2026-11-29 09:30"}},
 			[]meeting.RunningMeeting{{ID: "914083136", DisplayID: "914083136", Subject: "Weekly <sync> & more", StartTime: "2026-11-29 09:00"}})},
-		{"modal", inviteModal(modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, meetingChoice{id: "914083136"}, []string{"UALICE"}, true)},
+		{"modal", inviteModal(l, modalMeta{ChannelID: "CGENERAL", ResponseURL: "https://hooks.example/1", GroupIDs: []string{"SENG"}}, meetingChoice{id: "914083136"}, []string{"UALICE"}, true)},
+		{"help", helpText(l)},
+		{"whoami", reachText(l, invited.Invited[0], nil)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			got, err := json.MarshalIndent(tt.v, "", "  ")
 			require.NoError(t, err)
-			path := filepath.Join("testdata", "golden", tt.name+".json")
+			path := filepath.Join(dir, tt.name+".json")
 			if os.Getenv("UPDATE_GOLDEN") != "" {
 				require.NoError(t, os.MkdirAll(filepath.Dir(path), 0o755))
 				require.NoError(t, os.WriteFile(path, append(got, '\n'), 0o644))

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
@@ -197,18 +196,9 @@ func (a *App) cutShort(lt lifetimes, r request) {
 	defer cancel()
 	r.log.Warn("a stopped process's request may have called people; telling its invoker")
 	a.cfg.Monitor.Refused(r.t.kind, "cut_short")
-	if err := a.postPrivate(ctx, r.t, a.mark(message{text: cutShortText(r.inv)})); err != nil {
+	l := a.langOf(ctx, r.t.userID)
+	if err := a.postPrivate(ctx, r.t, a.mark(note(l, cutShortText(l, r.inv)))); err != nil {
 		r.log.Error("could not tell the invoker their request was cut short", "err", err)
 	}
 	a.end(r)
-}
-
-// cutShortText says that a request was cut short, naming whom it was for
-// (numbers masked).
-func cutShortText(inv commands.Invitation) string {
-	if inv.Start {
-		return cutShortStart
-	}
-	return fmt.Sprintf("Your invitation of %s into meeting %s was cut short: the bot stopped while working on it. "+
-		"People may already be ringing; check the meeting before asking again.", nameList(invitationNames(inv, "")), inv.ConferenceID)
 }

@@ -3,7 +3,6 @@ package slackapp
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"regexp"
 	"time"
 
@@ -39,7 +38,9 @@ func (a *App) handleThreadShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 		a.ack(c, evt.Request, nil)
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID, "channel", cb.Channel.ID)
 
-		// The trigger expires 3 s after the click: leave time for views.open.
+		// The trigger expires 3 s after the click: leave time for views.open,
+		// and look up the form's language meanwhile.
+		a.tasks.Go(func() { a.langOf(lt.work, cb.User.ID) })
 		ctx, cancel := context.WithTimeout(lt.work, 1500*time.Millisecond)
 		th, err := a.readThread(ctx, cb)
 		cancel()
@@ -50,17 +51,13 @@ func (a *App) handleThreadShortcut(lt lifetimes) socketmode.SocketmodeHandlerFun
 		a.openModal(lt.work, log, cb.TriggerID, meta, meetingChoice{id: th.meeting}, th.people, false)
 		if e := slackError(err); e == "not_in_channel" || e == "channel_not_found" {
 			t := target{channelID: cb.Channel.ID, userID: cb.User.ID, responseURL: cb.ResponseURL}
-			if err := a.postPrivate(lt.work, t, message{text: threadHint}); err != nil {
+			l := a.langOf(lt.work, cb.User.ID)
+			if err := a.postPrivate(lt.work, t, note(l, threadHint(l))); err != nil {
 				log.Warn("could not say why the thread's people may be missing", "err", err)
 			}
 		}
 	}
 }
-
-// threadHint tells the user of the thread shortcut, in a channel the bot
-// is not in, that only the people the message itself names were chosen.
-const threadHint = "I'm not in this channel, so I could only choose the people the message shows (its author and " +
-	"who replied). Add me with `/invite @meet-invite` to have everyone in the thread chosen."
 
 // thread is what the form is prefilled with from a message's thread.
 type thread struct {
@@ -143,7 +140,7 @@ type retryValue struct {
 	Host         bool     `json:"h,omitempty"`
 }
 
-func retryButtonFor(inv commands.Invitation) (slack.Block, bool) {
+func retryButtonFor(l *lang, inv commands.Invitation) (slack.Block, bool) {
 	v, err := json.Marshal(retryValue{
 		ConferenceID: inv.ConferenceID, UserIDs: inv.UserIDs, GroupIDs: inv.GroupIDs, ChannelIDs: inv.ChannelIDs,
 		Host: inv.Role == meeting.RoleHost,
@@ -153,22 +150,19 @@ func retryButtonFor(inv commands.Invitation) (slack.Block, bool) {
 	if err != nil || len(v) > 2000 || len(inv.Phones)+len(inv.Emails) > 0 {
 		return nil, false
 	}
-	btn := slack.NewButtonBlockElement(actionRetry, string(v), slack.NewTextBlockObject(slack.PlainTextType, retryButton, false, false))
+	btn := slack.NewButtonBlockElement(actionRetry, string(v), slack.NewTextBlockObject(slack.PlainTextType, retryButton(l), false, false))
 	btn.Style = slack.StylePrimary
 	return slack.NewActionBlock("retry_block", btn), true
 }
 
 // callAgainButton calls the people whose calls went unanswered once more
 // (only Slack users: a typed number is never put in a message).
-func callAgainButton(conferenceID string, userIDs []string, role meeting.Role) (*slack.ButtonBlockElement, bool) {
+func callAgainButton(l *lang, conferenceID string, userIDs []string, role meeting.Role) (*slack.ButtonBlockElement, bool) {
 	v, err := json.Marshal(retryValue{ConferenceID: conferenceID, UserIDs: userIDs, Host: role == meeting.RoleHost})
 	if err != nil || len(v) > 2000 || len(userIDs) == 0 {
 		return nil, false
 	}
-	label := callAgainOne
-	if len(userIDs) > 1 {
-		label = fmt.Sprintf(callAgainMany, len(userIDs))
-	}
+	label := callAgainLabel(l, len(userIDs))
 	return slack.NewButtonBlockElement(actionCallBack, string(v), slack.NewTextBlockObject(slack.PlainTextType, label, false, false)), true
 }
 

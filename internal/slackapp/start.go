@@ -36,19 +36,20 @@ func (a *App) startMeeting(ctx context.Context, r *request) (meeting.CreatedMeet
 
 // subjectFor names a meeting started from Slack: StartSubject with
 // {channel} and {user} filled in, or by default after the channel (not a
-// direct message), else after the invoker. It is cut to Huawei's limit.
+// direct message), else after the invoker, in DEFAULT_LOCALE (everyone in
+// the meeting sees it). It is cut to Huawei's limit.
 func (a *App) subjectFor(ctx context.Context, inv commands.Invitation) string {
 	subject, channel := a.cfg.StartSubject, a.channelName(ctx, inv.Channel)
 	switch {
 	case subject == "" && channel != "":
-		subject = subjectInChannel("{channel}")
+		subject = subjectInChannel(a.def, "{channel}")
 	case subject == "" || channel == "" && strings.Contains(subject, "{channel}"):
-		subject = subjectOf("{user}")
+		subject = subjectOf(a.def, "{user}")
 	}
 	if strings.Contains(subject, "{user}") {
 		name := a.personName(ctx, inv.Invoker)
 		if name == "" {
-			return subjectFromSlack
+			return subjectFromSlack(a.def)
 		}
 		subject = strings.ReplaceAll(subject, "{user}", name)
 	}
@@ -100,26 +101,26 @@ func startedReport(rep commands.Report, inv commands.Invitation, m meeting.Creat
 // tellHost gives the person who started a meeting its host link,
 // privately: it is never posted where others see it.
 func (a *App) tellHost(ctx context.Context, r request, m meeting.CreatedMeeting) {
-	msg := hostMessage(m, len(r.inv.Hosts) > 0)
+	msg := hostMessage(a.langOf(ctx, r.t.userID), m, len(r.inv.Hosts) > 0)
 	if err := a.postPrivate(ctx, r.t, a.mark(msg)); err != nil {
 		r.log.Error("could not give the host their host link", "err", err)
 	}
 }
 
-// hostMessage is the private note to the person who started a meeting:
-// that they are its host, and their host link as a button.
-func hostMessage(m meeting.CreatedMeeting, calling bool) message {
+// hostMessage is the private note to the person who started a meeting, in
+// l: that they are its host, and their host link as a button.
+func hostMessage(l *lang, m meeting.CreatedMeeting, calling bool) message {
 	rep := commands.Report{ConferenceID: m.ID, Conference: m.Conference}
 	link := m.ChairJoinURI
 	withLink := strings.HasPrefix(link, "https://") && blockkit.Len(link) <= blockkit.MaxURL
-	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":key: "+hostNote(meetingTitle(rep), calling, withLink)), nil, nil)}
+	blocks := []slack.Block{slack.NewSectionBlock(mrkdwn(":key: "+hostNote(l, meetingTitle(l, rep), calling, withLink)), nil, nil)}
 	if withLink {
-		btn := slack.NewButtonBlockElement(actionJoin, "", slack.NewTextBlockObject(slack.PlainTextType, hostButton, false, false))
+		btn := slack.NewButtonBlockElement(actionJoin, "", slack.NewTextBlockObject(slack.PlainTextType, hostButton(l), false, false))
 		btn.URL = link
 		btn.Style = slack.StylePrimary
 		blocks = append(blocks, slack.NewActionBlock("host_block", btn))
 	}
-	return message{text: hostNote(plainTitle(rep), calling, withLink), blocks: blocks}
+	return message{text: hostNote(l, plainTitle(l, rep), calling, withLink), blocks: blocks, lang: l}
 }
 
 // othersThan counts the invitees who are not the invitation's hosts.

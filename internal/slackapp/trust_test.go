@@ -42,7 +42,7 @@ func TestSignedValuesOpenOnlyUnchangedForTheirPurposeAndKey(t *testing.T) {
 func TestSealSignsOnlyTheButtonsTheBotReadsBack(t *testing.T) {
 	t.Parallel()
 	a := New(nil, nil, nil, nil, Config{ButtonSecret: []byte("a key of at least thirty-two characters")})
-	retry, ok := retryButtonFor(commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"U1"}})
+	retry, ok := retryButtonFor(en, commands.Invitation{ConferenceID: "914083136", UserIDs: []string{"U1"}})
 	require.True(t, ok)
 	join := slack.NewButtonBlockElement(actionJoin, "", slack.NewTextBlockObject(slack.PlainTextType, "Join", false, false))
 	join.URL = "https://meeting.example/j/1"
@@ -50,7 +50,7 @@ func TestSealSignsOnlyTheButtonsTheBotReadsBack(t *testing.T) {
 	for i := range long {
 		long[i] = "U0123456789"
 	}
-	again, ok := callAgainButton("914083136", long, meeting.RoleParticipant) // under 2,000 characters unsigned, over it signed
+	again, ok := callAgainButton(en, "914083136", long, meeting.RoleParticipant) // under 2,000 characters unsigned, over it signed
 	require.True(t, ok)
 	m := message{blocks: []slack.Block{retry, slack.NewActionBlock("calls", join, again)}}
 

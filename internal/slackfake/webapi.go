@@ -424,6 +424,10 @@ func (s *Server) userJSON(u *User, includeLocale bool) map[string]any {
 			out["tz_label"], out["tz_offset"] = name, offset
 		}
 	}
+	// users.info returns the user's locale only when include_locale=true is
+	// sent ("Set this to true to receive the locale for this user. Defaults
+	// to false": https://api.slack.com/methods/users.info); an IETF tag such
+	// as en-US or es-ES (https://api.slack.com/changelog/2017-09-locale-locale-locale).
 	if includeLocale {
 		locale := u.Locale
 		if locale == "" {

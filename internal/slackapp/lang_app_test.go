@@ -1,0 +1,86 @@
+package slackapp_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meet-invite/meet-invite/internal/slackapp"
+	"github.com/meet-invite/meet-invite/internal/slackfake"
+)
+
+// Someone whose Slack is in es-ES reads what only they see in Spanish, the
+// acknowledgement included, while the channel's post stays in
+// DEFAULT_LOCALE, which the channel shares.
+func TestPrivateNotesInTheUsersLanguageChannelPostsInTheDefault(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name, defaultLocale string
+		ack, post           string
+	}{
+		{"default English", "", "Invitando a 2 personas a la reunión " + running + "…",
+			"<@UELENA> invited 1 person to Weekly sync (meeting " + running + ")."},
+		{"default Chinese", "zh-CN", "Invitando a 2 personas a la reunión " + running + "…",
+			"<@UELENA> 邀请了 1 人加入 Weekly sync (会议 " + running + ")。"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := startApp(t, slackapp.Config{DefaultLocale: tt.defaultLocale})
+			cmd := slackfake.Command{UserID: "UELENA", ChannelID: "CGENERAL", Text: running + " <@UCROWD0001> <@UNOBODY>"}
+			_, ack, err := a.slack.SlashCommand(t.Context(), cmd)
+			require.NoError(t, err)
+			assert.Equal(t, tt.ack, ackText(t, ack))
+
+			msgs := a.waitMessages(t, 2)
+			assert.Equal(t, "post", msgs[0].Kind)
+			assert.Equal(t, "CGENERAL", msgs[0].Channel)
+			assert.Contains(t, msgs[0].Text, tt.post, "the channel's post is in DEFAULT_LOCALE")
+			assert.NotEqual(t, "post", msgs[1].Kind, "the note is private")
+			assert.Equal(t, "No he podido invitar a 1 persona a la reunión "+running+":\n• <@UNOBODY> — no he encontrado a esta persona en Slack.", msgs[1].Text)
+
+			_, ack, err = a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UELENA", ChannelID: "CGENERAL", Text: "help"})
+			require.NoError(t, err)
+			assert.Contains(t, ackText(t, ack), "*meet-invite* trae a tus compañeros a una reunión de Huawei Cloud Meeting")
+		})
+	}
+}
+
+// The form follows whoever opens it: its labels are in their language, and
+// so are the errors of its submission.
+func TestTheFormIsInItsOpenersLanguage(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{})
+	_, ack, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UELENA", ChannelID: "CGENERAL", Text: ""})
+	require.NoError(t, err)
+	require.Nil(t, ack.Payload, "an empty ack, then the form")
+	views, err := a.slack.WaitViews(t.Context(), 1)
+	require.NoError(t, err)
+	assert.Contains(t, string(views[0].JSON), `"text":"Invitar a una reunión"`)
+	assert.Contains(t, string(views[0].JSON), `"text":"Reunión"`)
+
+	_, ack, err = a.slack.SubmitView(t.Context(), slackfake.Submission{ViewID: views[0].ID, Values: map[string]map[string]any{
+		"meeting_block": {"meeting_id": map[string]any{"type": "plain_text_input", "value": "12"}},
+	}})
+	require.NoError(t, err)
+	assert.Contains(t, string(ack.Payload), "Elige una reunión: escribe su número", "its errors too")
+	assert.Contains(t, string(ack.Payload), "Elige al menos a una persona para invitar.")
+}
+
+// When Slack will not say someone's language, they are answered in
+// DEFAULT_LOCALE, and asked again next time: a failed lookup is not
+// remembered.
+func TestAnUnknownLanguageIsTheDefault(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{DefaultLocale: "es"})
+	a.slack.FailNext("users.info", slackfake.Failure{Error: "fatal_error"})
+	help := slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: "help"}
+	_, ack, err := a.slack.SlashCommand(t.Context(), help)
+	require.NoError(t, err)
+	assert.Contains(t, ackText(t, ack), "*Uso:*", "DEFAULT_LOCALE")
+
+	_, ack, err = a.slack.SlashCommand(t.Context(), help)
+	require.NoError(t, err)
+	assert.Contains(t, ackText(t, ack), "*Usage:*", "Carol's en-US, once Slack says it")
+}

@@ -47,7 +47,8 @@ func TestPeopleAlreadyInTheMeetingAreNotCalled(t *testing.T) {
 	require.Len(t, invs, 1)
 	require.Len(t, invs[0].Attendees, 1, "only Bob is called")
 	assert.Equal(t, "+442079460000", invs[0].Attendees[0].Phone)
-	assert.Equal(t, 1, b.meet.Calls(meetingfake.EndpointOnlineAttendees), "asked once, alongside the lookups")
+	assert.LessOrEqual(t, b.meet.Calls(meetingfake.EndpointOnlineAttendees), 1,
+		"asked at most once, alongside the lookups (not at all when the meeting's live list came first)")
 }
 
 func TestNobodyIsCalledWhenEveryoneIsThere(t *testing.T) {

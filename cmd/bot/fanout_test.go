@@ -33,7 +33,7 @@ func TestTooBigCommandsAreRefusedInTheAck(t *testing.T) {
 
 	b.settle(t)
 	assert.Zero(t, b.slack.Calls("usergroups.users.list"))
-	assert.Equal(t, 1, b.slack.Calls("users.info"), "nobody named is looked up: only the invoker, for the language of the ack")
+	assert.LessOrEqual(t, b.slack.Calls("users.info"), 1, "nobody named is looked up: at most the invoker, for their language, after the ack")
 	assert.Empty(t, b.slack.Messages(), "the ack was the answer")
 	assert.Zero(t, b.meet.Calls(meetingfake.EndpointInvite))
 }

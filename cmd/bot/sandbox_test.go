@@ -184,11 +184,11 @@ func TestSandboxLocale(t *testing.T) {
 	got, _ := runSandboxScript(t, script)
 	for _, want := range []string{
 		"@bob's Slack language is now es-ES.",
-		"Invitando a 2 personas a la reunión 914083136…",
+		"Inviting 2 people to meeting 914083136…", // an ack never waits for Slack: Bob's first is in DEFAULT_LOCALE
 		"@bob invited 1 person to *Weekly sync* (meeting 914083136).",
 		"@gina — su perfil de Slack no tiene correo ni teléfono",
 		"@frank's Slack language is now zh-CN.",
-		"正在查看我会如何联系到你…",
+		"Checking how I would reach you…",
 		"我联系不到你：你的 Slack 个人资料中的电话号码没有国家代码。",
 		"Slack language zh-CN",
 	} {

@@ -174,33 +174,18 @@ func (a *App) langOf(ctx context.Context, userID string) *lang {
 	return l
 }
 
-// ackLangWait bounds the wait for someone's language before an
-// acknowledgement (Slack wants it within 3 s), when it is not known from
-// an earlier request.
-const ackLangWait = 500 * time.Millisecond
-
-// ackLang is userID's language for an acknowledgement: known from an
-// earlier request, or looked up within ackLangWait (the lookup goes on
-// after, for what follows), else DEFAULT_LOCALE.
+// ackLang is userID's language for an acknowledgement, which never waits
+// for Slack: the language found by an earlier request, else DEFAULT_LOCALE
+// while it is looked up for what follows (so only someone's first
+// acknowledgement in langMemory may be in DEFAULT_LOCALE).
 func (a *App) ackLang(userID string) *lang {
 	if l, ok := a.langs.Get(userID); ok {
 		return l
 	}
-	if a.cfg.Persons == nil || userID == "" {
-		return a.def
+	if a.cfg.Persons != nil && userID != "" {
+		a.tasks.Go(func() { a.langOf(context.Background(), userID) })
 	}
-	got := make(chan *lang, 1)
-	if !a.tasks.Go(func() { got <- a.langOf(context.Background(), userID) }) {
-		return a.def
-	}
-	timer := time.NewTimer(ackLangWait)
-	defer timer.Stop()
-	select {
-	case l := <-got:
-		return l
-	case <-timer.C:
-		return a.def
-	}
+	return a.def
 }
 
 // postLang is the language of an invitation's post in channel: a channel

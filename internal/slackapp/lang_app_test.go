@@ -1,7 +1,9 @@
 package slackapp_test
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -10,18 +12,19 @@ import (
 	"github.com/meet-invite/meet-invite/internal/slackfake"
 )
 
-// Someone whose Slack is in es-ES reads what only they see in Spanish, the
-// acknowledgement included, while the channel's post stays in
-// DEFAULT_LOCALE, which the channel shares.
+// Someone whose Slack is in es-ES reads what only they see in Spanish,
+// while the channel's post stays in DEFAULT_LOCALE, which the channel
+// shares. An acknowledgement never waits for Slack: the first, before
+// their language is known, is in DEFAULT_LOCALE; the next are in theirs.
 func TestPrivateNotesInTheUsersLanguageChannelPostsInTheDefault(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name, defaultLocale string
 		ack, post           string
 	}{
-		{"default English", "", "Invitando a 2 personas a la reunión " + running + "…",
+		{"default English", "", "Inviting 2 people to meeting " + running + "…",
 			"<@UELENA> invited 1 person to Weekly sync (meeting " + running + ")."},
-		{"default Chinese", "zh-CN", "Invitando a 2 personas a la reunión " + running + "…",
+		{"default Chinese", "zh-CN", "正在邀请 2 人加入会议 " + running + "…",
 			"<@UELENA> 邀请了 1 人加入 Weekly sync (会议 " + running + ")。"},
 	}
 	for _, tt := range tests {
@@ -31,7 +34,7 @@ func TestPrivateNotesInTheUsersLanguageChannelPostsInTheDefault(t *testing.T) {
 			cmd := slackfake.Command{UserID: "UELENA", ChannelID: "CGENERAL", Text: running + " <@UCROWD0001> <@UNOBODY>"}
 			_, ack, err := a.slack.SlashCommand(t.Context(), cmd)
 			require.NoError(t, err)
-			assert.Equal(t, tt.ack, ackText(t, ack))
+			assert.Equal(t, tt.ack, ackText(t, ack), "the first ack, in DEFAULT_LOCALE")
 
 			msgs := a.waitMessages(t, 2)
 			assert.Equal(t, "post", msgs[0].Kind)
@@ -42,7 +45,8 @@ func TestPrivateNotesInTheUsersLanguageChannelPostsInTheDefault(t *testing.T) {
 
 			_, ack, err = a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UELENA", ChannelID: "CGENERAL", Text: "help"})
 			require.NoError(t, err)
-			assert.Contains(t, ackText(t, ack), "*meet-invite* trae a tus compañeros a una reunión de Huawei Cloud Meeting")
+			assert.Contains(t, ackText(t, ack), "*meet-invite* trae a tus compañeros a una reunión de Huawei Cloud Meeting",
+				"the next ack, in her language")
 		})
 	}
 }
@@ -80,7 +84,11 @@ func TestAnUnknownLanguageIsTheDefault(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, ackText(t, ack), "*Uso:*", "DEFAULT_LOCALE")
 
-	_, ack, err = a.slack.SlashCommand(t.Context(), help)
-	require.NoError(t, err)
-	assert.Contains(t, ackText(t, ack), "*Usage:*", "Carol's en-US, once Slack says it")
+	// The failure is not remembered: her language is asked again after each
+	// ack until Slack says it, and the acks follow.
+	require.Eventually(t, func() bool {
+		_, ack, err := a.slack.SlashCommand(t.Context(), help)
+		return err == nil && strings.Contains(ackText(t, ack), "*Usage:*")
+	}, 10*time.Second, 20*time.Millisecond, "Carol's en-US, once Slack says it")
+	assert.GreaterOrEqual(t, a.slack.Calls("users.info"), 2, "asked again after the failure")
 }

@@ -207,8 +207,8 @@ func sortOut(msgs []slackfake.Message) sorted {
 		switch {
 		case m.Kind == "update":
 			s.updated[m.TS] = m.At
-		case m.Kind == "post" && dm && owner == "":
-			s.missed++ // "you missed a call from <@UINVOKER>"
+		case m.Kind == "post" && dm:
+			s.missed++ // "you missed a call from <@UINVOKER>": its answer buttons carry the person's ID, not their outcome
 		case owner == "" && m.Kind != "post" && strings.Contains(m.Text, "yours is queued"):
 			s.queued++
 		case owner == "" && m.Kind != "post":

@@ -48,6 +48,10 @@ func (r reservations) Release(ctx context.Context, res commands.Reservation) err
 	return r.s.Release(ctx, store.Reservation(res))
 }
 
+func (r reservations) TakeOver(ctx context.Context, res commands.Reservation, from string, ttl time.Duration) (ok, held bool, err error) {
+	return r.s.TakeOver(ctx, store.Reservation(res), from, ttl)
+}
+
 func (r reservations) NumberReserved(ctx context.Context, meeting, number string) (bool, error) {
 	return r.s.NumberReserved(ctx, meeting, number)
 }

@@ -63,6 +63,12 @@ type Reservations interface {
 	// Release gives back the keys of r that r.Holder still holds (when the
 	// call was refused, or was seen to end unanswered).
 	Release(ctx context.Context, r Reservation) error
+	// TakeOver takes every key of r for ttl, as Reserve does, those that
+	// holder from holds included: they pass to r.Holder without a moment
+	// free (a phone rung in place of the person's call in the app). It
+	// reports false, changing nothing, when any key is held by anyone else
+	// (r.Holder included); held reports whether from held any of them.
+	TakeOver(ctx context.Context, r Reservation, from string, ttl time.Duration) (ok, held bool, err error)
 	// NumberReserved reports whether number is reserved for meeting.
 	NumberReserved(ctx context.Context, meeting, number string) (bool, error)
 	// HeldBy counts the unexpired keys holder holds: after its process

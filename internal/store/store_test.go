@@ -128,6 +128,86 @@ func TestReserve(t *testing.T) {
 	})
 }
 
+// A hold passes from one holder to another whole, or not at all: a phone
+// rung in place of the person's call in the app.
+func TestTakeOver(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, _ backend, url string) {
+		c := newClock()
+		s := open(t, url, c)
+		ctx := t.Context()
+		const ttl = 2 * time.Minute
+		reserve := func(r store.Reservation) bool {
+			t.Helper()
+			ok, err := s.Reserve(ctx, r, ttl)
+			require.NoError(t, err)
+			return ok
+		}
+		takeOver := func(r store.Reservation, from string) (ok, held bool) {
+			t.Helper()
+			ok, held, err := s.TakeOver(ctx, r, from, ttl)
+			require.NoError(t, err)
+			return ok, held
+		}
+		heldBy := func(holder string) int {
+			t.Helper()
+			n, err := s.HeldBy(ctx, holder)
+			require.NoError(t, err)
+			return n
+		}
+		app := store.Reservation{Meeting: "M1", Holder: "req1", Person: "UALICE", Numbers: []string{"sip1", "+861"}}
+		phone := store.Reservation{Meeting: "M1", Holder: "req1/phone", Person: "UALICE", Numbers: []string{"+861", "sip1"}}
+		require.True(t, reserve(app))
+
+		c.Add(time.Minute)
+		ok, held := takeOver(phone, "req1")
+		require.True(t, ok)
+		assert.True(t, held, "the app call's hold passed on")
+		assert.Zero(t, heldBy("req1"))
+		assert.Equal(t, 3, heldBy("req1/phone"))
+		require.NoError(t, s.Release(ctx, app), "the app call's end, seen late")
+		assert.Equal(t, 3, heldBy("req1/phone"), "does not lift the phone's hold")
+		assert.False(t, reserve(store.Reservation{Meeting: "M1", Holder: "req2", Person: "UALICE"}))
+		c.Add(time.Minute + time.Second)
+		assert.Equal(t, 3, heldBy("req1/phone"), "held for its own ttl, from the take-over")
+
+		ok, _ = takeOver(phone, "req1")
+		assert.False(t, ok, "the holder itself cannot take twice")
+
+		// Given back (the phone was not rung), the keys pass back.
+		ok, held = takeOver(app, "req1/phone")
+		require.True(t, ok)
+		assert.True(t, held)
+		assert.Equal(t, 3, heldBy("req1"))
+
+		// Free keys are taken too; held says from held none.
+		require.NoError(t, s.Release(ctx, app))
+		ok, held = takeOver(phone, "req1")
+		require.True(t, ok)
+		assert.False(t, held, "nothing of req1's was left")
+		require.NoError(t, s.Release(ctx, phone))
+
+		// Anyone else's key refuses the whole, and nothing changes.
+		require.True(t, reserve(app))
+		require.True(t, reserve(store.Reservation{Meeting: "M1", Holder: "dan", Numbers: []string{"+862"}}))
+		ok, held = takeOver(store.Reservation{Meeting: "M1", Holder: "req1/phone", Person: "UALICE", Numbers: []string{"+862", "sip1"}}, "req1")
+		assert.False(t, ok)
+		assert.False(t, held)
+		assert.Equal(t, 3, heldBy("req1"), "the app call keeps its hold")
+		assert.Zero(t, heldBy("req1/phone"))
+		assert.Equal(t, 1, heldBy("dan"))
+
+		// Expired keys are free.
+		c.Add(ttl)
+		ok, held = takeOver(phone, "req9")
+		assert.True(t, ok)
+		assert.False(t, held)
+
+		_, _, err := s.TakeOver(ctx, store.Reservation{Meeting: "M1", Holder: "x"}, "req1", ttl)
+		assert.Error(t, err, "a reservation of nobody")
+	})
+}
+
 func TestPending(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, _ backend, url string) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
 )
 
@@ -291,7 +293,7 @@ func TestEscalationSparesWhoeverAnswered(t *testing.T) {
 // second, rings her phone once, and the first follows that call.
 func TestAnswersOnAnotherReplica(t *testing.T) {
 	t.Parallel()
-	b, rs := startReplicas(t, 2, withAnswers(), withEnv("BUTTON_SECRET", "a secret every replica shares, 32+ characters"))
+	b, rs := startReplicas(t, 2, withAnswers())
 	t.Cleanup(func() {
 		if t.Failed() {
 			for i, r := range rs {
@@ -337,4 +339,57 @@ func TestAnswersOnAnotherReplica(t *testing.T) {
 	answered := func(r *replica) int { return strings.Count(r.logs.String(), "someone called answered") }
 	assert.Equal(t, 1, answered(rs[1-poster]), "Bob's answer was taken on the replica not following the post")
 	assert.Zero(t, answered(rs[poster]))
+}
+
+// Once the meeting ended there is nothing to answer: a press says so to
+// the person pressing, and nothing else happens (no note to the invoker,
+// no change of the post, no phone rung).
+func TestAnswersAfterTheMeetingEndedChangeNothing(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withAnswers())
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+	alice, bob := b.ringingDM(t, "UALICE"), b.ringingDM(t, "UBOB")
+	b.meet.SetState(running, meetingfake.StateDestroyed)
+	b.postUpdated(t, "This meeting has ended.")
+	b.settle(t, "calls")
+	updates := func() int { return b.count(func(m slackfake.Message) bool { return m.Kind == "update" }) }
+	before := updates()
+
+	b.press(t, "UBOB", bob, "answer_cannot")
+	b.privateTo(t, "UBOB", "This call can't be answered any more.")
+	b.press(t, "UALICE", alice, "answer_phone")
+	b.privateTo(t, "UALICE", "This call can't be answered any more.")
+	b.settle(t, "calls")
+
+	assert.Zero(t, b.count(func(m slackfake.Message) bool { return m.User == "UCAROL" && m.Kind != "post" }), "the invoker is told nothing")
+	assert.Equal(t, before, updates(), "the post stays as it ended")
+	assert.Zero(t, b.phoneCalls(running))
+}
+
+// Without BUTTON_SECRET, the key that signs buttons is kept in the SQLite
+// file: an answer pressed after a restart is taken. Signed with another key
+// (BUTTON_SECRET set since), a press is told it can't be answered, and
+// nothing is recorded.
+func TestAnswerButtonsOutliveARestart(t *testing.T) {
+	t.Parallel()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "bot.db")
+	b := startBot(t, withAnswers(), withEnv("DATABASE_URL", db), withEnv("CALL_STATUS_FOR", "60s"))
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+	alice, bob := b.ringingDM(t, "UALICE"), b.ringingDM(t, "UBOB")
+
+	require.NoError(t, b.stop())
+	b.launch(t)
+	b.press(t, "UALICE", alice, "answer_joining")
+	b.privateTo(t, "UCAROL", "<@UALICE> is joining")
+
+	require.NoError(t, b.stop())
+	b.env["BUTTON_SECRET"] = "a key set since the buttons were signed, 32+"
+	b.launch(t)
+	b.press(t, "UBOB", bob, "answer_cannot")
+	b.privateTo(t, "UBOB", "This call can't be answered any more.")
+	b.settle(t)
+
+	assert.Zero(t, b.count(func(m slackfake.Message) bool {
+		return m.User == "UCAROL" && strings.Contains(m.Text, "<@UBOB>")
+	}), "nothing recorded")
 }

@@ -141,12 +141,6 @@ func (a *App) sendRingingDMs(log *slog.Logger, post *postRecord) {
 // Call my phone instead.
 func (a *App) handleAnswer(ans answer) buttonFunc {
 	return func(lt lifetimes, log *slog.Logger, cb slack.InteractionCallback, value string) {
-		plain, signed := a.signer.open(signAnswer, value)
-		v, ok := decodeAnswer(plain)
-		if !signed || !ok {
-			log.Warn("unreadable or unsigned answer button", "signed", signed)
-			return
-		}
 		ctx, cancel := context.WithTimeout(lt.work, a.cfg.InviteTimeout)
 		defer cancel()
 		note := func(text string) {
@@ -154,6 +148,14 @@ func (a *App) handleAnswer(ans answer) buttonFunc {
 			if err := a.postPrivate(ctx, t, a.mark(message{text: text})); err != nil {
 				log.Warn("could not answer a press of an answer button", "err", err)
 			}
+		}
+		plain, signed := a.signer.open(signAnswer, value)
+		v, ok := decodeAnswer(plain)
+		if !signed || !ok {
+			// Signed with another key (BUTTON_SECRET changed), or not by this bot.
+			log.Warn("unreadable or unsigned answer button", "signed", signed)
+			note(answerGone)
+			return
 		}
 		if cb.User.ID != v.User {
 			log.Info("an answer button pressed by someone else than the person called")
@@ -166,7 +168,7 @@ func (a *App) handleAnswer(ans answer) buttonFunc {
 			log.Warn("could not read the post of an answer", "err", err)
 			note(answerNotRecorded)
 			return
-		case post == nil:
+		case post == nil || post.isEnded(): // forgotten, or its meeting ended: nothing to join
 			note(answerGone)
 			return
 		}
@@ -295,8 +297,9 @@ func (a *App) untakeRow(ctx context.Context, post *postRecord, row, value string
 }
 
 // answeredPost finds the post an answer is about: this process's own
-// (with the answers other replicas recorded), else the store's; nil when
-// it is gone. It also checks that v names the invitee it says.
+// (with the answers other replicas recorded, and marked ended if another
+// saw its meeting end), else the store's; nil when it is gone. It also
+// checks that v names the invitee it says.
 func (a *App) answeredPost(ctx context.Context, v answerValue) (*postRecord, error) {
 	post := a.localPost(v.ConferenceID, v.Post)
 	if post == nil || post.saved.Load() {
@@ -304,12 +307,15 @@ func (a *App) answeredPost(ctx context.Context, v answerValue) (*postRecord, err
 		if err != nil || !ok {
 			return post, err
 		}
-		if post == nil {
+		switch {
+		case post == nil:
 			if post, _, err = postFromStore(sf.Follow); err != nil {
 				return nil, err
 			}
 			post.ended, post.elsewhere = sf.Ended, !sf.Finished
-		} else {
+		case sf.Ended:
+			a.markPostEnded(ctx, post, false) // the process that saw the end edits the post
+		default:
 			a.catchUp(ctx, sf.Follow)
 		}
 	}

@@ -105,6 +105,16 @@ func TestRacesTakeOnce(t *testing.T) {
 		}), "one winner")
 		assert.True(t, tookOver.Load(), "the phone's")
 
+		var secrets sync.Map
+		race(t, ss, func(i int, s store.Store) (bool, error) {
+			got, err := s.Secret(ctx, "button", []byte(fmt.Sprint("key", i)))
+			secrets.Store(string(got), true)
+			return false, err
+		})
+		n := 0
+		secrets.Range(func(any, any) bool { n++; return true })
+		assert.Equal(t, 1, n, "one secret kept, read by all")
+
 		require.NoError(t, ss[0].PutPending(ctx, "K", "U", []byte("card"), time.Minute))
 		assert.Equal(t, 1, race(t, ss, func(_ int, s store.Store) (bool, error) {
 			_, ok, err := s.TakePending(ctx, "K", "U")

@@ -18,6 +18,7 @@ type Store interface {
 	Leases
 	Requests
 	SlackCalls
+	Secrets
 
 	// Prune deletes the rows that have expired: envelopes, reservations,
 	// pending cards, follows past their time to live (with their calls),
@@ -220,6 +221,14 @@ type SlackCalls interface {
 	// caller; "" when none is kept, or it was still being registered (its
 	// registrar's SetCall then fails, and it ends the call itself).
 	EndCall(ctx context.Context, meeting string) (string, error)
+}
+
+// Secrets keeps the secrets the bot makes itself, for good (Prune leaves
+// them).
+type Secrets interface {
+	// Secret returns the secret kept under name, keeping made when there is
+	// none yet: of callers racing, in any process, all get the first's.
+	Secret(ctx context.Context, name string, made []byte) ([]byte, error)
 }
 
 // ErrExists is returned by PutPending when the key is already in use.

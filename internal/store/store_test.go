@@ -208,6 +208,38 @@ func TestTakeOver(t *testing.T) {
 	})
 }
 
+// A secret is made once and kept: every caller, and every later opening
+// of a shared database, gets the first one kept.
+func TestSecret(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend, url string) {
+		c := newClock()
+		s := open(t, url, c)
+		ctx := t.Context()
+		got, err := s.Secret(ctx, "button", []byte("first"))
+		require.NoError(t, err)
+		assert.Equal(t, []byte("first"), got)
+		got, err = s.Secret(ctx, "button", []byte("second"))
+		require.NoError(t, err)
+		assert.Equal(t, []byte("first"), got, "kept")
+		got, err = s.Secret(ctx, "other", []byte("another"))
+		require.NoError(t, err)
+		assert.Equal(t, []byte("another"), got, "one per name")
+
+		c.Add(365 * 24 * time.Hour)
+		_, err = s.Prune(ctx)
+		require.NoError(t, err)
+		got, err = s.Secret(ctx, "button", []byte("third"))
+		require.NoError(t, err)
+		assert.Equal(t, []byte("first"), got, "never pruned")
+		if b.shared {
+			got, err = open(t, url, c).Secret(ctx, "button", []byte("fourth"))
+			require.NoError(t, err)
+			assert.Equal(t, []byte("first"), got, "another process, or a restart, reads it")
+		}
+	})
+}
+
 func TestPending(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, _ backend, url string) {

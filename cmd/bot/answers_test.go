@@ -210,25 +210,48 @@ func TestCallMyPhoneInsteadIsRefusedWhenNotNeeded(t *testing.T) {
 }
 
 // The missed-call message offers the same answers; its Call my phone
-// instead rings the phone after the post's calls were followed to the end.
+// instead rings the phone after the post's calls were followed to the end,
+// and that call is followed in a new round: the post says she joined, or
+// that she didn't answer her phone either (and she is not told twice).
 func TestTheMissedCallMessageKeepsTheAnswers(t *testing.T) {
 	t.Parallel()
-	b := startBot(t, withAnswers(), withEnv("CALL_STATUS_FOR", "1500ms"))
-	b.command(t, "CGENERAL", running+" <@UALICE>")
-	b.ringingDM(t, "UALICE")
+	for _, tt := range []struct {
+		name    string
+		answers bool
+		want    string
+	}{
+		{name: "she answers her phone", answers: true, want: ":white_check_mark: <@UALICE> joined"},
+		{name: "nor her phone", want: ":x: <@UALICE> didn't answer (their phone was rung too)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := startBot(t, withAnswers(), withEnv("CALL_STATUS_FOR", "1500ms"))
+			b.command(t, "CGENERAL", running+" <@UALICE>")
+			b.ringingDM(t, "UALICE")
 
-	missed := b.waitMatch(t, "the missed-call message", func(m slackfake.Message) bool {
-		return m.Kind == "post" && m.User == "UALICE" && strings.Contains(m.Text, "You missed a call")
-	})
-	for _, want := range []string{"answer_joining", "answer_cannot", "answer_phone"} {
-		assert.Contains(t, string(missed.Blocks), want)
+			isMissed := func(m slackfake.Message) bool {
+				return m.Kind == "post" && m.User == "UALICE" && strings.Contains(m.Text, "You missed a call")
+			}
+			missed := b.waitMatch(t, "the missed-call message", isMissed)
+			for _, want := range []string{"answer_joining", "answer_cannot", "answer_phone"} {
+				assert.Contains(t, string(missed.Blocks), want)
+			}
+			b.settle(t, "calls")
+
+			b.press(t, "UALICE", missed, "answer_phone")
+			b.postUpdated(t, ":iphone: ringing <@UALICE>'s phone")
+			b.privateTo(t, "UCAROL", "<@UALICE> asked to be called on their phone instead")
+			if tt.answers {
+				require.True(t, b.meet.Answer(running, alicePhone))
+			}
+			b.postUpdated(t, tt.want)
+			b.settle(t, "calls")
+
+			assert.Equal(t, 1, b.phoneCalls(running))
+			assert.Equal(t, 1, b.count(isMissed), "one missed-call message")
+			assert.Contains(t, blocksText(t, b.lastUpdate(t).Blocks), tt.want)
+		})
 	}
-	b.settle(t, "calls")
-
-	b.press(t, "UALICE", missed, "answer_phone")
-	b.postUpdated(t, ":x: <@UALICE> didn't answer (their phone was rung too)")
-	b.privateTo(t, "UCAROL", "<@UALICE> asked to be called on their phone instead")
-	assert.Equal(t, 1, b.phoneCalls(running))
 }
 
 // No direct messages while ringing when they are turned off.

@@ -55,6 +55,9 @@ func (in *Inviter) CallPhone(ctx context.Context, inv Invitation, rep Report, i 
 	if _, err := in.meetings.Prepare(ctx, rep.ConferenceID, inv.HostPassword); err != nil {
 		return out, err
 	}
+	if in.presence != nil {
+		in.presence.Follow(rep.ConferenceID) // so that the call is seen, by whichever process rings it
+	}
 	if reason, reached := alreadyReached(phone, online()); reached {
 		out.Skipped = []Skipped{skippedInvitee(phone, reason)}
 		return out, nil

@@ -173,7 +173,7 @@ func (a *App) handleAnswer(ans answer) buttonFunc {
 			return
 		}
 		if ans == "" {
-			a.answerPhone(ctx, log, cb, post, v.Index, note)
+			a.answerPhone(ctx, lt.life, log, cb, post, v.Index, note)
 			return
 		}
 		won, err := a.takeRow(ctx, post, answerRow(v.Index), string(ans))
@@ -194,12 +194,12 @@ func (a *App) handleAnswer(ans answer) buttonFunc {
 }
 
 // answerPhone rings the phone of invitee i of post, who asked for it.
-func (a *App) answerPhone(ctx context.Context, log *slog.Logger, cb slack.InteractionCallback, post *postRecord, i int, note func(string)) {
+func (a *App) answerPhone(ctx, life context.Context, log *slog.Logger, cb slack.InteractionCallback, post *postRecord, i int, note func(string)) {
 	if _, ok := commands.OnPhone(post.rep.Invited[i]); !ok {
 		note(answerGone) // not offered for them: a forged or stale value
 		return
 	}
-	rep, err := a.ringPhone(ctx, log, post, i, cb.User.ID)
+	rep, err := a.ringPhone(ctx, life, log, post, i, cb.User.ID)
 	switch {
 	case errors.Is(err, errPhoneTaken):
 		note(phoneAlreadyRung)

@@ -129,6 +129,9 @@ func TestRacesTakeOnce(t *testing.T) {
 		assert.Equal(t, 1, race(t, ss, func(_ int, s store.Store) (bool, error) {
 			return s.FinishFollow(ctx, "P")
 		}), "one finish")
+		assert.Equal(t, 1, race(t, ss, func(i int, s store.Store) (bool, error) {
+			return s.ReopenFollow(ctx, "P", []byte(fmt.Sprint("again", i)))
+		}), "one reopening")
 
 		assert.Equal(t, 1, race(t, ss, func(i int, s store.Store) (bool, error) {
 			return s.AcquireLease(ctx, "M", fmt.Sprint("replica", i), time.Minute)

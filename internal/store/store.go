@@ -117,6 +117,12 @@ type Follows interface {
 	// FinishFollow marks post finished (its final state written) and reports
 	// whether this call did: exactly one caller gets true.
 	FinishFollow(ctx context.Context, post string) (bool, error)
+	// ReopenFollow marks post unfinished again, with payload in place of
+	// its own, so that it is followed once more (a phone rung after its
+	// calls were followed to the end), and reports whether it did: false
+	// when it is not finished, its meeting ended, or it expired. Of callers
+	// racing, one gets true.
+	ReopenFollow(ctx context.Context, post string, payload []byte) (bool, error)
 	// EndMeeting marks the unexpired posts of meeting as ended and returns
 	// them, each to exactly one caller, so that one process edits each post
 	// to say the meeting ended.

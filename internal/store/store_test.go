@@ -353,6 +353,49 @@ func TestFollows(t *testing.T) {
 	})
 }
 
+// A finished post is reopened once, with its new payload, unless its
+// meeting ended; then it is followed (and finished) again.
+func TestReopenFollow(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, _ backend, url string) {
+		c := newClock()
+		s := open(t, url, c)
+		ctx := t.Context()
+		reopen := func(post, payload string) bool {
+			t.Helper()
+			ok, err := s.ReopenFollow(ctx, post, []byte(payload))
+			require.NoError(t, err)
+			return ok
+		}
+		p1 := store.Follow{Post: "C1/1.0", Meeting: "M1", Payload: []byte(`{"p":1}`), Calls: []store.Call{{Person: "0", State: "missed"}}}
+		p2 := store.Follow{Post: "C1/2.0", Meeting: "M2", Payload: []byte(`{"p":2}`)}
+		require.NoError(t, s.SaveFollow(ctx, p1, time.Hour))
+		require.NoError(t, s.SaveFollow(ctx, p2, time.Hour))
+		assert.False(t, reopen("C1/1.0", `{"p":11}`), "not finished")
+		for _, p := range []string{"C1/1.0", "C1/2.0"} {
+			_, err := s.FinishFollow(ctx, p)
+			require.NoError(t, err)
+		}
+
+		assert.True(t, reopen("C1/1.0", `{"p":11}`))
+		assert.False(t, reopen("C1/1.0", `{"p":12}`), "reopened once")
+		p1.Payload = []byte(`{"p":11}`)
+		fs, err := s.UnfinishedFollows(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []store.Follow{p1}, fs, "followed again, with its calls as they were")
+		done, err := s.FinishFollow(ctx, "C1/1.0")
+		require.NoError(t, err)
+		assert.True(t, done, "and finished again")
+
+		_, err = s.EndMeeting(ctx, "M2")
+		require.NoError(t, err)
+		assert.False(t, reopen("C1/2.0", `{"p":22}`), "its meeting ended")
+		c.Add(time.Hour)
+		assert.False(t, reopen("C1/1.0", `{"p":13}`), "expired")
+		assert.False(t, reopen("C9/9.9", `{}`), "never saved")
+	})
+}
+
 func TestMissedCalls(t *testing.T) {
 	t.Parallel()
 	forEachBackend(t, func(t *testing.T, _ backend, url string) {

@@ -416,3 +416,44 @@ func TestAnswerButtonsOutliveARestart(t *testing.T) {
 		return m.User == "UCAROL" && strings.Contains(m.Text, "<@UBOB>")
 	}), "nothing recorded")
 }
+
+// A missed-call message answered with Call my phone instead on the replica
+// that did not post: that one rings the phone and follows its call (the
+// post reopened in the store), though it never watched the meeting.
+func TestAMissedCallAnsweredOnAnotherReplica(t *testing.T) {
+	t.Parallel()
+	b, rs := startReplicas(t, 2, withAnswers(), withEnv("CALL_STATUS_FOR", "1500ms"))
+	t.Cleanup(func() {
+		if t.Failed() {
+			for i, r := range rs {
+				t.Logf("replica %d:\n%s", i, r.logs.String())
+			}
+		}
+	})
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	missed := b.waitMatch(t, "the missed-call message", func(m slackfake.Message) bool {
+		return m.Kind == "post" && m.User == "UALICE" && strings.Contains(m.Text, "You missed a call")
+	})
+	for _, r := range rs {
+		settleAt(t, r.ops, "calls")
+	}
+
+	b.press(t, "UALICE", missed, "answer_phone") // the other replica's turn
+	b.waitFor(t, 20*time.Second, func(m slackfake.Message) bool {
+		return m.Kind == "update" && strings.Contains(blocksText(t, m.Blocks), ":iphone: ringing <@UALICE>'s phone")
+	})
+	require.True(t, b.meet.Answer(running, alicePhone))
+	b.waitFor(t, 20*time.Second, func(m slackfake.Message) bool {
+		return m.Kind == "update" && strings.Contains(blocksText(t, m.Blocks), ":white_check_mark: <@UALICE> joined")
+	})
+	for _, r := range rs {
+		settleAt(t, r.ops, "calls")
+	}
+
+	poster := 0
+	if strings.Contains(rs[1].logs.String(), "invitation done") {
+		poster = 1
+	}
+	assert.Contains(t, rs[1-poster].logs.String(), "following a phone rung after the calls were followed to the end")
+	assert.Equal(t, 1, b.phoneCalls(running))
+}

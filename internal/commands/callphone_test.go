@@ -201,6 +201,20 @@ func whoHoldsAlice(t *testing.T, window *commands.MemoryReservations, holder str
 	return "someone else"
 }
 
+// aliceCalledInTheApp is an invitation of the invoker's that called Alice in
+// her meeting app, with a window and a limit of one call a minute (a
+// burst of two) that the test can look into.
+func aliceCalledInTheApp(t *testing.T) (*meetings, *commands.MemoryReservations, *commands.Inviter, commands.Invitation, commands.Report) {
+	t.Helper()
+	m := newMeetings()
+	window := commands.NewMemoryReservations(nil)
+	in := newInviter(newPeople(), m, commands.Config{Reservations: window, CallsPerMinute: 1, MaxPeople: 1})
+	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UALICE"}}
+	rep := mustInvite(t, in, inv)
+	require.Equal(t, "app", whoHoldsAlice(t, window, rep.Holder))
+	return m, window, in, inv, rep
+}
+
 // When nothing rings, Alice's reservation goes back as it was: to her app
 // call when it still had it (it may still ring), else nobody; with no
 // answer from the meeting service her phone may ring, and its hold stays.
@@ -224,12 +238,7 @@ func TestCallPhoneGivesTheHoldBackWhenNothingRings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			m := newMeetings()
-			window := commands.NewMemoryReservations(nil)
-			in := newInviter(newPeople(), m, commands.Config{Reservations: window, CallsPerMinute: 1, MaxPeople: 1})
-			inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UALICE"}}
-			rep := mustInvite(t, in, inv)
-			require.Equal(t, "app", whoHoldsAlice(t, window, rep.Holder))
+			m, window, in, inv, rep := aliceCalledInTheApp(t)
 			asker := "UALICE"
 			if tt.slow { // a burst of two, spent
 				mustInvite(t, in, commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UBOB"}})
@@ -260,11 +269,7 @@ func TestCallPhoneGivesTheHoldBackWhenNothingRings(t *testing.T) {
 // call, fit a burst of two.
 func TestCallPhoneRefusedTakesNothingFromTheLimit(t *testing.T) {
 	t.Parallel()
-	m := newMeetings()
-	window := commands.NewMemoryReservations(nil)
-	in := newInviter(newPeople(), m, commands.Config{Reservations: window, CallsPerMinute: 1, MaxPeople: 1})
-	inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", UserIDs: []string{"UALICE"}}
-	rep := mustInvite(t, in, inv)
+	m, window, in, inv, rep := aliceCalledInTheApp(t)
 	require.NoError(t, window.Release(t.Context(), aliceHeldBy(rep.Holder)))
 	dan := commands.Reservation{Meeting: "914083136", Holder: "dan", Person: "UALICE"}
 	ok, err := window.Reserve(t.Context(), dan, time.Minute)

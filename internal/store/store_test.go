@@ -74,12 +74,7 @@ func TestReserve(t *testing.T) {
 		s := open(t, url, c)
 		ctx := t.Context()
 		const ttl = 2 * time.Minute
-		reserve := func(r store.Reservation) bool {
-			t.Helper()
-			ok, err := s.Reserve(ctx, r, ttl)
-			require.NoError(t, err)
-			return ok
-		}
+		reserve := reserver(t, s, ttl)
 		reserved := func(meeting, number string) bool {
 			t.Helper()
 			ok, err := s.NumberReserved(ctx, meeting, number)
@@ -128,6 +123,16 @@ func TestReserve(t *testing.T) {
 	})
 }
 
+// reserver reserves on s for ttl, and reports whether it did.
+func reserver(t *testing.T, s store.Store, ttl time.Duration) func(store.Reservation) bool {
+	return func(r store.Reservation) bool {
+		t.Helper()
+		ok, err := s.Reserve(t.Context(), r, ttl)
+		require.NoError(t, err)
+		return ok
+	}
+}
+
 // A hold passes from one holder to another whole, or not at all: a phone
 // rung in place of the person's call in the app.
 func TestTakeOver(t *testing.T) {
@@ -137,12 +142,7 @@ func TestTakeOver(t *testing.T) {
 		s := open(t, url, c)
 		ctx := t.Context()
 		const ttl = 2 * time.Minute
-		reserve := func(r store.Reservation) bool {
-			t.Helper()
-			ok, err := s.Reserve(ctx, r, ttl)
-			require.NoError(t, err)
-			return ok
-		}
+		reserve := reserver(t, s, ttl)
 		takeOver := func(r store.Reservation, from string) (ok, held bool) {
 			t.Helper()
 			ok, held, err := s.TakeOver(ctx, r, from, ttl)

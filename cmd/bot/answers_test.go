@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
 )
 
@@ -208,25 +210,48 @@ func TestCallMyPhoneInsteadIsRefusedWhenNotNeeded(t *testing.T) {
 }
 
 // The missed-call message offers the same answers; its Call my phone
-// instead rings the phone after the post's calls were followed to the end.
+// instead rings the phone after the post's calls were followed to the end,
+// and that call is followed in a new round: the post says she joined, or
+// that she didn't answer her phone either (and she is not told twice).
 func TestTheMissedCallMessageKeepsTheAnswers(t *testing.T) {
 	t.Parallel()
-	b := startBot(t, withAnswers(), withEnv("CALL_STATUS_FOR", "1500ms"))
-	b.command(t, "CGENERAL", running+" <@UALICE>")
-	b.ringingDM(t, "UALICE")
+	for _, tt := range []struct {
+		name    string
+		answers bool
+		want    string
+	}{
+		{name: "she answers her phone", answers: true, want: ":white_check_mark: <@UALICE> joined"},
+		{name: "nor her phone", want: ":x: <@UALICE> didn't answer (their phone was rung too)"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			b := startBot(t, withAnswers(), withEnv("CALL_STATUS_FOR", "1500ms"))
+			b.command(t, "CGENERAL", running+" <@UALICE>")
+			b.ringingDM(t, "UALICE")
 
-	missed := b.waitMatch(t, "the missed-call message", func(m slackfake.Message) bool {
-		return m.Kind == "post" && m.User == "UALICE" && strings.Contains(m.Text, "You missed a call")
-	})
-	for _, want := range []string{"answer_joining", "answer_cannot", "answer_phone"} {
-		assert.Contains(t, string(missed.Blocks), want)
+			isMissed := func(m slackfake.Message) bool {
+				return m.Kind == "post" && m.User == "UALICE" && strings.Contains(m.Text, "You missed a call")
+			}
+			missed := b.waitMatch(t, "the missed-call message", isMissed)
+			for _, want := range []string{"answer_joining", "answer_cannot", "answer_phone"} {
+				assert.Contains(t, string(missed.Blocks), want)
+			}
+			b.settle(t, "calls")
+
+			b.press(t, "UALICE", missed, "answer_phone")
+			b.postUpdated(t, ":iphone: ringing <@UALICE>'s phone")
+			b.privateTo(t, "UCAROL", "<@UALICE> asked to be called on their phone instead")
+			if tt.answers {
+				require.True(t, b.meet.Answer(running, alicePhone))
+			}
+			b.postUpdated(t, tt.want)
+			b.settle(t, "calls")
+
+			assert.Equal(t, 1, b.phoneCalls(running))
+			assert.Equal(t, 1, b.count(isMissed), "one missed-call message")
+			assert.Contains(t, blocksText(t, b.lastUpdate(t).Blocks), tt.want)
+		})
 	}
-	b.settle(t, "calls")
-
-	b.press(t, "UALICE", missed, "answer_phone")
-	b.postUpdated(t, ":x: <@UALICE> didn't answer (their phone was rung too)")
-	b.privateTo(t, "UCAROL", "<@UALICE> asked to be called on their phone instead")
-	assert.Equal(t, 1, b.phoneCalls(running))
 }
 
 // No direct messages while ringing when they are turned off.
@@ -291,7 +316,7 @@ func TestEscalationSparesWhoeverAnswered(t *testing.T) {
 // second, rings her phone once, and the first follows that call.
 func TestAnswersOnAnotherReplica(t *testing.T) {
 	t.Parallel()
-	b, rs := startReplicas(t, 2, withAnswers(), withEnv("BUTTON_SECRET", "a secret every replica shares, 32+ characters"))
+	b, rs := startReplicas(t, 2, withAnswers())
 	t.Cleanup(func() {
 		if t.Failed() {
 			for i, r := range rs {
@@ -337,4 +362,98 @@ func TestAnswersOnAnotherReplica(t *testing.T) {
 	answered := func(r *replica) int { return strings.Count(r.logs.String(), "someone called answered") }
 	assert.Equal(t, 1, answered(rs[1-poster]), "Bob's answer was taken on the replica not following the post")
 	assert.Zero(t, answered(rs[poster]))
+}
+
+// Once the meeting ended there is nothing to answer: a press says so to
+// the person pressing, and nothing else happens (no note to the invoker,
+// no change of the post, no phone rung).
+func TestAnswersAfterTheMeetingEndedChangeNothing(t *testing.T) {
+	t.Parallel()
+	b := startBot(t, withAnswers())
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+	alice, bob := b.ringingDM(t, "UALICE"), b.ringingDM(t, "UBOB")
+	b.meet.SetState(running, meetingfake.StateDestroyed)
+	b.postUpdated(t, "This meeting has ended.")
+	b.settle(t, "calls")
+	updates := func() int { return b.count(func(m slackfake.Message) bool { return m.Kind == "update" }) }
+	before := updates()
+
+	b.press(t, "UBOB", bob, "answer_cannot")
+	b.privateTo(t, "UBOB", "This call can't be answered any more.")
+	b.press(t, "UALICE", alice, "answer_phone")
+	b.privateTo(t, "UALICE", "This call can't be answered any more.")
+	b.settle(t, "calls")
+
+	assert.Zero(t, b.count(func(m slackfake.Message) bool { return m.User == "UCAROL" && m.Kind != "post" }), "the invoker is told nothing")
+	assert.Equal(t, before, updates(), "the post stays as it ended")
+	assert.Zero(t, b.phoneCalls(running))
+}
+
+// Without BUTTON_SECRET, the key that signs buttons is kept in the SQLite
+// file: an answer pressed after a restart is taken. Signed with another key
+// (BUTTON_SECRET set since), a press is told it can't be answered, and
+// nothing is recorded.
+func TestAnswerButtonsOutliveARestart(t *testing.T) {
+	t.Parallel()
+	db := "sqlite:" + filepath.Join(t.TempDir(), "bot.db")
+	b := startBot(t, withAnswers(), withEnv("DATABASE_URL", db), withEnv("CALL_STATUS_FOR", "60s"))
+	b.command(t, "CGENERAL", running+" <@UALICE> <@UBOB>")
+	alice, bob := b.ringingDM(t, "UALICE"), b.ringingDM(t, "UBOB")
+
+	require.NoError(t, b.stop())
+	b.launch(t)
+	b.press(t, "UALICE", alice, "answer_joining")
+	b.privateTo(t, "UCAROL", "<@UALICE> is joining")
+
+	require.NoError(t, b.stop())
+	b.env["BUTTON_SECRET"] = "a key set since the buttons were signed, 32+"
+	b.launch(t)
+	b.press(t, "UBOB", bob, "answer_cannot")
+	b.privateTo(t, "UBOB", "This call can't be answered any more.")
+	b.settle(t)
+
+	assert.Zero(t, b.count(func(m slackfake.Message) bool {
+		return m.User == "UCAROL" && strings.Contains(m.Text, "<@UBOB>")
+	}), "nothing recorded")
+}
+
+// A missed-call message answered with Call my phone instead on the replica
+// that did not post: that one rings the phone and follows its call (the
+// post reopened in the store), though it never watched the meeting.
+func TestAMissedCallAnsweredOnAnotherReplica(t *testing.T) {
+	t.Parallel()
+	b, rs := startReplicas(t, 2, withAnswers(), withEnv("CALL_STATUS_FOR", "1500ms"))
+	t.Cleanup(func() {
+		if t.Failed() {
+			for i, r := range rs {
+				t.Logf("replica %d:\n%s", i, r.logs.String())
+			}
+		}
+	})
+	b.command(t, "CGENERAL", running+" <@UALICE>")
+	missed := b.waitMatch(t, "the missed-call message", func(m slackfake.Message) bool {
+		return m.Kind == "post" && m.User == "UALICE" && strings.Contains(m.Text, "You missed a call")
+	})
+	for _, r := range rs {
+		settleAt(t, r.ops, "calls")
+	}
+
+	b.press(t, "UALICE", missed, "answer_phone") // the other replica's turn
+	b.waitFor(t, 20*time.Second, func(m slackfake.Message) bool {
+		return m.Kind == "update" && strings.Contains(blocksText(t, m.Blocks), ":iphone: ringing <@UALICE>'s phone")
+	})
+	require.True(t, b.meet.Answer(running, alicePhone))
+	b.waitFor(t, 20*time.Second, func(m slackfake.Message) bool {
+		return m.Kind == "update" && strings.Contains(blocksText(t, m.Blocks), ":white_check_mark: <@UALICE> joined")
+	})
+	for _, r := range rs {
+		settleAt(t, r.ops, "calls")
+	}
+
+	poster := 0
+	if strings.Contains(rs[1].logs.String(), "invitation done") {
+		poster = 1
+	}
+	assert.Contains(t, rs[1-poster].logs.String(), "following a phone rung after the calls were followed to the end")
+	assert.Equal(t, 1, b.phoneCalls(running))
 }

@@ -63,7 +63,8 @@ func postgresSchema(t *testing.T) string {
 // them.
 func startReplicas(t *testing.T, n int, opts ...option) (*harness, []*replica) {
 	t.Helper()
-	opts = append([]option{withEnv("DATABASE_URL", postgresSchema(t)), withEnv("SOCKET_CONNECTIONS", "1")}, opts...)
+	opts = append([]option{withEnv("DATABASE_URL", postgresSchema(t)), withEnv("SOCKET_CONNECTIONS", "1"),
+		withEnv("BUTTON_SECRET", "a secret every replica shares, 32+ characters")}, opts...)
 	b := newHarness(t, opts...)
 	rs := make([]*replica, n)
 	for i := range rs {

@@ -44,7 +44,7 @@ type Config struct {
 	// minute (a token bucket: the burst is the larger of it and MaxPeople).
 	CallsPerMinute int
 	MaxFollowed    int    // meetings followed over their control WebSocket at once
-	ButtonSecret   []byte // signs button values and form metadata; random at start when unset
+	ButtonSecret   []byte // signs button values and form metadata; unset: one made once and kept in the store (required with PostgreSQL)
 	InviteTimeout  time.Duration
 	CallStatusFor  time.Duration // how long the channel post follows the calls
 	RingingDMs     bool          // each Slack user being called gets a direct message with answers to give
@@ -144,6 +144,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if v := get("ESCALATE_AFTER"); v != "off" && v != "0" {
 		c.EscalateAfter = duration(get, bad, "ESCALATE_AFTER", 0)
 	}
+	checkEscalation(c, bad)
 	c.ShutdownGrace = duration(get, bad, "SHUTDOWN_GRACE", 20*time.Second)
 	c.LookupTTL = duration(get, bad, "LOOKUP_CACHE_TTL", 5*time.Minute)
 	c.MaxPeople = positiveInt(get, bad, "INVITE_MAX_PEOPLE", 50)
@@ -166,7 +167,7 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.MaxFollowed = positiveInt(get, bad, "MAX_FOLLOWED_MEETINGS", 200)
 	if v := getenv("BUTTON_SECRET"); v != "" {
 		if len(v) < 32 {
-			bad("BUTTON_SECRET must be at least 32 characters (or unset: a random one is made at start)")
+			bad("BUTTON_SECRET must be at least 32 characters (or unset: one is made at the first start and kept in the SQLite file)")
 		}
 		c.ButtonSecret = []byte(v)
 	}
@@ -184,6 +185,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	c.DatabaseURL = get("DATABASE_URL") // may hold a password: never echoed
 	if err := checkDatabaseURL(c.DatabaseURL); err != nil {
 		bad("DATABASE_URL %v", err)
+	}
+	if isPostgres(c.DatabaseURL) && getenv("BUTTON_SECRET") == "" {
+		bad("BUTTON_SECRET is required with a PostgreSQL DATABASE_URL: set it, the same on every replica (at least 32 characters, such as the output of openssl rand -base64 32), so that a button posted by one replica works on the others and after a restart")
 	}
 	c.SocketConnections = positiveInt(get, bad, "SOCKET_CONNECTIONS", 2)
 	if c.SocketConnections > maxSocketConnections {
@@ -244,6 +248,19 @@ func checkMeetingCredentials(c Config, bad func(string, ...any)) {
 		}
 	default:
 		bad("Huawei Cloud Meeting credentials are missing: set MEETING_APP_ID and MEETING_APP_KEY (App ID authentication), or MEETING_ACCOUNT and MEETING_PASSWORD")
+	}
+}
+
+// checkEscalation refuses an ESCALATE_AFTER that could never ring a phone:
+// escalation happens while a post follows its calls, so within
+// CALL_STATUS_FOR.
+func checkEscalation(c Config, bad func(string, ...any)) {
+	switch {
+	case c.EscalateAfter <= 0:
+	case c.CallStatusFor < 0:
+		bad("ESCALATE_AFTER needs the calls followed, and CALL_STATUS_FOR is off: turn it on, longer than %s, or unset ESCALATE_AFTER", c.EscalateAfter)
+	case c.EscalateAfter >= c.CallStatusFor:
+		bad("ESCALATE_AFTER (%s) must be shorter than CALL_STATUS_FOR (%s): phones are rung only while the calls are followed", c.EscalateAfter, c.CallStatusFor)
 	}
 }
 
@@ -327,11 +344,16 @@ func checkDatabaseURL(v string) error {
 	switch {
 	case v == "", v == store.Memory:
 		return nil
-	case strings.HasPrefix(v, "postgres://"), strings.HasPrefix(v, "postgresql://"),
-		strings.HasPrefix(v, "sqlite:"), strings.HasPrefix(v, "file:"):
+	case isPostgres(v), strings.HasPrefix(v, "sqlite:"), strings.HasPrefix(v, "file:"):
 		return nil
 	}
 	return errors.New("must start with postgres://, postgresql://, sqlite: or file: (or be unset for meet-invite.db)")
+}
+
+// isPostgres reports whether a database URL names PostgreSQL, which
+// replicas share.
+func isPostgres(v string) bool {
+	return strings.HasPrefix(v, "postgres://") || strings.HasPrefix(v, "postgresql://")
 }
 
 // baseURL checks an API base URL and gives it the trailing slash that

@@ -142,6 +142,66 @@ func TestAnswersAndEscalationSettings(t *testing.T) {
 	assert.Contains(t, err.Error(), "ESCALATE_AFTER must be a positive duration")
 }
 
+// ESCALATE_AFTER rings phones while the calls are followed: it must be
+// shorter than CALL_STATUS_FOR, which must be on.
+func TestEscalationWithinTheFollowing(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, escalate, status, problem string
+	}{
+		{name: "within", escalate: "30s", status: "90s"},
+		{name: "within the default", escalate: "89s"},
+		{name: "as long", escalate: "90s", status: "90s", problem: "ESCALATE_AFTER (1m30s) must be shorter than CALL_STATUS_FOR (1m30s)"},
+		{name: "longer than the default", escalate: "2m", problem: "ESCALATE_AFTER (2m0s) must be shorter than CALL_STATUS_FOR (1m30s)"},
+		{name: "calls not followed", escalate: "30s", status: "off", problem: "ESCALATE_AFTER needs the calls followed, and CALL_STATUS_FOR is off"},
+		{name: "escalation off", escalate: "off", status: "off"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := base()
+			env["ESCALATE_AFTER"], env["CALL_STATUS_FOR"] = tt.escalate, tt.status
+			_, err := load(env)
+			if tt.problem == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.problem)
+		})
+	}
+}
+
+// Replicas sharing PostgreSQL must share BUTTON_SECRET: without it each
+// would sign with a key of its own, and a button posted by one would do
+// nothing on another. SQLite keeps a key it makes (see Serve).
+func TestButtonSecretWithPostgres(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, url, secret string
+		ok                bool
+	}{
+		{name: "postgres without", url: "postgres://bot:pw@db/meet"},
+		{name: "postgresql without", url: "postgresql://db/meet"},
+		{name: "postgres with", url: "postgres://bot:pw@db/meet", secret: strings.Repeat("s", 32), ok: true},
+		{name: "sqlite file without", url: "sqlite:/var/lib/meet-invite.db", ok: true},
+		{name: "default file without", ok: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			env := base()
+			env["DATABASE_URL"], env["BUTTON_SECRET"] = tt.url, tt.secret
+			_, err := load(env)
+			if tt.ok {
+				require.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "BUTTON_SECRET is required with a PostgreSQL DATABASE_URL")
+			assert.NotContains(t, err.Error(), "pw@", "the URL is not echoed")
+		})
+	}
+}
+
 // TestStartMeetingSettings: a meeting started from Slack is booked for
 // whole minutes Huawei accepts, an hour by default, with a subject no
 // longer than Huawei's.

@@ -67,6 +67,11 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 	}
 	defer st.Close()
 	owner := newOwnerID()
+	if len(cfg.ButtonSecret) == 0 {
+		if cfg.ButtonSecret, err = keptButtonSecret(ctx, st); err != nil {
+			return err
+		}
+	}
 
 	mc, err := meeting.NewClient(
 		meeting.Credentials{

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"log/slog"
 	"os"
 	"time"
@@ -35,6 +36,20 @@ func storePruner(ctx context.Context, st store.Store, log *slog.Logger) func() {
 	}
 }
 
+// keptButtonSecret is the key that signs button values when BUTTON_SECRET
+// is unset: made at the first start and kept in the store, so that the
+// buttons of posts made before a restart still work after it (LoadConfig
+// requires BUTTON_SECRET with PostgreSQL, where replicas share the store).
+func keptButtonSecret(ctx context.Context, st store.Secrets) ([]byte, error) {
+	made := make([]byte, 32)
+	_, _ = rand.Read(made)
+	key, err := st.Secret(ctx, "button", made)
+	if err != nil {
+		return nil, fmt.Errorf("the key that signs buttons: %w", err)
+	}
+	return key, nil
+}
+
 // reservations is the store's called-recently window as commands sees it.
 type reservations struct{ s store.Reservations }
 
@@ -46,6 +61,10 @@ func (r reservations) Reserve(ctx context.Context, res commands.Reservation, ttl
 
 func (r reservations) Release(ctx context.Context, res commands.Reservation) error {
 	return r.s.Release(ctx, store.Reservation(res))
+}
+
+func (r reservations) TakeOver(ctx context.Context, res commands.Reservation, from string, ttl time.Duration) (ok, held bool, err error) {
+	return r.s.TakeOver(ctx, store.Reservation(res), from, ttl)
 }
 
 func (r reservations) NumberReserved(ctx context.Context, meeting, number string) (bool, error) {

@@ -125,7 +125,11 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Repo
 	}
 	if len(called) > 0 {
 		rep.SentAt = in.cfg.Now()
-		if rep.RequestID, err = in.send(ctx, inv, rep.Holder, called); err != nil {
+		var mayRing bool
+		if rep.RequestID, mayRing, err = in.send(ctx, inv, called); err != nil {
+			if !mayRing {
+				in.release(inv.ConferenceID, rep.Holder, called) // nobody rings: a retry may call them
+			}
 			in.release(inv.ConferenceID, rep.Holder, links) // nobody sent them anything: a retry may
 			return rep, err
 		}
@@ -236,16 +240,15 @@ func (in *Inviter) choose(ctx context.Context, conferenceID string, g gathered) 
 	return invitees, append(skipped, there...)
 }
 
-// send asks the meeting service to call the invitees. When it answered
-// with an error nobody is held back from a retry; with no answer (a
-// timeout) people may be ringing, so their reservations stand. Work not
-// sent yet stops with ctx; once sending, the request is let finish within
-// SendTimeout whatever becomes of ctx (a shutdown), so that whoever rings
-// is reported.
-func (in *Inviter) send(ctx context.Context, inv Invitation, holder string, invitees []Invitee) (requestID string, err error) {
+// send asks the meeting service to call the invitees, and reports whether
+// they may be ringing: not when it answered with an error, nor when ctx
+// ended before the request went out; with no answer (a timeout) they may,
+// and their reservations are to stand. Work not sent yet stops with ctx;
+// once sending, the request is let finish within SendTimeout whatever
+// becomes of ctx (a shutdown), so that whoever rings is reported.
+func (in *Inviter) send(ctx context.Context, inv Invitation, invitees []Invitee) (requestID string, mayRing bool, err error) {
 	if err := ctx.Err(); err != nil {
-		in.release(inv.ConferenceID, holder, invitees) // nobody rings: a retry may call them
-		return "", err
+		return "", false, err
 	}
 	attendees := make([]meeting.Attendee, len(invitees))
 	for i, iv := range invitees {
@@ -259,10 +262,7 @@ func (in *Inviter) send(ctx context.Context, inv Invitation, holder string, invi
 	defer cancel()
 	requestID, err = in.meetings.Invite(sctx, inv.ConferenceID, attendees)
 	var apiErr *meeting.APIError
-	if errors.As(err, &apiErr) {
-		in.release(inv.ConferenceID, holder, invitees)
-	}
-	return requestID, err
+	return requestID, err == nil || !errors.As(err, &apiErr), err
 }
 
 // hostLinks is what a meeting client that knows the meetings' host links

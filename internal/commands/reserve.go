@@ -35,6 +35,11 @@ type Reservations interface {
 	Reserve(ctx context.Context, r Reservation, ttl time.Duration) (bool, error)
 	// Release gives back the keys of r that r.Holder still holds.
 	Release(ctx context.Context, r Reservation) error
+	// TakeOver takes every key of r for ttl, those holder from holds
+	// included (they pass to r.Holder without a moment free), or none: it
+	// reports false when any of them is held by anyone else. held reports
+	// whether from held any of them.
+	TakeOver(ctx context.Context, r Reservation, from string, ttl time.Duration) (ok, held bool, err error)
 	// NumberReserved reports whether number is reserved in meeting.
 	NumberReserved(ctx context.Context, meeting, number string) (bool, error)
 }
@@ -97,8 +102,12 @@ func (in *Inviter) releaseCalls(rep Report, invitees []Invitee) {
 }
 
 // reservationOf is the reservation of one invitee: their user ID and every
-// number they are known by.
+// number they are known by, held by holder (by its phone holder for a phone
+// rung instead of the app).
 func reservationOf(conferenceID, holder string, iv Invitee) Reservation {
+	if iv.Instead {
+		holder = phoneHolder(holder)
+	}
 	r := Reservation{Meeting: conferenceID, Holder: holder, Person: iv.Person.ID}
 	for _, n := range append([]string{iv.Address}, iv.Also...) {
 		if k := reservationNumber(n); k != "" {
@@ -107,6 +116,10 @@ func reservationOf(conferenceID, holder string, iv Invitee) Reservation {
 	}
 	return r
 }
+
+// phoneHolder holds the reservation of a phone rung in place of the app
+// call that holder reserved.
+func phoneHolder(holder string) string { return holder + "/phone" }
 
 // reservationNumber is the key of a number or address: spelled one way
 // however it was written (spaces, dashes, "sip:"), so that the same
@@ -161,13 +174,31 @@ func (m *MemoryReservations) keys(r Reservation) []string {
 
 // Reserve implements Reservations.
 func (m *MemoryReservations) Reserve(_ context.Context, r Reservation, ttl time.Duration) (bool, error) {
+	ok, _ := m.take(r, "", ttl)
+	return ok, nil
+}
+
+// TakeOver implements Reservations.
+func (m *MemoryReservations) TakeOver(_ context.Context, r Reservation, from string, ttl time.Duration) (ok, held bool, err error) {
+	ok, held = m.take(r, from, ttl)
+	return ok, held, nil
+}
+
+// take takes every key of r for ttl, each free or (from not empty) held by
+// from, or none; held reports whether from held any.
+func (m *MemoryReservations) take(r Reservation, from string, ttl time.Duration) (ok, held bool) {
 	keys := m.keys(r)
 	now := m.now()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, k := range keys {
-		if h, ok := m.held[k]; ok && h.expires.After(now) {
-			return false, nil
+		h, ok := m.held[k]
+		switch {
+		case !ok || !h.expires.After(now):
+		case from != "" && h.holder == from:
+			held = true
+		default:
+			return false, false
 		}
 	}
 	if len(m.held) > 1024 { // forget what lapsed, so the map stays small
@@ -180,7 +211,7 @@ func (m *MemoryReservations) Reserve(_ context.Context, r Reservation, ttl time.
 	for _, k := range keys {
 		m.held[k] = memoryHold{holder: r.Holder, expires: now.Add(ttl)}
 	}
-	return true, nil
+	return true, held
 }
 
 // Release implements Reservations.

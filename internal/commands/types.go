@@ -178,6 +178,11 @@ type Invitee struct {
 	// their meeting number, and so on), to recognise them in the meeting
 	// whichever way they joined. It is never called.
 	Also []string
+	// Instead marks a phone rung in place of the person's call in the
+	// meeting app (OnPhone): its reservation is held apart from the
+	// report's (by Report.Holder + "/phone"), so that the app call's end,
+	// seen late, does not lift it.
+	Instead bool `json:",omitempty"`
 }
 
 // SkipReason says why someone was not invited.

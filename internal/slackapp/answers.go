@@ -141,12 +141,6 @@ func (a *App) sendRingingDMs(log *slog.Logger, post *postRecord) {
 // Call my phone instead.
 func (a *App) handleAnswer(ans answer) buttonFunc {
 	return func(lt lifetimes, log *slog.Logger, cb slack.InteractionCallback, value string) {
-		plain, signed := a.signer.open(signAnswer, value)
-		v, ok := decodeAnswer(plain)
-		if !signed || !ok {
-			log.Warn("unreadable or unsigned answer button", "signed", signed)
-			return
-		}
 		ctx, cancel := context.WithTimeout(lt.work, a.cfg.InviteTimeout)
 		defer cancel()
 		l := a.langOf(ctx, cb.User.ID) // the presser's
@@ -155,6 +149,14 @@ func (a *App) handleAnswer(ans answer) buttonFunc {
 			if err := a.postPrivate(ctx, t, a.mark(note(l, text))); err != nil {
 				log.Warn("could not answer a press of an answer button", "err", err)
 			}
+		}
+		plain, signed := a.signer.open(signAnswer, value)
+		v, ok := decodeAnswer(plain)
+		if !signed || !ok {
+			// Signed with another key (BUTTON_SECRET changed), or not by this bot.
+			log.Warn("unreadable or unsigned answer button", "signed", signed)
+			tell(l.t("answer.gone"))
+			return
 		}
 		if cb.User.ID != v.User {
 			log.Info("an answer button pressed by someone else than the person called")
@@ -167,12 +169,12 @@ func (a *App) handleAnswer(ans answer) buttonFunc {
 			log.Warn("could not read the post of an answer", "err", err)
 			tell(l.t("answer.not_recorded"))
 			return
-		case post == nil:
+		case post == nil || post.isEnded(): // forgotten, or its meeting ended: nothing to join
 			tell(l.t("answer.gone"))
 			return
 		}
 		if ans == "" {
-			a.answerPhone(ctx, log, cb, post, v.Index, l, tell)
+			a.answerPhone(ctx, lt.life, log, cb, post, v.Index, l, tell)
 			return
 		}
 		won, err := a.takeRow(ctx, post, answerRow(v.Index), string(ans))
@@ -195,13 +197,14 @@ func (a *App) handleAnswer(ans answer) buttonFunc {
 }
 
 // answerPhone rings the phone of invitee i of post, who asked for it;
-// what they are told is in l.
-func (a *App) answerPhone(ctx context.Context, log *slog.Logger, cb slack.InteractionCallback, post *postRecord, i int, l *lang, tell func(string)) {
+// what they are told is in l. life is the following's lifetime (see
+// ringPhone).
+func (a *App) answerPhone(ctx, life context.Context, log *slog.Logger, cb slack.InteractionCallback, post *postRecord, i int, l *lang, tell func(string)) {
 	if _, ok := commands.OnPhone(post.rep.Invited[i]); !ok {
 		tell(l.t("answer.gone")) // not offered for them: a forged or stale value
 		return
 	}
-	rep, err := a.ringPhone(ctx, log, post, i, cb.User.ID)
+	rep, err := a.ringPhone(ctx, life, log, post, i, cb.User.ID)
 	switch {
 	case errors.Is(err, errPhoneTaken):
 		tell(l.t("answer.phone_already_rung"))
@@ -302,8 +305,9 @@ func (a *App) untakeRow(ctx context.Context, post *postRecord, row, value string
 }
 
 // answeredPost finds the post an answer is about: this process's own
-// (with the answers other replicas recorded), else the store's; nil when
-// it is gone. It also checks that v names the invitee it says.
+// (with the answers other replicas recorded, and marked ended if another
+// saw its meeting end), else the store's; nil when it is gone. It also
+// checks that v names the invitee it says.
 func (a *App) answeredPost(ctx context.Context, v answerValue) (*postRecord, error) {
 	post := a.localPost(v.ConferenceID, v.Post)
 	if post == nil || post.saved.Load() {
@@ -311,12 +315,15 @@ func (a *App) answeredPost(ctx context.Context, v answerValue) (*postRecord, err
 		if err != nil || !ok {
 			return post, err
 		}
-		if post == nil {
+		switch {
+		case post == nil:
 			if post, _, err = a.storedPost(ctx, sf.Follow); err != nil {
 				return nil, err
 			}
 			post.ended, post.elsewhere = sf.Ended, !sf.Finished
-		} else {
+		case sf.Ended:
+			a.markPostEnded(ctx, post, false) // the process that saw the end edits the post
+		default:
 			a.catchUp(ctx, sf.Follow)
 		}
 	}

@@ -1,15 +1,21 @@
 package slackapp
 
 import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/meeting"
+	"github.com/meet-invite/meet-invite/internal/slackfake"
 	"github.com/meet-invite/meet-invite/internal/store"
 )
 
@@ -172,4 +178,91 @@ func TestRepliesAreReadFromTheirRowsOnly(t *testing.T) {
 	}, 2)
 	assert.Equal(t, []reply{{answer: answerJoining}, {phoned: true}}, got)
 	assert.Nil(t, repliesFromStore([]store.Call{{Person: "0", State: "0"}, {Person: "answer/0"}}, 1), "nothing answered")
+}
+
+// endedCalls is a Monitor that counts the invitations whose calls were
+// followed to their end.
+type endedCalls struct {
+	noMonitor
+	mu sync.Mutex
+	n  int
+}
+
+func (m *endedCalls) CallsEnded([]commands.CallState) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.n++
+}
+
+func (m *endedCalls) count() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.n
+}
+
+// followedApp is an App over a fake Slack, following answersPost: saved
+// in the store, in a round of following (rctx, its calls at index) that
+// has not shown anything yet.
+func followedApp(t *testing.T) (a *App, post *postRecord, mon *endedCalls, rctx context.Context, index []int) {
+	t.Helper()
+	sf, err := slackfake.Start(slackfake.Config{
+		Users:    []slackfake.User{{ID: "UALICE", Name: "alice"}, {ID: "UBOB", Name: "bob"}, {ID: "UCAROL", Name: "carol"}},
+		Channels: []slackfake.Channel{{ID: "CGENERAL", Name: "general", Members: []string{"UCAROL"}, BotIsMember: true}},
+	})
+	require.NoError(t, err)
+	t.Cleanup(sf.Close)
+	api := slack.New(sf.BotToken(), slack.OptionAppLevelToken(sf.AppToken()), slack.OptionAPIURL(sf.APIURL()))
+	mon = &endedCalls{}
+	a = New(slog.New(slog.DiscardHandler), socketmode.New(api), nil, nil, Config{Monitor: mon, CallWatch: time.Minute})
+	post = answersPost()
+	require.NoError(t, a.saveFollow(t.Context(), post, time.Now().Add(time.Minute)))
+	post.following = true
+	rctx, reroute := context.WithCancelCause(t.Context())
+	t.Cleanup(func() { reroute(nil) })
+	_, index = post.ringing(reroute)
+	return a, post, mon, rctx, index
+}
+
+// The race of a round's final update with a phone rung: FollowCalls made
+// the update (Alice's app call went unanswered) before her phone was rung,
+// and it is read after. It must not undo the phone's ringing, nor send her
+// a missed-call message, nor finish the post: the round was rerouted, and
+// the next one follows her phone.
+func TestAnUpdateMadeBeforeAPhoneRangIsDropped(t *testing.T) {
+	t.Parallel()
+	final := commands.CallUpdate{States: []commands.CallState{commands.CallMissed, commands.CallMissed, commands.CallJoined}, Final: true, Known: true}
+	for _, phoneRang := range []bool{true, false} {
+		t.Run(fmt.Sprintf("phone rang: %t", phoneRang), func(t *testing.T) {
+			t.Parallel()
+			a, post, mon, rctx, index := followedApp(t)
+			log := slog.New(slog.DiscardHandler)
+			if phoneRang {
+				post.mu.Lock()
+				post.ensureReplies()[0].phoned = true
+				a.followPhone(t.Context(), log, post, 0)
+				post.mu.Unlock()
+			}
+
+			rerouted := a.showUpdate(rctx, log, post, index, final)
+
+			sf, ok, err := a.store.LoadFollow(t.Context(), post.key())
+			require.NoError(t, err)
+			require.True(t, ok)
+			if !phoneRang { // the control: the same update, read in time, ends the calls
+				assert.False(t, rerouted)
+				assert.Equal(t, final.States, post.states)
+				assert.Equal(t, 1, mon.count())
+				assert.True(t, sf.Finished)
+				return
+			}
+			assert.True(t, rerouted)
+			assert.Equal(t, []commands.CallState{commands.CallRinging, commands.CallRinging, commands.CallRinging}, post.states, "her phone rings")
+			assert.Zero(t, mon.count(), "the calls did not end")
+			assert.False(t, sf.Finished)
+			assert.Contains(t, sf.Calls, store.Call{Person: "0", State: stateName(commands.CallRinging)})
+			missed, err := a.store.ClaimMissed(t.Context(), "test", 10, time.Minute)
+			require.NoError(t, err)
+			assert.Empty(t, missed, "no missed-call message")
+		})
+	}
 }

@@ -145,7 +145,7 @@ func (a *App) saveFollow(ctx context.Context, post *postRecord, until time.Time)
 	if ok, err := a.store.AcquireLease(ctx, leaseKey(key), a.cfg.Owner, leaseTTL); err != nil || !ok {
 		return cmpErr(err, errLeaseLost)
 	}
-	payload, err := json.Marshal(savedPost{Channel: post.where.channel, TS: post.where.ts, Inv: post.inv, Rep: post.rep, Until: until, CallID: post.callID})
+	payload, err := post.payload(until)
 	if err != nil {
 		return err
 	}
@@ -160,6 +160,41 @@ func (a *App) saveFollow(ctx context.Context, post *postRecord, until time.Time)
 	}
 	post.saved.Store(true)
 	return nil
+}
+
+// payload is the post as the store keeps it, to be followed until until.
+func (r *postRecord) payload(until time.Time) ([]byte, error) {
+	return json.Marshal(savedPost{Channel: r.where.channel, TS: r.where.ts, Inv: r.inv, Rep: r.rep, Until: until, CallID: r.callID})
+}
+
+// reopen takes the lease of a post whose calls were followed to the end,
+// and reopens it in the store, to be followed until until; false (and the
+// lease given back) when another process follows it, its meeting ended,
+// or the store fails.
+func (a *App) reopen(log *slog.Logger, post *postRecord, until time.Time) bool {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	key := post.key()
+	a.setFollowing(key, true) // before it is unfinished: this process's resume loop leaves it be
+	payload, err := post.payload(until)
+	var got, reopened bool
+	if err == nil {
+		got, err = a.store.AcquireLease(ctx, leaseKey(key), a.cfg.Owner, leaseTTL)
+	}
+	if err == nil && got {
+		reopened, err = a.store.ReopenFollow(ctx, key, payload)
+	}
+	if reopened {
+		return true
+	}
+	log.Info("not following the post's calls again", "post", key, "lease", got, "err", err)
+	if got {
+		if err := a.store.ReleaseLease(ctx, leaseKey(key), a.cfg.Owner); err != nil {
+			log.Warn("could not give back a post's lease", "err", err)
+		}
+	}
+	a.setFollowing(key, false)
+	return false
 }
 
 func cmpErr(err, otherwise error) error {

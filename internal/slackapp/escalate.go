@@ -31,8 +31,9 @@ var errNotRecorded = errors.New("could not take the post's phone row")
 // ringPhone rings the phone of invitee i of post, as asker (whose calls a
 // minute it counts), unless it was rung already (errPhoneTaken). A call
 // refused (the report's Skipped says why) or failed before anything rang
-// gives the row back, for a later try.
-func (a *App) ringPhone(ctx context.Context, log *slog.Logger, post *postRecord, i int, asker string) (commands.Report, error) {
+// gives the row back, for a later try. life is the following's lifetime,
+// for a new round of it (phoneWasRung).
+func (a *App) ringPhone(ctx, life context.Context, log *slog.Logger, post *postRecord, i int, asker string) (commands.Report, error) {
 	won, err := a.takeRow(ctx, post, phoneRow(i), phoneRung)
 	switch {
 	case err != nil:
@@ -46,17 +47,26 @@ func (a *App) ringPhone(ctx context.Context, log *slog.Logger, post *postRecord,
 		return rep, err
 	}
 	log.Info("rang a phone in place of the app", "slack_user", post.rep.Invited[i].Person.ID, "asked_by", asker, "err", err)
-	a.phoneWasRung(ctx, log, post, i)
+	a.phoneWasRung(ctx, life, log, post, i)
 	return rep, err
 }
 
 // phoneWasRung shows on post that invitee i's phone was rung, and follows
-// that call in place of the app's while the post's calls are followed.
-func (a *App) phoneWasRung(ctx context.Context, log *slog.Logger, post *postRecord, i int) {
+// that call in place of the app's: in the current round of following when
+// the post's calls are followed here, else in a new one (followAgain),
+// unless another process follows them (it reads the phone row from the
+// store, see catchUp).
+func (a *App) phoneWasRung(ctx, life context.Context, log *slog.Logger, post *postRecord, i int) {
 	post.mu.Lock()
 	defer post.mu.Unlock()
 	post.ensureReplies()[i].phoned = true
-	a.followPhone(ctx, log, post, i)
+	switch {
+	case post.following:
+		a.followPhone(ctx, log, post, i)
+	case !post.elsewhere && !post.ended && a.cfg.CallWatch >= 0 && phoneFollowed(post.base()[i]):
+		a.ringAgain(ctx, log, post, i)
+		a.followAgain(life, log, post, post.idle)
+	}
 	if !post.elsewhere {
 		a.updatePost(ctx, log, post.where, a.mark(post.message()))
 	}
@@ -67,24 +77,62 @@ func (a *App) phoneWasRung(ctx context.Context, log *slog.Logger, post *postReco
 // answered: the current round of following ends, and the next follows the
 // phone. post.mu is held.
 func (a *App) followPhone(ctx context.Context, log *slog.Logger, post *postRecord, i int) {
-	base := post.base()
-	if !post.following || post.ended || base[i] != commands.CallRinging && !base[i].Unanswered() {
+	if !post.following || post.ended || !phoneFollowed(post.base()[i]) {
 		return
 	}
-	states := slices.Clone(base)
-	states[i] = commands.CallRinging
-	a.saveStates(ctx, log, post, states)
-	post.states = states
+	a.ringAgain(ctx, log, post, i)
 	if post.reroute != nil {
 		post.reroute(errRerouted)
 	}
 }
 
+// phoneFollowed reports whether a phone rung instead of an app call in
+// state st is followed: unless they joined, or were not called.
+func phoneFollowed(st commands.CallState) bool {
+	return st != commands.CallJoined && st != commands.CallNone
+}
+
+// ringAgain shows invitee i of post as ringing again, in memory and in the
+// store. post.mu is held.
+func (a *App) ringAgain(ctx context.Context, log *slog.Logger, post *postRecord, i int) {
+	states := slices.Clone(post.base())
+	states[i] = commands.CallRinging
+	a.saveStates(ctx, log, post, states)
+	post.states = states
+}
+
+// followAgain follows the calls of a post followed to the end once more,
+// for a phone rung since (ringAgain), in a new round of at most CallWatch,
+// as a task of its own: once the last round has stopped (idle closed; nil:
+// none ran), with the post reopened in the store under its lease, so that
+// a successor finishes it should this process stop. post.mu is held.
+func (a *App) followAgain(life context.Context, log *slog.Logger, post *postRecord, idle <-chan struct{}) {
+	a.spawn(workCalls, func() {
+		if idle != nil {
+			select {
+			case <-idle:
+			case <-life.Done():
+				return
+			}
+		}
+		if a.localPost(post.rep.ConferenceID, post.key()) != post && a.remember(post) {
+			return // read from the store, and its meeting ended
+		}
+		until := time.Now().Add(a.cfg.CallWatch)
+		if post.saved.Load() && !a.reopen(log, post, until) {
+			return
+		}
+		log.Info("following a phone rung after the calls were followed to the end", "post", post.key())
+		a.follow(life, log, post, until)
+	})
+}
+
 // escalate waits until EscalateAfter has passed since the invitation went
 // out (0: never), then rings the phone of each person rung in the app who
 // still rings and has not answered (toEscalate), on the invoker's account.
-// It returns when ctx ends: the post's calls are not followed any more.
-func (a *App) escalate(ctx context.Context, log *slog.Logger, post *postRecord) {
+// It returns when ctx ends: the post's calls are not followed any more
+// (life is the following's lifetime, see ringPhone).
+func (a *App) escalate(life, ctx context.Context, log *slog.Logger, post *postRecord) {
 	if a.cfg.EscalateAfter <= 0 {
 		return
 	}
@@ -101,7 +149,7 @@ func (a *App) escalate(ctx context.Context, log *slog.Logger, post *postRecord) 
 		}
 	}
 	for _, i := range post.toEscalate() {
-		rep, err := a.ringPhone(ctx, log, post, i, post.inv.Invoker)
+		rep, err := a.ringPhone(ctx, life, log, post, i, post.inv.Invoker)
 		who := post.rep.Invited[i].Person.ID
 		switch {
 		case err != nil && !errors.Is(err, errPhoneTaken):

@@ -34,6 +34,7 @@ type postRecord struct {
 	saved   atomic.Bool          // kept in the store (under this process's lease while followed)
 
 	following bool                    // its calls are followed here now
+	idle      chan struct{}           // closed once the following of its calls has stopped; nil: never followed
 	reroute   context.CancelCauseFunc // ends the calls' current round of following (a phone rings instead of an app)
 	taken     map[string]bool         // rows taken (takeRow), when not kept in the store
 	elsewhere bool                    // read from the store while another process follows it: that one redraws it
@@ -101,10 +102,14 @@ func (a *App) followCalls(life context.Context, log *slog.Logger, post *postReco
 func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, until time.Time) {
 	ctx, cancel := context.WithDeadline(life, until)
 	lctx, lost := context.WithCancelCause(ctx)
+	idle := make(chan struct{})
 	post.mu.Lock()
 	ended := post.ended
 	post.stop = cancel // the meeting's end stops it
 	post.following = !ended
+	if !ended {
+		post.idle = idle
+	}
 	if !ended && post.replies != nil { // resumed: its answers may not show yet
 		a.updatePost(lctx, log, post.where, a.mark(post.message()))
 	}
@@ -114,29 +119,31 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 		lost(nil)
 		return
 	}
+	stopped := func() {
+		cancel()
+		post.mu.Lock()
+		post.following = false
+		post.mu.Unlock()
+		close(idle)
+	}
 	started := a.spawn(workCalls, func() {
 		var escalation sync.WaitGroup
 		defer func() {
 			cancel()
 			escalation.Wait()
-			post.mu.Lock()
-			post.following = false
-			post.mu.Unlock()
+			stopped()
 		}()
 		if post.saved.Load() {
 			go a.keepLease(lctx, lost, post.key())
 		}
-		escalation.Go(func() { a.escalate(lctx, log, post) })
+		escalation.Go(func() { a.escalate(life, lctx, log, post) })
 		ticker := time.NewTicker(a.cfg.CallPoll)
 		defer ticker.Stop()
 		for a.followRound(life, lctx, log, post, ticker.C) {
 		}
 	})
 	if !started {
-		cancel()
-		post.mu.Lock()
-		post.following = false
-		post.mu.Unlock()
+		stopped()
 	}
 }
 
@@ -148,34 +155,54 @@ func (a *App) followRound(life, lctx context.Context, log *slog.Logger, post *po
 	rctx, reroute := context.WithCancelCause(lctx)
 	defer reroute(nil)
 	rep, index := post.ringing(reroute)
+	rerouted := false
 	for u := range a.inviter.FollowCalls(rctx, rep, ticks) {
+		if rerouted = rerouted || a.showUpdate(rctx, log, post, index, u); rerouted {
+			continue // FollowCalls waits for each update to be read, until its final one
+		}
 		if u.Final && !u.Known {
-			if errors.Is(context.Cause(rctx), errRerouted) && lctx.Err() == nil {
-				return true // FollowCalls sends nothing after its final update
-			}
 			a.leave(life, lctx, log, post) // the link dropped, the meeting ended, or this process stops
-			return false
-		}
-		var states []commands.CallState
-		post.update(func() bool {
-			states = post.merge(index, u.States)
-			post.following = !u.Final // no phone is followed any more
-			if !slices.Equal(post.states, states) {
-				a.saveStates(lctx, log, post, states)
-				post.states = states
-				a.updatePost(lctx, log, post.where, a.mark(post.message()))
-			}
-			return false
-		})
-		if u.Final && post.isEnded() {
-			states = nil // the meeting ended meanwhile: no missed-call messages for it
-		}
-		if u.Final {
-			a.cfg.Monitor.CallsEnded(states)
-			a.finishFollow(log, post, states)
-			a.tellNoPSTN(lctx, log, post, states)
 		}
 	}
+	if rerouted && lctx.Err() != nil {
+		a.leave(life, lctx, log, post)
+	}
+	return rerouted && lctx.Err() == nil
+}
+
+// showUpdate shows on the post an update of the calls of a round
+// (index: see ringing), and with the final one finishes the post (a
+// final update of unknown outcome shows nothing). Once the round was
+// rerouted (a phone rang instead of an app since) it shows nothing and
+// reports true: the update may have been made before, and would undo
+// what followPhone did.
+func (a *App) showUpdate(rctx context.Context, log *slog.Logger, post *postRecord, index []int, u commands.CallUpdate) (rerouted bool) {
+	if u.Final && !u.Known {
+		return errors.Is(context.Cause(rctx), errRerouted)
+	}
+	var states []commands.CallState
+	post.update(func() bool {
+		if rerouted = errors.Is(context.Cause(rctx), errRerouted); rerouted {
+			return false // followPhone rerouted it holding post.mu: nothing of this round is shown after
+		}
+		states = post.merge(index, u.States)
+		post.following = !u.Final // no phone is followed any more
+		if !slices.Equal(post.states, states) {
+			a.saveStates(rctx, log, post, states)
+			post.states = states
+			a.updatePost(rctx, log, post.where, a.mark(post.message()))
+		}
+		return false
+	})
+	if rerouted || !u.Final {
+		return rerouted
+	}
+	if post.isEnded() {
+		states = nil // the meeting ended meanwhile: no missed-call messages for it
+	}
+	a.cfg.Monitor.CallsEnded(states)
+	a.finishFollow(log, post, states)
+	a.tellNoPSTN(rctx, log, post, states)
 	return false
 }
 

@@ -2,8 +2,9 @@
 // memory (envelopes already handled, the "called recently" window, pending
 // confirmation cards, posts being followed and their calls, missed-call
 // messages still to send, which replica follows which meeting, requests
-// acknowledged and not yet answered, each meeting's call in Slack), kept in
-// a database so that a restart resumes and replicas act as one bot.
+// acknowledged and not yet answered, each meeting's call in Slack, the key
+// that signs buttons when none is configured), kept in a database so that a
+// restart resumes and replicas act as one bot.
 //
 // Two backends sit behind one interface, Store, chosen by Open from the
 // DATABASE_URL: an SQLite file (pure Go, modernc.org/sqlite; the default,
@@ -13,7 +14,8 @@
 // Everything that is taken once is taken once by the database, never by
 // reading and then writing: unique keys with INSERT … ON CONFLICT, DELETE …
 // RETURNING, a conditional UPDATE whose row count says who won, and
-// FOR UPDATE SKIP LOCKED on PostgreSQL (SQLite runs one writer at a time).
+// FOR UPDATE (SKIP LOCKED for queues) on PostgreSQL (SQLite runs one writer
+// at a time).
 // Expiry is decided with the store's clock (WithClock), never by sleeping.
 //
 // The store knows nothing of Slack, Huawei or the invite use case: what the

@@ -62,6 +62,16 @@ func (s *sqlStore) FinishFollow(ctx context.Context, post string) (bool, error) 
 	return done, nil
 }
 
+func (s *sqlStore) ReopenFollow(ctx context.Context, post string, payload []byte) (bool, error) {
+	done, err := s.once(ctx, `UPDATE follows SET finished_at = NULL, payload = ?
+		WHERE post = ? AND finished_at IS NOT NULL AND ended_at IS NULL AND expires_at > ?`,
+		nonNil(payload), post, ms(s.now()))
+	if err != nil {
+		return false, fmt.Errorf("store: reopen follow: %w", err)
+	}
+	return done, nil
+}
+
 func (s *sqlStore) EndMeeting(ctx context.Context, meeting string) ([]Follow, error) {
 	now := ms(s.now())
 	rows, err := s.query(ctx, s.q(`UPDATE follows SET ended_at = ?

@@ -88,6 +88,33 @@ func TestRacesTakeOnce(t *testing.T) {
 		}
 		assert.Equal(t, 1, owns, "the losers kept nothing")
 
+		// A hold passed on is never free on the way: of requests racing
+		// for Bob while his app call's hold passes to his phone, none wins.
+		app := store.Reservation{Meeting: "M", Holder: "app", Person: "UBOB", Numbers: []string{"sip", "+44"}}
+		ok, err := ss[0].Reserve(ctx, app, time.Minute)
+		require.NoError(t, err)
+		require.True(t, ok)
+		var tookOver atomic.Bool
+		assert.Equal(t, 1, race(t, ss, func(i int, s store.Store) (bool, error) {
+			if i == racers/2 {
+				ok, _, err := s.TakeOver(ctx, store.Reservation{Meeting: "M", Holder: "phone", Person: "UBOB", Numbers: []string{"+44", "sip"}}, "app", time.Minute)
+				tookOver.Store(ok)
+				return ok, err
+			}
+			return s.Reserve(ctx, store.Reservation{Meeting: "M", Holder: fmt.Sprint("req", i), Person: "UBOB", Numbers: []string{"+44"}}, time.Minute)
+		}), "one winner")
+		assert.True(t, tookOver.Load(), "the phone's")
+
+		var secrets sync.Map
+		race(t, ss, func(i int, s store.Store) (bool, error) {
+			got, err := s.Secret(ctx, "button", []byte(fmt.Sprint("key", i)))
+			secrets.Store(string(got), true)
+			return false, err
+		})
+		n := 0
+		secrets.Range(func(any, any) bool { n++; return true })
+		assert.Equal(t, 1, n, "one secret kept, read by all")
+
 		require.NoError(t, ss[0].PutPending(ctx, "K", "U", []byte("card"), time.Minute))
 		assert.Equal(t, 1, race(t, ss, func(_ int, s store.Store) (bool, error) {
 			_, ok, err := s.TakePending(ctx, "K", "U")
@@ -102,6 +129,9 @@ func TestRacesTakeOnce(t *testing.T) {
 		assert.Equal(t, 1, race(t, ss, func(_ int, s store.Store) (bool, error) {
 			return s.FinishFollow(ctx, "P")
 		}), "one finish")
+		assert.Equal(t, 1, race(t, ss, func(i int, s store.Store) (bool, error) {
+			return s.ReopenFollow(ctx, "P", []byte(fmt.Sprint("again", i)))
+		}), "one reopening")
 
 		assert.Equal(t, 1, race(t, ss, func(i int, s store.Store) (bool, error) {
 			return s.AcquireLease(ctx, "M", fmt.Sprint("replica", i), time.Minute)

@@ -220,13 +220,33 @@ func (r Reservation) keys() []reservationKey {
 var errHeld = errors.New("held")
 
 func (s *sqlStore) Reserve(ctx context.Context, r Reservation, ttl time.Duration) (bool, error) {
+	ok, _, err := s.reserve(ctx, r, "", ttl)
+	if err != nil {
+		return false, fmt.Errorf("store: reserve: %w", err)
+	}
+	return ok, nil
+}
+
+func (s *sqlStore) TakeOver(ctx context.Context, r Reservation, from string, ttl time.Duration) (ok, held bool, err error) {
+	ok, held, err = s.reserve(ctx, r, from, ttl)
+	if err != nil {
+		return false, false, fmt.Errorf("store: take over: %w", err)
+	}
+	return ok, held, nil
+}
+
+// reserve takes every key of r for ttl, each free (or expired) or, when
+// from is not empty, held by from; all or none, in one transaction. held
+// reports whether from held any of them. On PostgreSQL from's rows are
+// locked first, so that from cannot give them back meanwhile.
+func (s *sqlStore) reserve(ctx context.Context, r Reservation, from string, ttl time.Duration) (ok, held bool, err error) {
 	keys := r.keys()
 	if len(keys) == 0 {
-		return false, errors.New("store: reserve: no person and no number")
+		return false, false, errors.New("no person and no number")
 	}
 	now := s.now()
 	var b strings.Builder
-	args := make([]any, 0, 5*len(keys)+1)
+	args := make([]any, 0, 5*len(keys)+2)
 	b.WriteString(`INSERT INTO reservations (meeting, kind, subject, holder, expires_at) VALUES `)
 	for i, k := range keys {
 		if i > 0 {
@@ -238,7 +258,18 @@ func (s *sqlStore) Reserve(ctx context.Context, r Reservation, ttl time.Duration
 	b.WriteString(` ON CONFLICT (meeting, kind, subject) DO UPDATE
 		SET holder = excluded.holder, expires_at = excluded.expires_at WHERE reservations.expires_at <= ?`)
 	args = append(args, ms(now))
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	if from != "" {
+		b.WriteString(` OR reservations.holder = ?`)
+		args = append(args, from)
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if from != "" {
+			n, err := s.lockHeld(ctx, tx, r.Meeting, from, keys, now)
+			if err != nil {
+				return err
+			}
+			held = n > 0
+		}
 		res, err := tx.ExecContext(ctx, s.q(b.String()), args...)
 		if err != nil {
 			return err
@@ -250,11 +281,40 @@ func (s *sqlStore) Reserve(ctx context.Context, r Reservation, ttl time.Duration
 	})
 	switch {
 	case errors.Is(err, errHeld):
-		return false, nil
+		return false, false, nil
 	case err != nil:
-		return false, fmt.Errorf("store: reserve: %w", err)
+		return false, false, err
 	}
-	return true, nil
+	return true, held, nil
+}
+
+// lockHeld counts the keys of meeting that holder holds, unexpired, and on
+// PostgreSQL locks their rows until tx ends.
+func (s *sqlStore) lockHeld(ctx context.Context, tx *sql.Tx, meeting, holder string, keys []reservationKey, now time.Time) (int, error) {
+	var b strings.Builder
+	args := []any{meeting, holder, ms(now)}
+	b.WriteString(`SELECT kind, subject FROM reservations WHERE meeting = ? AND holder = ? AND expires_at > ? AND (`)
+	for i, k := range keys {
+		if i > 0 {
+			b.WriteString(" OR ")
+		}
+		b.WriteString("kind = ? AND subject = ?")
+		args = append(args, k.kind, k.subject)
+	}
+	b.WriteString(`)`)
+	if s.pg { // in the order of keys, as every statement on them goes, so that none waits crosswise
+		b.WriteString(` ORDER BY kind DESC, subject COLLATE "C" FOR UPDATE`)
+	}
+	rows, err := tx.QueryContext(ctx, s.q(b.String()), args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+	}
+	return n, rows.Err()
 }
 
 func cmpOr(err, otherwise error) error {

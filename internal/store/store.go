@@ -18,6 +18,7 @@ type Store interface {
 	Leases
 	Requests
 	SlackCalls
+	Secrets
 
 	// Prune deletes the rows that have expired: envelopes, reservations,
 	// pending cards, follows past their time to live (with their calls),
@@ -63,6 +64,12 @@ type Reservations interface {
 	// Release gives back the keys of r that r.Holder still holds (when the
 	// call was refused, or was seen to end unanswered).
 	Release(ctx context.Context, r Reservation) error
+	// TakeOver takes every key of r for ttl, as Reserve does, those that
+	// holder from holds included: they pass to r.Holder without a moment
+	// free (a phone rung in place of the person's call in the app). It
+	// reports false, changing nothing, when any key is held by anyone else
+	// (r.Holder included); held reports whether from held any of them.
+	TakeOver(ctx context.Context, r Reservation, from string, ttl time.Duration) (ok, held bool, err error)
 	// NumberReserved reports whether number is reserved for meeting.
 	NumberReserved(ctx context.Context, meeting, number string) (bool, error)
 	// HeldBy counts the unexpired keys holder holds: after its process
@@ -110,6 +117,12 @@ type Follows interface {
 	// FinishFollow marks post finished (its final state written) and reports
 	// whether this call did: exactly one caller gets true.
 	FinishFollow(ctx context.Context, post string) (bool, error)
+	// ReopenFollow marks post unfinished again, with payload in place of
+	// its own, so that it is followed once more (a phone rung after its
+	// calls were followed to the end), and reports whether it did: false
+	// when it is not finished, its meeting ended, or it expired. Of callers
+	// racing, one gets true.
+	ReopenFollow(ctx context.Context, post string, payload []byte) (bool, error)
 	// EndMeeting marks the unexpired posts of meeting as ended and returns
 	// them, each to exactly one caller, so that one process edits each post
 	// to say the meeting ended.
@@ -214,6 +227,14 @@ type SlackCalls interface {
 	// caller; "" when none is kept, or it was still being registered (its
 	// registrar's SetCall then fails, and it ends the call itself).
 	EndCall(ctx context.Context, meeting string) (string, error)
+}
+
+// Secrets keeps the secrets the bot makes itself, for good (Prune leaves
+// them).
+type Secrets interface {
+	// Secret returns the secret kept under name, keeping made when there is
+	// none yet: of callers racing, in any process, all get the first's.
+	Secret(ctx context.Context, name string, made []byte) ([]byte, error)
 }
 
 // ErrExists is returned by PutPending when the key is already in use.

@@ -74,12 +74,7 @@ func TestReserve(t *testing.T) {
 		s := open(t, url, c)
 		ctx := t.Context()
 		const ttl = 2 * time.Minute
-		reserve := func(r store.Reservation) bool {
-			t.Helper()
-			ok, err := s.Reserve(ctx, r, ttl)
-			require.NoError(t, err)
-			return ok
-		}
+		reserve := reserver(t, s, ttl)
 		reserved := func(meeting, number string) bool {
 			t.Helper()
 			ok, err := s.NumberReserved(ctx, meeting, number)
@@ -125,6 +120,123 @@ func TestReserve(t *testing.T) {
 
 		_, err = s.Reserve(ctx, store.Reservation{Meeting: "M1", Holder: "req6"}, ttl)
 		assert.Error(t, err, "a reservation of nobody")
+	})
+}
+
+// reserver reserves on s for ttl, and reports whether it did.
+func reserver(t *testing.T, s store.Store, ttl time.Duration) func(store.Reservation) bool {
+	return func(r store.Reservation) bool {
+		t.Helper()
+		ok, err := s.Reserve(t.Context(), r, ttl)
+		require.NoError(t, err)
+		return ok
+	}
+}
+
+// A hold passes from one holder to another whole, or not at all: a phone
+// rung in place of the person's call in the app.
+func TestTakeOver(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, _ backend, url string) {
+		c := newClock()
+		s := open(t, url, c)
+		ctx := t.Context()
+		const ttl = 2 * time.Minute
+		reserve := reserver(t, s, ttl)
+		takeOver := func(r store.Reservation, from string) (ok, held bool) {
+			t.Helper()
+			ok, held, err := s.TakeOver(ctx, r, from, ttl)
+			require.NoError(t, err)
+			return ok, held
+		}
+		heldBy := func(holder string) int {
+			t.Helper()
+			n, err := s.HeldBy(ctx, holder)
+			require.NoError(t, err)
+			return n
+		}
+		app := store.Reservation{Meeting: "M1", Holder: "req1", Person: "UALICE", Numbers: []string{"sip1", "+861"}}
+		phone := store.Reservation{Meeting: "M1", Holder: "req1/phone", Person: "UALICE", Numbers: []string{"+861", "sip1"}}
+		require.True(t, reserve(app))
+
+		c.Add(time.Minute)
+		ok, held := takeOver(phone, "req1")
+		require.True(t, ok)
+		assert.True(t, held, "the app call's hold passed on")
+		assert.Zero(t, heldBy("req1"))
+		assert.Equal(t, 3, heldBy("req1/phone"))
+		require.NoError(t, s.Release(ctx, app), "the app call's end, seen late")
+		assert.Equal(t, 3, heldBy("req1/phone"), "does not lift the phone's hold")
+		assert.False(t, reserve(store.Reservation{Meeting: "M1", Holder: "req2", Person: "UALICE"}))
+		c.Add(time.Minute + time.Second)
+		assert.Equal(t, 3, heldBy("req1/phone"), "held for its own ttl, from the take-over")
+
+		ok, _ = takeOver(phone, "req1")
+		assert.False(t, ok, "the holder itself cannot take twice")
+
+		// Given back (the phone was not rung), the keys pass back.
+		ok, held = takeOver(app, "req1/phone")
+		require.True(t, ok)
+		assert.True(t, held)
+		assert.Equal(t, 3, heldBy("req1"))
+
+		// Free keys are taken too; held says from held none.
+		require.NoError(t, s.Release(ctx, app))
+		ok, held = takeOver(phone, "req1")
+		require.True(t, ok)
+		assert.False(t, held, "nothing of req1's was left")
+		require.NoError(t, s.Release(ctx, phone))
+
+		// Anyone else's key refuses the whole, and nothing changes.
+		require.True(t, reserve(app))
+		require.True(t, reserve(store.Reservation{Meeting: "M1", Holder: "dan", Numbers: []string{"+862"}}))
+		ok, held = takeOver(store.Reservation{Meeting: "M1", Holder: "req1/phone", Person: "UALICE", Numbers: []string{"+862", "sip1"}}, "req1")
+		assert.False(t, ok)
+		assert.False(t, held)
+		assert.Equal(t, 3, heldBy("req1"), "the app call keeps its hold")
+		assert.Zero(t, heldBy("req1/phone"))
+		assert.Equal(t, 1, heldBy("dan"))
+
+		// Expired keys are free.
+		c.Add(ttl)
+		ok, held = takeOver(phone, "req9")
+		assert.True(t, ok)
+		assert.False(t, held)
+
+		_, _, err := s.TakeOver(ctx, store.Reservation{Meeting: "M1", Holder: "x"}, "req1", ttl)
+		assert.Error(t, err, "a reservation of nobody")
+	})
+}
+
+// A secret is made once and kept: every caller, and every later opening
+// of a shared database, gets the first one kept.
+func TestSecret(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, b backend, url string) {
+		c := newClock()
+		s := open(t, url, c)
+		ctx := t.Context()
+		got, err := s.Secret(ctx, "button", []byte("first"))
+		require.NoError(t, err)
+		assert.Equal(t, []byte("first"), got)
+		got, err = s.Secret(ctx, "button", []byte("second"))
+		require.NoError(t, err)
+		assert.Equal(t, []byte("first"), got, "kept")
+		got, err = s.Secret(ctx, "other", []byte("another"))
+		require.NoError(t, err)
+		assert.Equal(t, []byte("another"), got, "one per name")
+
+		c.Add(365 * 24 * time.Hour)
+		_, err = s.Prune(ctx)
+		require.NoError(t, err)
+		got, err = s.Secret(ctx, "button", []byte("third"))
+		require.NoError(t, err)
+		assert.Equal(t, []byte("first"), got, "never pruned")
+		if b.shared {
+			got, err = open(t, url, c).Secret(ctx, "button", []byte("fourth"))
+			require.NoError(t, err)
+			assert.Equal(t, []byte("first"), got, "another process, or a restart, reads it")
+		}
 	})
 }
 
@@ -238,6 +350,49 @@ func TestFollows(t *testing.T) {
 		assert.False(t, ok, "expired")
 		_, ok = load("C9/9.9")
 		assert.False(t, ok, "never saved")
+	})
+}
+
+// A finished post is reopened once, with its new payload, unless its
+// meeting ended; then it is followed (and finished) again.
+func TestReopenFollow(t *testing.T) {
+	t.Parallel()
+	forEachBackend(t, func(t *testing.T, _ backend, url string) {
+		c := newClock()
+		s := open(t, url, c)
+		ctx := t.Context()
+		reopen := func(post, payload string) bool {
+			t.Helper()
+			ok, err := s.ReopenFollow(ctx, post, []byte(payload))
+			require.NoError(t, err)
+			return ok
+		}
+		p1 := store.Follow{Post: "C1/1.0", Meeting: "M1", Payload: []byte(`{"p":1}`), Calls: []store.Call{{Person: "0", State: "missed"}}}
+		p2 := store.Follow{Post: "C1/2.0", Meeting: "M2", Payload: []byte(`{"p":2}`)}
+		require.NoError(t, s.SaveFollow(ctx, p1, time.Hour))
+		require.NoError(t, s.SaveFollow(ctx, p2, time.Hour))
+		assert.False(t, reopen("C1/1.0", `{"p":11}`), "not finished")
+		for _, p := range []string{"C1/1.0", "C1/2.0"} {
+			_, err := s.FinishFollow(ctx, p)
+			require.NoError(t, err)
+		}
+
+		assert.True(t, reopen("C1/1.0", `{"p":11}`))
+		assert.False(t, reopen("C1/1.0", `{"p":12}`), "reopened once")
+		p1.Payload = []byte(`{"p":11}`)
+		fs, err := s.UnfinishedFollows(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, []store.Follow{p1}, fs, "followed again, with its calls as they were")
+		done, err := s.FinishFollow(ctx, "C1/1.0")
+		require.NoError(t, err)
+		assert.True(t, done, "and finished again")
+
+		_, err = s.EndMeeting(ctx, "M2")
+		require.NoError(t, err)
+		assert.False(t, reopen("C1/2.0", `{"p":22}`), "its meeting ended")
+		c.Add(time.Hour)
+		assert.False(t, reopen("C1/1.0", `{"p":13}`), "expired")
+		assert.False(t, reopen("C9/9.9", `{}`), "never saved")
 	})
 }
 

@@ -145,7 +145,7 @@ func (a *App) addCall(ctx context.Context, log *slog.Logger, inv commands.Invita
 	}
 	sctx, cancel := storeCtx()
 	defer cancel()
-	if set, err := a.store.SetCall(sctx, rep.ConferenceID, a.cfg.Owner, call.ID); err != nil || !set {
+	if set, err := a.store.SetCall(sctx, rep.ConferenceID, a.cfg.Owner, call.ID, nil, leaseTTL); err != nil || !set {
 		log.Warn("the meeting's Slack call came too late (the meeting ended, or another took over); ending it", "err", err)
 		a.endSlackCall(log, call.ID)
 		return ""

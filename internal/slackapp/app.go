@@ -173,7 +173,7 @@ type App struct {
 const (
 	envelopeMemory  = 10 * time.Minute // Slack retries an envelope within minutes
 	pendingTTL      = 30 * time.Minute // a confirmation card can be answered as long as its response_url lives
-	postMemory      = 12 * time.Hour   // longer than meetings last
+	postMemory      = 25 * time.Hour   // longer than meetings last: 24 hours at most (Huawei's bound, START_MEETING_LENGTH's)
 	maxEntries      = 20000            // per table
 	postsPerMeeting = 100
 	// maxPostMeetings caps the meetings whose posts are remembered: at most

@@ -51,15 +51,20 @@ func (s *sqlStore) DropCall(ctx context.Context, meeting, owner string) error {
 	return nil
 }
 
-func (s *sqlStore) HoldCall(ctx context.Context, meeting, id, owner string, lease time.Duration) (bool, error) {
+func (s *sqlStore) HoldCall(ctx context.Context, meeting, id, owner string, lease time.Duration) (time.Time, bool, error) {
 	now := s.now()
-	held, err := s.once(ctx, `UPDATE slack_calls SET holder = ?, held_until = ?
-		WHERE meeting = ? AND call_id = ? AND call_id <> '' AND expires_at > ? AND (holder = ? OR held_until <= ?)`,
-		owner, ms(now.Add(lease)), meeting, id, ms(now), owner, ms(now))
-	if err != nil {
-		return false, fmt.Errorf("store: hold call: %w", err)
+	var until int64
+	err := s.queryRow(ctx, s.q(`UPDATE slack_calls SET holder = ?, held_until = ?
+		WHERE meeting = ? AND call_id = ? AND call_id <> '' AND expires_at > ? AND (holder = ? OR held_until <= ?)
+		RETURNING expires_at`),
+		owner, ms(now.Add(lease)), meeting, id, ms(now), owner, ms(now)).Scan(&until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
 	}
-	return held, nil
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("store: hold call: %w", err)
+	}
+	return time.UnixMilli(until), true, nil
 }
 
 func (s *sqlStore) ReleaseCall(ctx context.Context, meeting, owner string) error {

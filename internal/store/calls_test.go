@@ -149,10 +149,14 @@ func TestASlackCallIsHeldByOneProcessAndAdoptedWhenItsHolderIsGone(t *testing.T)
 		s := open(t, url, c)
 		ctx := t.Context()
 		const ttl, lease = 25 * time.Hour, 15 * time.Second
+		registeredAt := c.Now()
 		hold := func(id, owner string) bool {
 			t.Helper()
-			held, err := s.HoldCall(ctx, "M1", id, owner, lease)
+			until, held, err := s.HoldCall(ctx, "M1", id, owner, lease)
 			require.NoError(t, err)
+			if held {
+				assert.True(t, until.Equal(registeredAt.Add(ttl)), "its time: until %v", until)
+			}
 			return held
 		}
 		lapsed := func() []store.SlackCall {
@@ -162,7 +166,6 @@ func TestASlackCallIsHeldByOneProcessAndAdoptedWhenItsHolderIsGone(t *testing.T)
 			return cs
 		}
 
-		registeredAt := c.Now()
 		register(t, s, "M1", "A", "R1", []byte(`{"p":1}`), ttl, lease)
 		assert.Empty(t, lapsed(), "its registrar holds it")
 		assert.False(t, hold("R1", "B"), "nobody else feeds it meanwhile")
@@ -214,7 +217,7 @@ func TestASlackCallOfAnEarlierVersionIsAdopted(t *testing.T) {
 		require.Len(t, cs, 1)
 		assert.Equal(t, "R1", cs[0].ID)
 		assert.Empty(t, cs[0].Payload)
-		held, err := s.HoldCall(ctx, "M1", "R1", "B", time.Minute)
+		_, held, err := s.HoldCall(ctx, "M1", "R1", "B", time.Minute)
 		require.NoError(t, err)
 		assert.True(t, held)
 	})
@@ -271,7 +274,8 @@ func TestRacesToAdoptASlackCall(t *testing.T) {
 		register(t, ss[0], "M", "A", "R", nil, time.Hour, time.Minute)
 		c.Add(time.Minute)
 		assert.Equal(t, 1, race(t, ss, func(i int, s store.Store) (bool, error) {
-			return s.HoldCall(ctx, "M", "R", fmt.Sprint("owner", i), time.Minute)
+			_, held, err := s.HoldCall(ctx, "M", "R", fmt.Sprint("owner", i), time.Minute)
+			return held, err
 		}), "one adopter")
 	})
 }

@@ -215,10 +215,11 @@ type SlackCalls interface {
 	DropCall(ctx context.Context, meeting, owner string) error
 	// HoldCall makes owner the holder of meeting's call id for lease,
 	// from now, when nobody holds it (its lease lapsed) or owner does (a
-	// renewal), and reports whether it did: of callers racing for a
-	// lapsed call, one gets true. It is false when another holds it, or
-	// the call was ended or is past its time.
-	HoldCall(ctx context.Context, meeting, id, owner string, lease time.Duration) (bool, error)
+	// renewal), and reports whether it did, with when the call is
+	// forgotten (TakeCall's ttl): of callers racing for a lapsed call,
+	// one gets true. It is false when another holds it, or the call was
+	// ended or is past its time.
+	HoldCall(ctx context.Context, meeting, id, owner string, lease time.Duration) (until time.Time, held bool, err error)
 	// ReleaseCall gives up owner's lease on meeting's call, if it holds
 	// it, so that another process adopts the call at once.
 	ReleaseCall(ctx context.Context, meeting, owner string) error

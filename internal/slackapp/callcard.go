@@ -59,6 +59,10 @@ const (
 	// callKeep is how long the store keeps a call: past cardLife, so that
 	// the holder ending it then still finds it there.
 	callKeep = cardLife + time.Hour
+	// cardCheck is how long the meeting of a call being fed may go without
+	// a live list (its watch failed, say, so that its end would go unseen)
+	// before the bot asks the meeting service whether it still runs.
+	cardCheck = time.Minute
 	// maxCards is how many meetings' calls one process feeds at once. Each
 	// keeps its meeting followed (Inviter.Present), and the meetings
 	// followed are capped (MAX_FOLLOWED_MEETINGS, 200 by default): past
@@ -95,6 +99,7 @@ type savedCard struct {
 type callCard struct {
 	id           string
 	conferenceID string
+	hostPassword string // to follow the meeting again (Inviter.Rewatch); "" when the bot reads it
 
 	mu     sync.Mutex
 	people []commands.Invitee      // Slack users called into the meeting, once each
@@ -124,7 +129,7 @@ func (a *App) callFor(ctx, life context.Context, log *slog.Logger, inv commands.
 	if err != nil || id == "" {
 		return ""
 	}
-	a.keepCard(life, log, rep.ConferenceID, id, rep.Invited)
+	a.keepCard(life, log, rep.ConferenceID, id, inv.HostPassword, rep.Invited)
 	return id
 }
 
@@ -202,7 +207,7 @@ func (a *App) refusedCall(log *slog.Logger, err error) {
 // keepCard adds the Slack users among invited to the people the meeting's
 // call is fed with, in the store, for whichever process feeds it; when it
 // is this one, or nobody, the call is fed here (its lease held).
-func (a *App) keepCard(life context.Context, log *slog.Logger, conferenceID, id string, invited []commands.Invitee) {
+func (a *App) keepCard(life context.Context, log *slog.Logger, conferenceID, id, hostPassword string, invited []commands.Invitee) {
 	ctx, cancel := storeCtx()
 	defer cancel()
 	people := callPeople(invited)
@@ -219,8 +224,8 @@ func (a *App) keepCard(life context.Context, log *slog.Logger, conferenceID, id 
 			}
 			return // another process feeds it
 		}
-		card = &callCard{id: id, conferenceID: conferenceID, shown: map[string]bool{}}
-		if !a.feed(life, log, card, until) {
+		card = &callCard{id: id, conferenceID: conferenceID, hostPassword: hostPassword, shown: map[string]bool{}}
+		if !a.feed(life, card, until) {
 			return
 		}
 	}
@@ -297,7 +302,8 @@ func (c *callCard) merge(people []store.CallPerson) {
 // feed starts feeding card, this process holding its lease, until the
 // call's time in the store (until) runs out; it reports false when the
 // app is stopping.
-func (a *App) feed(life context.Context, log *slog.Logger, card *callCard, until time.Time) bool {
+func (a *App) feed(life context.Context, card *callCard, until time.Time) bool {
+	log := a.log.With("conference_id", card.conferenceID, "call_id", card.id)
 	ctx, stop := context.WithCancelCause(life)
 	card.mu.Lock()
 	card.stop = stop
@@ -351,7 +357,6 @@ func (a *App) releaseCard(log *slog.Logger, card *callCard) {
 // at end (the call's time is up) the call is ended. It is not counted as
 // work in flight: it lasts as long as the meeting.
 func (a *App) feedCard(ctx, life context.Context, log *slog.Logger, card *callCard, end time.Time) {
-	log = log.With("call_id", card.id)
 	defer a.dropCard(card)
 	fctx, cancel := context.WithDeadline(ctx, end)
 	var holding sync.WaitGroup
@@ -360,12 +365,21 @@ func (a *App) feedCard(ctx, life context.Context, log *slog.Logger, card *callCa
 	defer cancel()
 	t := time.NewTicker(a.cfg.CallPoll)
 	defer t.Stop()
+	notLive := time.Now() // since when the meeting's live list is not known
 	for {
 		card.mu.Lock()
 		people := slices.Clone(card.people)
 		card.mu.Unlock()
-		if present, live := a.inviter.Present(card.conferenceID, people); live {
+		present, live := a.inviter.Present(card.conferenceID, people)
+		switch {
+		case live:
+			notLive = time.Time{}
 			a.syncCard(fctx, log, card, people, present)
+		case notLive.IsZero():
+			notLive = time.Now()
+		case time.Since(notLive) >= cardCheck:
+			notLive = time.Now()
+			a.checkMeeting(fctx, log, card) // when it is not running, the call ends: fctx too
 		}
 		select {
 		case <-fctx.Done():
@@ -380,6 +394,24 @@ func (a *App) feedCard(ctx, life context.Context, log *slog.Logger, card *callCa
 		case <-t.C:
 		}
 	}
+}
+
+// checkMeeting asks the meeting service whether card's meeting still runs,
+// following it again if so, and reports whether it does; when it does not,
+// its posts say so and its call ends.
+func (a *App) checkMeeting(ctx context.Context, log *slog.Logger, card *callCard) bool {
+	rctx, cancel := context.WithTimeout(ctx, a.cfg.InviteTimeout)
+	err := a.inviter.Rewatch(rctx, card.conferenceID, card.hostPassword)
+	cancel()
+	switch {
+	case notRunning(err):
+		log.Info("the meeting of the Slack call is not running; ending the call", "err", err)
+		a.meetingEnded(ctx, card.conferenceID)
+		return false
+	case err != nil && ctx.Err() == nil:
+		log.Warn("could not follow the meeting of the Slack call again", "err", err)
+	}
+	return true
 }
 
 // holdCard renews the lease on card's call until ctx ends, and reads the
@@ -498,6 +530,9 @@ func (a *App) adoptCards(life context.Context) {
 		if a.cards.byMeeting.Len() >= maxCards {
 			return
 		}
+		if card, ok := a.cards.byMeeting.Get(c.Meeting); ok && card.id == c.ID {
+			continue // fed here: its next renewal takes the lease again
+		}
 		until, held, err := a.store.HoldCall(ctx, c.Meeting, c.ID, a.cfg.Owner, leaseTTL)
 		if err != nil || !held {
 			continue
@@ -510,28 +545,19 @@ func (a *App) adoptCards(life context.Context) {
 // feeds the call; when the meeting is not running any more, its posts say
 // so and the call ends.
 func (a *App) adoptCard(life context.Context, c store.SlackCall, until time.Time) {
-	log := a.log.With("conference_id", c.Meeting)
-	log.Info("adopting a Slack call nobody feeds", "call_id", c.ID)
+	log := a.log.With("conference_id", c.Meeting, "call_id", c.ID)
+	log.Info("adopting a Slack call nobody feeds")
 	var saved savedCard
 	_ = json.Unmarshal(c.Payload, &saved) // none for calls registered before it was kept: the bot reads the password
-	card := &callCard{id: c.ID, conferenceID: c.Meeting, shown: map[string]bool{}}
+	card := &callCard{id: c.ID, conferenceID: c.Meeting, hostPassword: saved.HostPassword, shown: map[string]bool{}}
 	started := a.spawn(workCalls, func() {
-		ctx, cancel := context.WithTimeout(life, a.cfg.InviteTimeout)
-		err := a.inviter.Rewatch(ctx, c.Meeting, saved.HostPassword)
-		cancel()
-		switch {
-		case notRunning(err):
-			log.Info("the meeting of an adopted Slack call is not running; ending the call", "err", err)
-			a.endPosts(life, c.Meeting, nil)
-			a.endCard(c.Meeting)
+		if !a.checkMeeting(life, log, card) {
 			return
-		case err != nil:
-			log.Warn("could not follow the meeting of an adopted Slack call again; feeding it anyway", "err", err)
 		}
-		sctx, cancel := storeCtx()
+		ctx, cancel := storeCtx()
 		defer cancel()
-		a.loadPeople(sctx, log, card)
-		a.feed(life, log, card, until)
+		a.loadPeople(ctx, log, card)
+		a.feed(life, card, until)
 	})
 	if !started {
 		a.releaseCard(log, card)

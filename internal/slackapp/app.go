@@ -166,7 +166,7 @@ type App struct {
 	following   map[string]bool // posts whose calls this process follows, by store key
 
 	cards   cardBook    // the meetings' calls in Slack (callcard.go)
-	history historyBook // each person's recent invitations, for their Home tab (home.go)
+	history historyBook // each person's recent invitations, in the store, for their Home tab (home.go)
 }
 
 // Lifetimes and sizes of the app's tables.
@@ -215,7 +215,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		apiHost:   parseHost(cfg.SlackAPIURL),
 		pace:      newPacer(cfg.UpdateEvery),
 		cards:     newCardBook(),
-		history:   newHistoryBook(),
+		history:   historyBook{store: st, log: logger},
 	}
 }
 
@@ -233,7 +233,6 @@ func (a *App) Prune() {
 	a.posts.Prune()
 	a.ended.Prune()
 	a.cards.byMeeting.Prune()
-	a.history.byUser.Prune()
 }
 
 // Sizes reports how many entries each of the app's in-memory tables
@@ -242,7 +241,6 @@ func (a *App) Sizes() map[string]int {
 	return map[string]int{
 		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(),
 		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(), "call_cards": a.cards.byMeeting.Len(),
-		"home_histories": a.history.byUser.Len(),
 	}
 }
 

@@ -528,8 +528,9 @@ const (
 	homeReachHeader  = "How I'd reach you"
 	homeRecentHeader = "Your recent invitations"
 	homeHelpHeader   = "How to use me"
-	homeNoHistory    = "You haven't invited anyone lately (I remember the last day, since I last restarted). " +
+	homeNoHistory    = "You haven't invited anyone lately (I remember the last day). " +
 		"Try `/meet-invite 914083136 @alice` in a channel."
+	homeHistoryUnreadable = "I couldn't read your recent invitations just now; open this tab again in a moment."
 )
 
 // Answers from the people called, and their phones rung instead.

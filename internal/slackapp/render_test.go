@@ -58,9 +58,9 @@ func TestBlockKitGolden(t *testing.T) {
 	answered := &postRecord{inv: inv, rep: invited, states: []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallBusy}, ended: true}
 	ringing := &postRecord{inv: inv, rep: invited}
 	history := []string{
-		invitationRecord{at: at, post: ringing}.line(),
-		invitationRecord{at: at.Add(-time.Hour), post: answered}.line(),
-		invitationRecord{at: at.Add(-2 * time.Hour), text: failure(notStartedErr, "986030665", "")}.line(),
+		historyLine(at, postOutcome(ringing)),
+		historyLine(at.Add(-time.Hour), postOutcome(answered)),
+		historyLine(at.Add(-2*time.Hour), failure(notStartedErr, "986030665", "")),
 	}
 	tests := []struct {
 		name string

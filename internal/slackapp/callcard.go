@@ -3,7 +3,6 @@ package slackapp
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"slices"
 	"sync"
@@ -72,11 +71,6 @@ const (
 	maxCards = 100
 )
 
-var (
-	errCardLost  = errors.New("another process feeds the Slack call")
-	errCardEnded = errors.New("the Slack call ended")
-)
-
 // cardBook is the meetings' calls this process feeds.
 type cardBook struct {
 	mu          sync.Mutex                       // serialises changes of byMeeting
@@ -102,9 +96,9 @@ type callCard struct {
 	hostPassword string // to follow the meeting again (Inviter.Rewatch); "" when the bot reads it
 
 	mu     sync.Mutex
-	people []commands.Invitee      // Slack users called into the meeting, once each
-	shown  map[string]bool         // whom the call shows, as last told Slack
-	stop   context.CancelCauseFunc // stops feeding it
+	people []commands.Invitee // Slack users called into the meeting, once each
+	shown  map[string]bool    // whom the call shows, as last told Slack
+	stop   context.CancelFunc // stops feeding it
 }
 
 // callFor returns the ID of the meeting's call in Slack, registering it
@@ -263,7 +257,7 @@ func (a *App) fedCard(conferenceID, id string) *callCard {
 	case !ok:
 		return nil
 	case card.id != id:
-		card.halt(errCardEnded)
+		card.halt()
 		a.cards.byMeeting.Take(conferenceID)
 		return nil
 	}
@@ -304,31 +298,31 @@ func (c *callCard) merge(people []store.CallPerson) {
 // app is stopping.
 func (a *App) feed(life context.Context, card *callCard, until time.Time) bool {
 	log := a.log.With("conference_id", card.conferenceID, "call_id", card.id)
-	ctx, stop := context.WithCancelCause(life)
+	ctx, stop := context.WithCancel(life)
 	card.mu.Lock()
 	card.stop = stop
 	card.mu.Unlock()
 	a.cards.mu.Lock()
 	if old, ok := a.cards.byMeeting.Get(card.conferenceID); ok {
-		old.halt(errCardEnded) // a call of an earlier meeting in the same room
+		old.halt() // a call of an earlier meeting in the same room, or this one fed again
 	}
 	a.cards.byMeeting.Set(card.conferenceID, card)
 	a.cards.mu.Unlock()
 	if a.tasks.Go(func() { a.feedCard(ctx, life, log, card, until.Add(cardLife-callKeep)) }) {
 		return true
 	}
-	stop(nil)
+	stop()
 	a.dropCard(card)
 	a.releaseCard(log, card)
 	return false
 }
 
-// halt stops feeding the call, for cause.
-func (c *callCard) halt(cause error) {
+// halt stops feeding the call.
+func (c *callCard) halt() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stop != nil {
-		c.stop(cause)
+		c.stop()
 	}
 }
 
@@ -383,6 +377,7 @@ func (a *App) feedCard(ctx, life context.Context, log *slog.Logger, card *callCa
 		}
 		select {
 		case <-fctx.Done():
+			holding.Wait() // no renewal after the lease is given back
 			switch {
 			case life.Err() != nil:
 				a.releaseCard(log, card)
@@ -433,7 +428,7 @@ func (a *App) holdCard(ctx context.Context, log *slog.Logger, card *callCard) {
 			log.Warn("could not renew the Slack call's lease", "err", err)
 		case err == nil && !held:
 			log.Info("the Slack call is fed by another process, or ended")
-			card.halt(errCardLost)
+			card.halt()
 		case err == nil:
 			a.loadPeople(sctx, log, card)
 		}
@@ -454,7 +449,7 @@ func (a *App) syncCard(ctx context.Context, log *slog.Logger, card *callCard, pe
 		}
 		if err := a.showInCall(ctx, card.id, id, present[i]); err != nil {
 			if slackError(err) == "inactive_call" {
-				card.halt(errCardEnded)
+				card.halt()
 			}
 			if ctx.Err() == nil {
 				log.Warn("could not update who is in the Slack call", "err", err)
@@ -497,7 +492,7 @@ func (a *App) endCard(conferenceID string) {
 	card, ok := a.cards.byMeeting.Take(conferenceID)
 	a.cards.mu.Unlock()
 	if ok {
-		card.halt(errCardEnded)
+		card.halt()
 	}
 	ctx, cancel := storeCtx()
 	defer cancel()

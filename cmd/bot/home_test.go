@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,19 +25,9 @@ func (b *harness) openHome(t *testing.T, userID string, publishes int) string {
 	require.NoError(t, err)
 	h, err := b.slack.WaitHome(ctx, userID, publishes)
 	require.NoError(t, err)
-	var view struct {
-		Blocks []struct {
-			Text struct {
-				Text string `json:"text"`
-			} `json:"text"`
-		} `json:"blocks"`
-	}
-	require.NoError(t, json.Unmarshal(h.JSON, &view))
-	var lines []string
-	for _, bl := range view.Blocks {
-		lines = append(lines, bl.Text.Text)
-	}
-	return strings.Join(lines, "\n")
+	text, err := h.Text()
+	require.NoError(t, err)
+	return text
 }
 
 // The Home tab lists a person's recent invitations, with how they went,

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -27,6 +28,26 @@ type HomeView struct {
 	UserID, ID, Hash string
 	JSON             json.RawMessage // compacted
 	Publishes        int             // how often it was published
+}
+
+// Text is the text of the view's blocks (headers' and sections'), one
+// line a block, for tests to read.
+func (h HomeView) Text() (string, error) {
+	var view struct {
+		Blocks []struct {
+			Text struct {
+				Text string `json:"text"`
+			} `json:"text"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal(h.JSON, &view); err != nil {
+		return "", err
+	}
+	lines := make([]string, len(view.Blocks))
+	for i, b := range view.Blocks {
+		lines[i] = b.Text.Text
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 // homeBook is the published Home tabs, by user; Server.mu guards it.

@@ -368,7 +368,9 @@ func (a *App) feedCard(ctx, life context.Context, log *slog.Logger, card *callCa
 		switch {
 		case live:
 			notLive = time.Time{}
-			a.syncCard(fctx, log, card, people, present)
+			if time.Now().UnixNano() >= a.cards.off.Load() { // calls:write granted, as far as the bot knows
+				a.syncCard(fctx, log, card, people, present)
+			}
 		case notLive.IsZero():
 			notLive = time.Now()
 		case time.Since(notLive) >= cardCheck:
@@ -448,8 +450,11 @@ func (a *App) syncCard(ctx context.Context, log *slog.Logger, card *callCard, pe
 			continue
 		}
 		if err := a.showInCall(ctx, card.id, id, present[i]); err != nil {
-			if slackError(err) == "inactive_call" {
+			switch slackError(err) {
+			case "inactive_call":
 				card.halt()
+			case "missing_scope": // calls:write was taken away: not asked again for a while
+				a.cards.off.Store(time.Now().Add(callsOffFor).UnixNano())
 			}
 			if ctx.Err() == nil {
 				log.Warn("could not update who is in the Slack call", "err", err)

@@ -180,3 +180,21 @@ func TestTheCallShowsEveryoneInTheMeetingWhoeverShowedThemBefore(t *testing.T) {
 	assert.Equal(t, []string{"UCROWD0000", "UCROWD0001"}, slackIDs(call.Participants))
 	assert.Equal(t, 3, a.slack.Calls("calls.participants.add"), "the test's, then one for each of them")
 }
+
+// A call fed while Slack says the app lost calls:write turns the card off
+// for a while, as a refused calls.add does: the next post goes without it.
+func TestACallFedWithoutTheScopeTurnsTheCardOff(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{CallPoll: 20 * time.Millisecond}, withScopes("calls:write"), withPresence())
+	a.invite(t, running+" <@UCROWD0000>")
+	first := a.waitMessages(t, 1)[0]
+	require.Len(t, callBlocks(t, first), 1)
+	a.slack.FailNext("calls.participants.add", slackfake.Failure{Error: "missing_scope"})
+
+	require.True(t, a.meet.Answer(running, "+442079400000"))
+	require.Eventually(t, func() bool { return a.slack.Calls("calls.participants.add") == 1 }, 10*time.Second, 10*time.Millisecond)
+	a.invite(t, running+" <@UCROWD0001>")
+	require.Eventually(t, func() bool { return len(a.posts()) == 2 }, 10*time.Second, 10*time.Millisecond)
+	assert.Empty(t, callBlocks(t, a.posts()[1]), "posted without the card")
+	assert.Empty(t, a.slack.SlackCalls()[0].Participants)
+}

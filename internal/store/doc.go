@@ -2,7 +2,9 @@
 // memory (envelopes already handled, the "called recently" window, pending
 // confirmation cards, posts being followed and their calls, missed-call
 // messages still to send, which replica follows which meeting, requests
-// acknowledged and not yet answered, each meeting's call in Slack), kept in
+// acknowledged and not yet answered, each meeting's call in Slack with the
+// process feeding it and the people it shows, each person's recent
+// invitations for their Home tab), kept in
 // a database so that a restart resumes and replicas act as one bot.
 //
 // Two backends sit behind one interface, Store, chosen by Open from the

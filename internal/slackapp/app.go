@@ -176,14 +176,14 @@ type App struct {
 	following   map[string]bool // posts whose calls this process follows, by store key
 
 	cards   cardBook    // the meetings' calls in Slack (callcard.go)
-	history historyBook // each person's recent invitations, for their Home tab (home.go)
+	history historyBook // each person's recent invitations, in the store, for their Home tab (home.go)
 }
 
 // Lifetimes and sizes of the app's tables.
 const (
 	envelopeMemory  = 10 * time.Minute // Slack retries an envelope within minutes
 	pendingTTL      = 30 * time.Minute // a confirmation card can be answered as long as its response_url lives
-	postMemory      = 12 * time.Hour   // longer than meetings last
+	postMemory      = 25 * time.Hour   // longer than meetings last: 24 hours at most (Huawei's bound, START_MEETING_LENGTH's)
 	maxEntries      = 20000            // per table
 	postsPerMeeting = 100
 	// maxPostMeetings caps the meetings whose posts are remembered: at most
@@ -228,7 +228,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		def:       def,
 		langs:     expiring.New[string, *lang](langMemory, maxEntries, nil),
 		cards:     newCardBook(),
-		history:   newHistoryBook(),
+		history:   historyBook{store: st, log: logger},
 	}
 }
 
@@ -247,7 +247,6 @@ func (a *App) Prune() {
 	a.ended.Prune()
 	a.langs.Prune()
 	a.cards.byMeeting.Prune()
-	a.history.byUser.Prune()
 }
 
 // Sizes reports how many entries each of the app's in-memory tables
@@ -256,7 +255,7 @@ func (a *App) Sizes() map[string]int {
 	return map[string]int{
 		"envelopes": a.envelopes.Len(), "envelope_arrivals": a.arrived.Len(),
 		"posts": a.posts.Len(), "ended_meetings": a.ended.Len(), "call_cards": a.cards.byMeeting.Len(),
-		"home_histories": a.history.byUser.Len(), "languages": a.langs.Len(),
+		"languages": a.langs.Len(),
 	}
 }
 

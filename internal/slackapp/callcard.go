@@ -2,6 +2,7 @@ package slackapp
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"slices"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/expiring"
 	"github.com/meet-invite/meet-invite/internal/flight"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // The call card: with the calls:write scope, each meeting the bot invites
@@ -24,6 +26,17 @@ import (
 // (calls.participants.add and .remove, from the meeting's live list); the
 // call ends (calls.end) when the meeting does. Without the scope, or when
 // Slack refuses, the post goes as it always did, without the card.
+//
+// One process at a time feeds a call and ends it: its holder, under a
+// lease in the store (leaseTTL, renewed every third of it). The registrar
+// holds it first; the Slack users every invitation into the meeting calls,
+// from any process, are kept with the call in the store, with whether the
+// call shows them. When the holder stops (it gives the lease back) or dies
+// (the lease lapses), another process, or its successor, adopts the call
+// (tend, every resumeEvery): it follows the meeting again, feeds the call,
+// and ends it when the meeting ends, or at once when the meeting is not
+// running any more. A call is fed for cardLife at most, longer than any
+// meeting lasts, then ended.
 //
 // desktop_app_join_url is left out: Huawei documents an app link
 // (cloudlink://welinksoftclient/h5page?page=joinConfByLink,
@@ -38,15 +51,27 @@ const (
 	callWait    = 3 * time.Second  // how long an invitation waits for another's registration
 	callLook    = 200 * time.Millisecond
 	callsOffFor = 10 * time.Minute // after missing_scope, how long the bot posts without trying
+	// cardLife is how long a call is fed at most, from its registration:
+	// as long as posts are remembered, longer than a meeting lasts. Then
+	// its holder ends it, in case the meeting's end went unseen.
+	cardLife = postMemory
+	// callKeep is how long the store keeps a call: past cardLife, so that
+	// the holder ending it then still finds it there.
+	callKeep = cardLife + time.Hour
+	// cardCheck is how long the meeting of a call being fed may go without
+	// a live list (its watch failed, say, so that its end would go unseen)
+	// before the bot asks the meeting service whether it still runs.
+	cardCheck = time.Minute
 	// maxCards is how many meetings' calls one process feeds at once. Each
 	// keeps its meeting followed (Inviter.Present), and the meetings
 	// followed are capped (MAX_FOLLOWED_MEETINGS, 200 by default): past
 	// half of that, new meetings are posted without a card rather than
-	// have the cards take every followed meeting's place in turn.
+	// have the cards take every followed meeting's place in turn, and no
+	// more calls are adopted.
 	maxCards = 100
 )
 
-// cardBook is the meetings' calls this process keeps.
+// cardBook is the meetings' calls this process feeds.
 type cardBook struct {
 	mu          sync.Mutex                       // serialises changes of byMeeting
 	byMeeting   *expiring.Map[string, *callCard] // by meeting ID
@@ -55,19 +80,25 @@ type cardBook struct {
 }
 
 func newCardBook() cardBook {
-	return cardBook{byMeeting: expiring.New[string, *callCard](postMemory, maxPostMeetings, nil)}
+	return cardBook{byMeeting: expiring.New[string, *callCard](cardLife, maxPostMeetings, nil)}
 }
 
-// callCard is a meeting's call as this process keeps it: its ID, and the
-// Slack users of this process's invitations into the meeting, to show
-// those of them who are in it.
+// savedCard is what the store keeps with a call for a process adopting
+// it (the store's SetCall payload).
+type savedCard struct {
+	HostPassword string `json:"host_password,omitempty"` // the invitation's, when the bot cannot read the meeting's
+}
+
+// callCard is a meeting's call as the process feeding it keeps it.
 type callCard struct {
-	id string
+	id           string
+	conferenceID string
+	hostPassword string // to follow the meeting again (Inviter.Rewatch); "" when the bot reads it
 
 	mu     sync.Mutex
-	people []commands.Invitee // Slack users called into the meeting from here, once each
-	in     map[string]bool    // the Slack users the call shows
-	stop   func()             // stops feeding it; nil before
+	people []commands.Invitee // Slack users called into the meeting, once each
+	shown  map[string]bool    // whom the call shows, as last told Slack
+	stop   context.CancelFunc // stops feeding it
 }
 
 // callFor returns the ID of the meeting's call in Slack, registering it
@@ -92,7 +123,7 @@ func (a *App) callFor(ctx, life context.Context, log *slog.Logger, inv commands.
 	if err != nil || id == "" {
 		return ""
 	}
-	a.keepCard(life, rep.ConferenceID, id, rep.Invited)
+	a.keepCard(life, log, rep.ConferenceID, id, inv.HostPassword, rep.Invited)
 	return id
 }
 
@@ -104,7 +135,7 @@ func (a *App) takeCall(ctx context.Context, log *slog.Logger, inv commands.Invit
 	look := time.NewTicker(callLook)
 	defer look.Stop()
 	for {
-		id, mine, err := a.store.TakeCall(ctx, rep.ConferenceID, a.cfg.Owner, callHold, postMemory)
+		id, mine, err := a.store.TakeCall(ctx, rep.ConferenceID, a.cfg.Owner, callHold, callKeep)
 		switch {
 		case err != nil:
 			log.Warn("could not read the meeting's Slack call; posting without it", "err", err)
@@ -145,7 +176,8 @@ func (a *App) addCall(ctx context.Context, log *slog.Logger, inv commands.Invita
 	}
 	sctx, cancel := storeCtx()
 	defer cancel()
-	if set, err := a.store.SetCall(sctx, rep.ConferenceID, a.cfg.Owner, call.ID); err != nil || !set {
+	payload, _ := json.Marshal(savedCard{HostPassword: inv.HostPassword})
+	if set, err := a.store.SetCall(sctx, rep.ConferenceID, a.cfg.Owner, call.ID, payload, leaseTTL); err != nil || !set {
 		log.Warn("the meeting's Slack call came too late (the meeting ended, or another took over); ending it", "err", err)
 		a.endSlackCall(log, call.ID)
 		return ""
@@ -166,34 +198,123 @@ func (a *App) refusedCall(log *slog.Logger, err error) {
 	log.Warn("Slack refused to register the meeting as a call; posting without it", "err", err)
 }
 
-// keepCard remembers the meeting's call here, adds the Slack users among
-// invited to the people it is fed with, and starts feeding it.
-func (a *App) keepCard(life context.Context, conferenceID, id string, invited []commands.Invitee) {
-	a.cards.mu.Lock()
-	card, ok := a.cards.byMeeting.Get(conferenceID)
-	if !ok || card.id != id {
-		if ok {
-			card.halt() // a call of an earlier meeting in the same room
-		}
-		card = &callCard{id: id, in: map[string]bool{}}
-		a.cards.byMeeting.Set(conferenceID, card)
+// keepCard adds the Slack users among invited to the people the meeting's
+// call is fed with, in the store, for whichever process feeds it; when it
+// is this one, or nobody, the call is fed here (its lease held).
+func (a *App) keepCard(life context.Context, log *slog.Logger, conferenceID, id, hostPassword string, invited []commands.Invitee) {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	people := callPeople(invited)
+	stored := a.store.AddCallPeople(ctx, id, people)
+	if stored != nil {
+		log.Warn("could not keep whom the Slack call is fed with; only the process feeding it knows", "err", stored)
 	}
-	a.cards.mu.Unlock()
-	card.mu.Lock()
-	defer card.mu.Unlock()
+	card := a.fedCard(conferenceID, id)
+	if card == nil {
+		until, held, err := a.store.HoldCall(ctx, conferenceID, id, a.cfg.Owner, leaseTTL)
+		if err != nil || !held {
+			if err != nil {
+				log.Warn("could not ask who feeds the Slack call", "err", err)
+			}
+			return // another process feeds it
+		}
+		card = &callCard{id: id, conferenceID: conferenceID, hostPassword: hostPassword, shown: map[string]bool{}}
+		if !a.feed(life, card, until) {
+			return
+		}
+	}
+	if stored != nil {
+		card.merge(people)
+		return
+	}
+	a.loadPeople(ctx, log, card)
+}
+
+// callPeople is the Slack users invited rings, as the store keeps the
+// people a call is fed with.
+func callPeople(invited []commands.Invitee) []store.CallPerson {
+	var out []store.CallPerson
 	for _, iv := range invited {
-		known := slices.ContainsFunc(card.people, func(p commands.Invitee) bool { return p.Person.ID == iv.Person.ID })
-		if iv.Person.ID != "" && iv.Via != commands.ViaLink && !known {
-			card.people = append(card.people, iv)
+		if iv.Person.ID == "" || iv.Via == commands.ViaLink {
+			continue
 		}
-	}
-	if card.stop == nil {
-		ctx, cancel := context.WithTimeout(life, postMemory)
-		card.stop = cancel
-		if !a.tasks.Go(func() { defer cancel(); a.feedCard(ctx, conferenceID, card) }) {
-			cancel()
+		payload, err := json.Marshal(iv)
+		if err != nil {
+			continue
 		}
+		out = append(out, store.CallPerson{ID: iv.Person.ID, Payload: payload})
 	}
+	return out
+}
+
+// fedCard returns the meeting's call id if this process feeds it; a call
+// of an earlier meeting in the same room stops being fed.
+func (a *App) fedCard(conferenceID, id string) *callCard {
+	a.cards.mu.Lock()
+	defer a.cards.mu.Unlock()
+	card, ok := a.cards.byMeeting.Get(conferenceID)
+	switch {
+	case !ok:
+		return nil
+	case card.id != id:
+		card.halt()
+		a.cards.byMeeting.Take(conferenceID)
+		return nil
+	}
+	return card
+}
+
+// loadPeople adds to card the people the store has for its call (those
+// invited from other processes).
+func (a *App) loadPeople(ctx context.Context, log *slog.Logger, card *callCard) {
+	people, err := a.store.CallPeople(ctx, card.id)
+	if err != nil {
+		log.Warn("could not read whom the Slack call is fed with", "err", err)
+		return
+	}
+	card.merge(people)
+}
+
+// merge adds to the people the card is fed with those of people it does
+// not have yet, with whether the call shows them.
+func (c *callCard) merge(people []store.CallPerson) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, p := range people {
+		if slices.ContainsFunc(c.people, func(iv commands.Invitee) bool { return iv.Person.ID == p.ID }) {
+			continue
+		}
+		var iv commands.Invitee
+		if json.Unmarshal(p.Payload, &iv) != nil || iv.Person.ID != p.ID {
+			continue
+		}
+		c.people = append(c.people, iv)
+		c.shown[p.ID] = p.Shown
+	}
+}
+
+// feed starts feeding card, this process holding its lease, until the
+// call's time in the store (until) runs out; it reports false when the
+// app is stopping.
+func (a *App) feed(life context.Context, card *callCard, until time.Time) bool {
+	log := a.log.With("conference_id", card.conferenceID, "call_id", card.id)
+	ctx, stop := context.WithCancel(life)
+	card.mu.Lock()
+	card.stop = stop
+	card.mu.Unlock()
+	a.cards.mu.Lock()
+	if old, ok := a.cards.byMeeting.Get(card.conferenceID); ok {
+		old.halt() // a call of an earlier meeting in the same room, or this one fed again
+	}
+	a.cards.byMeeting.Set(card.conferenceID, card)
+	a.cards.mu.Unlock()
+	if a.tasks.Go(func() { a.feedCard(ctx, life, log, card, until.Add(cardLife-callKeep)) }) {
+		return true
+	}
+	stop()
+	a.dropCard(card)
+	a.releaseCard(log, card)
+	return false
 }
 
 // halt stops feeding the call.
@@ -205,62 +326,168 @@ func (c *callCard) halt() {
 	}
 }
 
+// dropCard forgets card, unless another call of its meeting took its place.
+func (a *App) dropCard(card *callCard) {
+	a.cards.mu.Lock()
+	defer a.cards.mu.Unlock()
+	if cur, ok := a.cards.byMeeting.Get(card.conferenceID); ok && cur == card {
+		a.cards.byMeeting.Take(card.conferenceID)
+	}
+}
+
+// releaseCard gives back the lease on card's call, for another process to
+// adopt it at once.
+func (a *App) releaseCard(log *slog.Logger, card *callCard) {
+	ctx, cancel := storeCtx()
+	defer cancel()
+	if err := a.store.ReleaseCall(ctx, card.conferenceID, a.cfg.Owner); err != nil {
+		log.Warn("could not give back the Slack call's lease", "err", err)
+	}
+}
+
 // feedCard shows in the call, every CallPoll until ctx ends, the Slack
-// users of card.people who are in the meeting, and only them. It is not
-// counted as work in flight: it lasts as long as the meeting.
-func (a *App) feedCard(ctx context.Context, conferenceID string, card *callCard) {
-	log := a.log.With("conference_id", conferenceID, "call_id", card.id)
+// users of card.people who are in the meeting, and only them, and keeps
+// the call's lease meanwhile. When the app stops the lease is given back;
+// at end (the call's time is up) the call is ended. It is not counted as
+// work in flight: it lasts as long as the meeting.
+func (a *App) feedCard(ctx, life context.Context, log *slog.Logger, card *callCard, end time.Time) {
+	defer a.dropCard(card)
+	fctx, cancel := context.WithDeadline(ctx, end)
+	var holding sync.WaitGroup
+	holding.Go(func() { a.holdCard(fctx, log, card) })
+	defer holding.Wait()
+	defer cancel()
 	t := time.NewTicker(a.cfg.CallPoll)
 	defer t.Stop()
+	notLive := time.Now() // since when the meeting's live list is not known
 	for {
 		card.mu.Lock()
 		people := slices.Clone(card.people)
 		card.mu.Unlock()
-		if present, live := a.inviter.Present(conferenceID, people); live {
-			a.syncCard(ctx, log, card, people, present)
+		present, live := a.inviter.Present(card.conferenceID, people)
+		switch {
+		case live:
+			notLive = time.Time{}
+			if time.Now().UnixNano() >= a.cards.off.Load() { // calls:write granted, as far as the bot knows
+				a.syncCard(fctx, log, card, people, present)
+			}
+		case notLive.IsZero():
+			notLive = time.Now()
+		case time.Since(notLive) >= cardCheck:
+			notLive = time.Now()
+			a.checkMeeting(fctx, log, card) // when it is not running, the call ends: fctx too
 		}
 		select {
-		case <-ctx.Done():
+		case <-fctx.Done():
+			holding.Wait() // no renewal after the lease is given back
+			switch {
+			case life.Err() != nil:
+				a.releaseCard(log, card)
+			case ctx.Err() == nil: // the call's time is up: no meeting lasts so long
+				log.Info("the Slack call outlived any meeting; ending it")
+				a.endCard(card.conferenceID)
+			}
 			return
 		case <-t.C:
 		}
 	}
 }
 
-// syncCard adds to the call whoever of people is present and not shown,
-// and removes whoever is shown and gone.
-func (a *App) syncCard(ctx context.Context, log *slog.Logger, card *callCard, people []commands.Invitee, present []bool) {
-	var add, remove []slack.CallParticipant
-	card.mu.Lock()
-	for i, iv := range people {
-		switch id := iv.Person.ID; {
-		case present[i] && !card.in[id]:
-			add = append(add, slack.CallParticipant{SlackID: id})
-		case !present[i] && card.in[id]:
-			remove = append(remove, slack.CallParticipant{SlackID: id})
-		}
+// checkMeeting asks the meeting service whether card's meeting still runs,
+// following it again if so, and reports whether it does; when it does not,
+// its posts say so and its call ends.
+func (a *App) checkMeeting(ctx context.Context, log *slog.Logger, card *callCard) bool {
+	rctx, cancel := context.WithTimeout(ctx, a.cfg.InviteTimeout)
+	err := a.inviter.Rewatch(rctx, card.conferenceID, card.hostPassword)
+	cancel()
+	switch {
+	case notRunning(err):
+		log.Info("the meeting of the Slack call is not running; ending the call", "err", err)
+		a.meetingEnded(ctx, card.conferenceID)
+		return false
+	case err != nil && ctx.Err() == nil:
+		log.Warn("could not follow the meeting of the Slack call again", "err", err)
 	}
-	card.mu.Unlock()
-	change := func(users []slack.CallParticipant, in bool, f func(context.Context, string, []slack.CallParticipant) error) {
-		if len(users) == 0 {
+	return true
+}
+
+// holdCard renews the lease on card's call until ctx ends, and reads the
+// people invited from other processes meanwhile; when another process
+// took the call over (or it ended), feeding it here stops.
+func (a *App) holdCard(ctx context.Context, log *slog.Logger, card *callCard) {
+	t := time.NewTicker(leaseTTL / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
 			return
+		case <-t.C:
 		}
-		cctx, cancel := context.WithTimeout(ctx, postTimeout)
-		defer cancel()
-		if err := f(cctx, card.id, users); err != nil {
+		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		_, held, err := a.store.HoldCall(sctx, card.conferenceID, card.id, a.cfg.Owner, leaseTTL)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("could not renew the Slack call's lease", "err", err)
+		case err == nil && !held:
+			log.Info("the Slack call is fed by another process, or ended")
+			card.halt()
+		case err == nil:
+			a.loadPeople(sctx, log, card)
+		}
+		cancel()
+	}
+}
+
+// syncCard adds to the call whoever of people is present and not shown,
+// and removes whoever is shown and gone, one person at a time.
+func (a *App) syncCard(ctx context.Context, log *slog.Logger, card *callCard, people []commands.Invitee, present []bool) {
+	for i, iv := range people {
+		id := iv.Person.ID
+		card.mu.Lock()
+		shown := card.shown[id]
+		card.mu.Unlock()
+		if present[i] == shown {
+			continue
+		}
+		if err := a.showInCall(ctx, card.id, id, present[i]); err != nil {
+			switch slackError(err) {
+			case "inactive_call":
+				card.halt()
+			case "missing_scope": // calls:write was taken away: not asked again for a while
+				a.cards.off.Store(time.Now().Add(callsOffFor).UnixNano())
+			}
 			if ctx.Err() == nil {
 				log.Warn("could not update who is in the Slack call", "err", err)
 			}
-			return
+			return // tried again at the next look
 		}
 		card.mu.Lock()
-		defer card.mu.Unlock()
-		for _, u := range users {
-			card.in[u.SlackID] = in
+		card.shown[id] = present[i]
+		card.mu.Unlock()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+		if err := a.store.ShowCallPerson(sctx, card.id, id, present[i]); err != nil {
+			log.Warn("could not record who is in the Slack call", "err", err)
 		}
+		cancel()
 	}
-	change(add, true, a.sm.CallAddParticipantsContext)
-	change(remove, false, a.sm.CallRemoveParticipantsContext)
+}
+
+// showInCall adds a Slack user to a call (in) or removes them, alone in
+// the request. Slack answers bad_users when one of a request's users is
+// in the call already (or, to remove, is not), and does not say whether
+// it applied the others (https://api.slack.com/methods/calls.participants.add,
+// …remove); slack-go takes that answer, {"ok":true,"error":"bad_users"},
+// for success. With one user a request, both answers leave the user where
+// they are meant to be, so nobody stays hidden or shown by mistake however
+// the call was fed before (by a process that died, or another replica).
+func (a *App) showInCall(ctx context.Context, callID, userID string, in bool) error {
+	change := a.sm.CallRemoveParticipantsContext
+	if in {
+		change = a.sm.CallAddParticipantsContext
+	}
+	ctx, cancel := context.WithTimeout(ctx, postTimeout)
+	defer cancel()
+	return change(ctx, callID, []slack.CallParticipant{{SlackID: userID}})
 }
 
 // endCard ends the meeting's call: this process stops feeding it, and
@@ -284,6 +511,56 @@ func (a *App) endCard(conferenceID string) {
 	}
 	if id != "" {
 		a.endSlackCall(a.log.With("conference_id", conferenceID), id)
+	}
+}
+
+// adoptCards feeds the calls nobody feeds (their holder stopped or died),
+// as many as this process may.
+func (a *App) adoptCards(life context.Context) {
+	ctx, cancel := context.WithTimeout(life, storeTimeout)
+	defer cancel()
+	calls, err := a.store.LapsedCalls(ctx, maxCards)
+	if err != nil {
+		if life.Err() == nil {
+			a.log.Warn("could not look for Slack calls to adopt", "err", err)
+		}
+		return
+	}
+	for _, c := range calls {
+		if a.cards.byMeeting.Len() >= maxCards {
+			return
+		}
+		if card, ok := a.cards.byMeeting.Get(c.Meeting); ok && card.id == c.ID {
+			continue // fed here: its next renewal takes the lease again
+		}
+		until, held, err := a.store.HoldCall(ctx, c.Meeting, c.ID, a.cfg.Owner, leaseTTL)
+		if err != nil || !held {
+			continue
+		}
+		a.adoptCard(life, c, until)
+	}
+}
+
+// adoptCard follows the meeting of a call this process now holds, and
+// feeds the call; when the meeting is not running any more, its posts say
+// so and the call ends.
+func (a *App) adoptCard(life context.Context, c store.SlackCall, until time.Time) {
+	log := a.log.With("conference_id", c.Meeting, "call_id", c.ID)
+	log.Info("adopting a Slack call nobody feeds")
+	var saved savedCard
+	_ = json.Unmarshal(c.Payload, &saved) // none for calls registered before it was kept: the bot reads the password
+	card := &callCard{id: c.ID, conferenceID: c.Meeting, hostPassword: saved.HostPassword, shown: map[string]bool{}}
+	started := a.spawn(workCalls, func() {
+		if !a.checkMeeting(life, log, card) {
+			return
+		}
+		ctx, cancel := storeCtx()
+		defer cancel()
+		a.loadPeople(ctx, log, card)
+		a.feed(life, card, until)
+	})
+	if !started {
+		a.releaseCard(log, card)
 	}
 }
 

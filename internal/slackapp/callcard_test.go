@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -157,4 +158,43 @@ func TestPostsGoWithoutTheCallCardWhenSlackWillNotHaveIt(t *testing.T) {
 		call := a.waitCall(t, "registered on the next try", func(slackfake.Call) bool { return true })
 		assert.Equal(t, []string{call.ID}, callBlocks(t, a.posts()[1]))
 	})
+}
+
+// Someone the call shows already (put there by a process that died, say)
+// is added again without hiding whoever is added with them: Slack answers
+// bad_users for a whole request naming one person it shows already, so
+// the bot adds one person a request.
+func TestTheCallShowsEveryoneInTheMeetingWhoeverShowedThemBefore(t *testing.T) {
+	t.Parallel()
+	// A look every second: both answers below land in the same look.
+	a := startApp(t, slackapp.Config{CallPoll: time.Second}, withScopes("calls:write"), withPresence())
+	a.invite(t, running+" <@UCROWD0000> <@UCROWD0001>")
+	a.waitMessages(t, 1)
+	call := a.waitCall(t, "registered", func(slackfake.Call) bool { return true })
+	api := slack.New(a.slack.BotToken(), slack.OptionAPIURL(a.slack.APIURL()))
+	require.NoError(t, api.CallAddParticipantsContext(t.Context(), call.ID, []slack.CallParticipant{{SlackID: "UCROWD0000"}}))
+
+	require.True(t, a.meet.Answer(running, "+442079400000"))
+	require.True(t, a.meet.Answer(running, "+442079400001"))
+	call = a.waitCall(t, "both shown", func(c slackfake.Call) bool { return len(c.Participants) == 2 })
+	assert.Equal(t, []string{"UCROWD0000", "UCROWD0001"}, slackIDs(call.Participants))
+	assert.Equal(t, 3, a.slack.Calls("calls.participants.add"), "the test's, then one for each of them")
+}
+
+// A call fed while Slack says the app lost calls:write turns the card off
+// for a while, as a refused calls.add does: the next post goes without it.
+func TestACallFedWithoutTheScopeTurnsTheCardOff(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{CallPoll: 20 * time.Millisecond}, withScopes("calls:write"), withPresence())
+	a.invite(t, running+" <@UCROWD0000>")
+	first := a.waitMessages(t, 1)[0]
+	require.Len(t, callBlocks(t, first), 1)
+	a.slack.FailNext("calls.participants.add", slackfake.Failure{Error: "missing_scope"})
+
+	require.True(t, a.meet.Answer(running, "+442079400000"))
+	require.Eventually(t, func() bool { return a.slack.Calls("calls.participants.add") == 1 }, 10*time.Second, 10*time.Millisecond)
+	a.invite(t, running+" <@UCROWD0001>")
+	require.Eventually(t, func() bool { return len(a.posts()) == 2 }, 10*time.Second, 10*time.Millisecond)
+	assert.Empty(t, callBlocks(t, a.posts()[1]), "posted without the card")
+	assert.Empty(t, a.slack.SlackCalls()[0].Participants)
 }

@@ -369,12 +369,13 @@ func (a *App) sendMissed(ctx context.Context, log *slog.Logger, m store.Missed) 
 }
 
 // tend runs, until life ends, what every replica does for all of them:
-// keep its own requests held, take over the requests and posts of
-// processes that stopped (after a restart, or a replica that died), and
-// send missed-call messages left unsent.
+// keep its own requests held, take over the requests, posts and Slack
+// calls of processes that stopped (after a restart, or a replica that
+// died), and send missed-call messages left unsent.
 func (a *App) tend(lt lifetimes) {
 	life := lt.life
 	a.resume(life)
+	a.adoptCards(life)
 	resume := time.NewTicker(resumeEvery)
 	defer resume.Stop()
 	missed := time.NewTicker(missedPoll)
@@ -390,6 +391,7 @@ func (a *App) tend(lt lifetimes) {
 		case <-resume.C:
 			a.resume(life)
 			a.adopt(lt)
+			a.adoptCards(life)
 		case <-missed.C:
 			ctx, cancel := context.WithTimeout(life, postTimeout)
 			a.drainMissed(ctx)
@@ -496,7 +498,7 @@ func (a *App) resumeFollow(life context.Context, post *postRecord, until time.Ti
 		err := a.inviter.Rewatch(ctx, post.rep.ConferenceID, post.inv.HostPassword)
 		cancel()
 		switch {
-		case errors.Is(err, meeting.ErrEnded), errors.Is(err, meeting.ErrNotStarted), errors.Is(err, meeting.ErrNotFound):
+		case notRunning(err):
 			log.Info("the meeting of a resumed post is not running; marking its posts", "err", err)
 			a.endPosts(life, post.rep.ConferenceID, []*postRecord{post})
 			a.endCard(post.rep.ConferenceID)
@@ -510,14 +512,17 @@ func (a *App) resumeFollow(life context.Context, post *postRecord, until time.Ti
 			a.setFollowing(post.key(), false)
 			return
 		}
-		if post.callID != "" {
-			a.keepCard(life, post.rep.ConferenceID, post.callID, post.rep.Invited)
-		}
-		a.follow(life, log, post, until)
+		a.follow(life, log, post, until) // its call, if any, is fed by its holder (adoptCards)
 	})
 	if !started {
 		a.setFollowing(post.key(), false)
 	}
+}
+
+// notRunning reports whether err, from Inviter.Rewatch, says the meeting
+// is not running any more.
+func notRunning(err error) bool {
+	return errors.Is(err, meeting.ErrEnded) || errors.Is(err, meeting.ErrNotStarted) || errors.Is(err, meeting.ErrNotFound)
 }
 
 // remember adds a resumed post to the meeting's posts, to be marked when

@@ -282,11 +282,11 @@ func homeTabFits(t *testing.T, l *lang) {
 	failed := fmt.Errorf("invite: %w", &meeting.APIError{StatusCode: 400, Code: "MMC.999", RequestID: w.rep.RequestID})
 	var lines []string
 	for i := range homeHistory {
-		rec := invitationRecord{at: time.Now(), post: &postRecord{inv: w.inv, rep: w.rep, states: w.states, ended: i%2 == 0}}
+		outcome := postOutcome(l, &postRecord{inv: w.inv, rep: w.rep, states: w.states, ended: i%2 == 0})
 		if i%3 == 0 {
-			rec = invitationRecord{at: time.Now(), text: failure(l, failed, w.rep.ConferenceID, "")}
+			outcome = failure(l, failed, w.rep.ConferenceID, "")
 		}
-		lines = append(lines, rec.line(l))
+		lines = append(lines, historyLine(time.Now(), outcome))
 	}
 	reach := reachSentence(l, commands.Invitee{Via: commands.ViaLink, Address: "x@" + strings.Repeat("y", 300)}, nil)
 	view := homeView(l, reach, lines)

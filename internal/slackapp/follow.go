@@ -217,15 +217,21 @@ func (a *App) markEnded(life context.Context) {
 			if !ok {
 				return
 			}
-			a.postsMu.Lock()
-			a.ended.Set(id, time.Now()) // for a post being made right now
-			posts, _ := a.posts.Take(id)
-			a.postsMu.Unlock()
-			a.log.Info("meeting ended; marking its posts", "conference_id", id, "posts", len(posts))
-			a.endPosts(life, id, posts)
-			a.endCard(id)
+			a.meetingEnded(life, id)
 		}
 	}
+}
+
+// meetingEnded marks the invitation posts of a meeting that ended, and
+// ends its Slack call.
+func (a *App) meetingEnded(life context.Context, id string) {
+	a.postsMu.Lock()
+	a.ended.Set(id, time.Now()) // for a post being made right now
+	posts, _ := a.posts.Take(id)
+	a.postsMu.Unlock()
+	a.log.Info("meeting ended; marking its posts", "conference_id", id, "posts", len(posts))
+	a.endPosts(life, id, posts)
+	a.endCard(id)
 }
 
 // markPostEnded makes a post say that its meeting ended: its Join and Call

@@ -2,9 +2,11 @@ package slackapp
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -12,110 +14,129 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/meet-invite/meet-invite/internal/commands"
-	"github.com/meet-invite/meet-invite/internal/expiring"
+	"github.com/meet-invite/meet-invite/internal/store"
 )
 
 // The Home tab: someone opening the app's Home tab (the app_home_opened
 // event) is shown, with views.publish, how an invitation would reach them
 // (whoami's answer), their recent invitations with how each went, and how
-// to use the bot. The invitations are this process's memory of them: the
-// last homeHistory a person made, for historyMemory.
+// to use the bot. The invitations are kept in the store, shared by
+// replicas and kept across restarts: the last homeHistory a person made,
+// for historyMemory. Each is recorded as it is reported, with its post
+// once posted; how the post's calls went and whether its meeting ended are
+// read from the post's rows in the store when the tab is drawn.
 const (
 	homeHistory   = 10
 	historyMemory = 24 * time.Hour
 )
 
-// invitationRecord is one of a person's recent invitations.
+// invitationRecord names one of a person's recent invitations in the
+// store.
 type invitationRecord struct {
-	at   time.Time
-	post *postRecord // its channel post, whose calls and meeting's end it tells; nil when there is none
-	text string      // otherwise, what came of it (mrkdwn)
+	user, id string
 }
 
-// historyBook is each person's recent invitations, newest first.
+// historyBook keeps each person's recent invitations, in the store.
 type historyBook struct {
-	mu     sync.Mutex // guards the records' post, and serialises changes
-	byUser *expiring.Map[string, []*invitationRecord]
+	store store.Histories
+	log   *slog.Logger
 }
 
-func newHistoryBook() historyBook {
-	return historyBook{byUser: expiring.New[string, []*invitationRecord](historyMemory, maxEntries, nil)}
-}
-
-// add records rec as userID's newest invitation.
-func (h *historyBook) add(userID string, rec *invitationRecord) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	recs, _ := h.byUser.Get(userID)
-	recs = append([]*invitationRecord{rec}, recs...)
-	h.byUser.Set(userID, recs[:min(len(recs), homeHistory)])
-}
-
-// attach makes a record tell how its post goes.
+// attach names the post of a recorded invitation, whose calls and
+// meeting's end the tab then tells.
 func (h *historyBook) attach(rec *invitationRecord, post *postRecord) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	rec.post = post
-}
-
-// of returns userID's recent invitations, newest first.
-func (h *historyBook) of(userID string) []invitationRecord {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	recs, _ := h.byUser.Get(userID)
-	out := make([]invitationRecord, len(recs))
-	for i, rec := range recs {
-		out[i] = *rec
+	ctx, cancel := storeCtx()
+	defer cancel()
+	if err := h.store.SetHistoryPost(ctx, rec.user, rec.id, post.key()); err != nil {
+		h.log.Warn("could not record the post of an invitation for the Home tab", "err", err)
 	}
-	return out
 }
 
-// recordInvitation remembers how a request went, for its invoker's Home
+// recordInvitation records how a request went, for its invoker's Home
 // tab, and returns the record: the invitation as it is being posted (then
 // attach its post, whose later states the tab shows), else what came of it.
+// The outcome is in l, the invoker's language: the Home tab it is shown in
+// is theirs. A post's outcome is drawn again, in the reader's language,
+// from the post's rows.
 func (a *App) recordInvitation(l *lang, r request, rep commands.Report, err error) *invitationRecord {
-	rec := &invitationRecord{at: r.t.start}
+	var outcome string
 	switch {
 	case err != nil:
-		rec.text = failure(l, err, rep.ConferenceID, "")
+		outcome = failure(l, err, rep.ConferenceID, "")
 	case len(rep.Invited) > 0:
-		rec.text = invitedSummary(l, r.inv.Invoker, len(rep.Invited), meetingTitle(l, rep))
+		outcome = invitedSummary(l, r.inv.Invoker, len(rep.Invited), meetingTitle(l, rep))
 	case len(rep.Skipped) > 0:
-		rec.text = notInvitedHeader(l, len(rep.Skipped), rep.ConferenceID)
+		outcome = notInvitedHeader(l, len(rep.Skipped), rep.ConferenceID)
 	default:
-		rec.text = nobodyToInvite(l, rep.ConferenceID)
+		outcome = nobodyToInvite(l, rep.ConferenceID)
 	}
-	if rec.at.IsZero() {
-		rec.at = time.Now()
+	at := r.t.start
+	if at.IsZero() {
+		at = time.Now()
 	}
-	a.history.add(r.inv.Invoker, rec)
+	rec := &invitationRecord{user: r.inv.Invoker, id: r.inv.ID}
+	if rec.id == "" {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		rec.id = "inv-" + hex.EncodeToString(b)
+	}
+	ctx, cancel := storeCtx()
+	defer cancel()
+	e := store.HistoryEntry{ID: rec.id, At: at, Outcome: outcome}
+	if err := a.store.AddHistory(ctx, rec.user, e, homeHistory, historyMemory); err != nil {
+		r.log.Warn("could not record the invitation for the Home tab", "err", err)
+	}
 	return rec
 }
 
-// line is the record as the Home tab lists it, in l: when, in the
+// historyLines are userID's recent invitations as the Home tab lists
+// them, in l, newest first.
+func (a *App) historyLines(ctx context.Context, l *lang, userID string) ([]string, error) {
+	entries, err := a.store.History(ctx, userID, homeHistory)
+	if err != nil {
+		return nil, err
+	}
+	lines := make([]string, len(entries))
+	for i, e := range entries {
+		lines[i] = historyLine(e.At, a.outcome(ctx, l, e))
+	}
+	return lines, nil
+}
+
+// historyLine is an invitation as the Home tab lists it: when, in the
 // reader's time zone and language
 // (https://api.slack.com/reference/surfaces/formatting#date-formatting),
 // and how it went.
-func (rec invitationRecord) line(l *lang) string {
-	when := fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", rec.at.Unix(), rec.at.UTC().Format("2006-01-02 15:04 UTC"))
-	return when + " · " + rec.outcome(l)
+func historyLine(at time.Time, outcome string) string {
+	return fmt.Sprintf("<!date^%d^{date_short_pretty} {time}|%s>", at.Unix(), at.UTC().Format("2006-01-02 15:04 UTC")) + " · " + outcome
 }
 
-// outcome says how the invitation went: for a post, how its calls went
-// once none rings, and whether its meeting ended.
-func (rec invitationRecord) outcome(l *lang) string {
-	p := rec.post
-	if p == nil {
-		return rec.text
+// outcome says how an invitation went, in l: for a post kept in the
+// store, as its rows tell now (postOutcome); else what was recorded.
+func (a *App) outcome(ctx context.Context, l *lang, e store.HistoryEntry) string {
+	if e.Post == "" {
+		return e.Outcome
 	}
-	p.mu.Lock()
-	states, ended, replies := p.states, p.ended, p.replies
-	p.mu.Unlock()
+	f, ok, err := a.store.LoadFollow(ctx, e.Post)
+	if err != nil || !ok {
+		return e.Outcome
+	}
+	p, _, err := postFromStore(f.Follow)
+	if err != nil {
+		return e.Outcome
+	}
+	p.ended = f.Ended
+	return postOutcome(l, p)
+}
+
+// postOutcome says how a post's invitation went, in l: how its calls went
+// once none rings, and whether its meeting ended. p is the caller's own.
+func postOutcome(l *lang, p *postRecord) string {
 	text := postHeadline(l, p.inv, p.rep, meetingTitle(l, p.rep))
-	if states != nil && !slices.Contains(states, commands.CallRinging) {
-		text = callsSummary(l, text, tallyPost(l, p.rep, states, replies).counts)
+	if p.states != nil && !slices.Contains(p.states, commands.CallRinging) {
+		text = callsSummary(l, text, tallyPost(l, p.rep, p.states, p.replies).counts)
 	}
-	if ended {
+	if p.ended {
 		text = l.sentences(text, meetingEndedNote(l))
 	}
 	return text
@@ -149,10 +170,10 @@ func (a *App) publishHome(lt lifetimes, userID string) {
 	if err != nil {
 		reach = failure(l, err, "", "")
 	}
-	recs := a.history.of(userID)
-	lines := make([]string, len(recs))
-	for i, rec := range recs {
-		lines[i] = rec.line(l)
+	lines, err := a.historyLines(ctx, l, userID)
+	if err != nil {
+		a.log.Warn("could not read the invitations for the Home tab", "slack_user", userID, "err", err)
+		lines = []string{l.t("home.history_unreadable")}
 	}
 	view := homeView(l, reach, lines)
 	if a.cfg.Simulated {

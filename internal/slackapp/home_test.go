@@ -2,7 +2,6 @@ package slackapp_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -25,21 +24,10 @@ func (a *app) openHome(t *testing.T, userID string, publishes int) string {
 	require.NoError(t, err)
 	h, err := a.slack.WaitHome(ctx, userID, publishes)
 	require.NoError(t, err)
-	var view struct {
-		Type   string `json:"type"`
-		Blocks []struct {
-			Text struct {
-				Text string `json:"text"`
-			} `json:"text"`
-		} `json:"blocks"`
-	}
-	require.NoError(t, json.Unmarshal(h.JSON, &view))
-	require.Equal(t, "home", view.Type)
-	var lines []string
-	for _, b := range view.Blocks {
-		lines = append(lines, b.Text.Text)
-	}
-	return strings.Join(lines, "\n")
+	require.Contains(t, string(h.JSON), `"type":"home"`)
+	text, err := h.Text()
+	require.NoError(t, err)
+	return text
 }
 
 func TestTheHomeTabOfSomeoneWhoInvitedNobody(t *testing.T) {
@@ -88,4 +76,21 @@ func TestTheHomeTabListsRecentInvitations(t *testing.T) {
 
 	other := a.openHome(t, "UCROWD0000", 1)
 	assert.Contains(t, other, "You haven't invited anyone lately", "Carol's invitations are hers")
+}
+
+// The Home tab is drawn in its viewer's language, its invitations too,
+// though their post went to the channel in DEFAULT_LOCALE.
+func TestTheHomeTabIsInItsViewersLanguage(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{})
+	_, _, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UELENA", ChannelID: "CGENERAL", Text: running + " <@UCROWD0001>"})
+	require.NoError(t, err)
+	post := a.waitMessages(t, 1)[0]
+	require.Equal(t, "post", post.Kind)
+	require.Contains(t, post.Text, "<@UELENA> invited 1 person to", "the channel's post is in DEFAULT_LOCALE")
+
+	home := a.openHome(t, "UELENA", 1)
+	assert.Contains(t, home, "Tus invitaciones recientes")
+	assert.Contains(t, home, "<@UELENA> invitó a 1 persona a", "her invitation, in her language: %s", home)
+	assert.NotContains(t, home, "invited 1 person")
 }

@@ -72,9 +72,9 @@ func goldenMessages(t *testing.T, l *lang, dir string) {
 	answered := &postRecord{inv: inv, rep: invited, states: []commands.CallState{commands.CallJoined, commands.CallMissed, commands.CallBusy}, ended: true}
 	ringing := &postRecord{inv: inv, rep: invited}
 	history := []string{
-		invitationRecord{at: at, post: ringing}.line(l),
-		invitationRecord{at: at.Add(-time.Hour), post: answered}.line(l),
-		invitationRecord{at: at.Add(-2 * time.Hour), text: failure(l, notStartedErr, "986030665", "")}.line(l),
+		historyLine(at, postOutcome(l, ringing)),
+		historyLine(at.Add(-time.Hour), postOutcome(l, answered)),
+		historyLine(at.Add(-2*time.Hour), failure(l, notStartedErr, "986030665", "")),
 	}
 	tests := []struct {
 		name string

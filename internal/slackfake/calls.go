@@ -275,9 +275,14 @@ func (s *Server) callsEnd(p *params) reply {
 // calls.participants.remove
 // (https://api.slack.com/methods/calls.participants.add, …remove): id and
 // users are required (missing_argument), an ended call is inactive_call.
-// Adding someone already in the call, or removing someone who is not,
-// changes nothing and answers, as both pages' examples show,
-// {"ok":true,"error":"bad_users"}.
+// A request naming someone already in the call (add), or someone not in
+// it (remove), is answered {"ok":true,"error":"bad_users"}: the pages'
+// "typical error response", and their table's "At least one specified
+// user is already part of the Call" ("…is not part of the Call"). Whether
+// Slack then applies the request's other users the pages do not say, so
+// the fake is strict and applies none of them: a caller must not take a
+// bad_users answer for a change made (with one user per request it tells
+// that user's state either way).
 func (s *Server) callsParticipants(add bool) func(p *params) reply {
 	return func(p *params) reply {
 		if p.get("id") == "" {

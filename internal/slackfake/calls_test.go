@@ -81,6 +81,29 @@ func TestACallsLife(t *testing.T) {
 	assert.Equal(t, "inactive_call", slackErr(t, err))
 }
 
+// A request naming one user who is already in the call (or, to remove,
+// not in it) is answered bad_users and changes nothing: the pages do not
+// say that the others are applied, and the fake does not assume it.
+func TestBadUsersChangesNobody(t *testing.T) {
+	t.Parallel()
+	s := start(t, withCalls())
+	api := apiClient(s)
+	ctx := t.Context()
+	call, err := api.AddCallContext(ctx, slack.AddCallParameters{
+		ExternalUniqueID: "914083136", JoinURL: "https://meeting.example/j/914083136", CreatedBy: "U1",
+	})
+	require.NoError(t, err)
+	require.NoError(t, api.CallAddParticipantsContext(ctx, call.ID, []slack.CallParticipant{{SlackID: "U2"}}))
+
+	both := url.Values{"id": {call.ID}, "users": {`[{"slack_id":"U2"},{"slack_id":"U3"}]`}}
+	assert.Equal(t, map[string]any{"ok": true, "error": "bad_users"}, callsAPI(t, s, "calls.participants.add", both))
+	assert.Equal(t, []slackfake.CallUser{{SlackID: "U2"}}, s.SlackCalls()[0].Participants, "U3 is not added either")
+
+	both = url.Values{"id": {call.ID}, "users": {`[{"slack_id":"U2"},{"slack_id":"U3"}]`}}
+	assert.Equal(t, map[string]any{"ok": true, "error": "bad_users"}, callsAPI(t, s, "calls.participants.remove", both))
+	assert.Equal(t, []slackfake.CallUser{{SlackID: "U2"}}, s.SlackCalls()[0].Participants, "U2 is not removed either")
+}
+
 func TestCallsRefuseWhatSlackRefuses(t *testing.T) {
 	t.Parallel()
 	s := start(t, withCalls())

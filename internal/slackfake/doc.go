@@ -70,12 +70,16 @@
 //     (calls:read for calls.info), required arguments, invalid_call_id,
 //     inactive_call, user_not_found, invalid_created_by, a unique
 //     external_unique_id, and the pages' {"ok":true,"error":"bad_users"}
-//     for a participant added twice or removed when absent; a call block
+//     for a participant added twice or removed when absent (the whole
+//     request then changes nothing: the pages do not say, and the fake is
+//     strict); a call block
 //     needs its call_id and is allowed in messages only
 //     (https://api.slack.com/reference/block-kit/blocks#call);
 //   - views.publish (https://api.slack.com/methods/views.publish): a view
 //     of type home, 100 blocks at most, 250 kB (view_too_large), a known
 //     user_id, hash_conflict, and not_enabled with Config.HomeTabDisabled;
+//     app_home_opened is sent only to an app that subscribes to it
+//     (Config.BotEvents) and, for the Home tab, has it on;
 //   - Socket Mode tickets are single use; trigger IDs are single use and expire
 //     after Config.TriggerTTL (invalid_trigger_id, exchanged_trigger_id,
 //     expired_trigger_id); modals are validated a little like Slack does;

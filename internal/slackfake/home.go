@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -25,6 +28,26 @@ type HomeView struct {
 	UserID, ID, Hash string
 	JSON             json.RawMessage // compacted
 	Publishes        int             // how often it was published
+}
+
+// Text is the text of the view's blocks (headers' and sections'), one
+// line a block, for tests to read.
+func (h HomeView) Text() (string, error) {
+	var view struct {
+		Blocks []struct {
+			Text struct {
+				Text string `json:"text"`
+			} `json:"text"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal(h.JSON, &view); err != nil {
+		return "", err
+	}
+	lines := make([]string, len(view.Blocks))
+	for i, b := range view.Blocks {
+		lines[i] = b.Text.Text
+	}
+	return strings.Join(lines, "\n"), nil
 }
 
 // homeBook is the published Home tabs, by user; Server.mu guards it.
@@ -70,14 +93,32 @@ func (s *Server) WaitHome(ctx context.Context, userID string, publishes int) (Ho
 	return out, err
 }
 
+// ErrHomeTabDisabled is OpenHome's answer for the Home tab of an app that
+// leaves it off (Config.HomeTabDisabled): Slack shows no Home tab to open
+// (https://api.slack.com/surfaces/app-home, "enable the Home tab").
+var ErrHomeTabDisabled = errors.New("slackfake: the app's Home tab is disabled")
+
+// ErrNotSubscribed is OpenHome's answer when the app does not subscribe
+// to app_home_opened (Config.BotEvents): the tab opens, and Slack sends
+// the app nothing (https://api.slack.com/apis/events-api#subscribing,
+// https://api.slack.com/events/app_home_opened).
+var ErrNotSubscribed = errors.New("slackfake: the app does not subscribe to app_home_opened")
+
 // OpenHome is userID opening the app's Home tab (tab "home") or its
 // Messages tab ("messages"): Slack sends app_home_opened in an events_api
 // envelope, with the Home view last published for them, if any. It returns
 // the envelope ID without waiting for the ack; an unacknowledged event is
-// sent again as Config.RedeliverAfter says.
+// sent again as Config.RedeliverAfter says. Nothing is sent, and the error
+// says why, for a Home tab the app leaves off (ErrHomeTabDisabled) or when
+// the app does not subscribe to the event (ErrNotSubscribed).
 func (s *Server) OpenHome(ctx context.Context, userID, tab string) (string, error) {
-	if tab != "home" && tab != "messages" {
+	switch {
+	case tab != "home" && tab != "messages":
 		return "", fmt.Errorf("slackfake: tab %q is neither home nor messages", tab)
+	case tab == "home" && s.cfg.HomeTabDisabled:
+		return "", ErrHomeTabDisabled
+	case !slices.Contains(s.cfg.BotEvents, "app_home_opened"):
+		return "", ErrNotSubscribed
 	}
 	s.mu.Lock()
 	if !s.isUserID(userID) {

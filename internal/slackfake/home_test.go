@@ -116,3 +116,50 @@ func TestOpeningTheHomeTabSendsAnEvent(t *testing.T) {
 	_, err = s.OpenHome(ctx, "UNOPE", "home")
 	assert.Error(t, err, "an unknown user")
 }
+
+// Slack sends app_home_opened only to an app that subscribes to it, and
+// nobody opens a Home tab the app leaves off (its Messages tab still
+// opens).
+func TestOpeningTheHomeTabSendsNothingTheAppDidNotAskFor(t *testing.T) {
+	t.Parallel()
+	off := seed()
+	off.HomeTabDisabled = true
+	unsubscribed := seed()
+	unsubscribed.BotEvents = []string{}
+	for _, tt := range []struct {
+		name    string
+		cfg     slackfake.Config
+		tab     string
+		wantErr error
+	}{
+		{name: "Home tab disabled", cfg: off, tab: "home", wantErr: slackfake.ErrHomeTabDisabled},
+		{name: "not subscribed", cfg: unsubscribed, tab: "home", wantErr: slackfake.ErrNotSubscribed},
+		{name: "not subscribed, Messages tab", cfg: unsubscribed, tab: "messages", wantErr: slackfake.ErrNotSubscribed},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			s := start(t, tt.cfg)
+			got := make(chan struct{}, 1)
+			runBot(t, s, func(h *socketmode.SocketmodeHandler) {
+				h.HandleEvents(slackevents.AppHomeOpened, func(evt *socketmode.Event, c *socketmode.Client) {
+					got <- struct{}{} // before the ack, which the test waits for
+					c.Ack(*evt.Request)
+				})
+			})
+			ctx := timeout(t, 5*time.Second)
+			id, err := s.OpenHome(ctx, "U1", tt.tab)
+			require.ErrorIs(t, err, tt.wantErr)
+			assert.Empty(t, id, "no envelope")
+
+			// The bot is connected: a Messages tab opened where the
+			// event is subscribed does reach it, and nothing came before.
+			if tt.cfg.HomeTabDisabled {
+				id, err := s.OpenHome(ctx, "U1", "messages")
+				require.NoError(t, err)
+				_, err = s.WaitAck(ctx, id)
+				require.NoError(t, err)
+				assert.Len(t, got, 1, "only the Messages tab's event")
+			}
+		})
+	}
+}

@@ -38,6 +38,10 @@ var DefaultScopes = []string{
 	"channels:read", "groups:read", "channels:history", "groups:history", "im:read",
 }
 
+// DefaultBotEvents are the events subscribed to when Config.BotEvents is
+// nil: the bot's manifest's.
+var DefaultBotEvents = []string{"app_home_opened"}
+
 // User is a workspace member as the fake's directory knows it. TeamID
 // defaults to Config.TeamID. Someone of another organisation, seen through
 // Slack Connect, has another TeamID (and EnterpriseID, on Enterprise Grid)
@@ -93,8 +97,14 @@ type Config struct {
 	RateLimits *RateLimits // Slack's rate limits; nil (the default) means none but scripted failures
 
 	// HomeTabDisabled is an app whose manifest leaves the Home tab off:
-	// views.publish then answers not_enabled.
+	// views.publish then answers not_enabled, and nobody can open the tab
+	// (OpenHome refuses).
 	HomeTabDisabled bool
+	// BotEvents are the events the app subscribes to (its manifest's
+	// event_subscriptions.bot_events): Slack sends an app only those
+	// (https://api.slack.com/apis/events-api#subscribing). nil means
+	// DefaultBotEvents, an empty non-nil slice none.
+	BotEvents []string
 
 	// RedeliverAfter, when positive, sends an envelope not acknowledged
 	// within it again, with the same envelope_id, retry_attempt one higher
@@ -259,6 +269,10 @@ func withDefaults(cfg Config) Config {
 		cfg.Scopes = DefaultScopes
 	}
 	cfg.Scopes = slices.Clone(cfg.Scopes)
+	if cfg.BotEvents == nil {
+		cfg.BotEvents = DefaultBotEvents
+	}
+	cfg.BotEvents = slices.Clone(cfg.BotEvents)
 	if cfg.PingInterval <= 0 {
 		cfg.PingInterval = 2 * time.Second
 	}

@@ -2,9 +2,11 @@
 // memory (envelopes already handled, the "called recently" window, pending
 // confirmation cards, posts being followed and their calls, missed-call
 // messages still to send, which replica follows which meeting, requests
-// acknowledged and not yet answered, each meeting's call in Slack, the key
-// that signs buttons when none is configured), kept in a database so that a
-// restart resumes and replicas act as one bot.
+// acknowledged and not yet answered, each meeting's call in Slack with the
+// process feeding it and the people it shows, each person's recent
+// invitations for their Home tab, the key that signs buttons when none is
+// configured), kept in a database so that a restart resumes and replicas
+// act as one bot.
 //
 // Two backends sit behind one interface, Store, chosen by Open from the
 // DATABASE_URL: an SQLite file (pure Go, modernc.org/sqlite; the default,

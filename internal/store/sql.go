@@ -420,6 +420,8 @@ func (s *sqlStore) Prune(ctx context.Context) (int64, error) {
 		`DELETE FROM leases WHERE expires_at <= ?`,
 		`DELETE FROM requests WHERE expires_at <= ?`,
 		`DELETE FROM slack_calls WHERE expires_at <= ?`,
+		`DELETE FROM slack_call_people WHERE call_id NOT IN (SELECT call_id FROM slack_calls WHERE expires_at > ?)`,
+		`DELETE FROM home_history WHERE expires_at <= ?`,
 	} {
 		n, err := s.exec(ctx, query, now)
 		if err != nil {

@@ -19,12 +19,13 @@ type Store interface {
 	Requests
 	SlackCalls
 	Secrets
+	Histories
 
 	// Prune deletes the rows that have expired: envelopes, reservations,
 	// pending cards, follows past their time to live (with their calls),
 	// missed-call messages (sent or not), lapsed leases,
-	// requests and Slack calls past their time to live. It returns how
-	// many rows it deleted.
+	// requests, Slack calls past their time to live (with their people)
+	// and history entries. It returns how many rows it deleted.
 	Prune(ctx context.Context) (int64, error)
 	// Close closes the database.
 	Close() error
@@ -207,7 +208,8 @@ type Requests interface {
 
 // SlackCalls keeps each meeting's call in Slack (the Calls API), so that
 // a meeting is registered once however many invitations go into it, from
-// any process, and ended once.
+// any process, fed by one process at a time (its holder, under a lease),
+// and ended once.
 type SlackCalls interface {
 	// TakeCall returns meeting's call ID once it is registered. Before
 	// that, exactly one caller gets mine: owner is to register the call,
@@ -215,17 +217,40 @@ type SlackCalls interface {
 	// get an empty ID meanwhile, and one of them the claim once hold
 	// lapses). A call is kept for ttl, then taken as unknown.
 	TakeCall(ctx context.Context, meeting, owner string, hold, ttl time.Duration) (id string, mine bool, err error)
-	// SetCall records the ID of the call owner registered, and reports
-	// whether it did: false when owner's claim lapsed and another took it,
-	// or the meeting ended meanwhile (EndCall), and the call is to be
-	// ended at once.
-	SetCall(ctx context.Context, meeting, owner, id string) (bool, error)
+	// SetCall records the ID of the call owner registered, with payload
+	// (what a process adopting the call needs), and makes owner its
+	// holder for lease. It reports whether it did: false when owner's
+	// claim lapsed and another took it, or the meeting ended meanwhile
+	// (EndCall), and the call is to be ended at once.
+	SetCall(ctx context.Context, meeting, owner, id string, payload []byte, lease time.Duration) (bool, error)
 	// DropCall gives up owner's claim, when registering failed, so that a
 	// later TakeCall may try again.
 	DropCall(ctx context.Context, meeting, owner string) error
-	// EndCall forgets meeting's call and returns its ID to exactly one
-	// caller; "" when none is kept, or it was still being registered (its
-	// registrar's SetCall then fails, and it ends the call itself).
+	// HoldCall makes owner the holder of meeting's call id for lease,
+	// from now, when nobody holds it (its lease lapsed) or owner does (a
+	// renewal), and reports whether it did, with when the call is
+	// forgotten (TakeCall's ttl): of callers racing for a lapsed call,
+	// one gets true. It is false when another holds it, or the call was
+	// ended or is past its time.
+	HoldCall(ctx context.Context, meeting, id, owner string, lease time.Duration) (until time.Time, held bool, err error)
+	// ReleaseCall gives up owner's lease on meeting's call, if it holds
+	// it, so that another process adopts the call at once.
+	ReleaseCall(ctx context.Context, meeting, owner string) error
+	// LapsedCalls returns up to limit registered calls, within their
+	// time, that nobody holds, those lapsed longest first: for HoldCall.
+	LapsedCalls(ctx context.Context, limit int) ([]SlackCall, error)
+	// AddCallPeople adds people to those call id is fed with; those it
+	// has already are left as they are.
+	AddCallPeople(ctx context.Context, id string, people []CallPerson) error
+	// CallPeople returns the people call id is fed with, in the order
+	// added.
+	CallPeople(ctx context.Context, id string) ([]CallPerson, error)
+	// ShowCallPerson records whether call id shows person.
+	ShowCallPerson(ctx context.Context, id, person string, shown bool) error
+	// EndCall forgets meeting's call, with its people, and returns its ID
+	// to exactly one caller; "" when none is kept, or it was still being
+	// registered (its registrar's SetCall then fails, and it ends the
+	// call itself).
 	EndCall(ctx context.Context, meeting string) (string, error)
 }
 
@@ -235,6 +260,43 @@ type Secrets interface {
 	// Secret returns the secret kept under name, keeping made when there is
 	// none yet: of callers racing, in any process, all get the first's.
 	Secret(ctx context.Context, name string, made []byte) ([]byte, error)
+}
+
+// SlackCall is a meeting's registered call, as a process adopting it
+// needs it.
+type SlackCall struct {
+	Meeting string
+	ID      string
+	Payload []byte    // given to SetCall
+	Until   time.Time // when it is forgotten (TakeCall's ttl)
+}
+
+// CallPerson is someone a call is fed with.
+type CallPerson struct {
+	ID      string // unique within the call
+	Payload []byte // the app's
+	Shown   bool   // the call shows them, as its holder last told Slack
+}
+
+// HistoryEntry is one of a person's recent invitations.
+type HistoryEntry struct {
+	ID      string // unique for the person
+	At      time.Time
+	Outcome string // what came of it (the app's words)
+	Post    string // its post (a Follow's Post); "" for none
+}
+
+// Histories keeps each person's recent invitations, for their Home tab,
+// wherever they were made.
+type Histories interface {
+	// AddHistory records e as userID's, for ttl, and forgets their entries
+	// beyond the keep newest.
+	AddHistory(ctx context.Context, userID string, e HistoryEntry, keep int, ttl time.Duration) error
+	// SetHistoryPost names the post of userID's entry id.
+	SetHistoryPost(ctx context.Context, userID, id, post string) error
+	// History returns up to limit of userID's entries within their time,
+	// newest first.
+	History(ctx context.Context, userID string, limit int) ([]HistoryEntry, error)
 }
 
 // ErrExists is returned by PutPending when the key is already in use.

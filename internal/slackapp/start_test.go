@@ -216,6 +216,7 @@ func TestThePickerListsRunningMeetingsAsTyped(t *testing.T) {
 		options(t, a, view.ID, "weekly"), "filtered by what is typed")
 	assert.Equal(t, map[string][]string{"New meeting": {"now"}}, options(t, a, view.ID, "start"),
 		"starting a meeting is offered when its words are typed")
+	assert.Empty(t, options(t, a, view.ID, "no such meeting"), "nothing matches: an empty list, which Slack takes")
 	assert.Equal(t, map[string][]string{"As typed": {running}},
 		options(t, a, view.ID, "914 083 136"), "a number typed is offered once, as typed")
 	assert.Equal(t, map[string][]string{"As typed": {"123456789"}},

@@ -78,8 +78,8 @@ func (a *App) recordInvitation(r request, rep commands.Report, err error) *invit
 	switch {
 	case err != nil:
 		rec.text = failure(err, rep.ConferenceID, "")
-	case len(rep.Invited) > 0:
-		rec.text = invitedSummary(r.inv.Invoker, len(rep.Invited), meetingTitle(rep))
+	case len(rep.Invited) > 0 || rep.Started:
+		rec.text = postHeadline(r.inv, rep, meetingTitle(rep))
 	case len(rep.Skipped) > 0:
 		rec.text = notInvitedHeader(len(rep.Skipped), rep.ConferenceID)
 	default:

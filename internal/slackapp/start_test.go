@@ -122,6 +122,34 @@ func TestNowAloneOnlyStartsTheMeeting(t *testing.T) {
 	}
 }
 
+// A meeting started for nobody is posted like any invitation: it is a call
+// in Slack, the Home tab says it was started, and when the meeting ends the
+// post says so and its Join button goes.
+func TestNowAloneIsMarkedEndedWhenTheMeetingEnds(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{}, withPresence(), withScopes("calls:write"))
+	a.invite(t, "now")
+
+	post := channelPost(t, a.waitMessages(t, 2))
+	id := startedID(t, post)
+	call := a.waitCall(t, "registered", func(slackfake.Call) bool { return true })
+	assert.Equal(t, id, call.ExternalDisplayID)
+	assert.Equal(t, []string{call.ID}, callBlocks(t, post), "the post shows the meeting's call")
+	assert.Contains(t, a.openHome(t, "UCAROL", 1), "<@UCAROL> started *Meeting in #general* (meeting "+id+").")
+
+	require.Eventually(t, func() bool { return a.meet.Subscribers(id) == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the meeting is followed, though nobody was called into it")
+	a.meet.SetState(id, meetingfake.StateDestroyed)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	ended, err := a.slack.WaitMatch(ctx, func(m slackfake.Message) bool {
+		return m.Kind == "update" && m.TS == post.TS && strings.Contains(m.Text, "This meeting has ended")
+	})
+	require.NoError(t, err)
+	assert.NotContains(t, string(ended.Blocks), a.meet.JoinLink(id, false), "no Join button once it ended")
+	a.waitCall(t, "the call ended", func(c slackfake.Call) bool { return c.Ended })
+}
+
 func TestNowWithAMeetingIDIsRefusedInTheAck(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, slackapp.Config{})

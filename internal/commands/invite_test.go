@@ -80,6 +80,8 @@ type meetings struct {
 
 	running   []meeting.RunningMeeting // what RunningMeetings lists, whatever the key
 	createErr error
+	// creating, when set, is called with CreateMeeting's context first.
+	creating func(context.Context)
 
 	mu        sync.Mutex
 	prepared  []string // conference ID + "/" + host password
@@ -89,7 +91,10 @@ type meetings struct {
 	searched  []string // RunningMeetings' keys
 }
 
-func (m *meetings) CreateMeeting(_ context.Context, in meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error) {
+func (m *meetings) CreateMeeting(ctx context.Context, in meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error) {
+	if m.creating != nil {
+		m.creating(ctx)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.createErr != nil {

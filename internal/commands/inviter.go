@@ -29,6 +29,7 @@ type Inviter struct {
 	limits       *callLimits                       // people called per invoker per minute; nil: no limit
 	flight       flight.Group[string, resolution]  // lookups of one person under way, shared
 	started      *expiring.Map[string, string]     // meetings started with Start → who started them
+	unsure       *expiring.Map[string, bool]       // unsureKey: meetings Start may have started, by subject
 }
 
 // resolution is the outcome of resolving one user: an invitee or a skip.
@@ -53,6 +54,7 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 		reservations: cfg.Reservations,
 		limits:       newCallLimits(cfg.CallsPerMinute, cfg.MaxPeople, cfg.Now),
 		started:      expiring.New[string, string](startedMemory, maxRemembered, cfg.Now),
+		unsure:       expiring.New[string, bool](startedMemory, maxRemembered, cfg.Now),
 	}
 }
 
@@ -61,6 +63,7 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 func (in *Inviter) Prune() {
 	in.cache.Prune()
 	in.started.Prune()
+	in.unsure.Prune()
 	if in.limits != nil {
 		in.limits.buckets.Prune()
 	}
@@ -69,7 +72,7 @@ func (in *Inviter) Prune() {
 // Sizes reports how many entries each of the inviter's in-memory tables
 // holds, by name, for metrics.
 func (in *Inviter) Sizes() map[string]int {
-	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len(), "started_meetings": in.started.Len()}
+	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len(), "started_meetings": in.started.Len(), "unsure_meetings": in.unsure.Len()}
 }
 
 // Authorize applies the access rules to a user asking from a channel, as

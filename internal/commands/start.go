@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -26,11 +27,30 @@ type lister interface {
 	RunningMeetings(ctx context.Context, searchKey string) ([]meeting.RunningMeeting, error)
 }
 
+// StartUnsureError is the error of Start when the meeting service may
+// have created the meeting without saying so (meeting.ErrCreateUnanswered):
+// Subject is what it would be called. Running lists a running meeting of
+// that subject as the invoker's.
+type StartUnsureError struct {
+	Subject string
+	Err     error
+}
+
+func (e *StartUnsureError) Error() string {
+	return fmt.Sprintf("start meeting %q: %v", e.Subject, e.Err)
+}
+
+func (e *StartUnsureError) Unwrap() error { return e.Err }
+
 // Start starts a meeting for inv's invoker, to bring inv's people into it
 // afterwards as into any running meeting. The invoker is authorized as for
 // an invitation, and the meeting counts as one call against their
 // CallsPerMinute; it is created once (creating is not idempotent, so it is
-// never retried). The meeting is remembered as theirs for Running.
+// never retried). Once the request is being sent it is let finish within
+// SendTimeout whatever becomes of ctx (a shutdown, the request's own
+// timeout), so that a meeting Huawei creates is never reported as not
+// started; when no answer says what became of it, the error is a
+// *StartUnsureError. The meeting is remembered as theirs for Running.
 func (in *Inviter) Start(ctx context.Context, inv Invitation, req meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error) {
 	s, ok := in.meetings.(starter)
 	if !ok {
@@ -42,13 +62,26 @@ func (in *Inviter) Start(ctx context.Context, inv Invitation, req meeting.Create
 	if err := in.limits.take(inv.Invoker, 1); err != nil {
 		return meeting.CreatedMeeting{}, err
 	}
-	m, err := s.CreateMeeting(ctx, req)
+	if err := ctx.Err(); err != nil {
+		return meeting.CreatedMeeting{}, err // nothing sent yet
+	}
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), in.cfg.SendTimeout)
+	defer cancel()
+	m, err := s.CreateMeeting(sctx, req)
+	if errors.Is(err, meeting.ErrCreateUnanswered) {
+		in.unsure.Set(unsureKey(inv.Invoker, req.Subject), true)
+		return meeting.CreatedMeeting{}, &StartUnsureError{Subject: req.Subject, Err: err}
+	}
 	if err != nil {
 		return meeting.CreatedMeeting{}, err
 	}
 	in.started.Set(m.ID, inv.Invoker)
 	return m, nil
 }
+
+// unsureKey names a meeting userID may have started (StartUnsureError),
+// by its subject.
+func unsureKey(userID, subject string) string { return userID + "\x00" + subject }
 
 // Running lists the meetings running now whose subject, scheduler or
 // number contain typed (all of them when typed is empty), for a picker:
@@ -77,7 +110,8 @@ func (in *Inviter) Running(ctx context.Context, userID, channelID, typed string)
 	}
 	for _, m := range all {
 		scheduler := strings.TrimSpace(m.Scheduler)
-		if by, ok := in.started.Get(m.ID); ok && by == userID ||
+		_, unsure := in.unsure.Get(unsureKey(userID, m.Subject))
+		if by, ok := in.started.Get(m.ID); ok && by == userID || unsure ||
 			scheduler != "" && slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, scheduler) }) {
 			own = append(own, m)
 		} else {

@@ -3,7 +3,9 @@ package commands_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,6 +64,54 @@ func TestStartFailureIsReturned(t *testing.T) {
 	_, err := in.Start(t.Context(), commands.Invitation{Invoker: "UALICE"}, instant)
 	var apiErr *meeting.APIError
 	require.ErrorAs(t, err, &apiErr)
+}
+
+// Once the meeting is being created, the caller giving up (a shutdown,
+// the request's own timeout) does not cut it short: a meeting Huawei makes
+// is reported as made.
+func TestStartOutlivesItsCaller(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	in := newInviter(newPeople(), m, commands.Config{SendTimeout: time.Minute})
+	ctx, cancel := context.WithCancel(t.Context())
+	m.creating = func(sent context.Context) {
+		cancel() // the caller gives up while the request is out
+		assert.NoError(t, sent.Err(), "the request is let finish")
+		deadline, ok := sent.Deadline()
+		assert.True(t, ok && time.Until(deadline) <= time.Minute, "within SendTimeout")
+	}
+	got, err := in.Start(ctx, commands.Invitation{Invoker: "UALICE"}, instant)
+	require.NoError(t, err)
+	assert.Equal(t, "977000001", got.ID)
+
+	_, err = in.Start(ctx, commands.Invitation{Invoker: "UALICE"}, instant)
+	require.ErrorIs(t, err, context.Canceled, "nothing is sent for a caller that gave up already")
+	assert.Len(t, m.created, 1)
+}
+
+// A meeting the service may have created without saying so is reported as
+// such, and listed as the invoker's when it shows among the running ones.
+func TestStartWithoutAnAnswerMayHaveStartedOne(t *testing.T) {
+	t.Parallel()
+	m := newMeetings()
+	m.createErr = fmt.Errorf("create meeting: %w: %w", meeting.ErrCreateUnanswered, context.DeadlineExceeded)
+	in := newInviter(newPeople(), m, commands.Config{})
+	_, err := in.Start(t.Context(), commands.Invitation{Invoker: "UALICE"}, instant)
+	var unsure *commands.StartUnsureError
+	require.ErrorAs(t, err, &unsure)
+	assert.Equal(t, instant.Subject, unsure.Subject)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+
+	m.running = []meeting.RunningMeeting{
+		{ID: "977000009", DisplayID: "977000009", Subject: instant.Subject, Scheduler: "meet-invite"},
+		{ID: "914083136", DisplayID: "914083136", Subject: "Weekly sync", Scheduler: "Bob"},
+	}
+	own, _, err := in.Running(t.Context(), "UALICE", "CGEN", "")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"977000009"}, ids(own), "the meeting of the subject asked for is hers")
+	own, _, err = in.Running(t.Context(), "UBOB", "CGEN", "")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"914083136"}, ids(own), "not Bob's")
 }
 
 func TestWithHostRingsTheInvokerFirstAsHost(t *testing.T) {

@@ -301,9 +301,10 @@ type Config struct {
 	// minute (0: no limit); beyond it an invitation fails with
 	// ErrSlowDown and calls nobody.
 	CallsPerMinute int
-	// SendTimeout bounds the invite request once it is being sent: it is
-	// let finish even when the invitation's context is cancelled (a
-	// shutdown), so that whoever rings is reported. Default 10 seconds.
+	// SendTimeout bounds the invite request, and Start's request creating
+	// a meeting, once it is being sent: it is let finish even when the
+	// invitation's context is cancelled (a shutdown), so that whoever rings,
+	// and a meeting started, is reported. Default 10 seconds.
 	SendTimeout time.Duration
 	// Reservations keeps the recent window; nil: this process's memory
 	// (NewMemoryReservations), which is for tests: replicas and restarts

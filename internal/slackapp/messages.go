@@ -278,6 +278,7 @@ func requestFailure(err error) (string, bool) {
 		refused       *commands.RefusedError
 		parseErr      *commands.ParseError
 		slow          *commands.SlowDownError
+		unsure        *commands.StartUnsureError
 	)
 	switch {
 	case errors.As(err, &tooMany):
@@ -297,6 +298,8 @@ func requestFailure(err error) (string, bool) {
 	case errors.As(err, &slow):
 		return fmt.Sprintf("Slow down: you can have at most %s called a minute, so I called nobody this time. "+
 			"Try again in %s.", plural(slow.PerMinute, "person", "people"), waitText(slow.Wait)), true
+	case errors.As(err, &unsure): // before context.Canceled: it may wrap one
+		return startUnsure(unsure.Subject), true
 	case errors.Is(err, context.Canceled):
 		// An invite request already sent is let finish (commands.Inviter.send):
 		// cancelled work never reached the meeting service.
@@ -666,6 +669,18 @@ const hostButton = "Join as host"
 // startFailed explains why no meeting was started.
 func startFailed(reason string) string {
 	return "I couldn't start a meeting, so nobody was called. " + reason
+}
+
+// startUnsure says that a meeting may have been started though no answer
+// said so, and where the invoker finds it if it was.
+func startUnsure(subject string) string {
+	title := "a meeting"
+	if subject != "" {
+		title = "*" + clip(subject, maxTitle) + "*"
+	}
+	return "I asked the meeting service to start " + title + ", but no answer came back in time, so I called nobody. " +
+		"The meeting may have been started all the same: if it was, it's listed under *Your meetings* in the meeting " +
+		"field of the `/meet-invite` form, where you can bring people into it."
 }
 
 // confirmStartQuestion asks before starting a meeting and calling many

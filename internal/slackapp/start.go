@@ -98,8 +98,11 @@ func startedReport(rep commands.Report, inv commands.Invitation, m meeting.Creat
 }
 
 // tellHost gives the person who started a meeting its host link,
-// privately: it is never posted where others see it.
+// privately: it is never posted where others see it. It has time of its
+// own: the meeting is theirs even when the request ran out of time.
 func (a *App) tellHost(ctx context.Context, r request, m meeting.CreatedMeeting) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
 	msg := hostMessage(m, len(r.inv.Hosts) > 0)
 	if err := a.postPrivate(ctx, r.t, a.mark(msg)); err != nil {
 		r.log.Error("could not give the host their host link", "err", err)

@@ -150,6 +150,39 @@ func TestNowAloneIsMarkedEndedWhenTheMeetingEnds(t *testing.T) {
 	a.waitCall(t, "the call ended", func(c slackfake.Call) bool { return c.Ended })
 }
 
+// A meeting being created when the request runs out of time is let
+// finish: it is posted as started, never reported as not started.
+func TestAMeetingStartedAsTheRequestTimesOutIsReported(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{InviteTimeout: 200 * time.Millisecond})
+	a.meet.FailNext(meetingfake.EndpointCreateMeeting, meetingfake.Failure{Delay: 600 * time.Millisecond}) // a slow Huawei
+	a.invite(t, "now")
+
+	msgs := a.waitMessages(t, 2)
+	id := startedID(t, channelPost(t, msgs))
+	assert.Equal(t, 1, a.meet.Calls(meetingfake.EndpointCreateMeeting))
+	for _, m := range msgs {
+		assert.NotContains(t, m.Text, "couldn't start")
+	}
+	assertHostLinkPrivate(t, a, id)
+}
+
+// When the meeting service gives no answer in time, the invoker is told a
+// meeting may have been started, and where they would find it.
+func TestAStartWithoutAnAnswerMayHaveStartedAMeeting(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{}, withInviter(commands.Config{SendTimeout: 200 * time.Millisecond}))
+	a.meet.FailNext(meetingfake.EndpointCreateMeeting, meetingfake.Failure{Delay: 5 * time.Second})
+	a.invite(t, "now <@UCROWD0000>")
+
+	note := a.waitMessages(t, 1)[0]
+	assert.True(t, private(note))
+	assert.Contains(t, note.Text, "I asked the meeting service to start *Meeting in #general*, but no answer came back in time, so I called nobody.")
+	assert.Contains(t, note.Text, "may have been started all the same: if it was, it's listed under *Your meetings*")
+	assert.NotContains(t, note.Text, "I couldn't start a meeting")
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointInvite))
+}
+
 func TestNowWithAMeetingIDIsRefusedInTheAck(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, slackapp.Config{})

@@ -3,6 +3,7 @@ package slackapp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -327,11 +328,45 @@ func TestTheThreadShortcutPrefillsTheLatestMeeting(t *testing.T) {
 		{User: "UCROWD0000", Text: "Starting 914 083 136 now, join: <" + a.meet.JoinLink(running, false) + ">", TS: "1700000001.000100"},
 		{User: "UCROWD0001", Text: "on my way", TS: "1700000002.000100"},
 	})
+	assert.Equal(t, map[string]any{"meeting": running, "people": []string{"UCROWD0000", "UCROWD0001"}},
+		threadForm(t, a, "1700000000.000100"),
+		"the most recent meeting named, and whoever wrote in the thread but the invoker")
+}
+
+// A thread longer than a page is read to its end (within 1,000 messages),
+// however many people its first page already names: its newest message
+// names the meeting it is about now.
+func TestTheThreadShortcutReadsALongThreadToItsEnd(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{MaxPeople: 2})
+	longThread := func(n int, last string) []slackfake.ThreadMessage {
+		msgs := []slackfake.ThreadMessage{{User: "UCAROL", Text: "Today's call is 986 030 665", TS: "1700000000.000100"}}
+		for i := 1; i < n-1; i++ {
+			msgs = append(msgs, slackfake.ThreadMessage{User: fmt.Sprintf("UCROWD%04d", i%3), Text: "still talking", TS: fmt.Sprintf("1700%06d.000100", i)})
+		}
+		return append(msgs, slackfake.ThreadMessage{User: "UCROWD0003", Text: last, TS: fmt.Sprintf("1700%06d.000100", n-1)})
+	}
+	a.slack.Thread("CGENERAL", "1700000000.000100", longThread(250, "moved to 914 083 136"))
+	assert.Equal(t, map[string]any{"meeting": running, "people": []string{"UCROWD0001", "UCROWD0002"}},
+		threadForm(t, a, "1700000000.000100"), "the newest meeting, past the first page; the first people, at most MaxPeople")
+	assert.Equal(t, 2, a.slack.Calls("conversations.replies"), "two pages")
+
+	a.slack.Thread("CGENERAL", "1700000000.000100", longThread(1200, "moved to 955 555 555"))
+	got := threadForm(t, a, "1700000000.000100")
+	assert.Equal(t, "986030665", got["meeting"], "read up to 1,000 messages, not beyond")
+	assert.Equal(t, 2+5, a.slack.Calls("conversations.replies"), "at most five pages")
+}
+
+// threadForm uses the thread shortcut on the message ts in #general and
+// returns what the form opened with: its meeting and people.
+func threadForm(t *testing.T, a *app, ts string) map[string]any {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	_, _, err := a.slack.MessageShortcut(ctx, "UCAROL", "CGENERAL", "meet_invite_thread", "1700000000.000100")
+	before := len(a.slack.Views())
+	_, _, err := a.slack.MessageShortcut(ctx, "UCAROL", "CGENERAL", "meet_invite_thread", ts)
 	require.NoError(t, err)
-	views, err := a.slack.WaitViews(ctx, 1)
+	views, err := a.slack.WaitViews(ctx, before+1)
 	require.NoError(t, err)
 
 	var v struct {
@@ -343,7 +378,7 @@ func TestTheThreadShortcutPrefillsTheLatestMeeting(t *testing.T) {
 			} `json:"element"`
 		} `json:"blocks"`
 	}
-	require.NoError(t, json.Unmarshal(views[0].JSON, &v))
+	require.NoError(t, json.Unmarshal(views[before].JSON, &v))
 	got := map[string]any{}
 	for _, b := range v.Blocks {
 		switch b.BlockID {
@@ -354,8 +389,7 @@ func TestTheThreadShortcutPrefillsTheLatestMeeting(t *testing.T) {
 			got["people"] = b.Element.InitialUsers
 		}
 	}
-	assert.Equal(t, map[string]any{"meeting": running, "people": []string{"UCROWD0000", "UCROWD0001"}}, got,
-		"the most recent meeting named, and whoever wrote in the thread but the invoker")
+	return got
 }
 
 // A request that starts a meeting, left by a process that stopped, is never

@@ -82,6 +82,8 @@ type meetings struct {
 	createErr error
 	// creating, when set, is called with CreateMeeting's context first.
 	creating func(context.Context)
+	// searching, when set, is called by RunningMeetings first.
+	searching func()
 
 	mu        sync.Mutex
 	prepared  []string // conference ID + "/" + host password
@@ -106,6 +108,9 @@ func (m *meetings) CreateMeeting(ctx context.Context, in meeting.CreateMeetingRe
 }
 
 func (m *meetings) RunningMeetings(_ context.Context, key string) ([]meeting.RunningMeeting, error) {
+	if m.searching != nil {
+		m.searching()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.searched = append(m.searched, key)

@@ -30,6 +30,9 @@ type Inviter struct {
 	flight       flight.Group[string, resolution]  // lookups of one person under way, shared
 	started      *expiring.Map[string, string]     // meetings started with Start → who started them
 	unsure       *expiring.Map[string, bool]       // unsureKey: meetings Start may have started, by subject
+
+	running       *expiring.Map[string, runningAnswer] // Running's answers by user, channel and typed text
+	runningLookup flight.Group[string, runningAnswer]
 }
 
 // resolution is the outcome of resolving one user: an invitee or a skip.
@@ -55,6 +58,7 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 		limits:       newCallLimits(cfg.CallsPerMinute, cfg.MaxPeople, cfg.Now),
 		started:      expiring.New[string, string](startedMemory, maxRemembered, cfg.Now),
 		unsure:       expiring.New[string, bool](startedMemory, maxRemembered, cfg.Now),
+		running:      expiring.New[string, runningAnswer](runningMemory, runningRemembered, cfg.Now),
 	}
 }
 
@@ -64,6 +68,7 @@ func (in *Inviter) Prune() {
 	in.cache.Prune()
 	in.started.Prune()
 	in.unsure.Prune()
+	in.running.Prune()
 	if in.limits != nil {
 		in.limits.buckets.Prune()
 	}
@@ -72,7 +77,8 @@ func (in *Inviter) Prune() {
 // Sizes reports how many entries each of the inviter's in-memory tables
 // holds, by name, for metrics.
 func (in *Inviter) Sizes() map[string]int {
-	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len(), "started_meetings": in.started.Len(), "unsure_meetings": in.unsure.Len()}
+	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len(), "started_meetings": in.started.Len(), "unsure_meetings": in.unsure.Len(),
+		"running_answers": in.running.Len()}
 }
 
 // Authorize applies the access rules to a user asking from a channel, as

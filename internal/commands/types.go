@@ -306,6 +306,11 @@ type Config struct {
 	// invitation's context is cancelled (a shutdown), so that whoever rings,
 	// and a meeting started, is reported. Default 10 seconds.
 	SendTimeout time.Duration
+	// AllRunning lets Running list every meeting running in the
+	// enterprise, with its subject and scheduler, to whoever may invite;
+	// off (the default), only the invoker's own: a subject may say what a
+	// meeting is about, and who is in it.
+	AllRunning bool
 	// Reservations keeps the recent window; nil: this process's memory
 	// (NewMemoryReservations), which is for tests: replicas and restarts
 	// need the store's.

@@ -36,8 +36,7 @@ func TestRunningMeetings(t *testing.T) {
 	assert.Equal(t, []string{roomConfID, confID, "986030665"}, ids(all), "running ones only, oldest first")
 	assert.Equal(t, roomID, all[0].DisplayID, "a room meeting shows the room's number")
 	assert.Equal(t, meeting.RunningMeeting{
-		ID: "986030665", DisplayID: "986030665", Subject: "Design review", Scheduler: "Alice",
-		SchedulerUUID: "fake-scheduler-uuid", StartTime: "2026-03-02 10:00",
+		ID: "986030665", DisplayID: "986030665", Subject: "Design review", Scheduler: "Alice", StartTime: "2026-03-02 10:00",
 	}, all[2])
 
 	for key, want := range map[string][]string{

@@ -80,6 +80,7 @@ func startApp(t *testing.T, cfg slackapp.Config, opts ...appOption) *app {
 		Channels: []slackfake.Channel{
 			{ID: "CGENERAL", Name: "general", Members: []string{"UCAROL"}, BotIsMember: true},
 			{ID: "CCROWD", Name: "crowd", Members: append([]string{"UCAROL"}, crowd...), BotIsMember: true},
+			{ID: "GSECRET", Name: "secret-merger", Private: true, Members: []string{"UCAROL"}, BotIsMember: true},
 		},
 		Groups: []slackfake.Group{{ID: "SCROWD", Handle: "crowd", Members: crowd}},
 		Scopes: append(slices.Clone(slackfake.DefaultScopes), setup.scopes...),

@@ -701,6 +701,10 @@ func subjectOf(name string) string           { return name + "'s meeting" }
 
 const subjectFromSlack = "Meeting from Slack"
 
+// subjectSomeone stands in START_MEETING_SUBJECT for an invoker whose name
+// cannot be found.
+const subjectSomeone = "a colleague"
+
 // The form's meeting picker.
 const (
 	modalMeetingPlaceholder = "Type a number, or search running meetings"

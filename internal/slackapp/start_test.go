@@ -184,6 +184,43 @@ func TestAStartWithoutAnAnswerMayHaveStartedAMeeting(t *testing.T) {
 	assert.Zero(t, a.meet.Calls(meetingfake.EndpointInvite))
 }
 
+// A meeting started in a private channel is never named after it (the
+// picker may show its subject to people who cannot see the channel): the
+// invoker's name stands in, in the default subject and in the admin's.
+// An invoker whose name cannot be found leaves the admin's subject
+// standing, with a neutral word.
+func TestAStartedMeetingIsNotNamedAfterAPrivateChannel(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, subject, channel, want string
+		nameless                     bool
+	}{
+		{name: "default, public", channel: "CGENERAL", want: "Meeting in #general"},
+		{name: "default, private", channel: "GSECRET", want: "Carol Invoker's meeting"},
+		{name: "template, private", subject: "Call in #{channel}", channel: "GSECRET", want: "Carol Invoker's meeting"},
+		{name: "template, no name", subject: "Stand-up of {user}", channel: "CGENERAL", nameless: true, want: "Stand-up of a colleague"},
+		{name: "default, no name", channel: "GSECRET", nameless: true, want: "Meeting from Slack"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			a := startApp(t, slackapp.Config{StartSubject: tt.subject})
+			if tt.nameless {
+				a.slack.FailNext("users.info", slackfake.Failure{Error: "fatal_error"})
+			}
+			_, _, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: tt.channel, Text: "now"})
+			require.NoError(t, err)
+			id := startedID(t, channelPost(t, a.waitMessages(t, 2)))
+			var subject string
+			for _, c := range a.meet.Conferences() {
+				if c.ID == id {
+					subject = c.Subject
+				}
+			}
+			assert.Equal(t, tt.want, subject)
+		})
+	}
+}
+
 func TestNowWithAMeetingIDIsRefusedInTheAck(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, slackapp.Config{})
@@ -264,7 +301,7 @@ func options(t *testing.T, a *app, viewID, typed string) map[string][]string {
 
 func TestThePickerListsRunningMeetingsAsTyped(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, slackapp.Config{})
+	a := startApp(t, slackapp.Config{}, withInviter(commands.Config{AllRunning: true}))
 	a.meet.AddConference(meetingfake.Conference{ID: "986030665", Subject: "Design review", StartTime: "2026-11-29 09:00", Scheduler: "Carol Invoker"})
 	a.meet.AddConference(meetingfake.Conference{ID: "955555555", Subject: "Planning", StartTime: "2026-11-29 10:00", State: "Schedule"})
 	view := formWithPicker(t, a, "CGENERAL")
@@ -289,9 +326,24 @@ func TestThePickerListsRunningMeetingsAsTyped(t *testing.T) {
 	assert.Regexp(t, `^`+running+`:[0-9a-f]{64}$`, link[0], "a link's key travels as its digest, never in clear")
 }
 
-func TestThePickerInvitesIntoTheMeetingChosen(t *testing.T) {
+// By default the picker lists only the invoker's own running meetings:
+// another's subject and scheduler are not shown; its number can still be
+// typed.
+func TestThePickerListsOnlyYourMeetingsByDefault(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, slackapp.Config{})
+	a.meet.AddConference(meetingfake.Conference{ID: "986030665", Subject: "Design review", StartTime: "2026-11-29 09:00", Scheduler: "Carol Invoker"})
+	view := formWithPicker(t, a, "CGENERAL")
+
+	assert.Equal(t, map[string][]string{"New meeting": {"now"}, "Your meetings": {"986030665"}}, options(t, a, view.ID, ""),
+		"Carol's, not Weekly sync")
+	assert.Empty(t, options(t, a, view.ID, "weekly"), "not even when its subject is typed")
+	assert.Equal(t, map[string][]string{"As typed": {running}}, options(t, a, view.ID, running), "its number can be chosen as typed")
+}
+
+func TestThePickerInvitesIntoTheMeetingChosen(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{}, withInviter(commands.Config{AllRunning: true}))
 	view := formWithPicker(t, a, "CGENERAL")
 	_, _, err := a.slack.SubmitView(t.Context(), slackfake.Submission{ViewID: view.ID, Values: map[string]map[string]any{
 		"meeting_block":  {"meeting_id": a.choose(t, view.ID, "sync", running)},

@@ -58,3 +58,10 @@ func TestRunningMeetings(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{m.ID}, ids(got), "a meeting the bot started is running too")
 }
+
+func TestFitSubject(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "Weekly sync", meeting.FitSubject("Weekly sync"))
+	long := meeting.FitSubject(strings.Repeat("é", meeting.MaxSubjectLen) + "🎉")
+	assert.Equal(t, strings.Repeat("é", meeting.MaxSubjectLen), long, "cut by characters, not bytes")
+}

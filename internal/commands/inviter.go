@@ -206,7 +206,7 @@ func (in *Inviter) gather(ctx context.Context, inv Invitation, planned *Plan) (g
 	case authErr != nil:
 		return gathered{}, authErr
 	case n > in.cfg.MaxPeople:
-		return g, &TooManyError{Count: n, Max: in.cfg.MaxPeople, AtLeast: g.plan.partial}
+		return g, &TooManyError{Count: n, Max: in.cfg.MaxPeople, AtLeast: g.plan.partial, Host: len(inv.Hosts) > 0}
 	case prepErr != nil:
 		return g, prepErr
 	}

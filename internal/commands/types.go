@@ -249,10 +249,13 @@ var ErrTooManyPeople = errors.New("commands: too many people")
 
 // TooManyError carries the numbers behind ErrTooManyPeople. AtLeast is
 // set when Count is only as far as the counting went (paging a large
-// channel stops once it passes Max).
+// channel stops once it passes Max). Host is set when Count includes the
+// invoker, called in as the host of the meeting the invitation starts
+// (WithHost), whom the user did not necessarily name.
 type TooManyError struct {
 	Count, Max int
 	AtLeast    bool
+	Host       bool
 }
 
 func (e *TooManyError) Error() string {

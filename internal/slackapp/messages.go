@@ -282,12 +282,7 @@ func requestFailure(err error) (string, bool) {
 	)
 	switch {
 	case errors.As(err, &tooMany):
-		count := fmt.Sprintf("%d", tooMany.Count)
-		if tooMany.AtLeast {
-			count = fmt.Sprintf("more than %d", tooMany.Max)
-		}
-		return fmt.Sprintf("That's %s people; I invite at most %d at a time. Invite fewer people, or split them up.",
-			count, tooMany.Max), true
+		return tooManyText(*tooMany), true
 	case errors.As(err, &tooManyGroups):
 		return fmt.Sprintf("That's %d groups and channels; I look up at most %d in one request. Name fewer, or split them up.",
 			tooManyGroups.Count, tooManyGroups.Max), true
@@ -429,7 +424,7 @@ const simulatedNote = "🧪 Simulated meeting service: this is a test of the Sla
 // The invite form.
 const (
 	modalTitle               = "Invite to a meeting"
-	modalSubmit              = "Invite"
+	modalSubmit              = "Start or invite" // what it does depends on the meeting chosen: one to start, or one running
 	modalClose               = "Cancel"
 	modalMeetingLabel        = "Meeting"
 	modalMeetingHint         = "Running meetings are listed as you type part of a subject, a host's name or a number. A meeting number or guest link you type can be chosen as it is. Or choose Start a meeting now."
@@ -443,9 +438,37 @@ const (
 	modalPasswordHint        = "Needed only when my meeting account can't read the meeting's host password. It is used once and never shown or stored."
 	modalBadMeeting          = "Choose a meeting: type its number (6 to 20 digits, e.g. 914083136) and choose it, or choose Start a meeting now."
 	modalNobody              = "Choose at least one person to invite."
-	modalTooMany             = "Choose at most %d people (you chose %d)."
 	modalStale               = "This form can't be sent any more (it is from before a restart, or not yours). Close it and open it again."
 )
+
+// tooManyText refuses an invitation of more people than one request may
+// call. The people counted are the ones asked for: the invoker, called in
+// as the host of a meeting it starts, is named apart.
+func tooManyText(e commands.TooManyError) string {
+	asked := e.Count
+	if e.Host {
+		asked--
+	}
+	count := fmt.Sprintf("%d people", asked)
+	if e.AtLeast {
+		count = fmt.Sprintf("more than %d people", e.Max-(e.Count-asked))
+	}
+	if e.Host {
+		return fmt.Sprintf("That's %s, and you as host; I call at most %d at a time, you included. "+
+			"Name fewer people, or split them up.", count, e.Max)
+	}
+	return fmt.Sprintf("That's %s; I invite at most %d at a time. Invite fewer people, or split them up.", count, e.Max)
+}
+
+// modalTooManyText is tooManyText under the form's people field: how many
+// were chosen, and how many may be (one fewer when the invoker is called in
+// as host).
+func modalTooManyText(e commands.TooManyError) string {
+	if e.Host {
+		return fmt.Sprintf("Choose at most %s: you're called in too, as host (you chose %d).", plural(e.Max-1, "person", "people"), e.Count-1)
+	}
+	return fmt.Sprintf("Choose at most %s (you chose %d).", plural(e.Max, "person", "people"), e.Count)
+}
 
 func modalGroupsNote(groups string) string {
 	return "Also inviting everyone in " + groups + "."

@@ -3,7 +3,7 @@ package slackapp
 import (
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -201,7 +201,7 @@ func (a *App) readSubmission(v slack.View, meta modalMeta) (submission, map[stri
 	case len(s.userIDs) == 0 && len(meta.GroupIDs) == 0 && len(meta.ChannelIDs) == 0 && !choice.start:
 		errs[blockPeople] = modalNobody
 	case a.cfg.MaxPeople > 0 && len(s.userIDs) > a.cfg.MaxPeople:
-		errs[blockPeople] = fmt.Sprintf(modalTooMany, a.cfg.MaxPeople, len(s.userIDs))
+		errs[blockPeople] = modalTooManyText(commands.TooManyError{Count: len(s.userIDs), Max: a.cfg.MaxPeople})
 	}
 
 	for _, o := range values[blockRole][actionRole].SelectedOptions {
@@ -255,9 +255,9 @@ func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			Role:         sub.role,
 			Start:        sub.choice.start,
 		})}
-		if a.tooBig(r.inv) != nil { // the host of a meeting it starts counted
-			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{
-				blockPeople: fmt.Sprintf(modalTooMany, a.cfg.MaxPeople, r.inv.Named())}))
+		var tooMany *commands.TooManyError
+		if errors.As(a.tooBig(r.inv), &tooMany) { // the host of a meeting it starts counted
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockPeople: modalTooManyText(*tooMany)}))
 			return
 		}
 		r.named = !r.inv.Expands()

@@ -221,6 +221,17 @@ func TestAStartedMeetingIsNotNamedAfterAPrivateChannel(t *testing.T) {
 	}
 }
 
+// now with as many people as an invitation may have is refused in the ack,
+// counting the people named and the host apart.
+func TestNowWithTheMostPeopleCountsTheHostApart(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{MaxPeople: 2})
+	_, ack, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: "now <@UCROWD0000> <@UCROWD0001>"})
+	require.NoError(t, err)
+	assert.Contains(t, ackText(t, ack), "That's 2 people, and you as host; I call at most 2 at a time, you included.")
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointCreateMeeting))
+}
+
 func TestNowWithAMeetingIDIsRefusedInTheAck(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, slackapp.Config{})

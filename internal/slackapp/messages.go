@@ -20,13 +20,13 @@ const usage = "*Usage:* `/meet-invite <meeting-id> @person [@person …] [@group
 	"Everyone mentioned is called into the running meeting: in their Huawei Cloud Meeting app when the " +
 	"meeting directory knows them, otherwise on the phone number or email in their Slack profile."
 
-const helpText = "*meet-invite* pulls colleagues into a Huawei Cloud Meeting that is already running.\n\n" +
+const helpText = "*meet-invite* pulls colleagues into a Huawei Cloud Meeting that is running, or starts one for them.\n\n" +
 	usage + "\n\n" +
 	"• The meeting ID is the number shown in the meeting (`914 083 136` and `914-083-136` work too).\n" +
 	"• Instead of the ID you can paste the meeting's guest link (never the host's: it gives away host rights).\n" +
 	"• Mention people with `@name` or whole user groups with `@team`.\n" +
 	"• `/meet-invite now @alice @bob` starts a meeting with you as its host and calls them in; `/meet-invite now` only starts it.\n" +
-	"• `/meet-invite` alone opens a form where you can pick a running meeting or start one.\n" +
+	"• `/meet-invite` alone opens a form where you can pick one of your running meetings, type a meeting's number, or start one.\n" +
 	"• The channel sees who was invited; only you see who could not be invited and why.\n" +
 	"• `/meet-invite whoami` shows how I would reach you.\n" +
 	"• `/meet-invite help` shows this message."

@@ -78,8 +78,8 @@ func (a *App) recordInvitation(l *lang, r request, rep commands.Report, err erro
 	switch {
 	case err != nil:
 		rec.text = failure(l, err, rep.ConferenceID, "")
-	case len(rep.Invited) > 0:
-		rec.text = invitedSummary(l, r.inv.Invoker, len(rep.Invited), meetingTitle(l, rep))
+	case len(rep.Invited) > 0 || rep.Started:
+		rec.text = postHeadline(l, r.inv, rep, meetingTitle(l, rep))
 	case len(rep.Skipped) > 0:
 		rec.text = notInvitedHeader(l, len(rep.Skipped), rep.ConferenceID)
 	default:

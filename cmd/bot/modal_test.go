@@ -142,7 +142,7 @@ func TestModalSubmissionIsValidated(t *testing.T) {
 		{name: "no meeting chosen", values: formValues(noMeeting, []string{"UALICE"}, false, ""), wantBlock: "meeting_block", wantText: "Choose a meeting"},
 		{name: "nobody chosen", values: formValues(b.pick(t, v.ID, running), nil, false, ""), wantBlock: "invitees_block", wantText: "Choose at least one person"},
 		{name: "too many people", values: formValues(b.pick(t, v.ID, running), []string{"UALICE", "UBOB", "UDAVE"}, false, ""), wantBlock: "invitees_block", wantText: "at most 2 people"},
-		{name: "too many with the host of a meeting started", values: formValues(b.pick(t, v.ID, ""), []string{"UALICE", "UBOB"}, false, ""), wantBlock: "invitees_block", wantText: "at most 2 people (you chose 3)"},
+		{name: "too many with the host of a meeting started", values: formValues(b.pick(t, v.ID, ""), []string{"UALICE", "UBOB"}, false, ""), wantBlock: "invitees_block", wantText: "Choose at most 1 person: you're called in too, as host (you chose 2)."},
 	}
 	for _, tt := range tests {
 		ack := b.submit(t, v.ID, tt.values)

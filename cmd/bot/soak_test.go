@@ -95,7 +95,7 @@ func TestSoakLeavesBoundedMemory(t *testing.T) {
 	// (Confirmation cards and recent calls are kept in the store, which
 	// prunes its expired rows.)
 	for _, table := range []string{"envelopes", "envelope_arrivals", "posts", "ended_meetings",
-		"people", "call_limits", "started_meetings", "guard_people", "guard_groups", "guard_dms", "meetings_prepared", "call_cards"} {
+		"people", "call_limits", "started_meetings", "unsure_meetings", "running_answers", "guard_people", "guard_groups", "guard_dms", "meetings_prepared", "call_cards"} {
 		metric(t, b, `meet_invite_table_entries{table="`+table+`"}`) // every table says its size
 	}
 	followed := metric(t, b, `meet_invite_table_entries{table="followed_meetings"}`)

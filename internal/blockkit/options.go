@@ -19,7 +19,15 @@ import (
 //     (https://api.slack.com/reference/block-kit/block-elements#external_select);
 //   - the answer to a block_suggestion payload: "a maximum of 100 options
 //     or option groups"
-//     (https://api.slack.com/reference/interaction-payloads/block-suggestion).
+//     (https://api.slack.com/reference/interaction-payloads/block-suggestion);
+//     an object with either options or option_groups, each a list (empty
+//     when nothing matches): the external data source of an
+//     external_select answers with options or option groups
+//     (https://api.slack.com/reference/block-kit/block-elements#external_select),
+//     and Bolt's guide has an app acknowledge the payload with a list of
+//     options or option_groups
+//     (https://tools.slack.dev/bolt-python/concepts/options). An answer
+//     with neither, such as {}, is refused here.
 const (
 	MaxOptions            = 100
 	MaxOptionText         = 75
@@ -51,6 +59,8 @@ func CheckOptions(payload []byte) error {
 		c.optionGroups("/option_groups", groups)
 	case hasOpts:
 		c.options("/options", opts)
+	default:
+		c.bad("/", "must provide either options or option_groups")
 	}
 	if len(c.problems) > 0 {
 		return &Error{Code: CodeInvalidBlocks, Problems: c.problems}

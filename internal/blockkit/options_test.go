@@ -50,6 +50,8 @@ func TestCheckOptions(t *testing.T) {
 			problem: "must be a non-empty array [json-pointer:/option_groups/0/options]"},
 		{name: "both", payload: []byte(`{"options":[],"option_groups":[]}`), problem: "must provide either options or option_groups, not both [json-pointer:/]"},
 		{name: "not an object", payload: []byte(`[]`), problem: "must be a JSON object [json-pointer:/]"},
+		{name: "neither", payload: []byte(`{}`), problem: "must provide either options or option_groups [json-pointer:/]"},
+		{name: "no groups", payload: []byte(`{"option_groups":[]}`)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

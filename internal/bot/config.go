@@ -65,6 +65,10 @@ type Config struct {
 	// after the channel, else the invoker).
 	StartLength  time.Duration
 	StartSubject string
+	// PickerAllMeetings lets the form's meeting picker list every meeting
+	// running in the enterprise (subject, scheduler) to whoever may invite;
+	// off, each person sees only their own.
+	PickerAllMeetings bool
 
 	// DatabaseURL names the durable state (store.Open): "" is the SQLite
 	// file meet-invite.db, store.Memory an in-memory database (the sandbox
@@ -177,6 +181,8 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if n := utf8.RuneCountInString(c.StartSubject); n > meeting.MaxSubjectLen {
 		bad("START_MEETING_SUBJECT must be at most %d characters, Huawei's limit for a subject (got %d)", meeting.MaxSubjectLen, n)
 	}
+
+	c.PickerAllMeetings = onOff(get, bad, "PICKER_ALL_MEETINGS", false)
 
 	c.OpsAddr = get("OPS_ADDR")
 	if c.OpsAddr != "" && !validListenAddr(c.OpsAddr) {

@@ -242,3 +242,24 @@ func TestStartMeetingSettings(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "START_MEETING_SUBJECT must be at most 128 characters")
 }
+
+// TestPickerAllMeetings: the picker lists only each person's own meetings
+// unless PICKER_ALL_MEETINGS is on.
+func TestPickerAllMeetings(t *testing.T) {
+	t.Parallel()
+	c, err := load(base())
+	require.NoError(t, err)
+	assert.False(t, c.PickerAllMeetings, "off by default")
+	for value, want := range map[string]bool{"on": true, "true": true, "off": false} {
+		env := base()
+		env["PICKER_ALL_MEETINGS"] = value
+		c, err := load(env)
+		require.NoError(t, err, value)
+		assert.Equal(t, want, c.PickerAllMeetings, value)
+	}
+	env := base()
+	env["PICKER_ALL_MEETINGS"] = "everyone"
+	_, err = load(env)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "PICKER_ALL_MEETINGS must be on or off")
+}

@@ -144,6 +144,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		AllowExternal:  cfg.Policy.AllowExternal,
 		CallsPerMinute: cfg.CallsPerMinute,
 		SendTimeout:    cfg.MeetingTimeout,
+		AllRunning:     cfg.PickerAllMeetings,
 		Reservations:   reservations{st},
 	})
 	var interpreter commands.Interpreter

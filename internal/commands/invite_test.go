@@ -80,6 +80,10 @@ type meetings struct {
 
 	running   []meeting.RunningMeeting // what RunningMeetings lists, whatever the key
 	createErr error
+	// creating, when set, is called with CreateMeeting's context first.
+	creating func(context.Context)
+	// searching, when set, is called by RunningMeetings first.
+	searching func()
 
 	mu        sync.Mutex
 	prepared  []string // conference ID + "/" + host password
@@ -89,7 +93,10 @@ type meetings struct {
 	searched  []string // RunningMeetings' keys
 }
 
-func (m *meetings) CreateMeeting(_ context.Context, in meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error) {
+func (m *meetings) CreateMeeting(ctx context.Context, in meeting.CreateMeetingRequest) (meeting.CreatedMeeting, error) {
+	if m.creating != nil {
+		m.creating(ctx)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.createErr != nil {
@@ -101,6 +108,9 @@ func (m *meetings) CreateMeeting(_ context.Context, in meeting.CreateMeetingRequ
 }
 
 func (m *meetings) RunningMeetings(_ context.Context, key string) ([]meeting.RunningMeeting, error) {
+	if m.searching != nil {
+		m.searching()
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.searched = append(m.searched, key)

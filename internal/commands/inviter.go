@@ -29,6 +29,10 @@ type Inviter struct {
 	limits       *callLimits                       // people called per invoker per minute; nil: no limit
 	flight       flight.Group[string, resolution]  // lookups of one person under way, shared
 	started      *expiring.Map[string, string]     // meetings started with Start → who started them
+	unsure       *expiring.Map[string, bool]       // unsureKey: meetings Start may have started, by subject
+
+	running       *expiring.Map[string, runningAnswer] // Running's answers by user, channel and typed text
+	runningLookup flight.Group[string, runningAnswer]
 }
 
 // resolution is the outcome of resolving one user: an invitee or a skip.
@@ -53,6 +57,8 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 		reservations: cfg.Reservations,
 		limits:       newCallLimits(cfg.CallsPerMinute, cfg.MaxPeople, cfg.Now),
 		started:      expiring.New[string, string](startedMemory, maxRemembered, cfg.Now),
+		unsure:       expiring.New[string, bool](startedMemory, maxRemembered, cfg.Now),
+		running:      expiring.New[string, runningAnswer](runningMemory, runningRemembered, cfg.Now),
 	}
 }
 
@@ -61,6 +67,8 @@ func NewInviter(people People, meetings Meetings, presence Presence, auth Author
 func (in *Inviter) Prune() {
 	in.cache.Prune()
 	in.started.Prune()
+	in.unsure.Prune()
+	in.running.Prune()
 	if in.limits != nil {
 		in.limits.buckets.Prune()
 	}
@@ -69,7 +77,8 @@ func (in *Inviter) Prune() {
 // Sizes reports how many entries each of the inviter's in-memory tables
 // holds, by name, for metrics.
 func (in *Inviter) Sizes() map[string]int {
-	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len(), "started_meetings": in.started.Len()}
+	return map[string]int{"people": in.cache.Len(), "call_limits": in.limits.Len(), "started_meetings": in.started.Len(), "unsure_meetings": in.unsure.Len(),
+		"running_answers": in.running.Len()}
 }
 
 // Authorize applies the access rules to a user asking from a channel, as
@@ -201,7 +210,7 @@ func (in *Inviter) gather(ctx context.Context, inv Invitation, planned *Plan) (g
 	case authErr != nil:
 		return gathered{}, authErr
 	case n > in.cfg.MaxPeople:
-		return g, &TooManyError{Count: n, Max: in.cfg.MaxPeople, AtLeast: g.plan.partial}
+		return g, &TooManyError{Count: n, Max: in.cfg.MaxPeople, AtLeast: g.plan.partial, Host: len(inv.Hosts) > 0}
 	case prepErr != nil:
 		return g, prepErr
 	}

@@ -30,7 +30,7 @@ func (in *Inviter) checkSize(inv Invitation) error {
 		return &TooManyGroupsError{Count: n, Max: in.cfg.MaxGroups}
 	}
 	if n := inv.Named(); n > in.cfg.MaxPeople {
-		return &TooManyError{Count: n, Max: in.cfg.MaxPeople}
+		return &TooManyError{Count: n, Max: in.cfg.MaxPeople, Host: len(inv.Hosts) > 0}
 	}
 	return nil
 }
@@ -54,7 +54,7 @@ func (in *Inviter) Plan(ctx context.Context, inv Invitation) (Plan, error) {
 	}
 	plan := in.expand(ctx, inv)
 	if n := plan.Count(); n > in.cfg.MaxPeople {
-		return plan, &TooManyError{Count: n, Max: in.cfg.MaxPeople, AtLeast: plan.partial}
+		return plan, &TooManyError{Count: n, Max: in.cfg.MaxPeople, AtLeast: plan.partial, Host: len(inv.Hosts) > 0}
 	}
 	return plan, nil
 }

@@ -11,10 +11,11 @@ import (
 // available again to FollowCalls, as an invitation does: the conference
 // is prepared (after a restart nothing about it is cached) and followed.
 // It is for posts and Slack calls whose meeting another process, or this
-// one before a restart, was following. Its error matches meeting.ErrEnded
-// (or ErrNotStarted, ErrNotFound) when the conference is not running any
-// more: when the conference has no live list (its watch failed, say, so
-// that its end would go unseen) and what Prepare knows is cached, the
+// one before a restart, was following, and for a meeting started with Start
+// for nobody, whose end is to be seen all the same. Its error matches
+// meeting.ErrEnded (or ErrNotStarted, ErrNotFound) when the conference is not
+// running any more: when the conference has no live list (its watch failed,
+// say, so that its end would go unseen) and what Prepare knows is cached, the
 // meeting service is asked who is in it, which says so.
 func (in *Inviter) Rewatch(ctx context.Context, conferenceID, hostPassword string) error {
 	if _, err := in.meetings.Prepare(ctx, conferenceID, hostPassword); err != nil {

@@ -257,10 +257,13 @@ var ErrTooManyPeople = errors.New("commands: too many people")
 
 // TooManyError carries the numbers behind ErrTooManyPeople. AtLeast is
 // set when Count is only as far as the counting went (paging a large
-// channel stops once it passes Max).
+// channel stops once it passes Max). Host is set when Count includes the
+// invoker, called in as the host of the meeting the invitation starts
+// (WithHost), whom the user did not necessarily name.
 type TooManyError struct {
 	Count, Max int
 	AtLeast    bool
+	Host       bool
 }
 
 func (e *TooManyError) Error() string {
@@ -309,10 +312,16 @@ type Config struct {
 	// minute (0: no limit); beyond it an invitation fails with
 	// ErrSlowDown and calls nobody.
 	CallsPerMinute int
-	// SendTimeout bounds the invite request once it is being sent: it is
-	// let finish even when the invitation's context is cancelled (a
-	// shutdown), so that whoever rings is reported. Default 10 seconds.
+	// SendTimeout bounds the invite request, and Start's request creating
+	// a meeting, once it is being sent: it is let finish even when the
+	// invitation's context is cancelled (a shutdown), so that whoever rings,
+	// and a meeting started, is reported. Default 10 seconds.
 	SendTimeout time.Duration
+	// AllRunning lets Running list every meeting running in the
+	// enterprise, with its subject and scheduler, to whoever may invite;
+	// off (the default), only the invoker's own: a subject may say what a
+	// meeting is about, and who is in it.
+	AllRunning bool
 	// Reservations keeps the recent window; nil: this process's memory
 	// (NewMemoryReservations), which is for tests: replicas and restarts
 	// need the store's.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"unicode/utf8"
 )
@@ -104,6 +105,12 @@ func (r CreateMeetingRequest) validate() error {
 	return nil
 }
 
+// ErrCreateUnanswered is the error of CreateMeeting when its request went
+// out and no answer came back that says what became of it (a timeout, a
+// connection cut, an answer naming no meeting): a meeting may have been
+// created. It is matched with errors.Is; the cause is wrapped too.
+var ErrCreateUnanswered = errors.New("meeting: create request sent, outcome unknown")
+
 // CreateMeeting creates a meeting, at once when in.StartTime is empty, and
 // returns it with its host link and passwords. Huawei answers an array of
 // ConferenceInfo; the first is the meeting. The request is sent once (a
@@ -147,10 +154,10 @@ func (c *Client) createMeeting(ctx context.Context, in CreateMeetingRequest) (Cr
 		infos, err = send(tok)
 	}
 	if err != nil {
-		return CreatedMeeting{}, err
+		return CreatedMeeting{}, unanswered(err)
 	}
 	if len(infos) == 0 || infos[0].ConferenceID == "" {
-		return CreatedMeeting{}, errors.New("response names no meeting")
+		return CreatedMeeting{}, fmt.Errorf("%w: the answer names no meeting", ErrCreateUnanswered)
 	}
 	info := infos[0]
 	m := CreatedMeeting{
@@ -172,6 +179,18 @@ func (c *Client) createMeeting(ctx context.Context, in CreateMeetingRequest) (Cr
 	c.confMu.Unlock()
 	c.logger.DebugContext(ctx, "meeting created", slog.String("conference_id", m.ID), slog.String("state", m.State))
 	return m, nil
+}
+
+// unanswered marks the error of a create request whose outcome is unknown
+// with ErrCreateUnanswered: any but Huawei's answer (an *APIError: nothing
+// was created) or a connection never made (the request did not leave).
+func unanswered(err error) error {
+	var apiErr *APIError
+	var opErr *net.OpError
+	if errors.As(err, &apiErr) || errors.As(err, &opErr) && opErr.Op == "dial" {
+		return err
+	}
+	return fmt.Errorf("%w: %w", ErrCreateUnanswered, err)
 }
 
 // guestPassword returns the guest password from a password list, or "".

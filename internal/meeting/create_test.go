@@ -5,7 +5,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -85,4 +88,39 @@ func TestCreateMeetingRenewsARejectedToken(t *testing.T) {
 	_, err = c.CreateMeeting(context.Background(), meeting.CreateMeetingRequest{MediaTypes: meeting.MediaHDVideo})
 	require.ErrorIs(t, err, meeting.ErrUnavailable)
 	assert.Equal(t, 3, s.Calls(meetingfake.EndpointCreateMeeting), "a failed create is not retried: it may have created a meeting")
+}
+
+// TestCreateMeetingSaysWhenItMayHaveCreatedOne: a create request that went
+// out and got no answer may have created a meeting (ErrCreateUnanswered);
+// one Huawei refused, or one that never left, did not.
+func TestCreateMeetingSaysWhenItMayHaveCreatedOne(t *testing.T) {
+	t.Parallel()
+	s := startFake(t, nil)
+	c := fakeClient(t, s)
+	req := meeting.CreateMeetingRequest{MediaTypes: meeting.MediaHDVideo}
+	require.NoError(t, c.SignIn(t.Context()))
+
+	s.FailNext(meetingfake.EndpointCreateMeeting, meetingfake.Failure{Delay: time.Minute})
+	ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateMeeting(ctx, req)
+	require.ErrorIs(t, err, meeting.ErrCreateUnanswered, "sent, and no answer in time")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+
+	s.FailNext(meetingfake.EndpointCreateMeeting, meetingfake.Failure{Status: 400, Code: "MMC.111070001"})
+	_, err = c.CreateMeeting(t.Context(), req)
+	var apiErr *meeting.APIError
+	require.ErrorAs(t, err, &apiErr)
+	assert.NotErrorIs(t, err, meeting.ErrCreateUnanswered, "Huawei said no")
+
+	gone := startFake(t, nil)
+	// A new connection per request: an idle one the server dropped reads
+	// EOF, which cannot tell whether the request arrived.
+	c = fakeClient(t, gone, meeting.WithHTTPClient(&http.Client{Transport: &http.Transport{DisableKeepAlives: true}}))
+	require.NoError(t, c.SignIn(t.Context())) // the access token is at hand
+	gone.Close()                              // and nothing listens any more
+	_, err = c.CreateMeeting(t.Context(), req)
+	var opErr *net.OpError
+	require.ErrorAs(t, err, &opErr)
+	assert.NotErrorIs(t, err, meeting.ErrCreateUnanswered, "nothing was sent: %v", err)
 }

@@ -7,21 +7,24 @@ import (
 	"unicode/utf8"
 )
 
-// MaxRunningMeetings is the most RunningMeetings returns: as many options
-// as a Slack select menu can show (Block Kit: at most 100 options).
-const MaxRunningMeetings = 100
+// MaxRunningMeetings is the most RunningMeetings returns: one page of
+// SearchOnlineMeetings at its largest (limit 500, meeting_21_0025), so
+// that a picker finds the invoker's own meetings among many others.
+const MaxRunningMeetings = onlineMeetingsPageSize
 
-// RunningMeeting is a running meeting as a picker shows it.
+// RunningMeeting is a running meeting as a picker shows it. Who scheduled
+// it is known by name only: SearchOnlineMeetings' userUUID is the
+// scheduler's Huawei account, which nothing ties to a Slack user (the
+// directory search, meeting_21_0512, answers no userUUID).
 type RunningMeeting struct {
 	ID string // Huawei's conferenceID: what Prepare and Invite take
 	// DisplayID is the number people see in the meeting: the fixed room ID
 	// for a meeting in a personal or cloud meeting room (vmrConferenceID),
 	// else ID.
-	DisplayID     string
-	Subject       string
-	Scheduler     string // scheduserName: who scheduled it
-	SchedulerUUID string // userUUID of who scheduled it, to tell the invoker's own meetings apart
-	StartTime     string // "yyyy-MM-dd HH:mm", UTC
+	DisplayID string
+	Subject   string
+	Scheduler string // scheduserName: who scheduled it
+	StartTime string // "yyyy-MM-dd HH:mm", UTC
 }
 
 // RunningMeetings lists the meetings running now in the enterprise, oldest
@@ -48,8 +51,7 @@ func (c *Client) RunningMeetings(ctx context.Context, searchKey string) ([]Runni
 			display = m.VmrConferenceID
 		}
 		out = append(out, RunningMeeting{
-			ID: m.ConferenceID, DisplayID: display, Subject: m.Subject,
-			Scheduler: m.SchedUserName, SchedulerUUID: m.UserUUID, StartTime: m.StartTime,
+			ID: m.ConferenceID, DisplayID: display, Subject: m.Subject, Scheduler: m.SchedUserName, StartTime: m.StartTime,
 		})
 		if len(out) == MaxRunningMeetings {
 			break
@@ -70,9 +72,17 @@ func searchKeyFor(typed string) string {
 			return -1
 		}, key)
 	}
-	for utf8.RuneCountInString(key) > 128 {
-		_, size := utf8.DecodeLastRuneInString(key)
-		key = key[:len(key)-size]
+	return cutRunes(key, 128)
+}
+
+// FitSubject cuts a meeting's subject to the MaxSubjectLen characters
+// CreateMeeting allows.
+func FitSubject(subject string) string { return cutRunes(subject, MaxSubjectLen) }
+
+// cutRunes cuts s to at most n characters (runes).
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
 	}
-	return key
+	return string([]rune(s)[:n])
 }

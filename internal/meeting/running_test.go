@@ -36,8 +36,7 @@ func TestRunningMeetings(t *testing.T) {
 	assert.Equal(t, []string{roomConfID, confID, "986030665"}, ids(all), "running ones only, oldest first")
 	assert.Equal(t, roomID, all[0].DisplayID, "a room meeting shows the room's number")
 	assert.Equal(t, meeting.RunningMeeting{
-		ID: "986030665", DisplayID: "986030665", Subject: "Design review", Scheduler: "Alice",
-		SchedulerUUID: "fake-scheduler-uuid", StartTime: "2026-03-02 10:00",
+		ID: "986030665", DisplayID: "986030665", Subject: "Design review", Scheduler: "Alice", StartTime: "2026-03-02 10:00",
 	}, all[2])
 
 	for key, want := range map[string][]string{
@@ -58,4 +57,11 @@ func TestRunningMeetings(t *testing.T) {
 	got, err := c.RunningMeetings(ctx, "from slack")
 	require.NoError(t, err)
 	assert.Equal(t, []string{m.ID}, ids(got), "a meeting the bot started is running too")
+}
+
+func TestFitSubject(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "Weekly sync", meeting.FitSubject("Weekly sync"))
+	long := meeting.FitSubject(strings.Repeat("é", meeting.MaxSubjectLen) + "🎉")
+	assert.Equal(t, strings.Repeat("é", meeting.MaxSubjectLen), long, "cut by characters, not bytes")
 }

@@ -31,11 +31,13 @@ const lookupTTL = "5s"
 const answerAfter = 10 * time.Second
 
 // sandboxDefaults are the sandbox's own defaults, where the environment sets
-// nothing: no database file, and phones rung after the app has rung half as
-// long as a simulated call takes to be answered, to show escalation.
+// nothing: no database file, phones rung after the app has rung half as
+// long as a simulated call takes to be answered, to show escalation, and
+// the form's picker listing every simulated meeting (none is Carol's).
 var sandboxDefaults = map[string]string{
-	"DATABASE_URL":   store.Memory,
-	"ESCALATE_AFTER": (answerAfter / 2).String(),
+	"DATABASE_URL":        store.Memory,
+	"ESCALATE_AFTER":      (answerAfter / 2).String(),
+	"PICKER_ALL_MEETINGS": "on",
 }
 
 // World is a simulated Slack workspace and meeting service, seeded.

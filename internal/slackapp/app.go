@@ -47,6 +47,11 @@ type Inviter interface {
 	// Running lists the meetings running now that match what was typed,
 	// the user's own first, for the form's picker.
 	Running(ctx context.Context, userID, channelID, typed string) (own, others []meeting.RunningMeeting, err error)
+	// NameOf and ChannelName name a meeting started from Slack: how Slack
+	// shows a user, and a public channel's name ("" for a private one, a
+	// direct message, or when unknown).
+	NameOf(ctx context.Context, userID string) string
+	ChannelName(ctx context.Context, channelID string) string
 }
 
 // Monitor is told what the app does, for health checks and metrics. It

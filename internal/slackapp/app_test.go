@@ -43,6 +43,7 @@ type app struct {
 type appSetup struct {
 	scopes   []string // bot scopes granted besides slackfake.DefaultScopes
 	presence bool
+	inviter  commands.Config // the inviter's, besides MaxPeople 50
 }
 
 type appOption func(*appSetup)
@@ -55,6 +56,9 @@ func withScopes(scopes ...string) appOption {
 // withPresence has the inviter follow the meetings it invites into live
 // (meeting.Presence), and the app hear them end.
 func withPresence() appOption { return func(s *appSetup) { s.presence = true } }
+
+// withInviter configures the inviter (MaxPeople is 50 unless set).
+func withInviter(cfg commands.Config) appOption { return func(s *appSetup) { s.inviter = cfg } }
 
 // startApp starts an App whose workspace has a #crowd channel of
 // crowdLen people and an @crowd user group of the same people.
@@ -79,6 +83,7 @@ func startApp(t *testing.T, cfg slackapp.Config, opts ...appOption) *app {
 		Channels: []slackfake.Channel{
 			{ID: "CGENERAL", Name: "general", Members: []string{"UCAROL"}, BotIsMember: true},
 			{ID: "CCROWD", Name: "crowd", Members: append([]string{"UCAROL"}, crowd...), BotIsMember: true},
+			{ID: "GSECRET", Name: "secret-merger", Private: true, Members: []string{"UCAROL"}, BotIsMember: true},
 		},
 		Groups: []slackfake.Group{{ID: "SCROWD", Handle: "crowd", Members: crowd}},
 		Scopes: append(slices.Clone(slackfake.DefaultScopes), setup.scopes...),
@@ -108,7 +113,11 @@ func startApp(t *testing.T, cfg slackapp.Config, opts ...appOption) *app {
 		t.Cleanup(p.Close) // after the app stops
 		presence, ended = p, p.Ended()
 	}
-	inviter := commands.NewInviter(people, mc, presence, guard, log, commands.Config{MaxPeople: 50})
+	icfg := setup.inviter
+	if icfg.MaxPeople == 0 {
+		icfg.MaxPeople = 50
+	}
+	inviter := commands.NewInviter(people, mc, presence, guard, log, icfg)
 	if cfg.Persons == nil {
 		cfg.Persons = people // each person's language, as production wires it
 	}

@@ -76,15 +76,16 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 	}
 }
 
-// tooBig is the refusal of a command naming more people (the host of a
-// meeting it starts counted), or more groups and channels, than one request
-// may reach: said in the ack, which then promises nothing it cannot keep.
+// tooBig is the refusal of a command naming more people, or more groups
+// and channels, than one request may reach: said in the ack, which then
+// promises nothing it cannot keep. The host of a meeting it starts, called
+// too, counts (TooManyError.Host: the message tells them apart).
 func (a *App) tooBig(inv commands.Invitation) error {
 	if n := len(inv.GroupIDs) + len(inv.ChannelIDs); a.cfg.MaxGroups > 0 && n > a.cfg.MaxGroups {
 		return &commands.TooManyGroupsError{Count: n, Max: a.cfg.MaxGroups}
 	}
 	if n := inv.Named(); a.cfg.MaxPeople > 0 && n > a.cfg.MaxPeople {
-		return &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople}
+		return &commands.TooManyError{Count: n, Max: a.cfg.MaxPeople, Host: len(inv.Hosts) > 0}
 	}
 	return nil
 }

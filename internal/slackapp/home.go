@@ -63,8 +63,8 @@ func (a *App) recordInvitation(l *lang, r request, rep commands.Report, err erro
 	switch {
 	case err != nil:
 		outcome = failure(l, err, rep.ConferenceID, "")
-	case len(rep.Invited) > 0:
-		outcome = invitedSummary(l, r.inv.Invoker, len(rep.Invited), meetingTitle(l, rep))
+	case len(rep.Invited) > 0 || rep.Started:
+		outcome = postHeadline(l, r.inv, rep, meetingTitle(l, rep))
 	case len(rep.Skipped) > 0:
 		outcome = notInvitedHeader(l, len(rep.Skipped), rep.ConferenceID)
 	default:

@@ -98,19 +98,28 @@ func (a *App) intake(lt lifetimes, r request) {
 	a.report(ctx, lt, r, rep, err)
 }
 
-// invite calls the request's people, or, when it has nobody to call (its
-// groups held nobody, or a meeting was started for nobody), asks Huawei
-// nothing.
+// invite calls the request's people. When it has nobody to call (its
+// groups held nobody, or a meeting was started for nobody) it calls no one,
+// and a meeting it started is followed all the same, so that its end is
+// seen (its post then says so).
 func (a *App) invite(ctx context.Context, r request) (commands.Report, error) {
+	var rep commands.Report
 	switch {
 	case r.plan != nil && r.plan.Count() == 0:
-		return commands.Report{ConferenceID: r.inv.ConferenceID, Skipped: r.plan.Skipped}, nil
+		rep = commands.Report{ConferenceID: r.inv.ConferenceID, Skipped: r.plan.Skipped}
 	case r.plan == nil && r.inv.Named() == 0 && !r.inv.Expands():
-		return commands.Report{ConferenceID: r.inv.ConferenceID}, nil
+		rep = commands.Report{ConferenceID: r.inv.ConferenceID}
 	case r.plan != nil:
 		return a.inviter.InvitePlanned(ctx, r.inv, *r.plan)
+	default:
+		return a.inviter.Invite(ctx, r.inv)
 	}
-	return a.inviter.Invite(ctx, r.inv)
+	if r.inv.Start {
+		if err := a.inviter.Rewatch(ctx, r.inv.ConferenceID, ""); err != nil {
+			r.log.Warn("could not follow the meeting started; its post won't say when it ends", "err", err)
+		}
+	}
+	return rep, nil
 }
 
 // askToConfirm shows the invoker who would be called, with Invite and
@@ -192,23 +201,21 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	}
 	if len(rep.Invited) > 0 || rep.Started { // a started meeting is posted, with its Join button, whoever was called
 		rec := a.recordInvitation(l, r, rep, err) // before the post: whoever sees it finds it in their Home tab
-		callID := ""
-		if len(rep.Invited) > 0 {
-			callID = a.callFor(pctx, lt.life, r.log, r.inv, rep)
-		}
+		callID := a.callFor(pctx, lt.life, r.log, r.inv, rep)
 		m := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv, rep) // a channel's is shared
 		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(withCallBlock(m, callID)))
 		a.end(r) // answered: from now on no successor reports it cut short
 		if err != nil {
 			r.log.Error("could not report the invitation", "err", err)
 		}
-		if where.ts != "" && len(rep.Invited) > 0 {
+		if where.ts != "" { // kept, so that the meeting's end marks it
 			post, ended := a.addPost(where, r.t, r.inv, rep, callID)
 			a.history.attach(rec, post)
-			if ended {
+			switch {
+			case ended:
 				a.markPostEnded(lt.life, post, true)
 				a.endCard(rep.ConferenceID)
-			} else {
+			case len(rep.Invited) > 0:
 				a.followCalls(lt.life, r.log, post)
 			}
 		}

@@ -212,6 +212,30 @@ func TestPluralsForOneTwoAndFivePeople(t *testing.T) {
 	assert.Equal(t, "Invitando a 1000000 de personas a la reunión 914083136…", inviting(es, 1000000, "914083136"), "CLDR's many")
 }
 
+// Starting a meeting, in each language: a meeting that may have been
+// started is said to be under the picker's group of one's own meetings, by
+// the name that group has in the reader's language, its subject escaped;
+// too many people for a meeting started count the people named and the
+// host apart, in the singular too.
+func TestStartMessagesInEachLanguage(t *testing.T) {
+	t.Parallel()
+	for l, group := range map[*lang]string{en: "*Your meetings*", es: "*Tus reuniones*", zh: "*你的会议*"} {
+		text := startUnsure(l, "Stand-up <&>")
+		assert.Contains(t, text, group, "%s", l.tag)
+		assert.Contains(t, text, "*Stand-up &lt;&amp;&gt;*", "%s", l.tag)
+		assert.Contains(t, startUnsure(l, ""), group, "%s, no subject", l.tag)
+	}
+	one := commands.TooManyError{Count: 2, Max: 1, Host: true} // one person named, and the host
+	assert.Equal(t, "That's 1 person, and you as host; I call at most 1 at a time, you included. Name fewer people, or split them up.",
+		tooManyText(en, one))
+	assert.Equal(t, "Eso es 1 persona, y además tú como anfitrión; llamo como máximo a 1 cada vez, contándote a ti. Nombra a menos gente o divídela en grupos.",
+		tooManyText(es, one))
+	assert.Equal(t, "Elige como máximo a 1 persona: también te llamo a ti, como anfitrión (elegiste 2).",
+		modalTooManyText(es, commands.TooManyError{Count: 3, Max: 2, Host: true}))
+	assert.Equal(t, "最多选择 1 人：你也会以主持人身份被呼叫入会（你选择了 2 人）。",
+		modalTooManyText(zh, commands.TooManyError{Count: 3, Max: 2, Host: true}))
+}
+
 // A Slack locale picks its catalogue: any Spanish is Spanish, Simplified
 // Chinese is zh-CN, anything else English (Traditional Chinese included).
 func TestMatchLang(t *testing.T) {

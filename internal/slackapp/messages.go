@@ -228,12 +228,11 @@ func requestFailure(l *lang, err error) (string, bool) {
 		refused       *commands.RefusedError
 		parseErr      *commands.ParseError
 		slow          *commands.SlowDownError
+		unsure        *commands.StartUnsureError
 	)
 	switch {
-	case errors.As(err, &tooMany) && tooMany.AtLeast:
-		return l.n("limit.too_many_at_least", tooMany.Max), true
 	case errors.As(err, &tooMany):
-		return l.n("limit.too_many", tooMany.Count, "Max", tooMany.Max), true
+		return tooManyText(l, *tooMany), true
 	case errors.As(err, &tooManyGroups):
 		return l.n("limit.too_many_groups", tooManyGroups.Count, "Max", tooManyGroups.Max), true
 	case errors.As(err, &refused):
@@ -242,6 +241,8 @@ func requestFailure(l *lang, err error) (string, bool) {
 		return parseProblem(l, err), true
 	case errors.As(err, &slow):
 		return l.n("limit.slow_down", slow.PerMinute, "Wait", waitText(l, slow.Wait)), true
+	case errors.As(err, &unsure): // before context.Canceled: it may wrap one
+		return startUnsure(l, unsure.Subject), true
 	case errors.Is(err, context.Canceled):
 		// An invite request already sent is let finish (commands.Inviter.send):
 		// cancelled work never reached the meeting service.
@@ -356,6 +357,31 @@ func escape(s string) string {
 
 func shuttingDown(l *lang) string  { return l.t("progress.shutting_down") }
 func simulatedNote(l *lang) string { return l.t("note.simulated") }
+
+// tooManyText refuses an invitation of more people than one request may
+// call. The people counted are the ones asked for: the invoker, called in
+// as the host of a meeting it starts, is named apart.
+func tooManyText(l *lang, e commands.TooManyError) string {
+	switch {
+	case e.Host && e.AtLeast:
+		return l.n("limit.too_many_host_at_least", e.Max-1, "Max", e.Max)
+	case e.Host:
+		return l.n("limit.too_many_host", e.Count-1, "Max", e.Max)
+	case e.AtLeast:
+		return l.n("limit.too_many_at_least", e.Max)
+	}
+	return l.n("limit.too_many", e.Count, "Max", e.Max)
+}
+
+// modalTooManyText is tooManyText under the form's people field: how many
+// were chosen, and how many may be (one fewer when the invoker is called in
+// as host).
+func modalTooManyText(l *lang, e commands.TooManyError) string {
+	if e.Host {
+		return l.n("modal.too_many_host", e.Max-1, "Chosen", e.Count-1)
+	}
+	return l.n("modal.too_many", e.Max, "Chosen", e.Count)
+}
 
 func modalGroupsNote(l *lang, groups string) string {
 	return l.t("modal.groups_note", "Groups", groups)
@@ -568,6 +594,16 @@ func hostButton(l *lang) string { return l.t("start.host_button") }
 // startFailed explains why no meeting was started.
 func startFailed(l *lang, reason string) string { return l.sentences(l.t("start.failed"), reason) }
 
+// startUnsure says that a meeting may have been started though no answer
+// said so, and where the invoker finds it if it was.
+func startUnsure(l *lang, subject string) string {
+	yours := l.t("picker.group_yours")
+	if subject == "" {
+		return l.t("start.unsure", "Yours", yours)
+	}
+	return l.t("start.unsure_subject", "Subject", clip(subject, maxTitle), "Yours", yours)
+}
+
 // confirmStartQuestion asks before starting a meeting and calling many
 // people into it.
 func confirmStartQuestion(l *lang, n int) string { return l.n("start.confirm_question", n) }
@@ -582,6 +618,10 @@ func subjectInChannel(l *lang, channel string) string {
 }
 func subjectOf(l *lang, name string) string { return l.t("start.subject_of", "Name", name) }
 func subjectFromSlack(l *lang) string       { return l.t("start.subject_from_slack") }
+
+// subjectSomeone stands in START_MEETING_SUBJECT for an invoker whose name
+// cannot be found.
+func subjectSomeone(l *lang) string { return l.t("start.subject_someone") }
 
 // pickerTyped offers a meeting number typed (or read from a link) as it is.
 func pickerTyped(l *lang, id string) string { return l.t("picker.typed", "ID", id) }

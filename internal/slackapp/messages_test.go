@@ -76,6 +76,16 @@ func TestFailureMessages(t *testing.T) {
 			want: "That's 60 people; I invite at most 50 at a time.",
 		},
 		{
+			name: "too many people for a meeting started, its host counted",
+			err:  &commands.TooManyError{Count: 51, Max: 50, Host: true},
+			want: "That's 50 people, and you as host; I call at most 50 at a time, you included.",
+		},
+		{
+			name: "more than too many people for a meeting started",
+			err:  &commands.TooManyError{Count: 51, Max: 50, Host: true, AtLeast: true},
+			want: "That's more than 49 people, and you as host; I call at most 50 at a time, you included.",
+		},
+		{
 			name: "anything else",
 			err:  errors.New("boom"),
 			want: "Something went wrong talking to the meeting service (ref none).",

@@ -3,6 +3,7 @@ package slackapp
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"time"
@@ -206,7 +207,7 @@ func (a *App) readSubmission(l *lang, v slack.View, meta modalMeta) (submission,
 	case len(s.userIDs) == 0 && len(meta.GroupIDs) == 0 && len(meta.ChannelIDs) == 0 && !choice.start:
 		errs[blockPeople] = l.t("modal.nobody")
 	case a.cfg.MaxPeople > 0 && len(s.userIDs) > a.cfg.MaxPeople:
-		errs[blockPeople] = l.n("modal.too_many", a.cfg.MaxPeople, "Chosen", len(s.userIDs))
+		errs[blockPeople] = modalTooManyText(l, commands.TooManyError{Count: len(s.userIDs), Max: a.cfg.MaxPeople})
 	}
 
 	for _, o := range values[blockRole][actionRole].SelectedOptions {
@@ -264,9 +265,9 @@ func (a *App) handleModalSubmit(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 			Role:         sub.role,
 			Start:        sub.choice.start,
 		})}
-		if a.tooBig(r.inv) != nil { // the host of a meeting it starts counted
-			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{
-				blockPeople: l.n("modal.too_many", a.cfg.MaxPeople, "Chosen", r.inv.Named())}))
+		var tooMany *commands.TooManyError
+		if errors.As(a.tooBig(r.inv), &tooMany) { // the host of a meeting it starts counted
+			a.ack(c, evt.Request, slack.NewErrorsViewSubmissionResponse(map[string]string{blockPeople: modalTooManyText(l, *tooMany)}))
 			return
 		}
 		r.named = !r.inv.Expands()

@@ -110,17 +110,36 @@ func (p *People) person(ctx context.Context, userID string) (commands.Person, er
 // between two people (channel_not_found). It implements
 // commands.Conversations.
 func (p *People) DirectWith(ctx context.Context, channelID string) (string, error) {
+	c, err := p.conversation(ctx, channelID)
+	if err != nil || c == nil || !c.IsIM {
+		return "", err
+	}
+	return c.User, nil
+}
+
+// ChannelName returns the name of a public channel (conversations.info),
+// or "" for any other conversation: a private channel (its name is not for
+// everyone to see), a direct or group message, or one the bot cannot see.
+// It implements commands.ChannelNames.
+func (p *People) ChannelName(ctx context.Context, channelID string) (string, error) {
+	c, err := p.conversation(ctx, channelID)
+	if err != nil || c == nil || c.IsPrivate || c.IsGroup || c.IsIM || c.IsMpIM {
+		return "", err
+	}
+	return c.Name, nil
+}
+
+// conversation reads a conversation (conversations.info); nil when the bot
+// cannot see it.
+func (p *People) conversation(ctx context.Context, channelID string) (*slack.Channel, error) {
 	c, err := p.api.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
 	if err != nil {
 		if e := slackError(err); e == "channel_not_found" || e == "not_in_channel" {
-			return "", nil
+			return nil, nil
 		}
-		return "", fmt.Errorf("conversations.info %s: %w", channelID, err)
+		return nil, fmt.Errorf("conversations.info %s: %w", channelID, err)
 	}
-	if !c.IsIM {
-		return "", nil
-	}
-	return c.User, nil
+	return c, nil
 }
 
 // GroupMembers returns the user IDs in a user group.

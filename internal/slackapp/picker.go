@@ -36,7 +36,7 @@ func (a *App) handleSuggestion() socketmode.SocketmodeHandlerFunc {
 		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID)
 		if cb.ActionID != actionMeeting || cb.View.CallbackID != callbackModal {
 			log.Warn("options asked for a menu the bot does not have", "action", cb.ActionID)
-			a.ack(c, evt.Request, slack.OptionsResponse{Options: []*slack.OptionBlockObject{}})
+			a.ack(c, evt.Request, noOptions())
 			return
 		}
 		typed, search := typedChoice(cb.Value)
@@ -58,8 +58,26 @@ func (a *App) handleSuggestion() socketmode.SocketmodeHandlerFunc {
 				log.Warn("could not list the running meetings", "err", err)
 			}
 		}
-		a.ack(c, evt.Request, pickerOptions(l, typed, search, own, others))
+		a.ack(c, evt.Request, suggestionAnswer(pickerOptions(l, typed, search, own, others)))
 	}
+}
+
+// emptyOptions is the answer offering nothing: an empty list, since Slack
+// wants options or option_groups in every answer (blockkit.CheckOptions)
+// and slack-go's types leave an empty list out ({}).
+type emptyOptions struct {
+	Options []*slack.OptionBlockObject `json:"options"`
+}
+
+func noOptions() emptyOptions { return emptyOptions{Options: []*slack.OptionBlockObject{}} }
+
+// suggestionAnswer is the ack of a block_suggestion: the groups, or an
+// empty list of options when there are none.
+func suggestionAnswer(groups slack.OptionGroupsResponse) any {
+	if len(groups.OptionGroups) == 0 {
+		return noOptions()
+	}
+	return groups
 }
 
 // formMeta is the form's signed metadata (the channel it was opened for,

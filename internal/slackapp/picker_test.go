@@ -89,3 +89,14 @@ func TestTypedChoice(t *testing.T) {
 		assert.NotContains(t, c.value(), key, "the key itself never travels")
 	}
 }
+
+// TestAnEmptyPickerAnswerIsAnEmptyList: with nothing to offer the answer is
+// {"options":[]}, which Slack takes, not the {} slack-go would send.
+func TestAnEmptyPickerAnswerIsAnEmptyList(t *testing.T) {
+	t.Parallel()
+	typed, search := typedChoice("nothing matches this")
+	answer, err := json.Marshal(suggestionAnswer(pickerOptions(en, typed, search, nil, nil)))
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"options":[]}`, string(answer))
+	require.NoError(t, blockkit.CheckOptions(answer))
+}

@@ -1,6 +1,7 @@
 package slackapp
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"regexp"
@@ -65,61 +66,88 @@ type thread struct {
 	meeting string   // the meeting its most recent message naming one names last (commands.MeetingIDsIn)
 }
 
+// Reading a thread for the shortcut: pages of threadPage messages (a
+// page may hold up to 1,000; 200 keeps each answer small), at most
+// threadPages of them (1,000 messages), to the thread's end, which holds
+// its most recent meeting: the messages come oldest first.
+// conversations.replies is Tier 3, 50+ calls a minute
+// (https://docs.slack.dev/reference/methods/conversations.replies): a long
+// thread costs at most five, and a 429 is waited out within the time the
+// trigger leaves (slack-go honours Retry-After), else the pages read stand.
+const (
+	threadPage  = 200
+	threadPages = 5
+)
+
 // readThread reads the thread of the message the shortcut was used on:
 // who wrote in it, and the latest meeting number or link written in it
 // (by anyone, bots included: a meeting app's post names its meeting). When
 // the thread cannot be read, the message in the payload still names its
 // author, its thread's parent author and, on a parent, who replied, and
-// its text may name a meeting.
+// its text may name a meeting; when only its first pages could be read,
+// they stand.
 func (a *App) readThread(ctx context.Context, cb slack.InteractionCallback) (thread, error) {
-	ts := cb.Message.ThreadTimestamp
-	if ts == "" {
-		ts = cb.Message.Timestamp
-	}
-	if ts == "" {
-		ts = cb.MessageTs
-	}
-	seen := map[string]bool{cb.User.ID: true, "": true}
-	var th thread
-	meetingIn := func(text string) {
-		if ids := commands.MeetingIDsIn(text); len(ids) > 0 {
-			th.meeting = ids[len(ids)-1]
-		}
-	}
-	add := func(m slack.Message) {
-		if m.BotID != "" || seen[m.User] {
-			return
-		}
-		seen[m.User] = true
-		th.people = append(th.people, m.User)
-	}
-	params := &slack.GetConversationRepliesParameters{ChannelID: cb.Channel.ID, Timestamp: ts, Limit: 200}
-	for {
-		msgs, more, next, err := a.sm.GetConversationRepliesContext(ctx, params)
+	ts := cmp.Or(cb.Message.ThreadTimestamp, cb.Message.Timestamp, cb.MessageTs)
+	r := threadReader{seen: map[string]bool{cb.User.ID: true, "": true}}
+	params := &slack.GetConversationRepliesParameters{ChannelID: cb.Channel.ID, Timestamp: ts, Limit: threadPage}
+	var err error
+	for range threadPages {
+		var (
+			msgs []slack.Message
+			more bool
+			next string
+		)
+		msgs, more, next, err = a.sm.GetConversationRepliesContext(ctx, params)
 		if err != nil {
-			meetingIn(cb.Message.Text)
-			add(cb.Message)
-			for _, id := range append([]string{cb.Message.ParentUserId}, cb.Message.ReplyUsers...) {
-				add(slack.Message{Msg: slack.Msg{User: id}})
-			}
-			th.people = capped(th.people, a.cfg.MaxPeople)
-			return th, err
+			break
 		}
 		for _, m := range msgs {
-			meetingIn(m.Text)
-			add(m)
+			r.read(m)
 		}
-		if !more || next == "" || (a.cfg.MaxPeople > 0 && len(th.people) >= a.cfg.MaxPeople) {
+		if !more || next == "" {
 			break
 		}
 		params.Cursor = next
 	}
-	add(cb.Message) // in case the thread could not be read in full
-	if th.meeting == "" {
-		meetingIn(cb.Message.Text)
+	if r.th.meeting == "" { // the thread could not be read, or names none
+		r.meetingIn(cb.Message.Text)
 	}
-	th.people = capped(th.people, a.cfg.MaxPeople)
-	return th, nil
+	r.add(cb.Message) // in case the thread could not be read in full
+	if err != nil {
+		for _, id := range append([]string{cb.Message.ParentUserId}, cb.Message.ReplyUsers...) {
+			r.add(slack.Message{Msg: slack.Msg{User: id}})
+		}
+	}
+	r.th.people = capped(r.th.people, a.cfg.MaxPeople)
+	return r.th, err
+}
+
+// threadReader gathers a thread's people and latest meeting, message by
+// message, oldest first.
+type threadReader struct {
+	th   thread
+	seen map[string]bool // the invoker, and who is chosen already
+}
+
+func (r *threadReader) read(m slack.Message) {
+	r.meetingIn(m.Text)
+	r.add(m)
+}
+
+// meetingIn keeps the last meeting text names, if it names any.
+func (r *threadReader) meetingIn(text string) {
+	if ids := commands.MeetingIDsIn(text); len(ids) > 0 {
+		r.th.meeting = ids[len(ids)-1]
+	}
+}
+
+// add chooses the author of m, unless it is a bot or chosen already.
+func (r *threadReader) add(m slack.Message) {
+	if m.BotID != "" || r.seen[m.User] {
+		return
+	}
+	r.seen[m.User] = true
+	r.th.people = append(r.th.people, m.User)
 }
 
 // capped returns at most max of ids (0: all).

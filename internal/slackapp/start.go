@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -35,11 +34,15 @@ func (a *App) startMeeting(ctx context.Context, r *request) (meeting.CreatedMeet
 }
 
 // subjectFor names a meeting started from Slack: StartSubject with
-// {channel} and {user} filled in, or by default after the channel (not a
-// direct message), else after the invoker, in DEFAULT_LOCALE (everyone in
-// the meeting sees it). It is cut to Huawei's limit.
+// {channel} and {user} filled in, or by default after the channel, else
+// after the invoker, in DEFAULT_LOCALE (everyone in the meeting sees it).
+// Only a public channel names a meeting: the picker may show its subject
+// to people who cannot see a private one (a template with {channel} then
+// falls back to the invoker's name too). A name that cannot be found
+// leaves the admin's template standing, with a neutral word for it. The
+// subject is cut to Huawei's limit.
 func (a *App) subjectFor(ctx context.Context, inv commands.Invitation) string {
-	subject, channel := a.cfg.StartSubject, a.channelName(ctx, inv.Channel)
+	subject, channel := a.cfg.StartSubject, a.inviter.ChannelName(ctx, inv.Channel)
 	switch {
 	case subject == "" && channel != "":
 		subject = subjectInChannel(a.def, "{channel}")
@@ -47,40 +50,16 @@ func (a *App) subjectFor(ctx context.Context, inv commands.Invitation) string {
 		subject = subjectOf(a.def, "{user}")
 	}
 	if strings.Contains(subject, "{user}") {
-		name := a.personName(ctx, inv.Invoker)
-		if name == "" {
+		name := a.inviter.NameOf(ctx, inv.Invoker)
+		switch {
+		case name == "" && subject == subjectOf(a.def, "{user}"):
 			return subjectFromSlack(a.def)
+		case name == "":
+			name = subjectSomeone(a.def)
 		}
 		subject = strings.ReplaceAll(subject, "{user}", name)
 	}
-	subject = strings.ReplaceAll(subject, "{channel}", channel)
-	for utf8.RuneCountInString(subject) > meeting.MaxSubjectLen {
-		_, size := utf8.DecodeLastRuneInString(subject)
-		subject = subject[:len(subject)-size]
-	}
-	return subject
-}
-
-// channelName is a channel's name (conversations.info), or "" for a direct
-// message, a group DM, or a conversation the bot cannot see.
-func (a *App) channelName(ctx context.Context, channelID string) string {
-	if channelID == "" {
-		return ""
-	}
-	c, err := a.sm.GetConversationInfoContext(ctx, &slack.GetConversationInfoInput{ChannelID: channelID})
-	if err != nil || c.IsIM || c.IsMpIM {
-		return ""
-	}
-	return c.Name
-}
-
-// personName is how Slack shows a user (users.info), or "".
-func (a *App) personName(ctx context.Context, userID string) string {
-	u, err := a.sm.GetUserInfoContext(ctx, userID)
-	if err != nil {
-		return ""
-	}
-	return displayName(u)
+	return meeting.FitSubject(strings.ReplaceAll(subject, "{channel}", channel))
 }
 
 // startedReport marks the report of an invitation into a meeting started
@@ -99,8 +78,11 @@ func startedReport(rep commands.Report, inv commands.Invitation, m meeting.Creat
 }
 
 // tellHost gives the person who started a meeting its host link,
-// privately: it is never posted where others see it.
+// privately: it is never posted where others see it. It has time of its
+// own: the meeting is theirs even when the request ran out of time.
 func (a *App) tellHost(ctx context.Context, r request, m meeting.CreatedMeeting) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+	defer cancel()
 	msg := hostMessage(a.langOf(ctx, r.t.userID), m, len(r.inv.Hosts) > 0)
 	if err := a.postPrivate(ctx, r.t, a.mark(msg)); err != nil {
 		r.log.Error("could not give the host their host link", "err", err)

@@ -3,6 +3,7 @@ package slackapp_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -122,6 +123,128 @@ func TestNowAloneOnlyStartsTheMeeting(t *testing.T) {
 	}
 }
 
+// A meeting started for nobody is posted like any invitation: it is a call
+// in Slack, the Home tab says it was started, and when the meeting ends the
+// post says so and its Join button goes.
+func TestNowAloneIsMarkedEndedWhenTheMeetingEnds(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{}, withPresence(), withScopes("calls:write"))
+	a.invite(t, "now")
+
+	post := channelPost(t, a.waitMessages(t, 2))
+	id := startedID(t, post)
+	call := a.waitCall(t, "registered", func(slackfake.Call) bool { return true })
+	assert.Equal(t, id, call.ExternalDisplayID)
+	assert.Equal(t, []string{call.ID}, callBlocks(t, post), "the post shows the meeting's call")
+	assert.Contains(t, a.openHome(t, "UCAROL", 1), "<@UCAROL> started *Meeting in #general* (meeting "+id+").")
+
+	require.Eventually(t, func() bool { return a.meet.Subscribers(id) == 1 }, 5*time.Second, 10*time.Millisecond,
+		"the meeting is followed, though nobody was called into it")
+	a.meet.SetState(id, meetingfake.StateDestroyed)
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+	defer cancel()
+	ended, err := a.slack.WaitMatch(ctx, func(m slackfake.Message) bool {
+		return m.Kind == "update" && m.TS == post.TS && strings.Contains(m.Text, "This meeting has ended")
+	})
+	require.NoError(t, err)
+	assert.NotContains(t, string(ended.Blocks), a.meet.JoinLink(id, false), "no Join button once it ended")
+	a.waitCall(t, "the call ended", func(c slackfake.Call) bool { return c.Ended })
+}
+
+// A meeting being created when the request runs out of time is let
+// finish: it is posted as started, never reported as not started.
+func TestAMeetingStartedAsTheRequestTimesOutIsReported(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{InviteTimeout: 200 * time.Millisecond})
+	a.meet.FailNext(meetingfake.EndpointCreateMeeting, meetingfake.Failure{Delay: 600 * time.Millisecond}) // a slow Huawei
+	a.invite(t, "now")
+
+	msgs := a.waitMessages(t, 2)
+	id := startedID(t, channelPost(t, msgs))
+	assert.Equal(t, 1, a.meet.Calls(meetingfake.EndpointCreateMeeting))
+	for _, m := range msgs {
+		assert.NotContains(t, m.Text, "couldn't start")
+	}
+	assertHostLinkPrivate(t, a, id)
+}
+
+// When the meeting service gives no answer in time, the invoker is told a
+// meeting may have been started, and where they would find it.
+func TestAStartWithoutAnAnswerMayHaveStartedAMeeting(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{}, withInviter(commands.Config{SendTimeout: 200 * time.Millisecond}))
+	a.meet.FailNext(meetingfake.EndpointCreateMeeting, meetingfake.Failure{Delay: 5 * time.Second})
+	a.invite(t, "now <@UCROWD0000>")
+
+	note := a.waitMessages(t, 1)[0]
+	assert.True(t, private(note))
+	assert.Contains(t, note.Text, "I asked the meeting service to start *Meeting in #general*, but no answer came back in time, so I called nobody.")
+	assert.Contains(t, note.Text, "may have been started all the same: if it was, it's listed under *Your meetings*")
+	assert.NotContains(t, note.Text, "I couldn't start a meeting")
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointInvite))
+}
+
+// A meeting started in a private channel is never named after it (the
+// picker may show its subject to people who cannot see the channel): the
+// invoker's name stands in, in the default subject and in the admin's.
+// An invoker whose name cannot be found leaves the admin's subject
+// standing, with a neutral word.
+func TestAStartedMeetingIsNotNamedAfterAPrivateChannel(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, subject, channel, want string
+		nameless                     bool
+	}{
+		{name: "default, public", channel: "CGENERAL", want: "Meeting in #general"},
+		{name: "default, private", channel: "GSECRET", want: "Carol Invoker's meeting"},
+		{name: "template, private", subject: "Call in #{channel}", channel: "GSECRET", want: "Carol Invoker's meeting"},
+		{name: "template, no name", subject: "Stand-up of {user}", channel: "CGENERAL", nameless: true, want: "Stand-up of a colleague"},
+		{name: "default, no name", channel: "GSECRET", nameless: true, want: "Meeting from Slack"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg := slackapp.Config{StartSubject: tt.subject}
+			if tt.nameless {
+				cfg.Persons = noLocales{} // the ack's language lookup, in the background, would take the failure
+			}
+			a := startApp(t, cfg)
+			if tt.nameless {
+				a.slack.FailNext("users.info", slackfake.Failure{Error: "fatal_error"}) // the invoker's name
+			}
+			_, _, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: tt.channel, Text: "now"})
+			require.NoError(t, err)
+			id := startedID(t, channelPost(t, a.waitMessages(t, 2)))
+			var subject string
+			for _, c := range a.meet.Conferences() {
+				if c.ID == id {
+					subject = c.Subject
+				}
+			}
+			assert.Equal(t, tt.want, subject)
+		})
+	}
+}
+
+// noLocales answers the app's lookups of someone's language without
+// asking Slack (nobody has a locale: DEFAULT_LOCALE), so that the only
+// users.info calls are the inviter's.
+type noLocales struct{}
+
+func (noLocales) Person(_ context.Context, userID string) (commands.Person, error) {
+	return commands.Person{ID: userID}, nil
+}
+
+// now with as many people as an invitation may have is refused in the ack,
+// counting the people named and the host apart.
+func TestNowWithTheMostPeopleCountsTheHostApart(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{MaxPeople: 2})
+	_, ack, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: "now <@UCROWD0000> <@UCROWD0001>"})
+	require.NoError(t, err)
+	assert.Contains(t, ackText(t, ack), "That's 2 people, and you as host; I call at most 2 at a time, you included.")
+	assert.Zero(t, a.meet.Calls(meetingfake.EndpointCreateMeeting))
+}
+
 func TestNowWithAMeetingIDIsRefusedInTheAck(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, slackapp.Config{})
@@ -202,7 +325,7 @@ func options(t *testing.T, a *app, viewID, typed string) map[string][]string {
 
 func TestThePickerListsRunningMeetingsAsTyped(t *testing.T) {
 	t.Parallel()
-	a := startApp(t, slackapp.Config{})
+	a := startApp(t, slackapp.Config{}, withInviter(commands.Config{AllRunning: true}))
 	a.meet.AddConference(meetingfake.Conference{ID: "986030665", Subject: "Design review", StartTime: "2026-11-29 09:00", Scheduler: "Carol Invoker"})
 	a.meet.AddConference(meetingfake.Conference{ID: "955555555", Subject: "Planning", StartTime: "2026-11-29 10:00", State: "Schedule"})
 	view := formWithPicker(t, a, "CGENERAL")
@@ -216,6 +339,7 @@ func TestThePickerListsRunningMeetingsAsTyped(t *testing.T) {
 		options(t, a, view.ID, "weekly"), "filtered by what is typed")
 	assert.Equal(t, map[string][]string{"New meeting": {"now"}}, options(t, a, view.ID, "start"),
 		"starting a meeting is offered when its words are typed")
+	assert.Empty(t, options(t, a, view.ID, "no such meeting"), "nothing matches: an empty list, which Slack takes")
 	assert.Equal(t, map[string][]string{"As typed": {running}},
 		options(t, a, view.ID, "914 083 136"), "a number typed is offered once, as typed")
 	assert.Equal(t, map[string][]string{"As typed": {"123456789"}},
@@ -226,9 +350,24 @@ func TestThePickerListsRunningMeetingsAsTyped(t *testing.T) {
 	assert.Regexp(t, `^`+running+`:[0-9a-f]{64}$`, link[0], "a link's key travels as its digest, never in clear")
 }
 
-func TestThePickerInvitesIntoTheMeetingChosen(t *testing.T) {
+// By default the picker lists only the invoker's own running meetings:
+// another's subject and scheduler are not shown; its number can still be
+// typed.
+func TestThePickerListsOnlyYourMeetingsByDefault(t *testing.T) {
 	t.Parallel()
 	a := startApp(t, slackapp.Config{})
+	a.meet.AddConference(meetingfake.Conference{ID: "986030665", Subject: "Design review", StartTime: "2026-11-29 09:00", Scheduler: "Carol Invoker"})
+	view := formWithPicker(t, a, "CGENERAL")
+
+	assert.Equal(t, map[string][]string{"New meeting": {"now"}, "Your meetings": {"986030665"}}, options(t, a, view.ID, ""),
+		"Carol's, not Weekly sync")
+	assert.Empty(t, options(t, a, view.ID, "weekly"), "not even when its subject is typed")
+	assert.Equal(t, map[string][]string{"As typed": {running}}, options(t, a, view.ID, running), "its number can be chosen as typed")
+}
+
+func TestThePickerInvitesIntoTheMeetingChosen(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{}, withInviter(commands.Config{AllRunning: true}))
 	view := formWithPicker(t, a, "CGENERAL")
 	_, _, err := a.slack.SubmitView(t.Context(), slackfake.Submission{ViewID: view.ID, Values: map[string]map[string]any{
 		"meeting_block":  {"meeting_id": a.choose(t, view.ID, "sync", running)},
@@ -265,11 +404,45 @@ func TestTheThreadShortcutPrefillsTheLatestMeeting(t *testing.T) {
 		{User: "UCROWD0000", Text: "Starting 914 083 136 now, join: <" + a.meet.JoinLink(running, false) + ">", TS: "1700000001.000100"},
 		{User: "UCROWD0001", Text: "on my way", TS: "1700000002.000100"},
 	})
+	assert.Equal(t, map[string]any{"meeting": running, "people": []string{"UCROWD0000", "UCROWD0001"}},
+		threadForm(t, a, "1700000000.000100"),
+		"the most recent meeting named, and whoever wrote in the thread but the invoker")
+}
+
+// A thread longer than a page is read to its end (within 1,000 messages),
+// however many people its first page already names: its newest message
+// names the meeting it is about now.
+func TestTheThreadShortcutReadsALongThreadToItsEnd(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{MaxPeople: 2})
+	longThread := func(n int, last string) []slackfake.ThreadMessage {
+		msgs := []slackfake.ThreadMessage{{User: "UCAROL", Text: "Today's call is 986 030 665", TS: "1700000000.000100"}}
+		for i := 1; i < n-1; i++ {
+			msgs = append(msgs, slackfake.ThreadMessage{User: fmt.Sprintf("UCROWD%04d", i%3), Text: "still talking", TS: fmt.Sprintf("1700%06d.000100", i)})
+		}
+		return append(msgs, slackfake.ThreadMessage{User: "UCROWD0003", Text: last, TS: fmt.Sprintf("1700%06d.000100", n-1)})
+	}
+	a.slack.Thread("CGENERAL", "1700000000.000100", longThread(250, "moved to 914 083 136"))
+	assert.Equal(t, map[string]any{"meeting": running, "people": []string{"UCROWD0001", "UCROWD0002"}},
+		threadForm(t, a, "1700000000.000100"), "the newest meeting, past the first page; the first people, at most MaxPeople")
+	assert.Equal(t, 2, a.slack.Calls("conversations.replies"), "two pages")
+
+	a.slack.Thread("CGENERAL", "1700000000.000100", longThread(1200, "moved to 955 555 555"))
+	got := threadForm(t, a, "1700000000.000100")
+	assert.Equal(t, "986030665", got["meeting"], "read up to 1,000 messages, not beyond")
+	assert.Equal(t, 2+5, a.slack.Calls("conversations.replies"), "at most five pages")
+}
+
+// threadForm uses the thread shortcut on the message ts in #general and
+// returns what the form opened with: its meeting and people.
+func threadForm(t *testing.T, a *app, ts string) map[string]any {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
 	defer cancel()
-	_, _, err := a.slack.MessageShortcut(ctx, "UCAROL", "CGENERAL", "meet_invite_thread", "1700000000.000100")
+	before := len(a.slack.Views())
+	_, _, err := a.slack.MessageShortcut(ctx, "UCAROL", "CGENERAL", "meet_invite_thread", ts)
 	require.NoError(t, err)
-	views, err := a.slack.WaitViews(ctx, 1)
+	views, err := a.slack.WaitViews(ctx, before+1)
 	require.NoError(t, err)
 
 	var v struct {
@@ -281,7 +454,7 @@ func TestTheThreadShortcutPrefillsTheLatestMeeting(t *testing.T) {
 			} `json:"element"`
 		} `json:"blocks"`
 	}
-	require.NoError(t, json.Unmarshal(views[0].JSON, &v))
+	require.NoError(t, json.Unmarshal(views[before].JSON, &v))
 	got := map[string]any{}
 	for _, b := range v.Blocks {
 		switch b.BlockID {
@@ -292,8 +465,7 @@ func TestTheThreadShortcutPrefillsTheLatestMeeting(t *testing.T) {
 			got["people"] = b.Element.InitialUsers
 		}
 	}
-	assert.Equal(t, map[string]any{"meeting": running, "people": []string{"UCROWD0000", "UCROWD0001"}}, got,
-		"the most recent meeting named, and whoever wrote in the thread but the invoker")
+	return got
 }
 
 // A request that starts a meeting, left by a process that stopped, is never

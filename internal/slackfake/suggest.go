@@ -47,9 +47,12 @@ const suggestDeadline = 3 * time.Second
 //     characters (3 when the element leaves it out);
 //   - the payload carries type, user, team, api_app_id, token, container
 //     (the view), action_id, block_id, value and the view itself;
-//   - the ack must carry {"options":[…]} or {"option_groups":[…]} within
-//     Block Kit's limits (at most 100 options or groups, option text 75,
-//     value 150, description 75; package blockkit) and arrive within 3 s;
+//   - the ack must carry {"options":[…]} or {"option_groups":[…]}, a list
+//     even when nothing matches: an answer with neither, such as {}, is
+//     refused (https://api.slack.com/reference/block-kit/block-elements#external_select,
+//     https://tools.slack.dev/bolt-python/concepts/options); within Block
+//     Kit's limits (at most 100 options or groups, option text 75, value
+//     150, description 75; package blockkit); and arrive within 3 s;
 //     otherwise the user sees no options, and Suggest returns an error.
 //
 // The options returned become the ones the user may choose: SubmitView

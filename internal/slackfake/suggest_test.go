@@ -53,6 +53,8 @@ func pickerBot(t *testing.T, fake *slackfake.Server) *byEnvelope[slack.Interacti
 					many = append(many, opt("Meeting", fmt.Sprint(900000000+i)))
 				}
 				answer = slack.OptionsResponse{Options: many}
+			case "none":
+				answer = slack.OptionsResponse{} // slack-go leaves an empty list out: {}
 			default:
 				answer = slack.OptionsResponse{Options: []*slack.OptionBlockObject{opt("Typed", cb.Value)}}
 			}
@@ -110,6 +112,10 @@ func TestSuggest(t *testing.T) {
 	t.Run("more than 100 options are refused", func(t *testing.T) {
 		_, err := fake.Suggest(timeout(t, 5*time.Second), slackfake.Suggestion{ViewID: viewID, ActionID: "meeting_id", Value: "many"})
 		assert.ErrorContains(t, err, "no more than 100 items allowed")
+	})
+	t.Run("an answer with neither options nor option groups is refused", func(t *testing.T) {
+		_, err := fake.Suggest(timeout(t, 5*time.Second), slackfake.Suggestion{ViewID: viewID, ActionID: "meeting_id", Value: "none"})
+		assert.ErrorContains(t, err, "must provide either options or option_groups")
 	})
 	t.Run("only an external select", func(t *testing.T) {
 		_, err := fake.Suggest(timeout(t, 5*time.Second), slackfake.Suggestion{ViewID: viewID, ActionID: "invitees", Value: "week"})

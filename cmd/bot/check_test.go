@@ -13,6 +13,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/meetingfake"
 	"github.com/meet-invite/meet-invite/internal/preflight"
 	"github.com/meet-invite/meet-invite/internal/slackfake"
+	"github.com/meet-invite/meet-invite/internal/store"
 	"github.com/meet-invite/meet-invite/internal/version"
 )
 
@@ -36,6 +37,7 @@ func checkFakes(t *testing.T, meetCfg meetingfake.Config) (*slackfake.Server, *m
 	return sf, mf, map[string]string{
 		"SLACK_BOT_TOKEN": sf.BotToken(), "SLACK_APP_TOKEN": sf.AppToken(), "SLACK_API_URL": sf.APIURL(),
 		"MEETING_API_URL": mf.URL(), "MEETING_APP_ID": appID, "MEETING_APP_KEY": appKey,
+		"DATABASE_URL": store.Memory, // no meet-invite.db written beside the tests
 	}
 }
 

@@ -796,3 +796,51 @@ func TestReachAppliesTheAccessRules(t *testing.T) {
 	assert.Equal(t, []string{"UALICE@CGEN"}, auth.questions())
 	assert.Zero(t, p.lookups.Load(), "nobody looked up")
 }
+
+// OnReady is called once, with the meeting as prepared, before the invite
+// request goes out; never for an invoker the rules refuse, nor for a
+// meeting that is not running.
+func TestOnReadyIsCalledOnlyWhenTheInvitationIsSent(t *testing.T) {
+	t.Parallel()
+	refused := &commands.RefusedError{Reason: commands.RefusedUser}
+	cases := []struct {
+		name    string
+		refuse  error // the authorizer's answer
+		prepare error // the meeting service's answer to Prepare
+	}{
+		{name: "refused invoker", refuse: refused},
+		{name: "meeting not started", prepare: fmt.Errorf("state Created: %w", meeting.ErrNotStarted)},
+		{name: "meeting ended", prepare: fmt.Errorf("state Destroyed: %w", meeting.ErrEnded)},
+		{name: "running meeting"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := newMeetings()
+			m.prepareErr = tc.prepare
+			auth := &authorizer{decide: func(context.Context) error { return tc.refuse }}
+			in := commands.NewInviter(newPeople(), m, nil, auth, quiet, commands.Config{})
+			var ready []meeting.Conference
+			sentBefore := -1
+			inv := commands.Invitation{ConferenceID: "914083136", Invoker: "UINVOKER", Channel: "CGEN", UserIDs: []string{"UALICE"},
+				OnReady: func(c meeting.Conference) {
+					ready = append(ready, c)
+					m.mu.Lock()
+					sentBefore = len(m.invited)
+					m.mu.Unlock()
+				}}
+
+			_, err := in.Invite(t.Context(), inv)
+
+			if tc.refuse != nil || tc.prepare != nil {
+				require.Error(t, err)
+				assert.Empty(t, ready, "nothing is ready: nobody is called")
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, m.invited, 1)
+			assert.Equal(t, []meeting.Conference{{ID: "914083136", Subject: "Weekly sync", State: "Created"}}, ready, "once, with the meeting as prepared")
+			assert.Zero(t, sentBefore, "before the invite request")
+		})
+	}
+}

@@ -134,6 +134,9 @@ func (in *Inviter) run(ctx context.Context, inv Invitation, planned *Plan) (Repo
 	}
 	if len(called) > 0 {
 		rep.SentAt = in.cfg.Now()
+		if inv.OnReady != nil {
+			inv.OnReady(g.conference)
+		}
 		var mayRing bool
 		if rep.RequestID, mayRing, err = in.send(ctx, inv, called); err != nil {
 			if !mayRing {

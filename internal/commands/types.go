@@ -131,6 +131,12 @@ type Invitation struct {
 	// Start asks for a new meeting (Inviter.Start) before anyone is
 	// called; ConferenceID is empty until it is made.
 	Start bool
+	// OnReady, when set, is called once the invoker is authorized and the
+	// meeting prepared (it runs), just before the invite request goes
+	// out, with the meeting as prepared: work that needs the meeting (its
+	// Slack call) runs meanwhile. Not called when nobody is called. Not
+	// kept with a saved request.
+	OnReady func(meeting.Conference) `json:"-"`
 }
 
 // Expands reports whether the invitation names user groups or channels,

@@ -14,6 +14,7 @@ import (
 	"github.com/meet-invite/meet-invite/internal/commands"
 	"github.com/meet-invite/meet-invite/internal/expiring"
 	"github.com/meet-invite/meet-invite/internal/flight"
+	"github.com/meet-invite/meet-invite/internal/meeting"
 	"github.com/meet-invite/meet-invite/internal/store"
 )
 
@@ -107,6 +108,22 @@ type callCard struct {
 // after callWait. Whoever is called from here is added to the people the
 // call is fed with.
 func (a *App) callFor(ctx, life context.Context, log *slog.Logger, inv commands.Invitation, rep commands.Report) string {
+	return a.keepCalled(life, log, inv, rep, a.registerCall(ctx, log, inv, rep))
+}
+
+// keepCalled adds whoever rep says was called to the people the meeting's
+// call (id; "" for none) is fed with, and returns id.
+func (a *App) keepCalled(life context.Context, log *slog.Logger, inv commands.Invitation, rep commands.Report, id string) string {
+	if id != "" {
+		a.keepCard(life, log, rep.ConferenceID, id, inv.HostPassword, rep.Invited)
+	}
+	return id
+}
+
+// registerCall returns the ID of the meeting's call in Slack, registering
+// it when nobody has, once per meeting here and across processes; "" when
+// the bot cannot. rep needs only the meeting: its ID and Conference.
+func (a *App) registerCall(ctx context.Context, log *slog.Logger, inv commands.Invitation, rep commands.Report) string {
 	if _, ok := joinButtonFor(a.def, rep); !ok || time.Now().UnixNano() < a.cards.off.Load() {
 		return "" // join_url is required: the guest link, which the Join button shows too
 	}
@@ -120,11 +137,58 @@ func (a *App) callFor(ctx, life context.Context, log *slog.Logger, inv commands.
 		}
 		return a.takeCall(ctx, log, inv, rep), nil
 	})
-	if err != nil || id == "" {
+	if err != nil {
 		return ""
 	}
-	a.keepCard(life, log, rep.ConferenceID, id, inv.HostPassword, rep.Invited)
 	return id
+}
+
+// earlyCall is a meeting's call registered while its invitation is sent:
+// Slack's round trip runs beside Huawei's, not before the post.
+type earlyCall struct {
+	done chan struct{} // closed once id is known; nil while nothing registers
+	id   string
+}
+
+// registerEarly has r's invitation register its meeting's call as soon
+// as the invoker is authorized and the meeting found running
+// (Invitation.OnReady), in the background; cardFor then waits for it.
+func (a *App) registerEarly(ctx context.Context, r *request) {
+	call, inv, log := &earlyCall{}, r.inv, r.log
+	r.call = call
+	r.inv.OnReady = func(c meeting.Conference) {
+		done := make(chan struct{})
+		rep := commands.Report{ConferenceID: inv.ConferenceID, Conference: c}
+		started := a.spawn(workRequest, func() {
+			defer close(done)
+			rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+			defer cancel()
+			call.id = a.registerCall(rctx, log, inv, rep)
+		})
+		if started {
+			call.done = done
+		}
+	}
+}
+
+// cardFor returns the ID of the meeting's call to show in r's post: the
+// one its invitation registered meanwhile (waited for callWait at most),
+// or, when none was (a meeting started for nobody, the app stopping), one
+// registered now, as callFor does.
+func (a *App) cardFor(ctx, life context.Context, r request, rep commands.Report) string {
+	if r.call == nil || r.call.done == nil {
+		return a.callFor(ctx, life, r.log, r.inv, rep)
+	}
+	wait := time.NewTimer(callWait)
+	defer wait.Stop()
+	select {
+	case <-r.call.done:
+		return a.keepCalled(life, r.log, r.inv, rep, r.call.id)
+	case <-wait.C:
+	case <-ctx.Done():
+	}
+	r.log.Info("the meeting's Slack call is still being registered; posting without it")
+	return ""
 }
 
 // takeCall asks the store for the meeting's call, registers it when this

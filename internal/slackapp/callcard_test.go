@@ -127,6 +127,30 @@ func TestAMeetingIsOneSlackCall(t *testing.T) {
 	assert.Equal(t, 1, a.slack.Calls("calls.add"))
 }
 
+// The meeting's call is registered while the invite request is out, not
+// after it: Huawei answers the invite here only once Slack has the call.
+func TestTheSlackCallIsRegisteredWhileTheInviteIsSent(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{CallPoll: 20 * time.Millisecond}, withScopes("calls:write"), withPresence())
+	registered := make(chan bool, 1)
+	a.meet.OnInvite(func(meetingfake.Invitation) {
+		ctx, cancel := context.WithTimeout(t.Context(), 5*time.Second)
+		defer cancel()
+		_, err := a.slack.WaitSlackCalls(ctx, func(calls []slackfake.Call) bool { return len(calls) == 1 })
+		registered <- err == nil
+	})
+
+	a.invite(t, running+" <@UCROWD0000>")
+	a.waitMessages(t, 1)
+
+	assert.True(t, <-registered, "calls.add was made before Huawei answered the invite")
+	call := a.waitCall(t, "registered", func(slackfake.Call) bool { return true })
+	assert.Equal(t, []string{call.ID}, callBlocks(t, a.posts()[0]), "the post shows the call")
+	assert.Equal(t, 1, a.slack.Calls("calls.add"))
+	require.True(t, a.meet.Answer(running, a.ringing(t, "+442079400000").Number))
+	a.waitCall(t, "the invitee is fed into the call", func(c slackfake.Call) bool { return len(c.Participants) == 1 })
+}
+
 // Without calls:write, or when Slack refuses the call, the post goes as it
 // always did; the bot stops asking for a while after missing_scope.
 func TestPostsGoWithoutTheCallCardWhenSlackWillNotHaveIt(t *testing.T) {

@@ -30,6 +30,7 @@ type request struct {
 	// acknowledged by submit: checked against the store after the ack.
 	envelope string
 	log      *slog.Logger
+	call     *earlyCall // the meeting's Slack call, registered while the invitation is sent
 }
 
 // lifetimes are the contexts, derived from Run's, that work started by a
@@ -90,6 +91,7 @@ func (a *App) intake(lt lifetimes, r request) {
 		started = &m
 		a.tellHost(ctx, r, m)
 	}
+	a.registerEarly(ctx, &r)
 	rep, err := a.invite(ctx, r)
 	release() // a post waiting for its channel's turn holds no slot
 	if started != nil {
@@ -201,7 +203,7 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	}
 	if len(rep.Invited) > 0 || rep.Started { // a started meeting is posted, with its Join button, whoever was called
 		rec := a.recordInvitation(l, r, rep, err) // before the post: whoever sees it finds it in their Home tab
-		callID := a.callFor(pctx, lt.life, r.log, r.inv, rep)
+		callID := a.cardFor(pctx, lt.life, r, rep)
 		m := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv, rep) // a channel's is shared
 		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(withCallBlock(m, callID)))
 		a.end(r) // answered: from now on no successor reports it cut short

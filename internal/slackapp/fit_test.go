@@ -101,6 +101,15 @@ func (w world) messages(l *lang) map[string]message {
 		"progress_call": withCallBlock(callsMessage(l, w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 		"ended_call":    withCallBlock(endedMessage(l, w.inv, w.rep, w.states, w.replies), "R0E69JAIF"),
 	}
+	started := w.rep
+	started.Started = true
+	out["started"] = invitedMessage(l, w.inv, started)
+	out["started_calls"] = callsMessage(l, w.inv, started, w.states, w.replies)
+	host := meeting.CreatedMeeting{Conference: w.rep.Conference, ChairJoinURI: "https://meeting.example/h/" + strings.Repeat("x", 200)}
+	out["host_note"] = hostMessage(l, host, true)
+	out["start_unsure"] = note(l, startUnsure(l, w.subject))
+	out["they_answered"] = note(l, theyAnswered(l, answerJoining, inviteeName(l, w.rep.Invited[len(w.rep.Invited)-1]), meetingTitle(l, w.rep)))
+	out["home_outcome"] = note(l, historyLine(time.Unix(1764000000, 0), postOutcome(l, &postRecord{inv: w.inv, rep: started, states: w.states, ended: true})))
 	noneRinging := w.rep
 	noneRinging.Invited = nil
 	var final []commands.CallState
@@ -296,5 +305,36 @@ func homeTabFits(t *testing.T, l *lang) {
 	assert.NoError(t, blockkit.CheckBlocks(blockkit.Modal, b), l.tag)
 	for _, h := range hostile {
 		assert.NotContains(t, string(b), h)
+	}
+}
+
+// TestASubjectArrivesEscapedInEveryLanguage follows one hostile meeting
+// subject into every message that names the meeting, in every language:
+// its text and its blocks show it with Slack's three entities escaped
+// (https://api.slack.com/reference/surfaces/formatting#escaping), never
+// live; the catalogues' templates do not escape, so the builders must.
+func TestASubjectArrivesEscapedInEveryLanguage(t *testing.T) {
+	t.Parallel()
+	const subject = "<!channel> *x* & <@U1>"
+	const escaped = "&lt;!channel&gt; *x* &amp; &lt;@U1&gt;"
+	shown := []string{"invited", "calls_progress", "ended", "missed_dm", "ringing_dm", "link_dm", "started",
+		"started_calls", "host_note", "start_unsure", "they_answered", "home_outcome"}
+	for _, l := range langs {
+		w := newWorld(3)
+		w.subject, w.rep.Conference.Subject = subject, subject
+		msgs := w.messages(l)
+		for _, name := range shown {
+			m, ok := msgs[name]
+			require.True(t, ok, name)
+			assert.Contains(t, m.text, escaped, "%s %s: text", l.tag, name)
+			if len(m.blocks) > 0 {
+				assert.Contains(t, string(blocksJSON(t, m)), escaped, "%s %s: blocks", l.tag, name)
+			}
+		}
+		for name, m := range msgs {
+			for _, live := range []string{"<!channel>", "<@U1>"} {
+				assert.NotContains(t, m.text+string(blocksJSON(t, m)), live, "%s %s", l.tag, name)
+			}
+		}
 	}
 }

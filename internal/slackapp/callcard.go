@@ -479,26 +479,16 @@ func (a *App) checkMeeting(ctx context.Context, log *slog.Logger, card *callCard
 // people invited from other processes meanwhile; when another process
 // took the call over (or it ended), feeding it here stops.
 func (a *App) holdCard(ctx context.Context, log *slog.Logger, card *callCard) {
-	t := time.NewTicker(leaseTTL / 3)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+	renew := func(ctx context.Context) (bool, error) {
+		_, held, err := a.store.HoldCall(ctx, card.conferenceID, card.id, a.cfg.Owner, leaseTTL)
+		if err == nil && held {
+			a.loadPeople(ctx, log, card)
 		}
-		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
-		_, held, err := a.store.HoldCall(sctx, card.conferenceID, card.id, a.cfg.Owner, leaseTTL)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Warn("could not renew the Slack call's lease", "err", err)
-		case err == nil && !held:
-			log.Info("the Slack call is fed by another process, or ended")
-			card.halt()
-		case err == nil:
-			a.loadPeople(sctx, log, card)
-		}
-		cancel()
+		return held, err
+	}
+	if a.holdLease(ctx, log, "the Slack call's", renew) {
+		log.Info("the Slack call is fed by another process, or ended")
+		card.halt()
 	}
 }
 

@@ -224,22 +224,37 @@ func (a *App) isFollowing(post string) bool {
 // keepLease renews the lease of post until ctx ends, and calls lost when
 // another process has taken it over.
 func (a *App) keepLease(ctx context.Context, lost context.CancelCauseFunc, post string) {
+	log := a.log.With("post", post)
+	renew := func(ctx context.Context) (bool, error) {
+		return a.store.RenewLease(ctx, leaseKey(post), a.cfg.Owner, leaseTTL)
+	}
+	if a.holdLease(ctx, log, "a post's", renew) {
+		log.Warn("another process took over a post's calls")
+		lost(errLeaseLost)
+	}
+}
+
+// holdLease calls renew every third of leaseTTL until ctx ends, or until
+// renew says the lease is another's (false): then it reports true. A
+// renewal that fails is logged, naming whose lease it is, and tried again
+// at the next tick.
+func (a *App) holdLease(ctx context.Context, log *slog.Logger, whose string, renew func(ctx context.Context) (bool, error)) (lost bool) {
 	t := time.NewTicker(leaseTTL / 3)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-t.C:
-			kept, err := a.store.RenewLease(ctx, leaseKey(post), a.cfg.Owner, leaseTTL)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				a.log.Warn("could not renew a post's lease", "post", post, "err", err)
-			case err == nil && !kept:
-				a.log.Warn("another process took over a post's calls", "post", post)
-				lost(errLeaseLost)
-				return
-			}
+		}
+		sctx, cancel := context.WithTimeout(ctx, storeTimeout)
+		kept, err := renew(sctx)
+		cancel()
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Warn("could not renew "+whose+" lease", "err", err)
+		case err == nil && !kept:
+			return true
 		}
 	}
 }

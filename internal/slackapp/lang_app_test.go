@@ -86,9 +86,14 @@ func TestAnUnknownLanguageIsTheDefault(t *testing.T) {
 
 	// The failure is not remembered: her language is asked again after each
 	// ack until Slack says it, and the acks follow.
-	require.Eventually(t, func() bool {
+	for deadline := time.Now().Add(10 * time.Second); ; {
 		_, ack, err := a.slack.SlashCommand(t.Context(), help)
-		return err == nil && strings.Contains(ackText(t, ack), "*Usage:*")
-	}, 10*time.Second, 20*time.Millisecond, "Carol's en-US, once Slack says it")
+		require.NoError(t, err)
+		if strings.Contains(ackText(t, ack), "*Usage:*") {
+			break // Carol's en-US, once Slack says it
+		}
+		require.True(t, time.Now().Before(deadline), "her language was never asked again")
+		time.Sleep(20 * time.Millisecond)
+	}
 	assert.GreaterOrEqual(t, a.slack.Calls("users.info"), 2, "asked again after the failure")
 }

@@ -474,7 +474,7 @@ func notPostedNote(l *lang, channel string, err error) string {
 // callTitle names a meeting's call in Slack's call card (plain text, not
 // mrkdwn): its subject, else its number.
 func callTitle(l *lang, rep commands.Report) string {
-	if s := subject(rep); s != "" {
+	if s := shownSubject(rep); s != "" {
 		return s
 	}
 	return l.t("call_card.title", "ID", rep.ConferenceID)

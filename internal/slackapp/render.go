@@ -250,13 +250,13 @@ func who(l *lang, s commands.Skipped) string {
 	return "<@" + s.UserID + ">"
 }
 
-// subject is a meeting's subject without the spaces around it (a bold
+// shownSubject is a meeting's subject without the spaces around it (a bold
 // "* Weekly sync *" would show its asterisks), "" when it has none.
-func subject(rep commands.Report) string { return strings.TrimSpace(rep.Conference.Subject) }
+func shownSubject(rep commands.Report) string { return strings.TrimSpace(rep.Conference.Subject) }
 
 // meetingTitle names the meeting in mrkdwn: its subject, when known, and ID.
 func meetingTitle(l *lang, rep commands.Report) string {
-	if s := subject(rep); s != "" {
+	if s := shownSubject(rep); s != "" {
 		return l.t("post.meeting_title_subject", "Subject", "*"+clip(s, maxTitle)+"*", "ID", rep.ConferenceID)
 	}
 	return l.t("post.meeting_title", "ID", rep.ConferenceID)
@@ -265,7 +265,7 @@ func meetingTitle(l *lang, rep commands.Report) string {
 // plainTitle names the meeting in a message's top-level text, which Slack
 // formats too: the subject is escaped there as well.
 func plainTitle(l *lang, rep commands.Report) string {
-	if s := subject(rep); s != "" {
+	if s := shownSubject(rep); s != "" {
 		return l.t("post.meeting_title_subject", "Subject", clip(s, maxTitle), "ID", rep.ConferenceID)
 	}
 	return l.t("post.meeting_title", "ID", rep.ConferenceID)

@@ -156,3 +156,17 @@ func TestAPostThatSaysItsMeetingEndedChangesNoMore(t *testing.T) {
 
 	assert.Equal(t, 2, changes, "the late update is dropped")
 }
+
+// TestAMeetingIsNamedByItsSubjectWithoutTheSpacesAround: Huawei may keep
+// spaces around a subject; bold in Slack needs the asterisks against the
+// text, and a subject of spaces alone is no name.
+func TestAMeetingIsNamedByItsSubjectWithoutTheSpacesAround(t *testing.T) {
+	t.Parallel()
+	rep := commands.Report{ConferenceID: "914083136", Conference: meeting.Conference{ID: "914083136", Subject: "  Weekly sync \t"}}
+	assert.Equal(t, "*Weekly sync* (meeting 914083136)", meetingTitle(en, rep))
+	assert.Equal(t, "Weekly sync (meeting 914083136)", plainTitle(en, rep))
+	assert.Equal(t, "Weekly sync", callTitle(en, rep))
+	rep.Conference.Subject = "   "
+	assert.Equal(t, "meeting 914083136", meetingTitle(en, rep))
+	assert.Equal(t, "Huawei Cloud Meeting 914083136", callTitle(en, rep))
+}

@@ -11,21 +11,34 @@ import (
 // as awaited.
 const ackDeadline = 3 * time.Second
 
+// calmAfter is how long no envelope must have arrived, with none awaiting
+// its ack, for a burst to count as over. Envelopes of a burst arrive
+// microseconds apart; those still in the socket or in slack-go's queues are
+// not seen until they are read, so an empty set of awaited envelopes alone
+// does not mean the burst is over (between two reads, it often is empty).
+const calmAfter = 2 * time.Millisecond
+
 // yieldAtMost bounds how long work after an ack waits for the other acks.
-const yieldAtMost = 100 * time.Millisecond
+// At 1,000 commands at once the acks take about a tenth of a second; under
+// a flood that never calms down, each request waits this long once.
+const yieldAtMost = 500 * time.Millisecond
 
 // awaiting holds the envelopes that have arrived and are not acknowledged
-// yet: when each arrived, for the ack latency, and whether any is still
-// waiting, so that the work after an ack can let the acks go first (yield).
-// At 1,000 commands at once, the invitations of the first acknowledged would
-// otherwise take the CPU from the acks of the last.
+// yet: when each arrived, for the ack latency, and whether the arrivals
+// have calmed down, so that the work after an ack can let the acks go first
+// (yield). At 1,000 commands at once, the invitations of the first
+// acknowledged would otherwise take the CPU from the reading and the acks
+// of the last.
 type awaiting struct {
 	deadline time.Duration // an envelope stops counting after it (ackDeadline)
 	atMost   time.Duration // the longest a yield waits (yieldAtMost)
+	gap      time.Duration // calm: no arrival for this long, none awaited (calmAfter)
 
 	mu    sync.Mutex
 	since map[string]arrival
-	quiet chan struct{} // closed while no envelope awaits its ack
+	last  time.Time     // the latest arrival
+	calm  chan struct{} // closed while calm
+	check *time.Timer   // looks again whether it is calm; nil while calm
 }
 
 type arrival struct {
@@ -33,10 +46,10 @@ type arrival struct {
 	expiry *time.Timer // forgets the envelope after the deadline
 }
 
-func newAwaiting(deadline, atMost time.Duration) *awaiting {
-	q := make(chan struct{})
-	close(q)
-	return &awaiting{deadline: deadline, atMost: atMost, since: map[string]arrival{}, quiet: q}
+func newAwaiting(deadline, atMost, gap time.Duration) *awaiting {
+	c := make(chan struct{})
+	close(c)
+	return &awaiting{deadline: deadline, atMost: atMost, gap: gap, since: map[string]arrival{}, calm: c}
 }
 
 // arrive records that envelope id arrived now. An envelope already awaited
@@ -44,13 +57,30 @@ func newAwaiting(deadline, atMost time.Duration) *awaiting {
 func (w *awaiting) arrive(id string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	now := time.Now()
+	w.last = now
+	if w.check == nil { // calm until now: a burst may be starting
+		w.calm = make(chan struct{})
+		w.check = time.AfterFunc(w.gap, w.recheck)
+	}
 	if _, ok := w.since[id]; ok {
 		return
 	}
-	if len(w.since) == 0 {
-		w.quiet = make(chan struct{})
+	w.since[id] = arrival{at: now, expiry: time.AfterFunc(w.deadline, func() { w.take(id) })}
+}
+
+// recheck declares calm when nothing awaits and nothing arrived for the gap,
+// else looks again later.
+func (w *awaiting) recheck() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	quiet := time.Since(w.last)
+	if len(w.since) == 0 && quiet >= w.gap {
+		close(w.calm)
+		w.check = nil
+		return
 	}
-	w.since[id] = arrival{at: time.Now(), expiry: time.AfterFunc(w.deadline, func() { w.take(id) })}
+	w.check.Reset(max(w.gap-quiet, w.gap/4))
 }
 
 // take records that envelope id was acknowledged (or is awaited no more),
@@ -64,26 +94,24 @@ func (w *awaiting) take(id string) (time.Time, bool) {
 	}
 	a.expiry.Stop()
 	delete(w.since, id)
-	if len(w.since) == 0 {
-		close(w.quiet)
-	}
 	return a.at, true
 }
 
-// yield returns once no envelope awaits its ack, or after atMost.
+// yield returns once it is calm (no envelope awaits its ack and none has
+// arrived for the gap), or after atMost.
 func (w *awaiting) yield() {
 	w.mu.Lock()
-	q := w.quiet
+	c := w.calm
 	w.mu.Unlock()
 	select {
-	case <-q:
+	case <-c:
 		return
 	default:
 	}
 	t := time.NewTimer(w.atMost)
 	defer t.Stop()
 	select {
-	case <-q:
+	case <-c:
 	case <-t.C:
 	}
 }

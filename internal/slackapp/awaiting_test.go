@@ -27,7 +27,7 @@ func waitClosed(t *testing.T, c <-chan struct{}, why string) {
 
 func TestWorkAfterAnAckWaitsForTheOtherAcks(t *testing.T) {
 	t.Parallel()
-	w := newAwaiting(time.Hour, time.Hour)
+	w := newAwaiting(time.Hour, time.Hour, time.Millisecond)
 	waitClosed(t, yielded(w), "nothing awaited: no wait")
 
 	w.arrive("E1")
@@ -55,7 +55,7 @@ func TestWorkAfterAnAckWaitsForTheOtherAcks(t *testing.T) {
 
 func TestAnEnvelopeNeverAcknowledgedHoldsNothingBackForLong(t *testing.T) {
 	t.Parallel()
-	w := newAwaiting(20*time.Millisecond, time.Hour)
+	w := newAwaiting(20*time.Millisecond, time.Hour, time.Millisecond)
 	w.arrive("E1")
 	waitClosed(t, yielded(w), "an envelope past Slack's ack deadline no longer counts")
 	assert.Zero(t, w.Len())
@@ -65,8 +65,28 @@ func TestAnEnvelopeNeverAcknowledgedHoldsNothingBackForLong(t *testing.T) {
 
 func TestAYieldIsBounded(t *testing.T) {
 	t.Parallel()
-	w := newAwaiting(time.Hour, 20*time.Millisecond)
+	w := newAwaiting(time.Hour, 20*time.Millisecond, time.Millisecond)
 	w.arrive("E1")
 	waitClosed(t, yielded(w), "work waits at most atMost")
 	assert.Equal(t, 1, w.Len(), "still awaited")
+}
+
+// Between two reads of a burst nothing may await its ack: the work waits
+// for the arrivals to stop too.
+func TestWorkWaitsForTheArrivalsToCalmDown(t *testing.T) {
+	t.Parallel()
+	const gap = 50 * time.Millisecond
+	w := newAwaiting(time.Hour, time.Hour, gap)
+	w.arrive("E1")
+	_, ok := w.take("E1")
+	require.True(t, ok)
+	arrived := time.Now() // no later than E2's arrival
+	w.arrive("E2")
+	_, ok = w.take("E2")
+	require.True(t, ok)
+	assert.Zero(t, w.Len(), "nothing awaits its ack")
+
+	w.yield()
+	assert.GreaterOrEqual(t, time.Since(arrived), gap, "the work went on before the arrivals had stopped for the gap")
+	waitClosed(t, yielded(w), "calm: no wait")
 }

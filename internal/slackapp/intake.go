@@ -27,7 +27,7 @@ type request struct {
 	// count: plain words, which a model read, are always confirmed.
 	confirm bool
 	// envelope is the Slack envelope that brought it, when it was
-	// acknowledged by submit: checked against the store after the ack.
+	// acknowledged by submit: the request is named after it (begin).
 	envelope string
 	log      *slog.Logger
 	call     *earlyCall // the meeting's Slack call, registered while the invitation is sent
@@ -45,11 +45,11 @@ type lifetimes struct {
 // it runs nothing, calls nothing, and reports false.
 func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 	return a.spawn(workRequest, func() {
-		a.begin(&r) // kept for a successor, before the ack (batched with the others)
+		first := a.begin(&r) // kept for a successor, before the ack (batched with the others)
 		acked()
-		a.arrived.yield()                // the acks still to send go first
-		if !a.durableFirst(r.envelope) { // after the ack: a redelivery another process handled
-			a.end(r)
+		a.arrived.yield() // the acks still to send go first
+		if !first {       // a redelivery another process has (or had) in hand: its request, not ours
+			r.log.Info("ignoring an envelope another process has handled")
 			return
 		}
 		a.intake(lt, r)

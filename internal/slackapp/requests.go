@@ -39,28 +39,44 @@ type savedRequest struct {
 
 // begin gives the request its ID (the holder of its reservations) and
 // records it in the store as this process's, before it is acknowledged
-// (in a batch with the others arriving meanwhile: see recordLoop). A store
-// that fails is logged: the request runs all the same.
-func (a *App) begin(r *request) {
-	b := make([]byte, 12)
-	_, _ = rand.Read(b)
-	r.inv.ID = "req-" + hex.EncodeToString(b)
+// (in a batch with the others arriving meanwhile: see recordLoop). A
+// request from an envelope is named after it, so that the record also says
+// whether any process sharing the store has had the envelope before: begin
+// reports false for such a redelivery, which is then only acknowledged. A
+// store that fails is logged: the request runs all the same.
+func (a *App) begin(r *request) (first bool) {
+	if r.envelope != "" {
+		r.inv.ID = "env-" + r.envelope
+	} else {
+		b := make([]byte, 12)
+		_, _ = rand.Read(b)
+		r.inv.ID = "req-" + hex.EncodeToString(b)
+	}
 	payload, err := json.Marshal(savedRequest{Inv: r.inv, Plan: r.plan, Named: r.named, Confirm: r.confirm,
 		ChannelID: r.t.channelID, UserID: r.t.userID, ResponseURL: r.t.responseURL, Kind: r.t.kind})
+	first = true
 	if err == nil {
 		ctx, cancel := storeCtx()
 		defer cancel()
-		err = a.record(ctx, store.Request{ID: r.inv.ID, Payload: payload})
+		first, err = a.record(ctx, store.Request{ID: r.inv.ID, Payload: payload})
 	}
 	if err != nil {
 		r.log.Warn("could not record the request for a successor", "err", err)
+		return true
 	}
+	return first
 }
 
-// recordJob is a request waiting to be recorded, and where to say it was.
+// recordJob is a request waiting to be recorded, and where to say whether
+// it was new.
 type recordJob struct {
 	r    store.Request
-	done chan error
+	done chan recorded
+}
+
+type recorded struct {
+	added bool
+	err   error
 }
 
 // maxRecordBatch bounds one batch (five parameters a row; PostgreSQL
@@ -68,19 +84,19 @@ type recordJob struct {
 const maxRecordBatch = 500
 
 // record records r with the next batch, and returns once the batch is in
-// the store.
-func (a *App) record(ctx context.Context, r store.Request) error {
-	job := recordJob{r: r, done: make(chan error, 1)}
+// the store, reporting whether r was new to it.
+func (a *App) record(ctx context.Context, r store.Request) (bool, error) {
+	job := recordJob{r: r, done: make(chan recorded, 1)}
 	select {
 	case a.recordQ <- job:
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 	select {
-	case err := <-job.done:
-		return err
+	case res := <-job.done:
+		return res.added, res.err
 	case <-ctx.Done():
-		return ctx.Err()
+		return false, ctx.Err()
 	}
 }
 
@@ -95,10 +111,11 @@ func (a *App) recordLoop(stop <-chan struct{}) {
 			rs[i] = j.r
 		}
 		ctx, cancel := storeCtx()
-		err := a.store.BeginRequests(ctx, rs, a.cfg.Owner, requestHold, requestTTL)
+		added, err := a.store.BeginRequests(ctx, rs, a.cfg.Owner, requestHold, requestTTL)
 		cancel()
 		for _, j := range batch {
-			j.done <- err
+			j.done <- recorded{added: added[j.r.ID], err: err}
+			delete(added, j.r.ID) // twice in a batch: the second is a redelivery
 		}
 	})
 }

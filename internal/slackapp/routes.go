@@ -57,9 +57,11 @@ func (a *App) routes(h *socketmode.SocketmodeHandler, lt lifetimes) {
 // acknowledged, never acted on twice, and a handler that panics on a
 // hostile payload is logged instead of taking the bot down. Here the check
 // is this process's memory, free; the store's, which holds across
-// processes, comes right after the ack (durableFirst, from submit and
-// button), so that no database write stands between an envelope and its
-// ack (at 1,000 commands at once that write cost a p99 of 1.4 s).
+// processes, is the request's record for a request (begin: it is written
+// before the ack anyway, in batches) and comes right after the ack for a
+// button (durableFirst), so that no database write of its own stands
+// between an envelope and its ack (at 1,000 commands at once, one write an
+// envelope cost a p99 of 1.4 s).
 func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		if evt.Request != nil && evt.Request.EnvelopeID != "" {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"database/sql"
 	"context"
 	"fmt"
 	"strings"
@@ -18,9 +19,10 @@ func (s *sqlStore) BeginRequest(ctx context.Context, r Request, owner string, ho
 	return added, nil
 }
 
-func (s *sqlStore) BeginRequests(ctx context.Context, rs []Request, owner string, hold, ttl time.Duration) error {
+func (s *sqlStore) BeginRequests(ctx context.Context, rs []Request, owner string, hold, ttl time.Duration) (map[string]bool, error) {
+	added := make(map[string]bool, len(rs))
 	if len(rs) == 0 {
-		return nil
+		return added, nil
 	}
 	now := s.now()
 	var b strings.Builder
@@ -33,13 +35,27 @@ func (s *sqlStore) BeginRequests(ctx context.Context, rs []Request, owner string
 		b.WriteString("(?, ?, ?, ?, ?)")
 		args = append(args, r.ID, nonNil(r.Payload), owner, ms(now.Add(hold)), ms(now.Add(ttl)))
 	}
-	b.WriteString(` ON CONFLICT (id) DO NOTHING`)
+	b.WriteString(` ON CONFLICT (id) DO NOTHING RETURNING id`)
 	var err error
-	s.first.run(func() { _, err = s.db.ExecContext(ctx, s.q(b.String()), args...) }) // acks wait for it
+	s.first.run(func() { // acks wait for it
+		var rows *sql.Rows
+		if rows, err = s.db.QueryContext(ctx, s.q(b.String()), args...); err != nil {
+			return
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err = rows.Scan(&id); err != nil {
+				return
+			}
+			added[id] = true
+		}
+		err = rows.Err()
+	})
 	if err != nil {
-		return fmt.Errorf("store: begin requests: %w", err)
+		return nil, fmt.Errorf("store: begin requests: %w", err)
 	}
-	return nil
+	return added, nil
 }
 
 func (s *sqlStore) RenewRequests(ctx context.Context, owner string, hold time.Duration) (int64, error) {

@@ -191,9 +191,9 @@ type Requests interface {
 	// deletes it, ended or not). It reports false when r.ID is known.
 	BeginRequest(ctx context.Context, r Request, owner string, hold, ttl time.Duration) (bool, error)
 	// BeginRequests records many requests as BeginRequest does, in one
-	// statement (those whose ID is known are left as they are): for a
-	// process that records its requests in batches.
-	BeginRequests(ctx context.Context, rs []Request, owner string, hold, ttl time.Duration) error
+	// statement (those whose ID is known are left as they are), and reports
+	// which it added: for a process that records its requests in batches.
+	BeginRequests(ctx context.Context, rs []Request, owner string, hold, ttl time.Duration) (map[string]bool, error)
 	// RenewRequests extends by hold from now every unended request owner
 	// holds, and returns how many.
 	RenewRequests(ctx context.Context, owner string, hold time.Duration) (int64, error)

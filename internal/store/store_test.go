@@ -585,13 +585,17 @@ func TestRequests(t *testing.T) {
 		assert.True(t, end("r1", "C"))
 
 		// In a batch: the known one stays as it was, the new ones are A's.
-		require.NoError(t, s.BeginRequests(ctx, []store.Request{{ID: "r3", Payload: []byte("x")},
-			{ID: "r4", Payload: []byte("r4")}, {ID: "r5", Payload: []byte("r5")}}, "A", hold, ttl))
+		added, err := s.BeginRequests(ctx, []store.Request{{ID: "r3", Payload: []byte("x")},
+			{ID: "r4", Payload: []byte("r4")}, {ID: "r5", Payload: []byte("r5")}, {ID: "r4", Payload: []byte("again")}}, "A", hold, ttl)
+		require.NoError(t, err)
+		assert.Equal(t, map[string]bool{"r4": true, "r5": true}, added, "r3 was known; r4 is added once")
 		assert.True(t, end("r4", "A"))
 		assert.False(t, end("r3", "A"), "still B's")
 		c.Add(hold + time.Second) // A and B die
 		assert.Equal(t, []string{"r3", "r5"}, orphans("C"), "r3 with its own payload (checked in orphans)")
-		require.NoError(t, s.BeginRequests(ctx, nil, "A", hold, ttl))
+		added, err = s.BeginRequests(ctx, nil, "A", hold, ttl)
+		require.NoError(t, err)
+		assert.Empty(t, added)
 	})
 }
 

@@ -223,7 +223,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		store: st, ownStore: own,
 		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
-		arrived:   newAwaiting(ackDeadline, yieldAtMost, calmAfter),
+		arrived:   newAwaiting(ackDeadline, yieldAtMost, calmAfter, burstCalmAfter, burstArrivals),
 		pending:   pendingCards{store: st, log: logger},
 		posts:     expiring.New[string, []*postRecord](postMemory, maxPostMeetings, nil),
 		ended:     expiring.New[string, time.Time](time.Minute, maxEntries, nil),

@@ -16,7 +16,17 @@ const ackDeadline = 3 * time.Second
 // microseconds apart; those still in the socket or in slack-go's queues are
 // not seen until they are read, so an empty set of awaited envelopes alone
 // does not mean the burst is over (between two reads, it often is empty).
-const calmAfter = 2 * time.Millisecond
+//
+// Within a burst the reading itself pauses for a few milliseconds now and
+// then (the writer, the garbage collector, the scheduler), so once more than
+// a handful have arrived since the last calm, calm takes burstCalmAfter:
+// a single command's work waits 2 ms, a burst's does not start in one of
+// those pauses and take the CPU from the rest of the burst.
+const (
+	calmAfter      = 2 * time.Millisecond
+	burstCalmAfter = 25 * time.Millisecond
+	burstArrivals  = 8
+)
 
 // yieldAtMost bounds how long work after an ack waits for the other acks.
 // At 1,000 commands at once the acks take about a tenth of a second; under
@@ -33,10 +43,13 @@ type awaiting struct {
 	deadline time.Duration // an envelope stops counting after it (ackDeadline)
 	atMost   time.Duration // the longest a yield waits (yieldAtMost)
 	gap      time.Duration // calm: no arrival for this long, none awaited (calmAfter)
+	burstGap time.Duration // the same after a burst (burstCalmAfter)
+	burst    int           // arrivals since the last calm that make a burst (burstArrivals)
 
 	mu    sync.Mutex
 	since map[string]arrival
 	last  time.Time     // the latest arrival
+	count int           // arrivals since the last calm
 	calm  chan struct{} // closed while calm
 	check *time.Timer   // looks again whether it is calm; nil while calm
 }
@@ -46,10 +59,10 @@ type arrival struct {
 	expiry *time.Timer // forgets the envelope after the deadline
 }
 
-func newAwaiting(deadline, atMost, gap time.Duration) *awaiting {
+func newAwaiting(deadline, atMost, gap, burstGap time.Duration, burst int) *awaiting {
 	c := make(chan struct{})
 	close(c)
-	return &awaiting{deadline: deadline, atMost: atMost, gap: gap, since: map[string]arrival{}, calm: c}
+	return &awaiting{deadline: deadline, atMost: atMost, gap: gap, burstGap: burstGap, burst: burst, since: map[string]arrival{}, calm: c}
 }
 
 // arrive records that envelope id arrived now. An envelope already awaited
@@ -59,6 +72,7 @@ func (w *awaiting) arrive(id string) {
 	defer w.mu.Unlock()
 	now := time.Now()
 	w.last = now
+	w.count++
 	if w.check == nil { // calm until now: a burst may be starting
 		w.calm = make(chan struct{})
 		w.check = time.AfterFunc(w.gap, w.recheck)
@@ -69,18 +83,22 @@ func (w *awaiting) arrive(id string) {
 	w.since[id] = arrival{at: now, expiry: time.AfterFunc(w.deadline, func() { w.take(id) })}
 }
 
-// recheck declares calm when nothing awaits and nothing arrived for the gap,
-// else looks again later.
+// recheck declares calm when nothing awaits and nothing arrived for the
+// gap (the burst's gap after a burst), else looks again later.
 func (w *awaiting) recheck() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	gap := w.gap
+	if w.count >= w.burst {
+		gap = w.burstGap
+	}
 	quiet := time.Since(w.last)
-	if len(w.since) == 0 && quiet >= w.gap {
+	if len(w.since) == 0 && quiet >= gap {
 		close(w.calm)
-		w.check = nil
+		w.check, w.count = nil, 0
 		return
 	}
-	w.check.Reset(max(w.gap-quiet, w.gap/4))
+	w.check.Reset(max(gap-quiet, w.gap/4))
 }
 
 // take records that envelope id was acknowledged (or is awaited no more),

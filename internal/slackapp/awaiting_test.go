@@ -27,7 +27,7 @@ func waitClosed(t *testing.T, c <-chan struct{}, why string) {
 
 func TestWorkAfterAnAckWaitsForTheOtherAcks(t *testing.T) {
 	t.Parallel()
-	w := newAwaiting(time.Hour, time.Hour, time.Millisecond)
+	w := newAwaiting(time.Hour, time.Hour, time.Millisecond, time.Millisecond, 1000)
 	waitClosed(t, yielded(w), "nothing awaited: no wait")
 
 	w.arrive("E1")
@@ -55,7 +55,7 @@ func TestWorkAfterAnAckWaitsForTheOtherAcks(t *testing.T) {
 
 func TestAnEnvelopeNeverAcknowledgedHoldsNothingBackForLong(t *testing.T) {
 	t.Parallel()
-	w := newAwaiting(20*time.Millisecond, time.Hour, time.Millisecond)
+	w := newAwaiting(20*time.Millisecond, time.Hour, time.Millisecond, time.Millisecond, 1000)
 	w.arrive("E1")
 	waitClosed(t, yielded(w), "an envelope past Slack's ack deadline no longer counts")
 	assert.Zero(t, w.Len())
@@ -65,7 +65,7 @@ func TestAnEnvelopeNeverAcknowledgedHoldsNothingBackForLong(t *testing.T) {
 
 func TestAYieldIsBounded(t *testing.T) {
 	t.Parallel()
-	w := newAwaiting(time.Hour, 20*time.Millisecond, time.Millisecond)
+	w := newAwaiting(time.Hour, 20*time.Millisecond, time.Millisecond, time.Millisecond, 1000)
 	w.arrive("E1")
 	waitClosed(t, yielded(w), "work waits at most atMost")
 	assert.Equal(t, 1, w.Len(), "still awaited")
@@ -76,7 +76,7 @@ func TestAYieldIsBounded(t *testing.T) {
 func TestWorkWaitsForTheArrivalsToCalmDown(t *testing.T) {
 	t.Parallel()
 	const gap = 50 * time.Millisecond
-	w := newAwaiting(time.Hour, time.Hour, gap)
+	w := newAwaiting(time.Hour, time.Hour, gap, gap, 1000)
 	w.arrive("E1")
 	_, ok := w.take("E1")
 	require.True(t, ok)
@@ -89,4 +89,49 @@ func TestWorkWaitsForTheArrivalsToCalmDown(t *testing.T) {
 	w.yield()
 	assert.GreaterOrEqual(t, time.Since(arrived), gap, "the work went on before the arrivals had stopped for the gap")
 	waitClosed(t, yielded(w), "calm: no wait")
+}
+
+// After a burst the arrivals must stop for longer (the reading pauses now
+// and then within one); a lone command after the calm waits the short gap
+// again.
+func TestABurstNeedsALongerCalm(t *testing.T) {
+	t.Parallel()
+	const burstGap = 50 * time.Millisecond
+	w := newAwaiting(time.Hour, time.Hour, time.Millisecond, burstGap, 2)
+	arrived := time.Now()
+	for _, id := range []string{"E1", "E2"} {
+		w.arrive(id)
+		_, ok := w.take(id)
+		require.True(t, ok)
+	}
+	w.yield()
+	assert.GreaterOrEqual(t, time.Since(arrived), burstGap, "two arrivals make a burst")
+
+	lone := newAwaiting(time.Hour, time.Hour, time.Millisecond, time.Hour, 2)
+	for _, id := range []string{"E1", "E2"} {
+		lone.arrive(id)
+		_, ok := lone.take(id)
+		require.True(t, ok)
+		waitClosed(t, yielded(lone), "one arrival since the last calm is no burst")
+	}
+}
+
+func TestABurstIsRecordedInFewBatches(t *testing.T) {
+	t.Parallel()
+	q := make(chan int)
+	stop := make(chan struct{})
+	defer close(stop)
+	batches := make(chan []int, 10)
+	write := func(b []int) { batches <- b }
+
+	go groupCommit(stop, q, 3, time.Hour, func(n int) bool { return true }, write)
+	for i := range 3 {
+		q <- i
+	}
+	assert.Equal(t, []int{0, 1, 2}, <-batches, "more were coming: the batch waited for them, up to its size")
+
+	alone := make(chan int)
+	go groupCommit(stop, alone, 3, time.Hour, nil, write)
+	alone <- 10
+	assert.Equal(t, []int{10}, <-batches, "nothing said to be coming: written at once")
 }

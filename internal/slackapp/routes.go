@@ -136,7 +136,7 @@ type envelopeResult struct {
 // put 1,000 writes on the store's connections just after a burst's acks,
 // ahead of the request records the next acks wait for.
 func (a *App) envelopeLoop(stop <-chan struct{}) {
-	groupCommit(stop, a.envelopeQ, maxRecordBatch, func(batch []envelopeJob) {
+	groupCommit(stop, a.envelopeQ, maxRecordBatch, 0, nil, func(batch []envelopeJob) {
 		ids := make([]string, len(batch))
 		for i, j := range batch {
 			ids[i] = j.id

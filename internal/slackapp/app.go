@@ -169,6 +169,9 @@ type App struct {
 	pace      *pacer                               // posts and updates at Slack's pace
 	def       *lang                                // DefaultLocale's catalogue
 	langs     *expiring.Map[string, *lang]         // Slack user ID → the language last found for them
+	// langLookups are the users whose language an ack is looking up now
+	// (ackLang), so that a burst of theirs starts one lookup, not one each.
+	langLookups sync.Map
 
 	socketsMu sync.Mutex
 	socketsUp map[*socketmode.Client]bool // which of the app's sockets are connected

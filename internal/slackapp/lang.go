@@ -183,7 +183,12 @@ func (a *App) ackLang(userID string) *lang {
 		return l
 	}
 	if a.cfg.Persons != nil && userID != "" {
-		a.tasks.Go(func() { a.langOf(context.Background(), userID) })
+		if _, busy := a.langLookups.LoadOrStore(userID, struct{}{}); !busy { // one lookup at a time for a burst of theirs
+			a.tasks.Go(func() {
+				defer a.langLookups.Delete(userID)
+				a.langOf(context.Background(), userID)
+			})
+		}
 	}
 	return a.def
 }

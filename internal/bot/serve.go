@@ -22,6 +22,11 @@ import (
 // slackTimeout bounds one Slack Web API request.
 const slackTimeout = 10 * time.Second
 
+// maxConnsPerHost bounds the connections to one service: a burst's 1,000
+// requests in flight would otherwise open hundreds, each with two
+// goroutines and its buffers.
+const maxConnsPerHost = 64
+
 // Settings with no variable of their own; the rest are in Config.
 const (
 	// followFor is how long after the last invitation into a meeting the
@@ -52,10 +57,14 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	// One connection pool per service, large enough for a burst: Go's
 	// default keeps two idle connections per host and dials the rest anew.
-	pool := func() http.RoundTripper {
+	// At most maxConnsPerHost at once: a burst's requests beyond them wait
+	// for one (over TLS, as in production, HTTP/2 carries them all on one
+	// connection anyway). Each request is bounded by timeout.
+	pool := func(timeout time.Duration) http.RoundTripper {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 2 * cfg.MaxConcurrent
-		return t
+		t.MaxConnsPerHost = maxConnsPerHost
+		return deadline{next: t, d: timeout}
 	}
 
 	// The durable state: envelopes handled, the called-recently window,
@@ -80,8 +89,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		},
 		meeting.WithBaseURL(cfg.MeetingAPIURL),
 		meeting.WithHTTPClient(&http.Client{
-			Timeout:   cfg.MeetingTimeout,
-			Transport: mon.metrics.Transport(ops.ServiceMeeting, pool()),
+			Transport: mon.metrics.Transport(ops.ServiceMeeting, pool(cfg.MeetingTimeout)),
 			// Never follow redirects: X-Password and tokens must not travel elsewhere.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}),
@@ -96,7 +104,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
-		slack.OptionHTTPClient(&http.Client{Timeout: slackTimeout, Transport: mon.metrics.Transport(ops.ServiceSlack, pool())}),
+		slack.OptionHTTPClient(&http.Client{Transport: mon.metrics.Transport(ops.ServiceSlack, pool(slackTimeout))}),
 		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)

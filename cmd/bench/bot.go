@@ -103,7 +103,14 @@ type botProc struct {
 // startBot starts the bot in a child process against w and waits until
 // every one of its Socket Mode connections is open.
 func startBot(ctx context.Context, exe string, w *world, env ...string) (*botProc, error) {
-	cmd := exec.Command(exe, childArg)
+	return startProc(ctx, exe, childArg, w, env...)
+}
+
+// startProc starts this binary as child arg (the bot, or slack-go alone)
+// against w and waits until every one of its Socket Mode connections is
+// open.
+func startProc(ctx context.Context, exe, arg string, w *world, env ...string) (*botProc, error) {
+	cmd := exec.Command(exe, arg)
 	cmd.Env = append(os.Environ(), w.env(env...)...)
 	logs := &logTally{}
 	cmd.Stderr = logs

@@ -48,6 +48,13 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == floorArg {
+		if err := runFloor(os.Getenv, os.Stdin); err != nil {
+			fmt.Fprintf(os.Stderr, "bench floor: %v\n", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if len(os.Args) > 1 && os.Args[1] == childArg {
 		if err := runChild(os.Getenv, os.Stdin, os.Stdout, os.Stderr); err != nil {
 			fmt.Fprintf(os.Stderr, "bench bot: %v\n", err)
@@ -76,6 +83,9 @@ type options struct {
 	// database is the bot's store: "memory" (SQLite in memory), "sqlite" (a
 	// new temporary file per bot) or a postgres:// URL (a new schema per bot).
 	database string
+	// floor also measures each burst against slack-go's client alone
+	// (runFloor).
+	floor bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -90,6 +100,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	updateWait := fs.Duration("update-wait", time.Minute, "how long a burst waits for its posts' final updates (chat.update is Tier 3: about 50 a minute)")
 	conns := fs.String("connections", "2", "comma-separated Socket Mode connection counts, 1 to 10 (the bot's SOCKET_CONNECTIONS): each burst runs with each, "+
 		"once all are open (with -limits, a minute for each after the first: apps.connections.open is Tier 1)")
+	floor := fs.Bool("floor", false, "also send each burst to slack-go's Socket Mode client alone, acknowledging at once and doing nothing else: the floor under the bot's ack latency on this machine")
 	database := fs.String("database", "memory", `the bot's store: "memory" (SQLite in memory: no file written), "sqlite" (a new temporary file per bot, like production's default, removed after) or a postgres:// URL (a new schema per bot, dropped after)`)
 	if err := fs.Parse(args); err != nil {
 		return options{}, err
@@ -99,7 +110,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	o := options{latency: *latency, repeats: *repeats, quick: *quick, limits: *limits, channels: *channels, updateWait: *updateWait, database: *database}
+	o := options{latency: *latency, repeats: *repeats, quick: *quick, limits: *limits, channels: *channels, updateWait: *updateWait, database: *database, floor: *floor}
 	var err error
 	switch {
 	case o.database == "memory", o.database == "sqlite", strings.HasPrefix(o.database, "postgres://"), strings.HasPrefix(o.database, "postgresql://"):
@@ -168,6 +179,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	rep.opts = opts
 	for _, n := range opts.bursts {
 		for _, c := range opts.connections {
+			if opts.floor {
+				f, err := b.floor(ctx, n, c)
+				if err != nil {
+					return fmt.Errorf("floor of %d over %d connections: %w", n, c, err)
+				}
+				rep.floors = append(rep.floors, f)
+			}
 			r, err := b.burst(ctx, n, c)
 			if err != nil {
 				return fmt.Errorf("burst of %d over %d connections: %w", n, c, err)

@@ -70,11 +70,12 @@ func TestParseFlags(t *testing.T) {
 		connections: []int{2}, database: "memory",
 	}, o)
 
-	o, err = parseFlags([]string{"-connections", "1, 2,10", "-database", "sqlite"}, io.Discard)
+	o, err = parseFlags([]string{"-connections", "1, 2,10", "-database", "sqlite", "-floor"}, io.Discard)
 	require.NoError(t, err)
 	assert.Equal(t, []int{1, 2, 10}, o.connections)
 	assert.Equal(t, "sqlite", o.database)
-	assert.Equal(t, " -connections 1,2,10 -database sqlite", report{opts: o}.flags())
+	assert.True(t, o.floor)
+	assert.Equal(t, " -connections 1,2,10 -database sqlite -floor", report{opts: o}.flags())
 	for _, bad := range []string{"0", "11", "2,x", ""} {
 		_, err = parseFlags([]string{"-connections", bad}, io.Discard)
 		require.Error(t, err, "-connections %q: Slack allows 1 to 10", bad)

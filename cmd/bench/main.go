@@ -24,6 +24,11 @@
 //	go run ./cmd/bench -quick          # small sizes, for CI
 //	go run ./cmd/bench -latency 20ms -burst 100,500 -repeats 9 -limits=false
 //	go run ./cmd/bench -burst 1000 -connections 1,2,4 -database sqlite
+//	go run ./cmd/bench -limits=false -burst 1000 -connections 1,2,4 -floor
+//
+// -floor also sends each burst to slack-go's Socket Mode client alone, as the
+// bot uses it, acknowledging at once and doing nothing else (this binary
+// with the argument "floor"): the floor under the bot's ack latency here.
 //
 // The bot runs in a child process (this binary with the argument "bot"), so
 // its memory and allocations are its own and a cold start has nothing cached.

@@ -115,6 +115,11 @@ func TestUseDatabase(t *testing.T) {
 	drop()
 	assert.Equal(t, store.Memory, w.databaseURL, "no file written")
 
+	assert.Empty(t, w.secretEnv(), "SQLite keeps its own button key")
+	pg := world{databaseURL: "postgres://127.0.0.1/test?search_path=bench_x"}
+	require.Len(t, pg.secretEnv(), 1, "PostgreSQL requires BUTTON_SECRET")
+	assert.GreaterOrEqual(t, len(strings.TrimPrefix(pg.secretEnv()[0], "BUTTON_SECRET=")), 32)
+
 	drop, err = w.useDatabase("sqlite")
 	require.NoError(t, err)
 	path, ok := strings.CutPrefix(w.databaseURL, "sqlite:")

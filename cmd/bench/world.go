@@ -125,7 +125,16 @@ func (w *world) env(extra ...string) []string {
 		// The benchmark measures invitations and their posts: the direct
 		// messages to the people called would be as many posts again.
 		"RINGING_DMS=off",
-	}, append(w.connectionsEnv(), extra...)...)
+	}, append(append(w.connectionsEnv(), w.secretEnv()...), extra...)...)
+}
+
+// secretEnv is the button key PostgreSQL requires (BUTTON_SECRET): on an
+// SQLite store the bot makes and keeps its own.
+func (w *world) secretEnv() []string {
+	if !strings.HasPrefix(w.databaseURL, "postgres") {
+		return nil
+	}
+	return []string{"BUTTON_SECRET=bench-" + strings.Repeat("k", 32)}
 }
 
 // socketsOpenWithin is how long the bot may take to open all its Socket Mode

@@ -34,7 +34,7 @@ func TestDeadlineBoundsARequestAndItsBody(t *testing.T) {
 	}))
 	defer srv.Close()
 	defer close(release)
-	client := &http.Client{Transport: deadline{next: http.DefaultTransport, d: 200 * time.Millisecond}}
+	client := &http.Client{Transport: deadline{next: http.DefaultTransport, d: time.Second}}
 
 	resp, err := client.Get(srv.URL + "/fast")
 	require.NoError(t, err)

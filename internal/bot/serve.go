@@ -22,10 +22,12 @@ import (
 // slackTimeout bounds one Slack Web API request.
 const slackTimeout = 10 * time.Second
 
-// maxConnsPerHost bounds the connections to one service: a burst's 1,000
-// requests in flight would otherwise open hundreds, each with two
-// goroutines and its buffers.
-const maxConnsPerHost = 64
+// maxSlackConns bounds the connections to Slack's Web API: a burst's 1,000
+// requests in flight would otherwise open hundreds, each with two goroutines
+// and its buffers (over TLS, as in production, HTTP/2 carries many requests
+// on each). Huawei's are not bounded: an invite that timed out waiting for a
+// connection could not be told from one sent and unanswered.
+const maxSlackConns = 64
 
 // Settings with no variable of their own; the rest are in Config.
 const (
@@ -57,13 +59,13 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	// One connection pool per service, large enough for a burst: Go's
 	// default keeps two idle connections per host and dials the rest anew.
-	// At most maxConnsPerHost at once: a burst's requests beyond them wait
-	// for one (over TLS, as in production, HTTP/2 carries them all on one
-	// connection anyway). Each request is bounded by timeout.
-	pool := func(timeout time.Duration) http.RoundTripper {
+	// Each request is bounded by timeout; at most maxConns connections are
+	// open at once (0: no bound), a burst's requests beyond them waiting for
+	// one within their timeout.
+	pool := func(timeout time.Duration, maxConns int) http.RoundTripper {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = 2 * cfg.MaxConcurrent
-		t.MaxConnsPerHost = maxConnsPerHost
+		t.MaxConnsPerHost = maxConns
 		return deadline{next: t, d: timeout}
 	}
 
@@ -89,7 +91,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 		},
 		meeting.WithBaseURL(cfg.MeetingAPIURL),
 		meeting.WithHTTPClient(&http.Client{
-			Transport: mon.metrics.Transport(ops.ServiceMeeting, pool(cfg.MeetingTimeout)),
+			Transport: mon.metrics.Transport(ops.ServiceMeeting, pool(cfg.MeetingTimeout, 0)), // a request timed out waiting for a connection would look sent: never bounded
 			// Never follow redirects: X-Password and tokens must not travel elsewhere.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}),
@@ -104,7 +106,7 @@ func Serve(ctx context.Context, cfg Config, logger *slog.Logger) error {
 
 	api := slack.New(cfg.SlackBotToken,
 		slack.OptionAppLevelToken(cfg.SlackAppToken),
-		slack.OptionHTTPClient(&http.Client{Transport: mon.metrics.Transport(ops.ServiceSlack, pool(slackTimeout))}),
+		slack.OptionHTTPClient(&http.Client{Transport: mon.metrics.Transport(ops.ServiceSlack, pool(slackTimeout, maxSlackConns))}),
 		slack.OptionRetry(3), // 429 only, waiting Retry-After; after OptionHTTPClient
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 	)

@@ -93,7 +93,8 @@ func WithBaseURL(u string) Option {
 	}
 }
 
-// WithHTTPClient sets the HTTP client. It should have a Timeout, and should not follow
+// WithHTTPClient sets the HTTP client. It should bound each request (a Timeout, or
+// a transport that sets a deadline, as the bot's does), and should not follow
 // redirects to other hosts (the default client follows none): requests carry tokens
 // and the host password in headers.
 func WithHTTPClient(h *http.Client) Option {

@@ -52,6 +52,7 @@ type awaiting struct {
 	count int           // arrivals since the last calm
 	calm  chan struct{} // closed while calm
 	check *time.Timer   // looks again whether it is calm; nil while calm
+	held  bool          // check waits for the last awaited ack (take arms it)
 }
 
 type arrival struct {
@@ -92,8 +93,12 @@ func (w *awaiting) recheck() {
 	if w.count >= w.burst {
 		gap = w.burstGap
 	}
+	if len(w.since) > 0 { // no calm before the last ack: take looks again then
+		w.held = true
+		return
+	}
 	quiet := time.Since(w.last)
-	if len(w.since) == 0 && quiet >= gap {
+	if quiet >= gap {
 		close(w.calm)
 		w.check, w.count = nil, 0
 		return
@@ -112,6 +117,10 @@ func (w *awaiting) take(id string) (time.Time, bool) {
 	}
 	a.expiry.Stop()
 	delete(w.since, id)
+	if len(w.since) == 0 && w.held {
+		w.held = false
+		w.check.Reset(w.gap / 4)
+	}
 	return a.at, true
 }
 

@@ -99,8 +99,9 @@ func TestABurstNeedsALongerCalm(t *testing.T) {
 	const burstGap = 50 * time.Millisecond
 	w := newAwaiting(time.Hour, time.Hour, time.Millisecond, burstGap, 2)
 	arrived := time.Now()
+	w.arrive("E1")
+	w.arrive("E2")
 	for _, id := range []string{"E1", "E2"} {
-		w.arrive(id)
 		_, ok := w.take(id)
 		require.True(t, ok)
 	}

@@ -47,11 +47,11 @@ func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 	return a.spawn(workRequest, func() {
 		first := a.begin(&r) // kept for a successor, before the ack (batched with the others)
 		acked()
-		a.arrived.yield() // the acks still to send go first
-		if !first {       // a redelivery another process has (or had) in hand: its request, not ours
+		if !first { // a redelivery another process has (or had) in hand: its request, not ours
 			r.log.Info("ignoring an envelope another process has handled")
 			return
 		}
+		a.arrived.yield() // the acks still to send go first
 		a.intake(lt, r)
 		a.end(r)
 	})

@@ -184,10 +184,12 @@ func (a *App) ackLang(userID string) *lang {
 	}
 	if a.cfg.Persons != nil && userID != "" {
 		if _, busy := a.langLookups.LoadOrStore(userID, struct{}{}); !busy { // one lookup at a time for a burst of theirs
-			a.tasks.Go(func() {
+			if !a.tasks.Go(func() {
 				defer a.langLookups.Delete(userID)
 				a.langOf(context.Background(), userID)
-			})
+			}) {
+				a.langLookups.Delete(userID) // stopping: nothing looks it up
+			}
 		}
 	}
 	return a.def

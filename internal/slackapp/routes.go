@@ -75,6 +75,9 @@ func (a *App) once(next socketmode.SocketmodeHandlerFunc) socketmode.SocketmodeH
 		defer func() {
 			if p := recover(); p != nil {
 				a.log.Error("handler panicked", "type", evt.Type, "panic", fmt.Sprint(p))
+				if evt.Request != nil { // unacknowledged, it would hold back the others' work until Slack's deadline
+					a.arrived.take(evt.Request.EnvelopeID)
+				}
 			}
 		}()
 		next(evt, c)
@@ -131,10 +134,10 @@ type envelopeResult struct {
 	err   error
 }
 
-// envelopeLoop checks envelopes against the store in batches, one
-// statement each, until stop is closed. One statement per envelope would
-// put 1,000 writes on the store's connections just after a burst's acks,
-// ahead of the request records the next acks wait for.
+// envelopeLoop checks buttons' envelopes against the store in batches, one
+// statement each, until stop is closed: many buttons pressed at once cost
+// a few writes, not one each ahead of the request records that acks wait
+// for.
 func (a *App) envelopeLoop(stop <-chan struct{}) {
 	groupCommit(stop, a.envelopeQ, maxRecordBatch, 0, nil, func(batch []envelopeJob) {
 		ids := make([]string, len(batch))

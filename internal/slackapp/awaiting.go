@@ -89,13 +89,13 @@ func (w *awaiting) arrive(id string) {
 func (w *awaiting) recheck() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	gap := w.gap
-	if w.count >= w.burst {
-		gap = w.burstGap
-	}
 	if len(w.since) > 0 { // no calm before the last ack: take looks again then
 		w.held = true
 		return
+	}
+	gap := w.gap
+	if w.count >= w.burst {
+		gap = w.burstGap
 	}
 	quiet := time.Since(w.last)
 	if quiet >= gap {

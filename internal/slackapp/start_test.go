@@ -478,7 +478,7 @@ func TestAStartLeftByAStoppedProcessIsNotRunAgain(t *testing.T) {
 	t.Cleanup(func() { _ = st.Close() })
 	payload := `{"inv":{"ID":"req-left","Invoker":"UCAROL","Channel":"CGENERAL","UserIDs":["UCAROL","UCROWD0000"],"Hosts":["UCAROL"],"Start":true},` +
 		`"named":true,"channel_id":"CGENERAL","user_id":"UCAROL","kind":"command"}`
-	_, err = st.BeginRequest(t.Context(), store.Request{ID: "req-left", Payload: []byte(payload)}, "a-stopped-process", time.Millisecond, time.Hour)
+	_, err = st.BeginRequests(t.Context(), []store.Request{{ID: "req-left", Payload: []byte(payload)}}, "a-stopped-process", time.Millisecond, time.Hour)
 	require.NoError(t, err)
 
 	a := startApp(t, slackapp.Config{Store: st})

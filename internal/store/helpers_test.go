@@ -89,3 +89,15 @@ func newPostgresSchema(t testing.TB) string {
 	t.Helper()
 	return storetest.Schema(t, "test_store_")
 }
+
+// firstDelivery is FirstDeliveries for one envelope.
+func firstDelivery(ctx context.Context, s store.Store, id string, ttl time.Duration) (bool, error) {
+	first, err := s.FirstDeliveries(ctx, []string{id}, ttl)
+	return first[id], err
+}
+
+// beginRequest is BeginRequests for one request.
+func beginRequest(ctx context.Context, s store.Store, r store.Request, owner string, hold, ttl time.Duration) (bool, error) {
+	added, err := s.BeginRequests(ctx, []store.Request{r}, owner, hold, ttl)
+	return added[r.ID], err
+}

@@ -66,7 +66,7 @@ func TestRacesTakeOnce(t *testing.T) {
 		ctx := t.Context()
 
 		assert.Equal(t, 1, race(t, ss, func(_ int, s store.Store) (bool, error) {
-			return s.FirstDelivery(ctx, "E1", time.Minute)
+			return firstDelivery(ctx, s, "E1", time.Minute)
 		}), "one first delivery")
 
 		// Each racer calls the same person on a number of its own and two
@@ -159,7 +159,7 @@ func TestRacesShareOut(t *testing.T) {
 			require.NoError(t, err)
 		}
 		for i := range requests {
-			_, err := ss[0].BeginRequest(ctx, store.Request{ID: fmt.Sprintf("r%02d", i)}, "dead", time.Second, time.Hour)
+			_, err := beginRequest(ctx, ss[0], store.Request{ID: fmt.Sprintf("r%02d", i)}, "dead", time.Second, time.Hour)
 			require.NoError(t, err)
 		}
 		c.Add(time.Second)
@@ -244,7 +244,7 @@ func TestOpenTogether(t *testing.T) {
 			}
 		})
 		require.Len(t, opened, racers)
-		ok, err := opened[0].FirstDelivery(t.Context(), "E", time.Minute)
+		ok, err := firstDelivery(t.Context(), opened[0], "E", time.Minute)
 		require.NoError(t, err)
 		assert.True(t, ok, "the schema is there")
 	})

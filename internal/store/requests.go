@@ -8,17 +8,6 @@ import (
 	"time"
 )
 
-func (s *sqlStore) BeginRequest(ctx context.Context, r Request, owner string, hold, ttl time.Duration) (bool, error) {
-	now := s.now()
-	added, err := s.once(ctx, `INSERT INTO requests (id, payload, owner, claimed_until, expires_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		r.ID, nonNil(r.Payload), owner, ms(now.Add(hold)), ms(now.Add(ttl)))
-	if err != nil {
-		return false, fmt.Errorf("store: begin request: %w", err)
-	}
-	return added, nil
-}
-
 func (s *sqlStore) BeginRequests(ctx context.Context, rs []Request, owner string, hold, ttl time.Duration) (map[string]bool, error) {
 	added := make(map[string]bool, len(rs))
 	if len(rs) == 0 {

@@ -145,17 +145,6 @@ func ms(t time.Time) int64 { return t.UnixMilli() }
 
 func (s *sqlStore) Close() error { return s.db.Close() }
 
-func (s *sqlStore) FirstDelivery(ctx context.Context, id string, ttl time.Duration) (bool, error) {
-	now := s.now()
-	first, err := s.once(ctx, `INSERT INTO envelopes (id, expires_at) VALUES (?, ?)
-		ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at WHERE envelopes.expires_at <= ?`,
-		id, ms(now.Add(ttl)), ms(now))
-	if err != nil {
-		return false, fmt.Errorf("store: envelope: %w", err)
-	}
-	return first, nil
-}
-
 func (s *sqlStore) FirstDeliveries(ctx context.Context, ids []string, ttl time.Duration) (map[string]bool, error) {
 	first := make(map[string]bool, len(ids))
 	if len(ids) == 0 {

@@ -33,13 +33,10 @@ type Store interface {
 
 // Envelopes remembers the Slack envelopes already handled.
 type Envelopes interface {
-	// FirstDelivery records envelope id for ttl and reports whether this is
-	// its first delivery: exactly one caller, in any process, gets true
-	// while the record lives.
-	FirstDelivery(ctx context.Context, id string, ttl time.Duration) (bool, error)
-	// FirstDeliveries is FirstDelivery for several envelopes in one
-	// statement: it returns those of ids whose first delivery this is (an
-	// ID given twice counts once).
+	// FirstDeliveries records envelopes ids for ttl, in one statement, and
+	// returns those whose first delivery this is: for each, exactly one
+	// caller, in any process, is told so while the record lives (an ID given
+	// twice counts once).
 	FirstDeliveries(ctx context.Context, ids []string, ttl time.Duration) (map[string]bool, error)
 }
 
@@ -187,12 +184,9 @@ type Request struct {
 // it for a while at a time, so that when a replica dies another one finishes
 // its requests or tells their invokers they were cut short.
 type Requests interface {
-	// BeginRequest records r as owner's for hold, kept for ttl (then Prune
-	// deletes it, ended or not). It reports false when r.ID is known.
-	BeginRequest(ctx context.Context, r Request, owner string, hold, ttl time.Duration) (bool, error)
-	// BeginRequests records many requests as BeginRequest does, in one
-	// statement (those whose ID is known are left as they are), and reports
-	// which it added: for a process that records its requests in batches.
+	// BeginRequests records requests as owner's for hold, kept for ttl (then
+	// Prune deletes them, ended or not), in one statement, and reports which
+	// it added: those whose ID is known are left as they are.
 	BeginRequests(ctx context.Context, rs []Request, owner string, hold, ttl time.Duration) (map[string]bool, error)
 	// RenewRequests extends by hold from now every unended request owner
 	// holds, and returns how many.

@@ -22,7 +22,7 @@ func TestFirstDelivery(t *testing.T) {
 		ctx := t.Context()
 		first := func(id string) bool {
 			t.Helper()
-			ok, err := s.FirstDelivery(ctx, id, 10*time.Minute)
+			ok, err := firstDelivery(ctx, s, id, 10*time.Minute)
 			require.NoError(t, err)
 			return ok
 		}
@@ -50,7 +50,7 @@ func TestFirstDeliveries(t *testing.T) {
 			return got
 		}
 		assert.Empty(t, first())
-		ok, err := s.FirstDelivery(ctx, "E1", 10*time.Minute)
+		ok, err := firstDelivery(ctx, s, "E1", 10*time.Minute)
 		require.NoError(t, err)
 		require.True(t, ok)
 		assert.Equal(t, map[string]bool{"E2": true, "E3": true}, first("E1", "E2", "E3", "E2"),
@@ -61,7 +61,7 @@ func TestFirstDeliveries(t *testing.T) {
 		c.Add(time.Millisecond)
 		assert.Equal(t, map[string]bool{"E1": true, "E2": true, "E3": true}, first("E1", "E2", "E3", "E4"),
 			"forgotten once their time is up; E4 is not")
-		ok, err = s.FirstDelivery(ctx, "E1", 10*time.Minute)
+		ok, err = firstDelivery(ctx, s, "E1", 10*time.Minute)
 		require.NoError(t, err)
 		assert.False(t, ok, "one at a time sees the batch's")
 	})
@@ -498,7 +498,7 @@ func TestPrune(t *testing.T) {
 		// One row of each kind that expires, one that stays.
 		for i, ttl := range []time.Duration{short, long} {
 			id := string(rune('a' + i))
-			_, err := s.FirstDelivery(ctx, id, ttl)
+			_, err := firstDelivery(ctx, s, id, ttl)
 			require.NoError(t, err)
 			_, err = s.Reserve(ctx, store.Reservation{Meeting: "M", Holder: "h", Person: id, Numbers: []string{"+" + id}}, ttl) // 2 rows
 			require.NoError(t, err)
@@ -508,7 +508,7 @@ func TestPrune(t *testing.T) {
 			require.NoError(t, err)
 			_, err = s.AcquireLease(ctx, id, "A", ttl)
 			require.NoError(t, err)
-			_, err = s.BeginRequest(ctx, store.Request{ID: id}, "A", time.Second, ttl)
+			_, err = beginRequest(ctx, s, store.Request{ID: id}, "A", time.Second, ttl)
 			require.NoError(t, err)
 		}
 		n, err := s.Prune(ctx)
@@ -543,7 +543,7 @@ func TestRequests(t *testing.T) {
 		const hold, ttl = 30 * time.Second, time.Hour
 		begin := func(id, owner string) bool {
 			t.Helper()
-			ok, err := s.BeginRequest(ctx, store.Request{ID: id, Payload: []byte(id)}, owner, hold, ttl)
+			ok, err := beginRequest(ctx, s, store.Request{ID: id, Payload: []byte(id)}, owner, hold, ttl)
 			require.NoError(t, err)
 			return ok
 		}

@@ -30,6 +30,7 @@ type procStats struct {
 	Mallocs    uint64 // heap objects allocated so far (runtime.MemStats)
 	PeakRSS    uint64 // bytes; VmHWM from /proc/self/status, 0 when unknown
 	Goroutines int
+	Peak       makeup // sampled: the make-up of the largest resident set seen
 }
 
 // runChild is the bot process: the production wiring, then a tiny protocol
@@ -41,6 +42,8 @@ func runChild(getenv func(string) string, stdin io.Reader, stdout, stderr io.Wri
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	done := make(chan error, 1)
 	go func() { done <- serve(ctx, getenv, logger) }()
+	peak := newPeakSampler()
+	go peak.run(ctx)
 
 	enc := json.NewEncoder(stdout)
 	lines := bufio.NewScanner(stdin)
@@ -48,7 +51,9 @@ func runChild(getenv func(string) string, stdin io.Reader, stdout, stderr io.Wri
 		if lines.Text() != "stats" {
 			continue
 		}
-		if err := enc.Encode(readStats()); err != nil {
+		s := readStats()
+		s.Peak = peak.largest()
+		if err := enc.Encode(s); err != nil {
 			return fmt.Errorf("report stats: %w", err)
 		}
 	}

@@ -35,6 +35,7 @@ type burstResult struct {
 	peakInFlight  int // most invitations between ack and outcome at once
 	calls         calls
 	peakRSS       uint64
+	peak          makeup // what the largest resident set sampled held
 	mallocs       uint64
 	warns, errors int
 }
@@ -104,7 +105,7 @@ func (b *bench) burst(ctx context.Context, n, conns int) (burstResult, error) {
 	}
 	r.calls = w.calls().since(callsBefore)
 	r.limited = w.rateLimited()
-	r.peakRSS, r.mallocs = after.PeakRSS, after.Mallocs-before.Mallocs
+	r.peakRSS, r.peak, r.mallocs = after.PeakRSS, after.Peak, after.Mallocs-before.Mallocs
 	r.warns, r.errors = bot.logs.counts()
 	r.unknownAcks = w.slack.UnknownAcks()
 	r.invites = len(w.meet.Invitations(burstConference))

@@ -105,6 +105,12 @@ func TestParseFlags(t *testing.T) {
 
 	_, err = parseFlags([]string{"-burst", "10,x"}, io.Discard)
 	require.Error(t, err)
+
+	o, err = parseFlags([]string{"-repeats", "0"}, io.Discard)
+	require.NoError(t, err, "bursts only")
+	assert.Zero(t, o.repeats)
+	_, err = parseFlags([]string{"-repeats", "-1"}, io.Discard)
+	require.Error(t, err)
 }
 
 func TestUseDatabase(t *testing.T) {

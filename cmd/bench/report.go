@@ -60,18 +60,20 @@ func (r report) write(w io.Writer) {
 		}
 	}
 
-	fmt.Fprintf(w, "\n**End to end, invitation of %d people** (envelope sent → channel post received; %d repeats, each on a fresh bot process)\n\n", e2ePeople, r.opts.repeats)
-	fmt.Fprintln(w, "| case | p50 | max | limit (sequential round trips × L) | p50 / limit | Slack calls / person | Huawei calls / person | users.info + directory lookups | allocs / request |")
-	fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|")
-	for _, e := range r.e2e {
-		n := len(e.took)
-		limit := time.Duration(e.trips) * L
-		lookups := e.calls.slack["users.info"] + e.calls.meet[meetingfake.EndpointDirectory]
-		fmt.Fprintf(w, "| %s | %s | %s | %s = %s | %.2f | %s | %s | %s | %s |\n",
-			e.name, ms(percentile(e.took, 50)), ms(percentile(e.took, 100)), e.detail, ms(limit),
-			float64(percentile(e.took, 50))/float64(limit),
-			ratio(sum(e.calls.slack), n*e2ePeople), ratio(sum(e.calls.meet), n*e2ePeople),
-			ratio(lookups, n), perUnit(e.mallocs, n))
+	if len(r.e2e) > 0 {
+		fmt.Fprintf(w, "\n**End to end, invitation of %d people** (envelope sent → channel post received; %d repeats, each on a fresh bot process)\n\n", e2ePeople, r.opts.repeats)
+		fmt.Fprintln(w, "| case | p50 | max | limit (sequential round trips × L) | p50 / limit | Slack calls / person | Huawei calls / person | users.info + directory lookups | allocs / request |")
+		fmt.Fprintln(w, "|---|---:|---:|---|---:|---:|---:|---:|---:|")
+		for _, e := range r.e2e {
+			n := len(e.took)
+			limit := time.Duration(e.trips) * L
+			lookups := e.calls.slack["users.info"] + e.calls.meet[meetingfake.EndpointDirectory]
+			fmt.Fprintf(w, "| %s | %s | %s | %s = %s | %.2f | %s | %s | %s | %s |\n",
+				e.name, ms(percentile(e.took, 50)), ms(percentile(e.took, 100)), e.detail, ms(limit),
+				float64(percentile(e.took, 50))/float64(limit),
+				ratio(sum(e.calls.slack), n*e2ePeople), ratio(sum(e.calls.meet), n*e2ePeople),
+				ratio(lookups, n), perUnit(e.mallocs, n))
+		}
 	}
 
 	fmt.Fprintf(w, "\nCalls per person count every upstream request after the bot connected, divided by the people invited. ")
@@ -81,6 +83,10 @@ func (r report) write(w io.Writer) {
 			b.n, breakdown(b.calls.slack), breakdown(b.calls.meet), breakdown(b.limited), b.queuedNotes, b.missedNotes)
 		if b.warns+b.errors > 0 {
 			fmt.Fprintf(w, "The bot logged %d warnings and %d errors during the burst of %d.\n", b.warns, b.errors, b.n)
+		}
+		if m := b.peak; m.RSS > 0 {
+			fmt.Fprintf(w, "Memory at the bot's largest resident set in the burst of %d over %d connections (%s): heap objects %s, spare heap %s, stacks %s for %d goroutines, the rest of Go's runtime %s, pages of files (the binary) %s, others' (SQLite) %s.\n",
+				b.n, b.conns, mib(m.RSS), mib(m.Objects), mib(m.HeapSpare), mib(m.Stacks), m.Goroutines, mib(m.Runtime), mib(m.Files), mib(m.Others()))
 		}
 	}
 

@@ -155,7 +155,7 @@ type App struct {
 	cfg           Config
 
 	tasks     tasks.Group                          // requests, call following and post updates in flight
-	slots     chan struct{}                        // one per invitation running; bounds the work a burst can start
+	slots     *tasks.Limit                         // one per invitation running; bounds the work a burst can start
 	store     store.Store                          // durable state shared by replicas
 	ownStore  bool                                 // the store is the app's own, closed by Run
 	envelopes *expiring.Map[string, struct{}]      // envelope IDs seen lately by this process: the fast check before the store's
@@ -222,9 +222,8 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		_, _ = rand.Read(b)
 		cfg.Owner = "app-" + hex.EncodeToString(b)
 	}
-	return &App{following: map[string]bool{}, recordQ: make(chan recordJob), envelopeQ: make(chan envelopeJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+	a := &App{following: map[string]bool{}, recordQ: make(chan recordJob), envelopeQ: make(chan envelopeJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
 		store: st, ownStore: own,
-		slots:     make(chan struct{}, max(1, cfg.MaxConcurrent)),
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
 		arrived:   newAwaiting(ackDeadline, yieldAtMost, calmAfter, burstCalmAfter, burstArrivals),
 		pending:   pendingCards{store: st, log: logger},
@@ -238,6 +237,8 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		cards:     newCardBook(),
 		history:   historyBook{store: st, log: logger},
 	}
+	a.slots = tasks.NewLimit(cfg.MaxConcurrent, func() (func(func()), bool) { return a.reserve(workRequest) })
+	return a
 }
 
 func parseHost(raw string) *url.URL {
@@ -353,12 +354,25 @@ const (
 // it starts, so that whoever saw it acknowledged sees it counted). While the
 // app is stopping it runs nothing and reports false.
 func (a *App) spawn(work string, f func()) bool {
-	a.cfg.Monitor.Working(work, 1)
-	if !a.tasks.Go(func() { defer a.cfg.Monitor.Working(work, -1); f() }) {
-		a.cfg.Monitor.Working(work, -1)
-		return false
+	start, ok := a.reserve(work)
+	if ok {
+		start(f)
 	}
-	return true
+	return ok
+}
+
+// reserve reserves a goroutine of the task group, counted as work in
+// flight from now on, for a function that start will run later (see
+// tasks.Group.Later).
+func (a *App) reserve(work string) (start func(f func()), ok bool) {
+	later, ok := a.tasks.Later()
+	if !ok {
+		return nil, false
+	}
+	a.cfg.Monitor.Working(work, 1)
+	return func(f func()) {
+		later(func() { defer a.cfg.Monitor.Working(work, -1); f() })
+	}, true
 }
 
 // ack acknowledges an envelope, with a payload or none. It never blocks for

@@ -31,8 +31,34 @@ type posted struct{ channel, ts string }
 // direct message) at Slack's pace: it waits for the channel's turn first,
 // then has postTimeout of its own, whatever time is left to the caller.
 func (a *App) post(channel string, m message, opts ...slack.MsgOption) (posted, error) {
-	if err := a.pace.waitPost(channel); err != nil {
-		return posted{}, err
+	return a.postInTurn(a.pace.waitPost(channel), channel, m, opts...)
+}
+
+// inTurn runs f once channel's turn to be posted in has come, with
+// waitPost's error: at once, on this goroutine, when the turn is now (or
+// cannot be had); else later on a goroutine of the app's work, so that a
+// post waiting for its turn holds none (at a burst most posts wait).
+func (a *App) inTurn(channel string, f func(turn error)) {
+	d, err := a.pace.turnIn(channel)
+	if err != nil || d == 0 {
+		f(err)
+		return
+	}
+	start, ok := a.reserve(workRequest)
+	if !ok { // the app is stopping: wait here, on work it counts already
+		done := make(chan error, 1)
+		a.pace.after(d, func(err error) { done <- err })
+		f(<-done)
+		return
+	}
+	a.pace.after(d, func(turn error) { start(func() { f(turn) }) })
+}
+
+// postInTurn posts m to channel once its turn came; turn is the error of
+// the wait for it (see waitPost), returned without posting anything.
+func (a *App) postInTurn(turn error, channel string, m message, opts ...slack.MsgOption) (posted, error) {
+	if turn != nil {
+		return posted{}, turn
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), postTimeout)
 	defer cancel()
@@ -43,11 +69,11 @@ func (a *App) post(channel string, m message, opts ...slack.MsgOption) (posted, 
 	return posted{channel: ch, ts: ts}, nil
 }
 
-// postInvitation posts an invitation's outcome m in the channel (see
-// postChannel) and, when the post names only some of the invitees, the
-// rest as replies in its thread.
-func (a *App) postInvitation(ctx context.Context, log *slog.Logger, t target, rep commands.Report, m message) (posted, error) {
-	where, err := a.postChannel(ctx, t, m)
+// postInvitation posts an invitation's outcome m in the channel once its
+// turn came (turn: see postInTurn; see postChannel) and, when the post
+// names only some of the invitees, the rest as replies in its thread.
+func (a *App) postInvitation(ctx context.Context, log *slog.Logger, t target, rep commands.Report, m message, turn error) (posted, error) {
+	where, err := a.postChannel(ctx, t, m, turn)
 	if err != nil || where.ts == "" {
 		return where, err
 	}
@@ -60,14 +86,15 @@ func (a *App) postInvitation(ctx context.Context, log *slog.Logger, t target, re
 	return where, nil
 }
 
-// postChannel posts m in the channel. When Slack will not take it there
+// postChannel posts m in the channel, its turn come (turn: see
+// postInTurn). When Slack will not take it there
 // (the bot is not in the channel, it is archived or announcement-only, the
 // channel's queue is too long, Slack kept answering 429, the message was
 // refused) it falls back to the response_url (visible in the channel),
 // then to a private note to the person who asked, saying where the post
 // could not go. Only when that fails too is an error returned.
-func (a *App) postChannel(ctx context.Context, t target, m message) (posted, error) {
-	where, err := a.post(t.channelID, m)
+func (a *App) postChannel(ctx context.Context, t target, m message, turn error) (posted, error) {
+	where, err := a.postInTurn(turn, t.channelID, m)
 	if err == nil {
 		return where, nil
 	}

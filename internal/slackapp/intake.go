@@ -52,40 +52,53 @@ func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 			return
 		}
 		a.arrived.yield() // the acks still to send go first
-		a.intake(lt, r)
-		a.end(r)
+		a.intake(lt, r, func() { a.end(r) })
 	})
 }
 
 // intake is the one pipeline every request goes through: plan (authorize,
 // expand groups and channels, count) → confirm if over the threshold →
-// take a slot → invite → report → follow the calls.
-func (a *App) intake(lt lifetimes, r request) {
+// take a slot → invite → report → follow the calls. answered runs once the
+// request is answered, on whichever goroutine answered it: a request
+// waiting for a slot holds none (see tasks.Limit).
+func (a *App) intake(lt lifetimes, r request, answered func()) {
 	ctx, cancel := context.WithTimeout(lt.work, a.cfg.InviteTimeout)
-	defer cancel()
+	done := func() {
+		cancel()
+		answered()
+	}
 	if r.plan == nil && (r.confirm || !r.named) {
 		plan, err := a.inviter.Plan(ctx, r.inv)
 		if err != nil {
-			a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err)
+			a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err, done)
 			return
 		}
 		if r.confirm || plan.Count() > a.cfg.ConfirmAbove {
 			a.askToConfirm(ctx, r, plan)
+			done()
 			return
 		}
 		r.plan = &plan
 	}
-	release, err := a.acquire(ctx, r.log, r.t)
-	if err != nil {
-		a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err)
-		return
-	}
+	a.slots.Take(ctx, func(release func(), err error) {
+		if err != nil {
+			a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err, done)
+			return
+		}
+		a.run(ctx, lt, r, release, done)
+	}, a.cfg.QueuedAfter, func() { a.tellQueued(ctx, r.log, r.t) })
+}
+
+// run runs a request that holds a slot, and releases it once the
+// invitation is sent: a post waiting for its channel's turn holds none.
+// answered: see report.
+func (a *App) run(ctx context.Context, lt lifetimes, r request, release, answered func()) {
 	var started *meeting.CreatedMeeting
 	if r.inv.Start { // then the invitation goes on as into any running meeting
 		m, err := a.startMeeting(ctx, &r)
 		if err != nil {
 			release()
-			a.report(ctx, lt, r, commands.Report{}, err)
+			a.report(ctx, lt, r, commands.Report{}, err, answered)
 			return
 		}
 		started = &m
@@ -93,11 +106,11 @@ func (a *App) intake(lt lifetimes, r request) {
 	}
 	a.registerEarly(ctx, &r)
 	rep, err := a.invite(ctx, r)
-	release() // a post waiting for its channel's turn holds no slot
+	release()
 	if started != nil {
 		rep = startedReport(rep, r.inv, *started)
 	}
-	a.report(ctx, lt, r, rep, err)
+	a.report(ctx, lt, r, rep, err, answered)
 }
 
 // invite calls the request's people. When it has nobody to call (its
@@ -145,46 +158,28 @@ func (a *App) askToConfirm(ctx context.Context, r request, plan commands.Plan) {
 	}
 }
 
-// acquire waits for a free slot to run an invitation. A request that waits
-// longer than QueuedAfter is told privately that it is queued.
-func (a *App) acquire(ctx context.Context, log *slog.Logger, t target) (release func(), err error) {
-	release = func() { <-a.slots }
-	select {
-	case a.slots <- struct{}{}:
-		return release, nil
-	default:
-	}
-	timer := time.NewTimer(a.cfg.QueuedAfter)
-	defer timer.Stop()
-	select {
-	case a.slots <- struct{}{}:
-		return release, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	case <-timer.C:
-	}
-	log.Info("invitation queued", "running", len(a.slots))
+// tellQueued tells the invoker privately that their request waits for a
+// slot (unless its ack said so already).
+func (a *App) tellQueued(ctx context.Context, log *slog.Logger, t target) {
+	log.Info("invitation queued", "running", a.slots.Running())
 	a.cfg.Monitor.Queued()
-	if !t.toldQueued {
-		if err := a.postPrivate(ctx, t, a.mark(note(a.langOf(ctx, t.userID), queuedNote(a.langOf(ctx, t.userID))))); err != nil {
-			log.Warn("could not post the queued note", "err", err)
-		}
+	if t.toldQueued {
+		return
 	}
-	select {
-	case a.slots <- struct{}{}:
-		return release, nil
-	case <-ctx.Done():
-		return nil, ctx.Err()
+	l := a.langOf(ctx, t.userID)
+	if err := a.postPrivate(ctx, t, a.mark(note(l, queuedNote(l)))); err != nil {
+		log.Warn("could not post the queued note", "err", err)
 	}
 }
 
 // busy reports whether every slot is taken, so that a new request would wait.
-func (a *App) busy() bool { return len(a.slots) == cap(a.slots) }
+func (a *App) busy() bool { return a.slots.Busy() }
 
 // report tells Slack how a request went: who was invited in the channel,
 // everything else privately to the person who asked. Then the post follows
-// the calls.
-func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.Report, err error) {
+// the calls. answered runs once the outcome is out, on whichever goroutine
+// made it: a post waiting for its channel's turn holds none (inTurn).
+func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.Report, err error, answered func()) {
 	// Reporting gets its own time: the invitation may have used up ctx.
 	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
 	defer cancel()
@@ -192,40 +187,61 @@ func (a *App) report(ctx context.Context, lt lifetimes, r request, rep commands.
 	audit(r.log, r.inv, rep, err)
 	l := a.langOf(pctx, r.t.userID) // what only the invoker sees is in their language
 	a.cfg.Monitor.Finished(r.t.kind, rep, err, time.Since(r.t.start))
-	if err == nil && len(rep.Invited) == 0 && len(rep.Skipped) == 0 && !rep.Started {
+	switch {
+	case err == nil && len(rep.Invited) == 0 && len(rep.Skipped) == 0 && !rep.Started:
 		// Groups and channels of nobody but the invoker and bots: say so,
 		// since every request ends with one outcome.
 		a.recordInvitation(l, r, rep, err)
 		if err := a.postPrivate(pctx, r.t, a.mark(note(l, nobodyToInvite(l, rep.ConferenceID)))); err != nil {
 			r.log.Error("could not say there was nobody to invite", "err", err)
 		}
-		return
-	}
-	if len(rep.Invited) > 0 || rep.Started { // a started meeting is posted, with its Join button, whoever was called
+	case len(rep.Invited) > 0 || rep.Started: // a started meeting is posted, with its Join button, whoever was called
 		rec := a.recordInvitation(l, r, rep, err) // before the post: whoever sees it finds it in their Home tab
 		callID := a.cardFor(pctx, lt.life, r, rep)
 		m := invitedMessage(a.postLang(pctx, r.t.channelID, r.inv.Invoker), r.inv, rep) // a channel's is shared
-		where, err := a.postInvitation(pctx, r.log, r.t, rep, a.mark(withCallBlock(m, callID)))
-		a.end(r) // answered: from now on no successor reports it cut short
-		if err != nil {
-			r.log.Error("could not report the invitation", "err", err)
-		}
-		if where.ts != "" { // kept, so that the meeting's end marks it
-			post, ended := a.addPost(where, r.t, r.inv, rep, callID)
-			a.history.attach(rec, post)
-			switch {
-			case ended:
-				a.markPostEnded(lt.life, post, true)
-				a.endCard(rep.ConferenceID)
-			case len(rep.Invited) > 0:
-				a.followCalls(lt.life, r.log, post)
-			}
-		}
-	} else {
+		m = a.mark(withCallBlock(m, callID))
+		a.inTurn(r.t.channelID, func(turn error) {
+			defer answered()
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), postTimeout)
+			defer cancel()
+			a.postReport(pctx, lt, r, rep, rec, callID, m, turn)
+			a.tellProblems(pctx, l, r, rep, err)
+		})
+		return
+	default:
 		a.recordInvitation(l, r, rep, err)
+		a.tellProblems(pctx, l, r, rep, err)
 	}
+	answered()
+}
+
+// postReport posts an invitation's outcome m in the channel once its turn
+// came (see postInvitation), and follows its calls.
+func (a *App) postReport(ctx context.Context, lt lifetimes, r request, rep commands.Report, rec *invitationRecord, callID string, m message, turn error) {
+	where, err := a.postInvitation(ctx, r.log, r.t, rep, m, turn)
+	a.end(r) // answered: from now on no successor reports it cut short
+	if err != nil {
+		r.log.Error("could not report the invitation", "err", err)
+	}
+	if where.ts == "" {
+		return
+	}
+	post, ended := a.addPost(where, r.t, r.inv, rep, callID) // kept, so that the meeting's end marks it
+	a.history.attach(rec, post)
+	switch {
+	case ended:
+		a.markPostEnded(lt.life, post, true)
+		a.endCard(rep.ConferenceID)
+	case len(rep.Invited) > 0:
+		a.followCalls(lt.life, r.log, post)
+	}
+}
+
+// tellProblems tells the invoker privately what went wrong, if anything
+// did: who was skipped and why, or why the invitation failed.
+func (a *App) tellProblems(ctx context.Context, l *lang, r request, rep commands.Report, err error) {
 	if m, ok := problemsMessage(l, r.inv, rep, err); ok {
-		if err := a.postPrivate(pctx, r.t, a.mark(m)); err != nil {
+		if err := a.postPrivate(ctx, r.t, a.mark(m)); err != nil {
 			r.log.Error("could not tell the user what went wrong", "err", err)
 		}
 	}

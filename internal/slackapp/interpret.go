@@ -19,7 +19,7 @@ func (a *App) interpret(lt lifetimes, r request, text string) {
 	defer cancel()
 	// Whoever may not invite does not get the model to read for them.
 	if err := a.inviter.Authorize(ctx, r.inv.Invoker, r.inv.Channel); err != nil {
-		a.report(ctx, lt, r, commands.Report{}, err)
+		a.report(ctx, lt, r, commands.Report{}, err, func() {})
 		return
 	}
 	req, err := a.cfg.Interpreter.Interpret(ctx, text)
@@ -37,7 +37,7 @@ func (a *App) interpret(lt lifetimes, r request, text string) {
 	}
 	r.inv = invitationOf(req, r.inv)
 	r.confirm = true
-	a.intake(lt, r)
+	a.intake(lt, r, func() {}) // always confirmed first: answered here
 }
 
 // understoodMessage is the card: "Invite @alice and @bob (as hosts) to meeting 914083136?"

@@ -1,6 +1,7 @@
 package slackapp
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"sync"
@@ -39,14 +40,23 @@ type pacer struct {
 	channels map[string]*rate.Limiter // channel (or user, for DMs) → its posting pace
 	updates  *rate.Limiter            // every chat.update of the app
 	pending  map[posted]*pendingUpdate
+	queue    list.List // of *pendingUpdate waiting for their turn, oldest first
+	working  bool      // a worker takes the queue's updates in turn (work)
+	wake     chan struct{}
 	every    time.Duration
 }
 
-// pendingUpdate is the latest state of a post not yet sent to Slack; while
-// it exists a worker sends it, at most once every pacer.every.
+// pendingUpdate is a post whose updates the pacer has in hand: the latest
+// state not yet sent, if any. It stays until p.every after its last send,
+// so that a post is updated once every p.every at most.
 type pendingUpdate struct {
-	next *message
-	send func(m message, err error) // err: m is given up, not sent
+	where     posted
+	next      *message                   // nil: nothing new since the last send
+	since     time.Time                  // when next was queued, its state replaced since or not
+	send      func(m message, err error) // err: m is given up, not sent
+	start     func(func()) bool          // runs a send in the background
+	notBefore time.Time                  // p.every after the last send began
+	elem      *list.Element              // in p.queue; nil while it is being sent
 }
 
 func newPacer(every time.Duration) *pacer {
@@ -59,6 +69,7 @@ func newPacer(every time.Duration) *pacer {
 		channels: map[string]*rate.Limiter{},
 		updates:  rate.NewLimiter(rate.Limit(updatesPerMin/60.0), updateBurst),
 		pending:  map[posted]*pendingUpdate{},
+		wake:     make(chan struct{}, 1),
 	}
 }
 
@@ -66,14 +77,9 @@ func newPacer(every time.Duration) *pacer {
 // up to maxPostWait; a longer queue fails at once with errQueued. The wait
 // is the pacer's own: no caller's deadline cuts it short.
 func (p *pacer) waitPost(channel string) error {
-	r := p.limiter(channel).Reserve()
-	d := r.Delay()
-	if d > maxPostWait {
-		r.Cancel()
-		return errQueued
-	}
-	if d == 0 {
-		return nil
+	d, err := p.turnIn(channel)
+	if err != nil || d == 0 {
+		return err
 	}
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -81,9 +87,32 @@ func (p *pacer) waitPost(channel string) error {
 	case <-t.C:
 		return nil
 	case <-p.base.Done():
-		r.Cancel()
 		return p.base.Err()
 	}
+}
+
+// turnIn takes channel's next turn to be posted in and reports how long
+// until it comes; a turn further than maxPostWait is not taken: errQueued.
+func (p *pacer) turnIn(channel string) (time.Duration, error) {
+	r := p.limiter(channel).Reserve()
+	d := r.Delay()
+	if d > maxPostWait {
+		r.Cancel()
+		return 0, errQueued
+	}
+	return d, nil
+}
+
+// after runs f(nil) once d has passed, or f(the pacer's error) once it
+// closes, whichever comes first; it holds no goroutine meanwhile.
+func (p *pacer) after(d time.Duration, f func(err error)) {
+	var once sync.Once
+	fire := func(err error) { once.Do(func() { f(err) }) }
+	stop := context.AfterFunc(p.base, func() { fire(p.base.Err()) })
+	time.AfterFunc(d, func() {
+		stop()
+		fire(nil)
+	})
 }
 
 func (p *pacer) limiter(channel string) *rate.Limiter {
@@ -107,48 +136,133 @@ func (p *pacer) limiter(channel string) *rate.Limiter {
 
 // update queues m as where's next state. It replaces a state still queued,
 // so that a post changing fast is sent its latest state, once every
-// p.every at most. It reports false when the caller must send m itself
-// because start could not run a worker (the app is stopping).
+// p.every at most. One worker takes the queued posts in turn, within the
+// app's chat.update budget; each send runs on its own goroutine that start
+// runs. update reports false when the caller must send m itself because
+// start could not run the worker (the app is stopping).
 func (p *pacer) update(where posted, m message, send func(message, error), start func(func()) bool) bool {
 	p.mu.Lock()
-	if u, ok := p.pending[where]; ok {
+	if u, ok := p.pending[where]; ok { // queued, or being sent: then it comes back to the queue
+		if u.next == nil {
+			u.since = time.Now()
+		}
 		u.next = &m
 		p.mu.Unlock()
 		return true
 	}
-	u := &pendingUpdate{next: &m, send: send}
+	u := &pendingUpdate{where: where, next: &m, since: time.Now(), send: send, start: start}
 	p.pending[where] = u
+	u.elem = p.queue.PushBack(u)
+	idle := !p.working
+	p.working = true
 	p.mu.Unlock()
-	if start(func() { p.work(where, u) }) {
+	if !idle {
+		p.nudge()
+		return true
+	}
+	if start(p.work) {
 		return true
 	}
 	p.mu.Lock()
+	p.working = false
+	p.queue.Remove(u.elem)
 	delete(p.pending, where)
 	p.mu.Unlock()
 	return false
 }
 
-// work sends where's queued states until none is left, keeping p.every
-// between two and the app within its chat.update budget.
-func (p *pacer) work(where posted, u *pendingUpdate) {
+// work sends the queued posts' latest states, the oldest ready first (one
+// sent less than p.every ago waits), within the app's chat.update budget,
+// until nothing is queued.
+func (p *pacer) work() {
 	for {
-		p.mu.Lock()
-		m := u.next
-		u.next = nil
-		if m == nil {
-			delete(p.pending, where)
-			p.mu.Unlock()
+		u, m, wait := p.nextUpdate()
+		switch {
+		case u == nil && wait == 0:
 			return
+		case u == nil:
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-p.wake: // see nudge
+				t.Stop()
+			case <-p.base.Done():
+				t.Stop()
+			}
+			continue
 		}
-		p.mu.Unlock()
+		err := errUpdateQueued
+		if time.Since(u.since) < maxUpdateWait {
+			ctx, cancel := context.WithTimeout(p.base, maxUpdateWait-time.Since(u.since))
+			err = p.updates.Wait(ctx)
+			cancel()
+		}
+		if !u.start(func() { p.sent(u, m, err) }) {
+			p.sent(u, m, err) // the app is stopping: now or never
+		}
+	}
+}
 
-		ctx, cancel := context.WithTimeout(p.base, maxUpdateWait)
-		err := p.updates.Wait(ctx)
-		cancel()
-		u.send(*m, err)
-		select {
-		case <-time.After(p.every):
-		case <-p.base.Done():
+// errUpdateQueued is the error of an update that waited over maxUpdateWait
+// for its turn.
+var errUpdateQueued = errors.New("the post's update waited too long for its turn")
+
+// nextUpdate takes the oldest queued post that may be updated now, and its
+// state to send (nil: nothing new since its last send, and it is dropped).
+// With none ready it reports how long until one is, or 0 when none is
+// queued: then the worker has stopped.
+func (p *pacer) nextUpdate() (u *pendingUpdate, m *message, wait time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	stopping := p.base.Err() != nil // what is queued is given up at once
+	for e := p.queue.Front(); e != nil; {
+		c := e.Value.(*pendingUpdate)
+		e = e.Next()
+		if !stopping && now.Before(c.notBefore) {
+			if d := c.notBefore.Sub(now); wait == 0 || d < wait {
+				wait = d
+			}
+			continue
 		}
+		p.queue.Remove(c.elem)
+		c.elem = nil
+		if c.next == nil { // nothing new within p.every of its last send
+			delete(p.pending, c.where)
+			continue
+		}
+		m, c.next = c.next, nil
+		c.notBefore = now.Add(p.every)
+		return c, m, 0
+	}
+	if wait == 0 {
+		p.working = false
+	}
+	return nil, nil, wait
+}
+
+// sent sends m as u's state (or gives it up, with err), then puts u back
+// in the queue: its next state, if any comes, goes p.every after this one.
+func (p *pacer) sent(u *pendingUpdate, m *message, err error) {
+	u.send(*m, err)
+	p.mu.Lock()
+	u.elem = p.queue.PushBack(u)
+	idle := !p.working // the worker stopped while u was being sent
+	p.working = true
+	p.mu.Unlock()
+	switch {
+	case !idle:
+		p.nudge()
+	case !u.start(p.work):
+		p.work() // the app is stopping: on this goroutine, which it counts already
+	}
+}
+
+// nudge wakes the worker if it sleeps: a post was queued that may be due
+// before it would wake.
+func (p *pacer) nudge() {
+	select {
+	case p.wake <- struct{}{}:
+	default:
 	}
 }

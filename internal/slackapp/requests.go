@@ -222,10 +222,7 @@ func (a *App) adopt(lt lifetimes) {
 			continue
 		}
 		r.log.Info("running again a request its process left before calling anyone")
-		a.spawn(workRequest, func() {
-			a.intake(lt, r)
-			a.end(r)
-		})
+		a.spawn(workRequest, func() { a.intake(lt, r, func() { a.end(r) }) })
 	}
 }
 

@@ -20,19 +20,31 @@ type Group struct {
 // Go runs f in a new goroutine and reports true, unless the group is closed:
 // then f does not run and Go reports false.
 func (g *Group) Go(f func()) bool {
+	start, ok := g.Later()
+	if ok {
+		start(f)
+	}
+	return ok
+}
+
+// Later reserves the group's place for a function to be run later, and
+// reports false when the group is closed. The work counts from now on (Len,
+// Wait). start must be called exactly once: it runs its function in a new
+// goroutine, even once the group is closed.
+func (g *Group) Later() (start func(f func()), ok bool) {
 	g.mu.Lock()
+	defer g.mu.Unlock()
 	if g.closed {
-		g.mu.Unlock()
-		return false
+		return nil, false
 	}
 	g.n++
 	g.wg.Add(1)
-	g.mu.Unlock()
-	go func() {
-		defer g.done()
-		f()
-	}()
-	return true
+	return func(f func()) {
+		go func() {
+			defer g.done()
+			f()
+		}()
+	}, true
 }
 
 func (g *Group) done() {

@@ -55,9 +55,9 @@ type CallUpdate struct {
 // FollowCalls watches the calls of an accepted invitation until each one
 // was answered or stopped ringing, or ctx ends, looking at the followed
 // meeting's live participants at every tick (no request: Presence.Find).
-// It sends an update each time a call changes, then a final one, and
-// closes the channel; the caller must read until then (its goroutine
-// waits for each read).
+// It calls show with an update each time a call changes, then with a final
+// one, and returns: all on the caller's goroutine, so that following holds
+// one goroutine, not two.
 //
 // A call counts as answered once its number is in the meeting, and as
 // missed once it was seen ringing and then was absent from two live looks
@@ -67,22 +67,17 @@ type CallUpdate struct {
 // missed. A missed person may be called again at once: the recent window
 // is lifted for them. Once the list was live, lostLooks looks in a row
 // without it end the following, with the outcome unknown.
-func (in *Inviter) FollowCalls(ctx context.Context, rep Report, ticks <-chan time.Time) <-chan CallUpdate {
-	out := make(chan CallUpdate)
+func (in *Inviter) FollowCalls(ctx context.Context, rep Report, ticks <-chan time.Time, show func(CallUpdate)) {
 	states := make([]CallState, len(rep.Invited))
 	for i, iv := range rep.Invited {
 		if iv.Via == ViaLink {
 			states[i] = CallNone
 		}
 	}
-	f := &follower{in: in, rep: rep, states: states, out: out,
+	f := &follower{in: in, rep: rep, states: states, show: show,
 		seen: make([]bool, len(rep.Invited)), gone: make([]bool, len(rep.Invited)), matchers: make([]matcher, len(rep.Invited))}
-	go func() {
-		defer close(out)
-		known := in.presence != nil && !done(states) && f.follow(ctx, ticks)
-		out <- CallUpdate{States: slices.Clone(f.states), Final: true, Known: known}
-	}()
-	return out
+	known := in.presence != nil && !done(states) && f.follow(ctx, ticks)
+	show(CallUpdate{States: slices.Clone(f.states), Final: true, Known: known})
 }
 
 // follow looks at the list at every tick until the calls end or ctx does,
@@ -130,7 +125,7 @@ type follower struct {
 	in       *Inviter
 	rep      Report
 	states   []CallState
-	out      chan<- CallUpdate
+	show     func(CallUpdate)
 	matchers []matcher
 	byNumber map[string][]int // canonical number → invitees with it
 	byCalled map[string][]int // canonical number called → invitees called on it
@@ -260,7 +255,7 @@ func (f *follower) finish(ended []int, changed bool) {
 		f.in.releaseCalls(f.rep, f.rep.Invited[i:i+1])
 	}
 	if changed && !done(f.states) {
-		f.out <- CallUpdate{States: slices.Clone(f.states)}
+		f.show(CallUpdate{States: slices.Clone(f.states)})
 	}
 }
 

@@ -30,7 +30,12 @@ type following struct {
 // follow starts following rep's calls and waits for the first look.
 func follow(ctx context.Context, t *testing.T, in *commands.Inviter, rep commands.Report) *following {
 	f := &following{t: t, ticks: make(chan time.Time)}
-	f.out = in.FollowCalls(ctx, rep, f.ticks)
+	out := make(chan commands.CallUpdate)
+	f.out = out
+	go func() {
+		defer close(out)
+		in.FollowCalls(ctx, rep, f.ticks, func(u commands.CallUpdate) { out <- u })
+	}()
 	synctest.Wait()
 	return f
 }

@@ -25,7 +25,7 @@ type Inviter interface {
 	Plan(ctx context.Context, inv commands.Invitation) (commands.Plan, error)
 	Invite(ctx context.Context, inv commands.Invitation) (commands.Report, error)
 	InvitePlanned(ctx context.Context, inv commands.Invitation, plan commands.Plan) (commands.Report, error)
-	FollowCalls(ctx context.Context, rep commands.Report, ticks <-chan time.Time) <-chan commands.CallUpdate
+	FollowCalls(ctx context.Context, rep commands.Report, ticks <-chan time.Time, show func(commands.CallUpdate))
 	Reach(ctx context.Context, userID, channelID string) (commands.Invitee, *commands.Skipped, error)
 	// Authorize applies the access rules alone, before work that costs
 	// something (a model reading plain words).
@@ -183,6 +183,10 @@ type App struct {
 	followingMu sync.Mutex
 	following   map[string]bool // posts whose calls this process follows, by store key
 
+	leasesMu sync.Mutex
+	leases   map[string]context.CancelCauseFunc // followed posts whose leases are renewed (keepLease) → told when one is lost
+	renewing bool                               // renewLeases runs
+
 	cards   cardBook    // the meetings' calls in Slack (callcard.go)
 	history historyBook // each person's recent invitations, in the store, for their Home tab (home.go)
 }
@@ -222,7 +226,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		_, _ = rand.Read(b)
 		cfg.Owner = "app-" + hex.EncodeToString(b)
 	}
-	a := &App{following: map[string]bool{}, recordQ: make(chan recordJob), envelopeQ: make(chan envelopeJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+	a := &App{following: map[string]bool{}, leases: map[string]context.CancelCauseFunc{}, recordQ: make(chan recordJob), envelopeQ: make(chan envelopeJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
 		store: st, ownStore: own,
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
 		arrived:   newAwaiting(ackDeadline, yieldAtMost, calmAfter, burstCalmAfter, burstArrivals),

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -222,16 +223,76 @@ func (a *App) isFollowing(post string) bool {
 }
 
 // keepLease renews the lease of post until ctx ends, and calls lost when
-// another process has taken it over.
+// another process has taken it over. One goroutine renews all of a
+// process's posts' leases (renewLeases), not one each.
 func (a *App) keepLease(ctx context.Context, lost context.CancelCauseFunc, post string) {
-	log := a.log.With("post", post)
-	renew := func(ctx context.Context) (bool, error) {
-		return a.store.RenewLease(ctx, leaseKey(post), a.cfg.Owner, leaseTTL)
+	a.leasesMu.Lock()
+	a.leases[post] = lost
+	idle := !a.renewing
+	a.renewing = true
+	a.leasesMu.Unlock()
+	context.AfterFunc(ctx, func() { a.dropLease(post) })
+	if idle {
+		go a.renewLeases()
 	}
-	if a.holdLease(ctx, log, "a post's", renew) {
-		log.Warn("another process took over a post's calls")
-		lost(errLeaseLost)
+}
+
+func (a *App) holdsLease(post string) bool {
+	a.leasesMu.Lock()
+	defer a.leasesMu.Unlock()
+	_, ok := a.leases[post]
+	return ok
+}
+
+// dropLease stops renewing post's lease.
+func (a *App) dropLease(post string) {
+	a.leasesMu.Lock()
+	defer a.leasesMu.Unlock()
+	delete(a.leases, post)
+}
+
+// renewLeases renews the leases keepLease holds every third of leaseTTL,
+// until it holds none.
+func (a *App) renewLeases() {
+	t := time.NewTicker(leaseTTL / 3)
+	defer t.Stop()
+	for range t.C {
+		if !a.renewHeld() {
+			return
+		}
 	}
+}
+
+// renewHeld renews every lease keepLease holds, and reports false when it
+// holds none (renewLeases stops). A renewal that fails is logged and tried
+// again at the next tick; a lease another process has taken is dropped,
+// and its post told (lost).
+func (a *App) renewHeld() bool {
+	a.leasesMu.Lock()
+	if len(a.leases) == 0 {
+		a.renewing = false
+		a.leasesMu.Unlock()
+		return false
+	}
+	held := maps.Clone(a.leases)
+	a.leasesMu.Unlock()
+	for post, lost := range held {
+		if !a.holdsLease(post) { // its following stopped meanwhile
+			continue
+		}
+		ctx, cancel := storeCtx()
+		kept, err := a.store.RenewLease(ctx, leaseKey(post), a.cfg.Owner, leaseTTL)
+		cancel()
+		switch {
+		case err != nil:
+			a.log.Warn("could not renew a post's lease", "post", post, "err", err)
+		case !kept && a.holdsLease(post):
+			a.log.Warn("another process took over a post's calls", "post", post)
+			a.dropLease(post)
+			lost(errLeaseLost)
+		}
+	}
+	return true
 }
 
 // holdLease calls renew every third of leaseTTL until ctx ends, or until

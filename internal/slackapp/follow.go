@@ -134,7 +134,7 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 			stopped()
 		}()
 		if post.saved.Load() {
-			go a.keepLease(lctx, lost, post.key())
+			a.keepLease(lctx, lost, post.key())
 		}
 		escalation.Go(func() { a.escalate(life, lctx, log, post) })
 		ticker := time.NewTicker(a.cfg.CallPoll)
@@ -156,14 +156,14 @@ func (a *App) followRound(life, lctx context.Context, log *slog.Logger, post *po
 	defer reroute(nil)
 	rep, index := post.ringing(reroute)
 	rerouted := false
-	for u := range a.inviter.FollowCalls(rctx, rep, ticks) {
+	a.inviter.FollowCalls(rctx, rep, ticks, func(u commands.CallUpdate) {
 		if rerouted = rerouted || a.showUpdate(rctx, log, post, index, u); rerouted {
-			continue // FollowCalls waits for each update to be read, until its final one
+			return // FollowCalls goes on until its final update
 		}
 		if u.Final && !u.Known {
 			a.leave(life, lctx, log, post) // the link dropped, the meeting ended, or this process stops
 		}
-	}
+	})
 	if rerouted && lctx.Err() != nil {
 		a.leave(life, lctx, log, post)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -102,4 +103,28 @@ func TestNobodyToInviteIsSaid(t *testing.T) {
 	note := a.waitMessages(t, 1)[0]
 	assert.Contains(t, note.Text, "There was nobody to invite to meeting "+running)
 	assert.Zero(t, a.meet.Calls(meetingfake.EndpointConfDetail), "nothing asked of Huawei")
+}
+
+// Commands beyond the free slots are told in their acks that they are
+// queued, however fast they come (the work of those before them has not
+// started yet), and get no note of it later: at a burst, hundreds of
+// messages fewer.
+func TestCommandsBeyondTheSlotsAreToldQueuedInTheirAcks(t *testing.T) {
+	t.Parallel()
+	a := startApp(t, slackapp.Config{MaxConcurrent: 1, QueuedAfter: time.Millisecond})
+	a.meet.FailNext(meetingfake.EndpointInvite, meetingfake.Failure{Delay: 300 * time.Millisecond}) // the first holds its slot a while
+	var acks []string
+	for _, who := range []string{"UCROWD0001", "UCROWD0002", "UCROWD0003"} {
+		_, ack, err := a.slack.SlashCommand(t.Context(), slackfake.Command{UserID: "UCAROL", ChannelID: "CGENERAL", Text: running + " <@" + who + ">"})
+		require.NoError(t, err)
+		acks = append(acks, ackText(t, ack))
+	}
+	assert.NotContains(t, acks[0], "queued")
+	assert.Contains(t, acks[1], "yours is queued")
+	assert.Contains(t, acks[2], "yours is queued")
+
+	for _, m := range a.waitMessages(t, 3) {
+		assert.Equal(t, "post", m.Kind, "each ends with its outcome, and nothing else")
+	}
+	assert.Len(t, a.meet.Invitations(running), 3)
 }

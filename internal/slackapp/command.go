@@ -68,8 +68,13 @@ func (a *App) handleCommand(lt lifetimes) socketmode.SocketmodeHandlerFunc {
 		default: // an invitation, or a meeting to start (and people to call into it)
 			r.inv = invitationOf(req, r.inv)
 			r.named = !r.inv.Expands()
-			r.t.toldQueued = a.busy() // say it now, in the ack, rather than in a message of its own later
-			started = a.submit(lt, r, say(progressText(l(), r.inv, r.t.toldQueued)))
+			// Queued behind the slots' work and the requests acknowledged
+			// before it: say it now, in the ack, rather than in a message of
+			// its own later (at a burst, hundreds at once).
+			r.t.toldQueued, r.coming = a.slots.Expect()
+			if started = a.submit(lt, r, say(progressText(l(), r.inv, r.t.toldQueued))); !started {
+				r.arrived()
+			}
 		}
 		if !started {
 			say(shuttingDown(l()))()

@@ -31,6 +31,16 @@ type request struct {
 	envelope string
 	log      *slog.Logger
 	call     *earlyCall // the meeting's Slack call, registered while the invitation is sent
+	// coming, when set, says that the request reached the slots or will not
+	// (see tasks.Limit.Expect): its ack counted it ahead of later ones.
+	coming func()
+}
+
+// arrived tells the slots that r is no longer on its way to them.
+func (r request) arrived() {
+	if r.coming != nil {
+		r.coming()
+	}
 }
 
 // lifetimes are the contexts, derived from Run's, that work started by a
@@ -49,6 +59,7 @@ func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 		acked()
 		if !first { // a redelivery another process has (or had) in hand: its request, not ours
 			r.log.Info("ignoring an envelope another process has handled")
+			r.arrived()
 			return
 		}
 		a.arrived.yield() // the acks still to send go first
@@ -64,6 +75,7 @@ func (a *App) submit(lt lifetimes, r request, acked func()) bool {
 func (a *App) intake(lt lifetimes, r request, answered func()) {
 	ctx, cancel := context.WithTimeout(lt.work, a.cfg.InviteTimeout)
 	done := func() {
+		r.arrived() // if it never got to the slots
 		cancel()
 		answered()
 	}
@@ -80,6 +92,7 @@ func (a *App) intake(lt lifetimes, r request, answered func()) {
 		}
 		r.plan = &plan
 	}
+	r.arrived()
 	a.slots.Take(ctx, func(release func(), err error) {
 		if err != nil {
 			a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err, done)
@@ -171,9 +184,6 @@ func (a *App) tellQueued(ctx context.Context, log *slog.Logger, t target) {
 		log.Warn("could not post the queued note", "err", err)
 	}
 }
-
-// busy reports whether every slot is taken, so that a new request would wait.
-func (a *App) busy() bool { return a.slots.Busy() }
 
 // report tells Slack how a request went: who was invited in the channel,
 // everything else privately to the person who asked. Then the post follows

@@ -15,9 +15,10 @@ type Limit struct {
 
 	size int
 
-	mu    sync.Mutex
-	free  int
-	queue list.List // of *turn, oldest first
+	mu     sync.Mutex
+	free   int
+	coming int       // work on its way to Take (Expect)
+	queue  list.List // of *turn, oldest first
 }
 
 // turn is a function waiting in a Limit's queue.
@@ -82,11 +83,23 @@ func (l *Limit) Take(ctx context.Context, f func(release func(), err error), que
 	}
 }
 
-// Busy reports whether every turn is taken, so that new work would wait.
-func (l *Limit) Busy() bool {
+// Expect counts work on its way to Take, ahead of whatever comes after it,
+// and reports whether it will have to wait: every turn is taken, or
+// promised to work expected before it. arrived says that it reached Take,
+// or will not come; calls after the first do nothing.
+func (l *Limit) Expect() (wait bool, arrived func()) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.free == 0
+	wait = l.free-l.coming <= 0 // a queue forms only once free is 0
+	l.coming++
+	var once sync.Once
+	return wait, func() {
+		once.Do(func() {
+			l.mu.Lock()
+			l.coming--
+			l.mu.Unlock()
+		})
+	}
 }
 
 // Running is how many turns are taken.

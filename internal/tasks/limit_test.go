@@ -22,7 +22,9 @@ func TestALimitRunsItsTurnsInTheOrderTheyCame(t *testing.T) {
 	l.Take(t.Context(), func(release func(), err error) { require.NoError(t, err); releases = append(releases, release) }, time.Hour, nil)
 	l.Take(t.Context(), func(release func(), err error) { require.NoError(t, err); releases = append(releases, release) }, time.Hour, nil)
 	require.Len(t, releases, 2, "free turns run at once, on the caller's goroutine")
-	assert.True(t, l.Busy())
+	wait, arrived := l.Expect()
+	assert.True(t, wait, "every turn is taken")
+	arrived()
 	assert.Equal(t, 2, l.Running())
 
 	ran := make(chan int, 5)
@@ -47,7 +49,37 @@ func TestALimitRunsItsTurnsInTheOrderTheyCame(t *testing.T) {
 	require.True(t, g.Wait(5*time.Second))
 	assert.Equal(t, 1, l.Running(), "the one still held")
 	releases[1]()
-	assert.False(t, l.Busy())
+	wait, arrived = l.Expect()
+	assert.False(t, wait)
+	arrived()
+}
+
+func TestWorkExpectedCountsAheadOfWhatComesAfter(t *testing.T) {
+	t.Parallel()
+	var g tasks.Group
+	l := tasks.NewLimit(2, g.Later)
+	wait1, arrived1 := l.Expect()
+	wait2, arrived2 := l.Expect()
+	wait3, arrived3 := l.Expect()
+	assert.False(t, wait1)
+	assert.False(t, wait2)
+	assert.True(t, wait3, "the two turns are promised to the two before it")
+
+	arrived3() // it will not come after all (refused, say)
+	arrived3() // said twice, counted once
+	wait, arrived := l.Expect()
+	assert.True(t, wait)
+	arrived()
+
+	arrived1()
+	l.Take(t.Context(), func(release func(), err error) {
+		require.NoError(t, err)
+		release()
+	}, time.Hour, nil)
+	wait, arrived = l.Expect()
+	assert.False(t, wait, "one turn free, one promised")
+	arrived()
+	arrived2()
 }
 
 func TestWhatWaitsForATurnHoldsNoGoroutine(t *testing.T) {

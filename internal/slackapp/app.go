@@ -184,8 +184,8 @@ type App struct {
 	following   map[string]bool // posts whose calls this process follows, by store key
 
 	leasesMu sync.Mutex
-	leases   map[string]context.CancelCauseFunc // followed posts whose leases are renewed (keepLease) → told when one is lost
-	renewing bool                               // renewLeases runs
+	leases   map[string]*leaseHold // followed posts whose leases are renewed (keepLease)
+	renewing bool                  // renewLeases runs
 
 	cards   cardBook    // the meetings' calls in Slack (callcard.go)
 	history historyBook // each person's recent invitations, in the store, for their Home tab (home.go)
@@ -226,7 +226,7 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		_, _ = rand.Read(b)
 		cfg.Owner = "app-" + hex.EncodeToString(b)
 	}
-	a := &App{following: map[string]bool{}, leases: map[string]context.CancelCauseFunc{}, recordQ: make(chan recordJob), envelopeQ: make(chan envelopeJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
+	a := &App{following: map[string]bool{}, leases: map[string]*leaseHold{}, recordQ: make(chan recordJob), envelopeQ: make(chan envelopeJob), log: logger, sm: sm, inviter: inviter, meetingsEnded: ended, cfg: cfg,
 		store: st, ownStore: own,
 		envelopes: expiring.New[string, struct{}](envelopeMemory, maxEntries, nil),
 		arrived:   newAwaiting(ackDeadline, yieldAtMost, calmAfter, burstCalmAfter, burstArrivals),

@@ -46,9 +46,7 @@ func (a *App) inTurn(channel string, f func(turn error)) {
 	}
 	start, ok := a.reserve(workRequest)
 	if !ok { // the app is stopping: wait here, on work it counts already
-		done := make(chan error, 1)
-		a.pace.after(d, func(err error) { done <- err })
-		f(<-done)
+		f(a.pace.sleep(d))
 		return
 	}
 	a.pace.after(d, func(turn error) { start(func() { f(turn) }) })
@@ -187,7 +185,5 @@ func (a *App) updatePost(_ context.Context, log *slog.Logger, where posted, m me
 			log.Warn("could not update the invitation's post", "err", err)
 		}
 	}
-	if !a.pace.update(where, m, send, func(f func()) bool { return a.spawn(workCalls, f) }) {
-		send(m, nil) // the app is stopping: now or never
-	}
+	a.pace.update(where, m, send, func(f func()) bool { return a.spawn(workCalls, f) })
 }

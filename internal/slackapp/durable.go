@@ -224,31 +224,34 @@ func (a *App) isFollowing(post string) bool {
 
 // keepLease renews the lease of post until ctx ends, and calls lost when
 // another process has taken it over. One goroutine renews all of a
-// process's posts' leases (renewLeases), not one each.
+// process's posts' leases, in one statement (renewLeases), not one each.
 func (a *App) keepLease(ctx context.Context, lost context.CancelCauseFunc, post string) {
+	h := &leaseHold{ctx: ctx, lost: lost}
 	a.leasesMu.Lock()
-	a.leases[post] = lost
+	a.leases[post] = h
 	idle := !a.renewing
 	a.renewing = true
 	a.leasesMu.Unlock()
-	context.AfterFunc(ctx, func() { a.dropLease(post) })
+	context.AfterFunc(ctx, func() { a.dropLease(post, h) })
 	if idle {
 		go a.renewLeases()
 	}
 }
 
-func (a *App) holdsLease(post string) bool {
-	a.leasesMu.Lock()
-	defer a.leasesMu.Unlock()
-	_, ok := a.leases[post]
-	return ok
+// leaseHold is one following of a post, whose lease renewLeases renews.
+type leaseHold struct {
+	ctx  context.Context         // the following: once it is done, renewed no more
+	lost context.CancelCauseFunc // told when another process took the post over
 }
 
-// dropLease stops renewing post's lease.
-func (a *App) dropLease(post string) {
+// dropLease stops renewing post's lease for h, unless a later following
+// of the post holds it now.
+func (a *App) dropLease(post string, h *leaseHold) {
 	a.leasesMu.Lock()
 	defer a.leasesMu.Unlock()
-	delete(a.leases, post)
+	if a.leases[post] == h {
+		delete(a.leases, post)
+	}
 }
 
 // renewLeases renews the leases keepLease holds every third of leaseTTL,
@@ -263,10 +266,11 @@ func (a *App) renewLeases() {
 	}
 }
 
-// renewHeld renews every lease keepLease holds, and reports false when it
-// holds none (renewLeases stops). A renewal that fails is logged and tried
-// again at the next tick; a lease another process has taken is dropped,
-// and its post told (lost).
+// renewHeld renews every lease keepLease holds, in one call to the store
+// bounded by the time until the next, and reports false when it holds none
+// (renewLeases stops). A renewal that fails is logged and tried again at
+// the next tick; a lease another process has taken is dropped, and its
+// post told (lost).
 func (a *App) renewHeld() bool {
 	a.leasesMu.Lock()
 	if len(a.leases) == 0 {
@@ -276,21 +280,26 @@ func (a *App) renewHeld() bool {
 	}
 	held := maps.Clone(a.leases)
 	a.leasesMu.Unlock()
-	for post, lost := range held {
-		if !a.holdsLease(post) { // its following stopped meanwhile
+	keys := make([]string, 0, len(held))
+	for post, h := range held {
+		if h.ctx.Err() == nil { // its following goes on
+			keys = append(keys, leaseKey(post))
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), leaseTTL/3)
+	kept, err := a.store.RenewLeases(ctx, keys, a.cfg.Owner, leaseTTL)
+	cancel()
+	if err != nil {
+		a.log.Warn("could not renew the leases of the posts followed here", "posts", len(keys), "err", err)
+		return true
+	}
+	for post, h := range held {
+		if kept[leaseKey(post)] || h.ctx.Err() != nil {
 			continue
 		}
-		ctx, cancel := storeCtx()
-		kept, err := a.store.RenewLease(ctx, leaseKey(post), a.cfg.Owner, leaseTTL)
-		cancel()
-		switch {
-		case err != nil:
-			a.log.Warn("could not renew a post's lease", "post", post, "err", err)
-		case !kept && a.holdsLease(post):
-			a.log.Warn("another process took over a post's calls", "post", post)
-			a.dropLease(post)
-			lost(errLeaseLost)
-		}
+		a.log.Warn("another process took over a post's calls", "post", post)
+		a.dropLease(post, h)
+		h.lost(errLeaseLost)
 	}
 	return true
 }

@@ -92,14 +92,14 @@ func (a *App) intake(lt lifetimes, r request, answered func()) {
 		}
 		r.plan = &plan
 	}
-	r.arrived()
 	a.slots.Take(ctx, func(release func(), err error) {
+		r.arrived() // counted till now, in the queue too: a command acknowledged meanwhile is told it waits
 		if err != nil {
 			a.report(ctx, lt, r, commands.Report{ConferenceID: r.inv.ConferenceID}, err, done)
 			return
 		}
 		a.run(ctx, lt, r, release, done)
-	}, a.cfg.QueuedAfter, func() { a.tellQueued(ctx, r.log, r.t) })
+	}, a.cfg.QueuedAfter, func() { a.tellQueued(context.WithoutCancel(ctx), r.log, r.t) })
 }
 
 // run runs a request that holds a slot, and releases it once the

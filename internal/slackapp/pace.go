@@ -55,7 +55,7 @@ type pendingUpdate struct {
 	since     time.Time                  // when next was queued, its state replaced since or not
 	send      func(m message, err error) // err: m is given up, not sent
 	start     func(func()) bool          // runs a send in the background
-	notBefore time.Time                  // p.every after the last send began
+	notBefore time.Time                  // p.every after its last send began
 	elem      *list.Element              // in p.queue; nil while it is being sent
 }
 
@@ -81,6 +81,11 @@ func (p *pacer) waitPost(channel string) error {
 	if err != nil || d == 0 {
 		return err
 	}
+	return p.sleep(d)
+}
+
+// sleep waits d, and reports the pacer's error if it closes first.
+func (p *pacer) sleep(d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -138,9 +143,9 @@ func (p *pacer) limiter(channel string) *rate.Limiter {
 // so that a post changing fast is sent its latest state, once every
 // p.every at most. One worker takes the queued posts in turn, within the
 // app's chat.update budget; each send runs on its own goroutine that start
-// runs. update reports false when the caller must send m itself because
-// start could not run the worker (the app is stopping).
-func (p *pacer) update(where posted, m message, send func(message, error), start func(func()) bool) bool {
+// runs. When start cannot run the worker (the app is stopping), the worker
+// runs on the caller's goroutine.
+func (p *pacer) update(where posted, m message, send func(message, error), start func(func()) bool) {
 	p.mu.Lock()
 	if u, ok := p.pending[where]; ok { // queued, or being sent: then it comes back to the queue
 		if u.next == nil {
@@ -148,7 +153,7 @@ func (p *pacer) update(where posted, m message, send func(message, error), start
 		}
 		u.next = &m
 		p.mu.Unlock()
-		return true
+		return
 	}
 	u := &pendingUpdate{where: where, next: &m, since: time.Now(), send: send, start: start}
 	p.pending[where] = u
@@ -156,19 +161,12 @@ func (p *pacer) update(where posted, m message, send func(message, error), start
 	idle := !p.working
 	p.working = true
 	p.mu.Unlock()
-	if !idle {
+	switch {
+	case !idle:
 		p.nudge()
-		return true
+	case !start(p.work):
+		p.work()
 	}
-	if start(p.work) {
-		return true
-	}
-	p.mu.Lock()
-	p.working = false
-	p.queue.Remove(u.elem)
-	delete(p.pending, where)
-	p.mu.Unlock()
-	return false
 }
 
 // work sends the queued posts' latest states, the oldest ready first (one
@@ -197,6 +195,9 @@ func (p *pacer) work() {
 			err = p.updates.Wait(ctx)
 			cancel()
 		}
+		p.mu.Lock()
+		u.notBefore = time.Now().Add(p.every) // from when its send begins
+		p.mu.Unlock()
 		if !u.start(func() { p.sent(u, m, err) }) {
 			p.sent(u, m, err) // the app is stopping: now or never
 		}
@@ -232,7 +233,6 @@ func (p *pacer) nextUpdate() (u *pendingUpdate, m *message, wait time.Duration) 
 			continue
 		}
 		m, c.next = c.next, nil
-		c.notBefore = now.Add(p.every)
 		return c, m, 0
 	}
 	if wait == 0 {

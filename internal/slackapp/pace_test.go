@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -38,7 +39,7 @@ func TestUpdatesOfOnePostAreCoalesced(t *testing.T) {
 	start := func(f func()) bool { workers.Go(f); return true }
 
 	for _, s := range []string{"ringing", "alice joined", "bob ringing", "bob missed", "ended"} {
-		require.True(t, p.update(where, message{text: s}, send, start))
+		p.update(where, message{text: s}, send, start)
 		if s == "ringing" {
 			<-first
 		}
@@ -52,15 +53,18 @@ func TestUpdatesOfOnePostAreCoalesced(t *testing.T) {
 	assert.Empty(t, p.pending, "nothing left queued")
 }
 
-// An update the app cannot run in the background (it is stopping) is
-// handed back to be sent at once.
-func TestAnUpdateWhileStoppingIsHandedBack(t *testing.T) {
+// An update while the app stops, when no worker can be started, is sent
+// on the caller's goroutine.
+func TestAnUpdateWhileStoppingIsSentByTheCaller(t *testing.T) {
 	t.Parallel()
-	p := newPacer(0)
+	p := newPacer(time.Millisecond)
 	defer p.close()
-	ok := p.update(posted{channel: "C1", ts: "1.0"}, message{text: "ended"}, func(message, error) { t.Error("not sent by the pacer") },
-		func(func()) bool { return false })
-	assert.False(t, ok)
+	var sent []string
+	p.update(posted{channel: "C1", ts: "1.0"}, message{text: "ended"}, func(m message, err error) {
+		assert.NoError(t, err)
+		sent = append(sent, m.text)
+	}, func(func()) bool { return false })
+	assert.Equal(t, []string{"ended"}, sent, "sent before update returned")
 	assert.Empty(t, p.pending)
 }
 
@@ -83,60 +87,70 @@ func TestAPostBehindATooLongQueueFailsAtOnce(t *testing.T) {
 // a goroutine each, and each gets its turn.
 func TestPostsWaitingForTheUpdateBudgetHoldNoGoroutine(t *testing.T) {
 	t.Parallel()
-	p := newPacer(time.Millisecond)
-	defer p.close()
-	p.updates = rate.NewLimiter(rate.Every(5*time.Millisecond), 1)
-	var mu sync.Mutex
-	var sent []string
-	var running, most int
-	var work sync.WaitGroup
-	start := func(f func()) bool {
-		mu.Lock()
-		running++
-		most = max(most, running)
-		mu.Unlock()
-		work.Go(func() {
-			defer func() { mu.Lock(); running--; mu.Unlock() }()
-			f()
-		})
-		return true
-	}
-	send := func(m message, err error) {
-		assert.NoError(t, err)
-		mu.Lock()
-		sent = append(sent, m.text)
-		mu.Unlock()
-	}
-	const posts = 50
-	var want []string
-	for i := range posts {
-		want = append(want, strconv.Itoa(i))
-		require.True(t, p.update(posted{channel: "C1", ts: want[i]}, message{text: want[i]}, send, start))
-	}
-	work.Wait()
-	assert.ElementsMatch(t, want, sent, "every post updated")
-	assert.LessOrEqual(t, most, 3, "the worker and a send or two, however many posts wait")
-	assert.Empty(t, p.pending, "nothing left queued")
+	synctest.Test(t, func(t *testing.T) {
+		p := newPacer(time.Millisecond)
+		defer p.close()
+		p.updates = rate.NewLimiter(rate.Every(5*time.Millisecond), 1)
+		var mu sync.Mutex
+		var sent []string
+		var running, most int
+		var work sync.WaitGroup
+		start := func(f func()) bool {
+			mu.Lock()
+			running++
+			most = max(most, running)
+			mu.Unlock()
+			work.Go(func() {
+				defer func() { mu.Lock(); running--; mu.Unlock() }()
+				f()
+			})
+			return true
+		}
+		send := func(m message, err error) {
+			assert.NoError(t, err)
+			mu.Lock()
+			sent = append(sent, m.text)
+			mu.Unlock()
+		}
+		const posts = 50
+		var want []string
+		for i := range posts {
+			want = append(want, strconv.Itoa(i))
+			p.update(posted{channel: "C1", ts: want[i]}, message{text: want[i]}, send, start)
+		}
+		work.Wait()
+		assert.Equal(t, want, sent, "every post updated, oldest first")
+		assert.LessOrEqual(t, most, 2, "the worker and one send, however many posts wait")
+		assert.Empty(t, p.pending, "nothing left queued")
+	})
 }
 
-// A post's next state goes the pacer's interval after the last one was
-// taken, even when the budget would allow it sooner.
-func TestAPostsNextUpdateWaitsItsInterval(t *testing.T) {
+// A post's next state goes the pacer's interval after its last send began,
+// however long that send waited for the app's budget.
+func TestAPostsNextUpdateWaitsItsIntervalAfterItsLastSend(t *testing.T) {
 	t.Parallel()
-	const every = 50 * time.Millisecond
-	p := newPacer(every)
-	defer p.close()
-	p.updates = rate.NewLimiter(rate.Inf, 1)
-	where := posted{channel: "C1", ts: "1.0"}
-	at := make(chan time.Time, 2)
-	send := func(message, error) { at <- time.Now() }
-	var work sync.WaitGroup
-	start := func(f func()) bool { work.Go(f); return true }
-	asked := time.Now() // the first is taken from the queue after this
-	require.True(t, p.update(where, message{text: "ringing"}, send, start))
-	<-at
-	require.True(t, p.update(where, message{text: "answered"}, send, start))
-	second := <-at
-	assert.GreaterOrEqual(t, second.Sub(asked), every)
-	work.Wait()
+	synctest.Test(t, func(t *testing.T) {
+		const every = 40 * time.Millisecond
+		p := newPacer(every)
+		defer p.close()
+		p.updates = rate.NewLimiter(rate.Every(30*time.Millisecond), 1)
+		var mu sync.Mutex
+		at := map[string]time.Time{}
+		send := func(m message, _ error) { mu.Lock(); at[m.text] = time.Now(); mu.Unlock() }
+		var work sync.WaitGroup
+		start := func(f func()) bool { work.Go(f); return true }
+		a, b := posted{channel: "C1", ts: "1.0"}, posted{channel: "C2", ts: "2.0"}
+		p.update(a, message{text: "a1"}, send, start)
+		p.update(b, message{text: "b1"}, send, start) // waits for the budget: 30 ms
+		synctest.Wait()
+		time.Sleep(30 * time.Millisecond)
+		synctest.Wait()
+		mu.Lock()
+		b1, sentB1 := at["b1"]
+		mu.Unlock()
+		require.True(t, sentB1)
+		p.update(b, message{text: "b2"}, send, start)
+		work.Wait()
+		assert.GreaterOrEqual(t, at["b2"].Sub(b1), every)
+	})
 }

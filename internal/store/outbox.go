@@ -86,14 +86,42 @@ func (s *sqlStore) AcquireLease(ctx context.Context, meeting, owner string, ttl 
 	return got, nil
 }
 
-func (s *sqlStore) RenewLease(ctx context.Context, meeting, owner string, ttl time.Duration) (bool, error) {
-	kept, err := s.once(ctx, `UPDATE leases SET expires_at = ? WHERE meeting = ? AND owner = ?`,
-		ms(s.now().Add(ttl)), meeting, owner)
-	if err != nil {
-		return false, fmt.Errorf("store: renew lease: %w", err)
+func (s *sqlStore) RenewLeases(ctx context.Context, meetings []string, owner string, ttl time.Duration) (map[string]bool, error) {
+	kept := make(map[string]bool, len(meetings))
+	expires := ms(s.now().Add(ttl))
+	for len(meetings) > 0 {
+		batch := meetings[:min(len(meetings), maxRenewBatch)]
+		meetings = meetings[len(batch):]
+		args := make([]any, 0, 2+len(batch))
+		args = append(args, expires, owner)
+		for _, m := range batch {
+			args = append(args, m)
+		}
+		q := `UPDATE leases SET expires_at = ? WHERE owner = ? AND meeting IN (?` + strings.Repeat(", ?", len(batch)-1) + `) RETURNING meeting`
+		rows, err := s.db.QueryContext(ctx, s.q(q), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: renew leases: %w", err)
+		}
+		for rows.Next() {
+			var m string
+			if err := rows.Scan(&m); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: renew leases: %w", err)
+			}
+			kept[m] = true
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("store: renew leases: %w", err)
+		}
 	}
 	return kept, nil
 }
+
+// maxRenewBatch bounds the leases one statement renews, well within
+// SQLite's and PostgreSQL's limits on a statement's parameters.
+const maxRenewBatch = 500
 
 func (s *sqlStore) ReleaseLease(ctx context.Context, meeting, owner string) error {
 	if _, err := s.exec(ctx, `DELETE FROM leases WHERE meeting = ? AND owner = ?`, meeting, owner); err != nil {

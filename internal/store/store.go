@@ -167,9 +167,10 @@ type Leases interface {
 	// else holds an unexpired lease on it, and reports whether it did. It
 	// renews owner's own lease.
 	AcquireLease(ctx context.Context, meeting, owner string, ttl time.Duration) (bool, error)
-	// RenewLease extends owner's lease on meeting by ttl from now, and
-	// reports false when owner no longer holds it (another took it over).
-	RenewLease(ctx context.Context, meeting, owner string, ttl time.Duration) (bool, error)
+	// RenewLeases extends owner's leases on meetings by ttl from now, in
+	// one statement (a few for thousands), and reports those it still held:
+	// a meeting missing from the answer was taken over by another.
+	RenewLeases(ctx context.Context, meetings []string, owner string, ttl time.Duration) (map[string]bool, error)
 	// ReleaseLease gives up owner's lease on meeting, if it still holds it.
 	ReleaseLease(ctx context.Context, meeting, owner string) error
 }

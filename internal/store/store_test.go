@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -464,9 +465,9 @@ func TestLeases(t *testing.T) {
 		}
 		renew := func(meeting, owner string) bool {
 			t.Helper()
-			ok, err := s.RenewLease(ctx, meeting, owner, ttl)
+			kept, err := s.RenewLeases(ctx, []string{meeting}, owner, ttl)
 			require.NoError(t, err)
-			return ok
+			return kept[meeting]
 		}
 		assert.True(t, acquire("M1", "A"))
 		assert.False(t, acquire("M1", "B"))
@@ -485,6 +486,27 @@ func TestLeases(t *testing.T) {
 		assert.False(t, acquire("M1", "A"), "A's release did not free B's lease")
 		require.NoError(t, s.ReleaseLease(ctx, "M1", "B"))
 		assert.True(t, acquire("M1", "A"))
+
+		// Many at once, in one call: those held are renewed, the rest named.
+		var many []string
+		for i := range 1200 { // more than one statement's worth
+			m := fmt.Sprintf("P%04d", i)
+			many = append(many, m)
+			require.True(t, acquire(m, "A"))
+		}
+		require.True(t, acquire("PB", "B"))
+		c.Add(ttl - time.Second)
+		kept, err := s.RenewLeases(ctx, append(many, "PB", "PNONE"), "A", ttl)
+		require.NoError(t, err)
+		assert.Len(t, kept, len(many), "every lease A holds, and only those")
+		assert.False(t, kept["PB"], "B's")
+		assert.False(t, kept["PNONE"], "nobody's")
+		c.Add(ttl - time.Second)
+		assert.False(t, acquire(many[0], "B"), "renewed")
+		assert.False(t, acquire(many[len(many)-1], "B"), "renewed, in the last statement too")
+		kept, err = s.RenewLeases(ctx, nil, "A", ttl)
+		require.NoError(t, err)
+		assert.Empty(t, kept)
 	})
 }
 

@@ -45,7 +45,8 @@ func NewLimit(n int, later func() (start func(func()), ok bool)) *Limit {
 // when it no longer needs the turn; it may go on after that. If ctx ends
 // first, f runs without a turn, with ctx's cause as err and release nil.
 // If f still waits after queuedAfter, queued (if not nil) runs once, on a
-// goroutine of its own.
+// goroutine of its own (unless the work is stopping); f's turn may come
+// while it runs.
 func (l *Limit) Take(ctx context.Context, f func(release func(), err error), queuedAfter time.Duration, queued func()) {
 	l.mu.Lock()
 	if l.free > 0 && l.queue.Len() == 0 {
@@ -73,7 +74,11 @@ func (l *Limit) Take(ctx context.Context, f func(release func(), err error), que
 				return
 			}
 			if start, ok := l.later(); ok {
-				start(queued)
+				start(func() {
+					if l.waiting(t) { // still: it may have got its turn meanwhile
+						queued()
+					}
+				})
 			}
 		}).Stop
 	}

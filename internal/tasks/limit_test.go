@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -126,51 +127,59 @@ func TestATurnNotComeBeforeItsContextEndsRunsWithTheCause(t *testing.T) {
 
 func TestOnlyWhatStillWaitsIsToldItIsQueued(t *testing.T) {
 	t.Parallel()
-	var g tasks.Group
-	l := tasks.NewLimit(1, g.Later)
-	var hold func()
-	l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
+	synctest.Test(t, func(t *testing.T) {
+		var g tasks.Group
+		l := tasks.NewLimit(1, g.Later)
+		var hold func()
+		l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
 
-	told := make(chan string, 2)
-	ran := make(chan struct{})
-	l.Take(t.Context(), func(r func(), _ error) { r(); close(ran) }, time.Millisecond, func() { told <- "waiting" })
-	assert.Equal(t, "waiting", <-told)
+		told := make(chan string, 3)
+		ran := make(chan struct{})
+		l.Take(t.Context(), func(r func(), _ error) { r(); close(ran) }, time.Millisecond, func() { told <- "waiting" })
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		assert.Equal(t, "waiting", <-told)
 
-	hold()
-	<-ran
-	l.Take(t.Context(), func(r func(), _ error) { r() }, time.Millisecond, func() { told <- "ran at once" })
-	ctx, cancel := context.WithCancel(t.Context())
-	l.Take(ctx, func(release func(), err error) {
-		if release != nil {
-			release()
-		}
-	}, 20*time.Millisecond, func() { told <- "gave up" })
-	cancel()
-	require.True(t, g.Wait(5*time.Second))
-	time.Sleep(40 * time.Millisecond) // past both notes' time: neither may come
-	assert.Empty(t, told)
+		hold()
+		<-ran
+		l.Take(t.Context(), func(r func(), _ error) { r() }, time.Millisecond, func() { told <- "ran at once" })
+		l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
+		ctx, cancel := context.WithCancel(t.Context())
+		l.Take(ctx, func(release func(), err error) {
+			assert.ErrorIs(t, err, context.Canceled)
+		}, 20*time.Millisecond, func() { told <- "gave up" })
+		cancel()
+		time.Sleep(time.Hour) // past both notes' time
+		synctest.Wait()
+		assert.Empty(t, told, "neither the one that ran at once nor the one that gave up")
+		hold()
+		require.True(t, g.Wait(time.Second))
+	})
 }
 
 func TestWhenNothingNewMayStartTakeWaitsForItsTurnItself(t *testing.T) {
 	t.Parallel()
-	var g tasks.Group
-	l := tasks.NewLimit(1, g.Later)
-	var hold func()
-	l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
-	g.Close()
+	synctest.Test(t, func(t *testing.T) {
+		var g tasks.Group
+		l := tasks.NewLimit(1, g.Later)
+		var hold func()
+		l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
+		g.Close()
 
-	ran := make(chan bool, 1)
-	returned := make(chan struct{})
-	go func() {
-		defer close(returned)
-		l.Take(t.Context(), func(r func(), err error) { assert.NoError(t, err); ran <- true; r() }, time.Hour, nil)
-	}()
-	select {
-	case <-returned:
-		t.Fatal("Take returned before its turn, with nowhere to run it later")
-	case <-time.After(20 * time.Millisecond):
-	}
-	hold()
-	<-returned
-	assert.True(t, <-ran)
+		ran := make(chan bool, 1)
+		returned := make(chan struct{})
+		go func() {
+			defer close(returned)
+			l.Take(t.Context(), func(r func(), err error) { assert.NoError(t, err); ran <- true; r() }, time.Hour, nil)
+		}()
+		synctest.Wait() // Take blocks: nowhere to run f later
+		select {
+		case <-returned:
+			t.Fatal("Take returned before its turn, with nowhere to run it later")
+		default:
+		}
+		hold()
+		<-returned
+		assert.True(t, <-ran)
+	})
 }

@@ -61,7 +61,7 @@ func (g *Group) Close() {
 	g.mu.Unlock()
 }
 
-// Len is how many functions are running.
+// Len is how many functions are running, or reserved to run (Later).
 func (g *Group) Len() int {
 	g.mu.Lock()
 	defer g.mu.Unlock()

@@ -161,3 +161,30 @@ func BenchmarkFirstDelivery(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBeginRequests is the cost per request of recording a burst's
+// requests before their acks, in batches as the bot makes them (a payload
+// the size of a one-person command's).
+func BenchmarkBeginRequests(b *testing.B) {
+	payload := []byte(`{"inv":{"id":"env-Ab01CD23EF","conference_id":"914083136","invoker":"UCAROL","channel":"CGENERAL","user_ids":["UCROWD0001"]},"channel_id":"CGENERAL","user_id":"UCAROL","response_url":"https://hooks.slack.com/commands/T1/1/abcdefghijklmnop","kind":"command","named":true}`)
+	for _, bk := range backends {
+		for _, size := range []int{1, 64, 500} {
+			b.Run(fmt.Sprintf("%s/batch-%d", bk.name, size), func(b *testing.B) {
+				s := open(b, bk.newDB(b), &clock{t: time.Now()})
+				ctx := context.Background()
+				var n int
+				batch := make([]store.Request, size)
+				for b.Loop() {
+					for i := range batch {
+						n++
+						batch[i] = store.Request{ID: fmt.Sprint("env-", n), Payload: payload}
+					}
+					if _, err := s.BeginRequests(ctx, batch, "replica", 10*time.Second, time.Hour); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(n), "µs/request")
+			})
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -150,4 +151,24 @@ func TestConnections(t *testing.T) {
 	assert.Equal(t, 15*time.Second+3*time.Minute, w.socketsOpenWithin(), "apps.connections.open is Tier 1: one a minute")
 	w.connections = 1
 	assert.Equal(t, 15*time.Second, w.socketsOpenWithin())
+}
+
+func TestPeakMakeup(t *testing.T) {
+	t.Parallel()
+	rss, files := residentNow()
+	if _, err := os.Stat("/proc/self/statm"); err == nil {
+		assert.Positive(t, files, "the binary's pages")
+		assert.Greater(t, rss, files)
+	}
+	p := newPeakSampler()
+	m := p.read(rss)
+	assert.Equal(t, rss, m.RSS)
+	assert.Positive(t, m.Objects)
+	assert.Positive(t, m.Stacks)
+	assert.Positive(t, m.Goroutines)
+
+	m = makeup{RSS: 100, Files: 30, Objects: 20, HeapSpare: 10, Stacks: 5, Runtime: 5}
+	assert.Equal(t, uint64(30), m.Others(), "what is neither Go's nor a file's")
+	m.RSS = 50
+	assert.Zero(t, m.Others(), "Go's pages not all resident")
 }

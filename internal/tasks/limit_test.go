@@ -102,10 +102,7 @@ func TestWhatWaitsForATurnHoldsNoGoroutine(t *testing.T) {
 
 func TestATurnNotComeBeforeItsContextEndsRunsWithTheCause(t *testing.T) {
 	t.Parallel()
-	var g tasks.Group
-	l := tasks.NewLimit(1, g.Later)
-	var hold func()
-	l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
+	g, l, hold := heldLimit(t)
 
 	cause := errors.New("gave up")
 	ctx, cancel := context.WithCancelCause(t.Context())
@@ -128,10 +125,7 @@ func TestATurnNotComeBeforeItsContextEndsRunsWithTheCause(t *testing.T) {
 func TestOnlyWhatStillWaitsIsToldItIsQueued(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		var g tasks.Group
-		l := tasks.NewLimit(1, g.Later)
-		var hold func()
-		l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
+		g, l, hold := heldLimit(t)
 
 		told := make(chan string, 3)
 		ran := make(chan struct{})
@@ -160,10 +154,7 @@ func TestOnlyWhatStillWaitsIsToldItIsQueued(t *testing.T) {
 func TestWhenNothingNewMayStartTakeWaitsForItsTurnItself(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		var g tasks.Group
-		l := tasks.NewLimit(1, g.Later)
-		var hold func()
-		l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
+		g, l, hold := heldLimit(t)
 		g.Close()
 
 		ran := make(chan bool, 1)
@@ -182,4 +173,12 @@ func TestWhenNothingNewMayStartTakeWaitsForItsTurnItself(t *testing.T) {
 		<-returned
 		assert.True(t, <-ran)
 	})
+}
+
+// heldLimit is a limit of one turn, held: hold releases it.
+func heldLimit(t *testing.T) (g *tasks.Group, l *tasks.Limit, hold func()) {
+	g = &tasks.Group{}
+	l = tasks.NewLimit(1, g.Later)
+	l.Take(t.Context(), func(r func(), _ error) { hold = r }, time.Hour, nil)
+	return g, l, hold
 }

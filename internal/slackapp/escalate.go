@@ -127,21 +127,14 @@ func (a *App) followAgain(life context.Context, log *slog.Logger, post *postReco
 	})
 }
 
-// escalate waits until EscalateAfter has passed since the invitation went
-// out (0: never), then rings the phone of each person rung in the app who
-// still rings and has not answered (toEscalate), on the invoker's account.
-// It returns when ctx ends: the post's calls are not followed any more
-// (life is the following's lifetime, see ringPhone).
+// escalate rings the phone of each person rung in the app who still rings
+// and has not answered (toEscalate), on the invoker's account; follow calls
+// it once EscalateAfter has passed since the invitation went out (0:
+// never). It does nothing once ctx has ended: the post's calls are not
+// followed any more (life is the following's lifetime, see ringPhone).
 func (a *App) escalate(life, ctx context.Context, log *slog.Logger, post *postRecord) {
-	if a.cfg.EscalateAfter <= 0 {
+	if ctx.Err() != nil {
 		return
-	}
-	t := time.NewTimer(time.Until(post.rep.SentAt.Add(a.cfg.EscalateAfter)))
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return
-	case <-t.C:
 	}
 	if post.saved.Load() { // answers given on other replicas since the last look
 		if sf, ok, err := a.store.LoadFollow(ctx, post.key()); err == nil && ok {

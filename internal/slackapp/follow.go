@@ -128,15 +128,25 @@ func (a *App) follow(life context.Context, log *slog.Logger, post *postRecord, u
 	}
 	started := a.spawn(workCalls, func() {
 		var escalation sync.WaitGroup
+		stopEscalation := func() bool { return false }
 		defer func() {
 			cancel()
+			if stopEscalation() { // it never rang anyone
+				escalation.Done()
+			}
 			escalation.Wait()
 			stopped()
 		}()
 		if post.saved.Load() {
 			a.keepLease(lctx, lost, post.key())
 		}
-		escalation.Go(func() { a.escalate(life, lctx, log, post) })
+		if a.cfg.EscalateAfter > 0 { // a timer, not a goroutine, until it is time
+			escalation.Add(1)
+			stopEscalation = time.AfterFunc(time.Until(post.rep.SentAt.Add(a.cfg.EscalateAfter)), func() {
+				defer escalation.Done()
+				a.escalate(life, lctx, log, post)
+			}).Stop
+		}
 		ticker := time.NewTicker(a.cfg.CallPoll)
 		defer ticker.Stop()
 		for a.followRound(life, lctx, log, post, ticker.C) {

@@ -235,12 +235,12 @@ func New(logger *slog.Logger, sm *socketmode.Client, inviter Inviter, ended <-ch
 		ended:     expiring.New[string, time.Time](time.Minute, maxEntries, nil),
 		signer:    newSigner(cfg.ButtonSecret),
 		apiHost:   parseHost(cfg.SlackAPIURL),
-		pace:      newPacer(cfg.UpdateEvery),
 		def:       def,
 		langs:     expiring.New[string, *lang](langMemory, maxEntries, nil),
 		cards:     newCardBook(),
 		history:   historyBook{store: st, log: logger},
 	}
+	a.pace = newPacer(cfg.UpdateEvery, func(f func()) bool { return a.spawn(workCalls, f) })
 	a.slots = tasks.NewLimit(cfg.MaxConcurrent, func() (func(func()), bool) { return a.reserve(workRequest) })
 	return a
 }

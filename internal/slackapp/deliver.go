@@ -185,5 +185,5 @@ func (a *App) updatePost(_ context.Context, log *slog.Logger, where posted, m me
 			log.Warn("could not update the invitation's post", "err", err)
 		}
 	}
-	a.pace.update(where, m, send, func(f func()) bool { return a.spawn(workCalls, f) })
+	a.pace.update(where, m, send)
 }

@@ -44,6 +44,7 @@ type pacer struct {
 	working  bool      // a worker takes the queue's updates in turn (work)
 	wake     chan struct{}
 	every    time.Duration
+	start    func(func()) bool // runs the worker and each send in the background; false: the app is stopping
 }
 
 // pendingUpdate is a post whose updates the pacer has in hand: the latest
@@ -54,18 +55,19 @@ type pendingUpdate struct {
 	next      *message                   // nil: nothing new since the last send
 	since     time.Time                  // when next was queued, its state replaced since or not
 	send      func(m message, err error) // err: m is given up, not sent
-	start     func(func()) bool          // runs a send in the background
 	notBefore time.Time                  // p.every after its last send began
 	elem      *list.Element              // in p.queue; nil while it is being sent
 }
 
-func newPacer(every time.Duration) *pacer {
+// newPacer paces the app's posts and updates; start runs its background
+// work (the updates' worker and sends).
+func newPacer(every time.Duration, start func(func()) bool) *pacer {
 	if every <= 0 {
 		every = updateEvery
 	}
 	base, cancel := context.WithCancel(context.Background())
 	return &pacer{
-		base: base, close: cancel, every: every,
+		base: base, close: cancel, every: every, start: start,
 		channels: map[string]*rate.Limiter{},
 		updates:  rate.NewLimiter(rate.Limit(updatesPerMin/60.0), updateBurst),
 		pending:  map[posted]*pendingUpdate{},
@@ -142,10 +144,10 @@ func (p *pacer) limiter(channel string) *rate.Limiter {
 // update queues m as where's next state. It replaces a state still queued,
 // so that a post changing fast is sent its latest state, once every
 // p.every at most. One worker takes the queued posts in turn, within the
-// app's chat.update budget; each send runs on its own goroutine that start
-// runs. When start cannot run the worker (the app is stopping), the worker
-// runs on the caller's goroutine.
-func (p *pacer) update(where posted, m message, send func(message, error), start func(func()) bool) {
+// app's chat.update budget; each send runs on its own goroutine (p.start).
+// When the worker cannot be started (the app is stopping), it runs on the
+// caller's goroutine.
+func (p *pacer) update(where posted, m message, send func(message, error)) {
 	p.mu.Lock()
 	if u, ok := p.pending[where]; ok { // queued, or being sent: then it comes back to the queue
 		if u.next == nil {
@@ -155,7 +157,7 @@ func (p *pacer) update(where posted, m message, send func(message, error), start
 		p.mu.Unlock()
 		return
 	}
-	u := &pendingUpdate{where: where, next: &m, since: time.Now(), send: send, start: start}
+	u := &pendingUpdate{where: where, next: &m, since: time.Now(), send: send}
 	p.pending[where] = u
 	u.elem = p.queue.PushBack(u)
 	idle := !p.working
@@ -164,7 +166,7 @@ func (p *pacer) update(where posted, m message, send func(message, error), start
 	switch {
 	case !idle:
 		p.nudge()
-	case !start(p.work):
+	case !p.start(p.work):
 		p.work()
 	}
 }
@@ -198,7 +200,7 @@ func (p *pacer) work() {
 		p.mu.Lock()
 		u.notBefore = time.Now().Add(p.every) // from when its send begins
 		p.mu.Unlock()
-		if !u.start(func() { p.sent(u, m, err) }) {
+		if !p.start(func() { p.sent(u, m, err) }) {
 			p.sent(u, m, err) // the app is stopping: now or never
 		}
 	}
@@ -253,7 +255,7 @@ func (p *pacer) sent(u *pendingUpdate, m *message, err error) {
 	switch {
 	case !idle:
 		p.nudge()
-	case !u.start(p.work):
+	case !p.start(p.work):
 		p.work() // the app is stopping: on this goroutine, which it counts already
 	}
 }

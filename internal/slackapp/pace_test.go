@@ -17,7 +17,7 @@ import (
 // the end.
 func TestUpdatesOfOnePostAreCoalesced(t *testing.T) {
 	t.Parallel()
-	p := newPacer(10 * time.Millisecond)
+	p := newPacer(10*time.Millisecond, nil)
 	defer p.close()
 	where := posted{channel: "C1", ts: "1.0"}
 	gate := make(chan struct{})
@@ -37,9 +37,10 @@ func TestUpdatesOfOnePostAreCoalesced(t *testing.T) {
 	}
 	var workers sync.WaitGroup
 	start := func(f func()) bool { workers.Go(f); return true }
+	p.start = start
 
 	for _, s := range []string{"ringing", "alice joined", "bob ringing", "bob missed", "ended"} {
-		p.update(where, message{text: s}, send, start)
+		p.update(where, message{text: s}, send)
 		if s == "ringing" {
 			<-first
 		}
@@ -57,13 +58,13 @@ func TestUpdatesOfOnePostAreCoalesced(t *testing.T) {
 // on the caller's goroutine.
 func TestAnUpdateWhileStoppingIsSentByTheCaller(t *testing.T) {
 	t.Parallel()
-	p := newPacer(time.Millisecond)
+	p := newPacer(time.Millisecond, func(func()) bool { return false })
 	defer p.close()
 	var sent []string
 	p.update(posted{channel: "C1", ts: "1.0"}, message{text: "ended"}, func(m message, err error) {
 		assert.NoError(t, err)
 		sent = append(sent, m.text)
-	}, func(func()) bool { return false })
+	})
 	assert.Equal(t, []string{"ended"}, sent, "sent before update returned")
 	assert.Empty(t, p.pending)
 }
@@ -72,7 +73,7 @@ func TestAnUpdateWhileStoppingIsSentByTheCaller(t *testing.T) {
 // once, so that it can go another way; other channels are not held up.
 func TestAPostBehindATooLongQueueFailsAtOnce(t *testing.T) {
 	t.Parallel()
-	p := newPacer(0)
+	p := newPacer(0, nil)
 	defer p.close()
 	l := p.limiter("CBUSY")
 	for range postBurst + int(maxPostWait/time.Second)*postsPerSecond + 1 {
@@ -88,7 +89,7 @@ func TestAPostBehindATooLongQueueFailsAtOnce(t *testing.T) {
 func TestPostsWaitingForTheUpdateBudgetHoldNoGoroutine(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		p := newPacer(time.Millisecond)
+		p := newPacer(time.Millisecond, nil)
 		defer p.close()
 		p.updates = rate.NewLimiter(rate.Every(5*time.Millisecond), 1)
 		var mu sync.Mutex
@@ -106,6 +107,7 @@ func TestPostsWaitingForTheUpdateBudgetHoldNoGoroutine(t *testing.T) {
 			})
 			return true
 		}
+		p.start = start
 		send := func(m message, err error) {
 			assert.NoError(t, err)
 			mu.Lock()
@@ -116,7 +118,7 @@ func TestPostsWaitingForTheUpdateBudgetHoldNoGoroutine(t *testing.T) {
 		var want []string
 		for i := range posts {
 			want = append(want, strconv.Itoa(i))
-			p.update(posted{channel: "C1", ts: want[i]}, message{text: want[i]}, send, start)
+			p.update(posted{channel: "C1", ts: want[i]}, message{text: want[i]}, send)
 		}
 		work.Wait()
 		assert.Equal(t, want, sent, "every post updated, oldest first")
@@ -131,7 +133,7 @@ func TestAPostsNextUpdateWaitsItsIntervalAfterItsLastSend(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		const every = 40 * time.Millisecond
-		p := newPacer(every)
+		p := newPacer(every, nil)
 		defer p.close()
 		p.updates = rate.NewLimiter(rate.Every(30*time.Millisecond), 1)
 		var mu sync.Mutex
@@ -139,9 +141,10 @@ func TestAPostsNextUpdateWaitsItsIntervalAfterItsLastSend(t *testing.T) {
 		send := func(m message, _ error) { mu.Lock(); at[m.text] = time.Now(); mu.Unlock() }
 		var work sync.WaitGroup
 		start := func(f func()) bool { work.Go(f); return true }
+		p.start = start
 		a, b := posted{channel: "C1", ts: "1.0"}, posted{channel: "C2", ts: "2.0"}
-		p.update(a, message{text: "a1"}, send, start)
-		p.update(b, message{text: "b1"}, send, start) // waits for the budget: 30 ms
+		p.update(a, message{text: "a1"}, send)
+		p.update(b, message{text: "b1"}, send) // waits for the budget: 30 ms
 		synctest.Wait()
 		time.Sleep(30 * time.Millisecond)
 		synctest.Wait()
@@ -149,7 +152,7 @@ func TestAPostsNextUpdateWaitsItsIntervalAfterItsLastSend(t *testing.T) {
 		b1, sentB1 := at["b1"]
 		mu.Unlock()
 		require.True(t, sentB1)
-		p.update(b, message{text: "b2"}, send, start)
+		p.update(b, message{text: "b2"}, send)
 		work.Wait()
 		assert.GreaterOrEqual(t, at["b2"].Sub(b1), every)
 	})

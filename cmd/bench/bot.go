@@ -30,7 +30,8 @@ type procStats struct {
 	Mallocs    uint64 // heap objects allocated so far (runtime.MemStats)
 	PeakRSS    uint64 // bytes; VmHWM from /proc/self/status, 0 when unknown
 	Goroutines int
-	Peak       makeup // sampled: the make-up of the largest resident set seen
+	CPU        time.Duration // user and system CPU time so far (getrusage); 0 when unknown
+	Peak       makeup        // sampled: the make-up of the largest resident set seen
 }
 
 // runChild is the bot process: the production wiring, then a tiny protocol
@@ -44,7 +45,16 @@ func runChild(getenv func(string) string, stdin io.Reader, stdout, stderr io.Wri
 	go func() { done <- serve(ctx, getenv, logger) }()
 	peak := newPeakSampler()
 	go peak.run(ctx)
+	if err := answerStats(stdin, stdout, peak); err != nil {
+		return err
+	}
+	cancel()
+	return <-done
+}
 
+// answerStats answers each "stats" line on stdin with one JSON line of the
+// process's numbers on stdout, until stdin ends.
+func answerStats(stdin io.Reader, stdout io.Writer, peak *peakSampler) error {
 	enc := json.NewEncoder(stdout)
 	lines := bufio.NewScanner(stdin)
 	for lines.Scan() {
@@ -52,13 +62,14 @@ func runChild(getenv func(string) string, stdin io.Reader, stdout, stderr io.Wri
 			continue
 		}
 		s := readStats()
-		s.Peak = peak.largest()
+		if peak != nil {
+			s.Peak = peak.largest()
+		}
 		if err := enc.Encode(s); err != nil {
 			return fmt.Errorf("report stats: %w", err)
 		}
 	}
-	cancel()
-	return <-done
+	return nil
 }
 
 // serve runs the production wiring (bot.Serve) with the configuration the
@@ -74,7 +85,7 @@ func serve(ctx context.Context, getenv func(string) string, logger *slog.Logger)
 func readStats() procStats {
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return procStats{Mallocs: m.Mallocs, PeakRSS: peakRSS(), Goroutines: runtime.NumGoroutine()}
+	return procStats{Mallocs: m.Mallocs, PeakRSS: peakRSS(), Goroutines: runtime.NumGoroutine(), CPU: cpuTime()}
 }
 
 // peakRSS returns the process's peak resident set size (VmHWM) in bytes, or

@@ -37,6 +37,7 @@ type burstResult struct {
 	peakRSS       uint64
 	peak          makeup // what the largest resident set sampled held
 	mallocs       uint64
+	ackCPU        time.Duration // the bot's CPU time from before the burst to its last ack
 	warns, errors int
 }
 
@@ -77,8 +78,12 @@ func (b *bench) burst(ctx context.Context, n, conns int) (burstResult, error) {
 	callsBefore := w.calls()
 
 	sends, t0 := sendBurst(ctx, w, n, channels)
+	acked, err := bot.stats()
+	if err != nil {
+		return burstResult{}, err
+	}
 
-	r := burstResult{n: n, channels: channels, conns: conns}
+	r := burstResult{n: n, channels: channels, conns: conns, ackCPU: acked.CPU - before.CPU}
 	// Every command ends within INVITE_TIMEOUT (60 s) plus its channel's
 	// queue of posts.
 	octx, ocancel := context.WithTimeout(ctx, 3*time.Minute)

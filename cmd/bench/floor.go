@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -21,8 +20,9 @@ import (
 // this machine, with the same fakes on the same cores.
 const floorArg = "floor"
 
-// runFloor is the floor process: its clients run until stdin ends.
-func runFloor(getenv func(string) string, stdin io.Reader) error {
+// runFloor is the floor process: its clients run until stdin ends, and it
+// answers "stats" as the bot's process does.
+func runFloor(getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	conns, err := strconv.Atoi(getenv("SOCKET_CONNECTIONS"))
@@ -40,12 +40,10 @@ func runFloor(getenv func(string) string, stdin io.Reader) error {
 		})
 		wg.Go(func() { _ = h.RunEventLoopContext(ctx) })
 	}
-	lines := bufio.NewScanner(stdin)
-	for lines.Scan() {
-	}
+	err = answerStats(stdin, stdout, nil)
 	cancel()
 	wg.Wait()
-	return nil
+	return err
 }
 
 // floorResult is a burst's acks as slack-go alone gave them.
@@ -53,6 +51,7 @@ type floorResult struct {
 	n, conns  int
 	acks      []time.Duration
 	ackedOnce int
+	ackCPU    time.Duration // the process's CPU time from before the burst to its last ack
 }
 
 // floor sends n commands at once to slack-go alone (runFloor) over conns
@@ -70,8 +69,16 @@ func (b *bench) floor(ctx context.Context, n, conns int) (floorResult, error) {
 		return floorResult{}, err
 	}
 	defer p.stop()
+	before, err := p.stats()
+	if err != nil {
+		return floorResult{}, err
+	}
 	sends, _ := sendBurst(ctx, w, n, min(n, b.opts.channels))
-	r := floorResult{n: n, conns: conns}
+	acked, err := p.stats()
+	if err != nil {
+		return floorResult{}, err
+	}
+	r := floorResult{n: n, conns: conns, ackCPU: acked.CPU - before.CPU}
 	time.Sleep(b.settle()) // for any second ack
 	for _, s := range sends {
 		if s.err != nil {

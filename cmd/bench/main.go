@@ -54,7 +54,7 @@ import (
 
 func main() {
 	if len(os.Args) > 1 && os.Args[1] == floorArg {
-		if err := runFloor(os.Getenv, os.Stdin); err != nil {
+		if err := runFloor(os.Getenv, os.Stdin, os.Stdout); err != nil {
 			fmt.Fprintf(os.Stderr, "bench floor: %v\n", err)
 			os.Exit(1)
 		}

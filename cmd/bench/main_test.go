@@ -1,9 +1,11 @@
 package main
 
 import (
+	"encoding/json"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -171,4 +173,26 @@ func TestPeakMakeup(t *testing.T) {
 	assert.Equal(t, uint64(30), m.Others(), "what is neither Go's nor a file's")
 	m.RSS = 50
 	assert.Zero(t, m.Others(), "Go's pages not all resident")
+}
+
+func TestAnswerStats(t *testing.T) {
+	t.Parallel()
+	var out strings.Builder
+	require.NoError(t, answerStats(strings.NewReader("stats\nsomething else\nstats\n"), &out, nil))
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	require.Len(t, lines, 2, "one answer a stats line, none for anything else")
+	var s procStats
+	require.NoError(t, json.Unmarshal([]byte(lines[1]), &s))
+	assert.Positive(t, s.Mallocs)
+	assert.Positive(t, s.Goroutines)
+	if runtime.GOOS == "linux" {
+		assert.Positive(t, s.CPU, "getrusage: the test has used some CPU")
+	}
+}
+
+func TestPerCommand(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "135 µs", perCommand(135*time.Millisecond, 1000))
+	assert.Equal(t, "n/a", perCommand(0, 1000), "not measured")
+	assert.Equal(t, "n/a", perCommand(time.Second, 0))
 }

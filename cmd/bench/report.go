@@ -40,23 +40,23 @@ func (r report) write(w io.Writer) {
 
 	fmt.Fprintf(w, "**Bursts of concurrent slash commands** (each a valid invitation of one new person, the commands coming from the channels in turn; "+
 		"calls followed for %s, then each post's final state; fresh bot and fakes per burst)\n\n", callStatusFor)
-	fmt.Fprintln(w, "| commands at once | channels | connections | ack p50 | ack p99 | ack max | acked exactly once | one outcome | posted | told privately (of which failed as a whole) | invites accepted | last post after | posts updated (within) | last update after | 429s | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
-	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| commands at once | channels | connections | ack p50 | ack p99 | ack max | CPU / command to the acks | acked exactly once | one outcome | posted | told privately (of which failed as a whole) | invites accepted | last post after | posts updated (within) | last update after | 429s | peak in flight | bot peak RSS | allocs / request | Slack calls / person | Huawei calls / person |")
+	fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, b := range r.bursts {
-		fmt.Fprintf(w, "| %d | %d | %d | %s | %s | %s | %d / %d | %d / %d | %d | %d (%d) | %d | %s | %d / %d (%s) | %s | %d | %d | %s | %s | %s | %s |\n",
+		fmt.Fprintf(w, "| %d | %d | %d | %s | %s | %s | %s | %d / %d | %d / %d | %d | %d (%d) | %d | %s | %d / %d (%s) | %s | %d | %d | %s | %s | %s | %s |\n",
 			b.n, b.channels, b.conns, ms(percentile(b.acks, 50)), ms(percentile(b.acks, 99)), ms(percentile(b.acks, 100)),
-			b.ackedOnce, b.n, b.outcomes, b.n, b.posted, b.outcomes-b.posted, b.unattributed, b.invites, secs(b.lastPost),
+			perCommand(b.ackCPU, b.n), b.ackedOnce, b.n, b.outcomes, b.n, b.posted, b.outcomes-b.posted, b.unattributed, b.invites, secs(b.lastPost),
 			b.updated, b.posted, r.opts.updateWait, secs(b.lastUpdate), sum(b.limited), b.peakInFlight, mib(b.peakRSS),
 			perUnit(b.mallocs, b.n), ratio(sum(b.calls.slack), b.n), ratio(sum(b.calls.meet), b.n))
 	}
 
 	if len(r.floors) > 0 {
 		fmt.Fprintf(w, "\n**The floor** (-floor: the same bursts to slack-go's Socket Mode client alone, as the bot uses it, acknowledging each envelope at once with no payload and doing nothing else)\n\n")
-		fmt.Fprintln(w, "| commands at once | connections | ack p50 | ack p99 | ack max | acked exactly once |")
-		fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|")
+		fmt.Fprintln(w, "| commands at once | connections | ack p50 | ack p99 | ack max | CPU / command to the acks | acked exactly once |")
+		fmt.Fprintln(w, "|---:|---:|---:|---:|---:|---:|---:|")
 		for _, f := range r.floors {
-			fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %d / %d |\n", f.n, f.conns,
-				ms(percentile(f.acks, 50)), ms(percentile(f.acks, 99)), ms(percentile(f.acks, 100)), f.ackedOnce, f.n)
+			fmt.Fprintf(w, "| %d | %d | %s | %s | %s | %s | %d / %d |\n", f.n, f.conns,
+				ms(percentile(f.acks, 50)), ms(percentile(f.acks, 99)), ms(percentile(f.acks, 100)), perCommand(f.ackCPU, f.n), f.ackedOnce, f.n)
 		}
 	}
 
@@ -77,7 +77,9 @@ func (r report) write(w io.Writer) {
 	}
 
 	fmt.Fprintf(w, "\nCalls per person count every upstream request after the bot connected, divided by the people invited. ")
-	fmt.Fprintf(w, "Lookups are per invitation. Allocations are the bot process's heap objects (runtime.MemStats.Mallocs) per command.\n")
+	fmt.Fprintf(w, "Lookups are per invitation. Allocations are the bot process's heap objects (runtime.MemStats.Mallocs) per command. "+
+		"CPU to the acks is the process's user and system CPU time (getrusage) from just before the burst to its last ack, per command: "+
+		"the fake Slack runs on the same cores, so the acks can come no sooner than the CPU they take allows.\n")
 	for _, b := range r.bursts {
 		fmt.Fprintf(w, "Upstream calls in the burst of %d: Slack %s; Huawei %s. 429s by method: %s. Queued notes %d, missed-call messages %d.\n",
 			b.n, breakdown(b.calls.slack), breakdown(b.calls.meet), breakdown(b.limited), b.queuedNotes, b.missedNotes)
@@ -225,6 +227,14 @@ func ratio(n, d int) string {
 		return "n/a"
 	}
 	return fmt.Sprintf("%.2f", float64(n)/float64(d))
+}
+
+// perCommand is d shared among n commands, in microseconds.
+func perCommand(d time.Duration, n int) string {
+	if d <= 0 || n == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.0f µs", float64(d)/float64(n)/float64(time.Microsecond))
 }
 
 func perUnit(n uint64, d int) string {

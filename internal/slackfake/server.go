@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -241,7 +240,7 @@ func Start(cfg Config) (*Server, error) {
 		s.groupOrder = append(s.groupOrder, g.ID)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := listen()
 	if err != nil {
 		return nil, fmt.Errorf("slackfake: listen: %w", err)
 	}

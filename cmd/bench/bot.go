@@ -25,7 +25,8 @@ import (
 // apart from the fakes', and "cold" really starts with nothing cached.
 const childArg = "bot"
 
-// procStats is what the bot process reports about itself.
+// procStats is what a child process (the bot, or slack-go alone) reports
+// about itself.
 type procStats struct {
 	Mallocs    uint64 // heap objects allocated so far (runtime.MemStats)
 	PeakRSS    uint64 // bytes; VmHWM from /proc/self/status, 0 when unknown
@@ -34,9 +35,9 @@ type procStats struct {
 	Peak       makeup        // sampled: the make-up of the largest resident set seen
 }
 
-// runChild is the bot process: the production wiring, then a tiny protocol
-// on stdin ("stats" answers one JSON line on stdout; end of input stops the
-// bot the way SIGTERM does).
+// runChild is the bot process: the production wiring, answering "stats"
+// (answerStats) until its input ends, which stops the bot the way SIGTERM
+// does.
 func runChild(getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -69,7 +70,7 @@ func answerStats(stdin io.Reader, stdout io.Writer, peak *peakSampler) error {
 			return fmt.Errorf("report stats: %w", err)
 		}
 	}
-	return nil
+	return lines.Err()
 }
 
 // serve runs the production wiring (bot.Serve) with the configuration the
@@ -183,14 +184,14 @@ func waitSockets(ctx context.Context, w *world) error {
 // stats asks the bot process for its numbers.
 func (b *botProc) stats() (procStats, error) {
 	if _, err := io.WriteString(b.stdin, "stats\n"); err != nil {
-		return procStats{}, fmt.Errorf("ask bot for stats: %w", err)
+		return procStats{}, fmt.Errorf("ask the child for stats: %w", err)
 	}
 	if !b.stdout.Scan() {
-		return procStats{}, fmt.Errorf("bot stats: %w", errors.Join(b.stdout.Err(), io.ErrUnexpectedEOF))
+		return procStats{}, fmt.Errorf("child stats: %w", errors.Join(b.stdout.Err(), io.ErrUnexpectedEOF))
 	}
 	var s procStats
 	if err := json.Unmarshal(b.stdout.Bytes(), &s); err != nil {
-		return procStats{}, fmt.Errorf("bot stats: %w", err)
+		return procStats{}, fmt.Errorf("child stats: %w", err)
 	}
 	return s, nil
 }

@@ -37,7 +37,7 @@ type burstResult struct {
 	peakRSS       uint64
 	peak          makeup // what the largest resident set sampled held
 	mallocs       uint64
-	ackCPU        time.Duration // the bot's CPU time from before the burst to its last ack
+	ackCPU        time.Duration // the bot's CPU time from just before the burst to just after its last ack (work after the acks waits for the burst to calm down)
 	warns, errors int
 }
 

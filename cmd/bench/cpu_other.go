@@ -4,5 +4,5 @@ package main
 
 import "time"
 
-// cpuTime is not measured here: the CPU figures read as zero.
+// cpuTime is not measured here: the report shows the CPU figures as n/a.
 func cpuTime() time.Duration { return 0 }

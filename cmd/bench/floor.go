@@ -51,7 +51,7 @@ type floorResult struct {
 	n, conns  int
 	acks      []time.Duration
 	ackedOnce int
-	ackCPU    time.Duration // the process's CPU time from before the burst to its last ack
+	ackCPU    time.Duration // the process's CPU time from just before the burst to just after its last ack
 }
 
 // floor sends n commands at once to slack-go alone (runFloor) over conns

@@ -4,7 +4,8 @@
 // latency added to every upstream call, and prints Markdown tables:
 // acknowledgement latency under bursts of concurrent slash commands,
 // end-to-end time of a 10-person invitation next to its dependency limit,
-// upstream calls per invited person, peak memory and allocations.
+// upstream calls per invited person, peak memory and allocations, and the CPU
+// a command takes to its ack.
 //
 // The fake Slack applies Slack's published rate limits (chat.postMessage
 // about once a second per channel, each other method its tier per minute),

@@ -5,7 +5,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -185,9 +184,7 @@ func TestAnswerStats(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(lines[1]), &s))
 	assert.Positive(t, s.Mallocs)
 	assert.Positive(t, s.Goroutines)
-	if runtime.GOOS == "linux" {
-		assert.Positive(t, s.CPU, "getrusage: the test has used some CPU")
-	}
+	assert.Equal(t, cpuTime() > 0, s.CPU > 0, "CPU time where it can be read")
 }
 
 func TestPerCommand(t *testing.T) {

@@ -78,8 +78,8 @@ func (r report) write(w io.Writer) {
 
 	fmt.Fprintf(w, "\nCalls per person count every upstream request after the bot connected, divided by the people invited. ")
 	fmt.Fprintf(w, "Lookups are per invitation. Allocations are the bot process's heap objects (runtime.MemStats.Mallocs) per command. "+
-		"CPU to the acks is the process's user and system CPU time (getrusage) from just before the burst to its last ack, per command: "+
-		"the fake Slack runs on the same cores, so the acks can come no sooner than the CPU they take allows.\n")
+		"CPU to the acks is the process's user and system CPU time (getrusage) from just before the burst to just after its last ack, per command: "+
+		"a burst's acks wait for the CPU the commands before them take, on cores the fake Slack shares.\n")
 	for _, b := range r.bursts {
 		fmt.Fprintf(w, "Upstream calls in the burst of %d: Slack %s; Huawei %s. 429s by method: %s. Queued notes %d, missed-call messages %d.\n",
 			b.n, breakdown(b.calls.slack), breakdown(b.calls.meet), breakdown(b.limited), b.queuedNotes, b.missedNotes)

@@ -105,11 +105,8 @@
 //     at once with a disconnect frame, reason too_many_websockets
 //     (https://api.slack.com/apis/connections/socket-implement, "Using
 //     multiple connections"; https://github.com/slackapi/node-slack-sdk/issues/1654).
-//   - on Linux, connections carry TCP segments of at most 1,448 bytes, as
-//     one to Slack over the internet does, not loopback's 64 KiB
-//     (listen_linux.go): with those, a client falling behind a burst of
-//     envelopes could see the stream stall for TCP's 200 ms timer, which no
-//     connection to Slack does.
+//   - on Linux, connections carry the internet's TCP segments, not
+//     loopback's much larger ones (listen_linux.go says why).
 //
 // Conversations.members lists the bot itself when Channel.BotIsMember is set,
 // and the bot user (Config.BotUserID) is part of the user directory, as in

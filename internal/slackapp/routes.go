@@ -158,25 +158,44 @@ func (a *App) envelopeLoop(stop <-chan struct{}) {
 type buttonFunc func(lt lifetimes, log *slog.Logger, cb slack.InteractionCallback, value string)
 
 // button adapts a buttonFunc: the press is acknowledged at once, then
-// handled with the value of the button whose action ID is actionID.
+// handled with the value of the button whose action ID is actionID. The
+// handling counts as work in flight from before the ack (reserve), so that
+// whoever saw the press acknowledged sees it counted, and a shutdown waits
+// for it; while the app is stopping a press is only acknowledged.
 func (a *App) button(lt lifetimes, actionID string, f buttonFunc) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
 			return
 		}
+		start, ok := a.reserve(workRequest)
 		a.ack(c, evt.Request, nil)
-		a.arrived.yield() // the acks still to send go first
-		if !a.durableFirst(evt.Request.EnvelopeID) {
+		if !ok {
+			a.log.Info("ignoring a button pressed while stopping", "envelope_id", evt.Request.EnvelopeID, "action", actionID)
 			return
 		}
-		log := a.log.With("envelope_id", evt.Request.EnvelopeID, "slack_user", cb.User.ID, "action", actionID)
-		for _, act := range cb.ActionCallback.BlockActions {
-			if act.ActionID == actionID {
-				f(lt, log, cb, act.Value)
-				return
-			}
-		}
-		log.Warn("button press without its action")
+		start(func() { a.press(lt, actionID, f, evt.Request.EnvelopeID, cb) })
 	}
+}
+
+// press handles an acknowledged press of a button. Like once, it logs a
+// panic on a hostile payload instead of letting it take the bot down.
+func (a *App) press(lt lifetimes, actionID string, f buttonFunc, envelope string, cb slack.InteractionCallback) {
+	defer func() {
+		if p := recover(); p != nil {
+			a.log.Error("handler panicked", "action", actionID, "panic", fmt.Sprint(p))
+		}
+	}()
+	a.arrived.yield() // the acks still to send go first
+	if !a.durableFirst(envelope) {
+		return
+	}
+	log := a.log.With("envelope_id", envelope, "slack_user", cb.User.ID, "action", actionID)
+	for _, act := range cb.ActionCallback.BlockActions {
+		if act.ActionID == actionID {
+			f(lt, log, cb, act.Value)
+			return
+		}
+	}
+	log.Warn("button press without its action")
 }

@@ -161,20 +161,21 @@ type buttonFunc func(lt lifetimes, log *slog.Logger, cb slack.InteractionCallbac
 // handled with the value of the button whose action ID is actionID. The
 // handling counts as work in flight from before the ack (reserve), so that
 // whoever saw the press acknowledged sees it counted, and a shutdown waits
-// for it; while the app is stopping a press is only acknowledged.
+// for it.
 func (a *App) button(lt lifetimes, actionID string, f buttonFunc) socketmode.SocketmodeHandlerFunc {
 	return func(evt *socketmode.Event, c *socketmode.Client) {
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok || evt.Request == nil {
 			return
 		}
-		start, ok := a.reserve(workRequest)
+		start, counted := a.reserve(workRequest)
 		a.ack(c, evt.Request, nil)
-		if !ok {
-			a.log.Info("ignoring a button pressed while stopping", "envelope_id", evt.Request.EnvelopeID, "action", actionID)
+		press := func() { a.press(lt, actionID, f, evt.Request.EnvelopeID, cb) }
+		if !counted { // stopping: handled here, uncounted; what it would start says it cannot
+			press()
 			return
 		}
-		start(func() { a.press(lt, actionID, f, evt.Request.EnvelopeID, cb) })
+		start(press)
 	}
 }
 

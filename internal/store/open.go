@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -65,7 +66,7 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (Store, error
 	if err != nil {
 		return nil, fmt.Errorf("open store: %w", redact(err, databaseURL))
 	}
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := connect(ctx, s.db); err != nil {
 		_ = s.db.Close()
 		return nil, fmt.Errorf("open store: %w", redact(err, databaseURL))
 	}
@@ -75,6 +76,37 @@ func Open(ctx context.Context, databaseURL string, opts ...Option) (Store, error
 	}
 	return s, nil
 }
+
+// connect makes the store's first connection. Processes opening the same
+// new SQLite file at once can be refused with SQLITE_BUSY there without
+// waiting out the busy timeout: each connection switches the file to WAL,
+// which upgrades its lock, and SQLite returns SQLITE_BUSY at once rather
+// than call the busy handler where waiting could deadlock
+// (https://www.sqlite.org/c3ref/busy_handler.html). Once one has switched
+// it, the others find it in WAL; so a refusal is tried again, for up to
+// busyWait.
+func connect(ctx context.Context, db *sql.DB) error {
+	deadline := time.Now().Add(busyWait)
+	for {
+		err := db.PingContext(ctx)
+		var coded interface{ Code() int }
+		if err == nil || !errors.As(err, &coded) || coded.Code()&0xff != sqliteBusy || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+}
+
+// sqliteBusy is SQLite's primary result code SQLITE_BUSY; busyWait is how
+// long the store waits for a lock, as the busy timeout does (sqliteDSN).
+const (
+	sqliteBusy = 5
+	busyWait   = 10 * time.Second
+)
 
 // openPostgres opens a pool of PostgreSQL connections whose commits do not
 // wait for the disk (synchronous_commit=off), unless databaseURL says
@@ -119,7 +151,7 @@ func sqliteFile(databaseURL string) (string, error) {
 // only a power cut can take back the last ones.
 func sqliteDSN(file string) string {
 	u := url.URL{Scheme: "file", Opaque: file, RawQuery: url.Values{
-		"_busy_timeout": {"10000"},
+		"_busy_timeout": {strconv.FormatInt(busyWait.Milliseconds(), 10)},
 		"_journal_mode": {"WAL"},
 		"_synchronous":  {"NORMAL"},
 		"_txlock":       {"immediate"},

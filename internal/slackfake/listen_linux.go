@@ -7,8 +7,9 @@ import (
 	"syscall"
 )
 
-// internetMSS is the segment size an Ethernet path announces (1500 − 20 IP
-// − 20 TCP; with TCP timestamps a segment then carries 1,448 bytes): what a
+// internetMSS is the segment size an Ethernet path announces, its MTU less
+// the fixed IP and TCP headers (1500 − 20 − 20; RFC 6691, section 2; with
+// TCP timestamps a segment then carries 1,448 bytes): what a
 // connection to Slack over the internet has, where loopback's are tens of
 // KiB (32 KiB on the machines here).
 const internetMSS = 1460
